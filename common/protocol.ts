@@ -1,0 +1,81 @@
+/**
+ * Custom messages between the Go MemLens client and server. Each message is a namespace with its
+ * `method` and a typed `type`, so both sides share one definition. Any other LSP client can ignore
+ * these: the server only sends them when the client declared `experimental.goMemlens` support.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Analysis state of one package (directory), for the status item. */
+export type AnalysisState =
+	| 'idle'
+	| 'running'
+	| 'upToDate'
+	| 'stale' // the last build failed; the facts shown are from the last good build
+	| 'goMissing'
+	| 'untrusted'
+	| 'disabled';
+
+export interface StatusParams {
+	/** The package directory (file URI) the state is about. */
+	packageUri: string;
+	state: AnalysisState;
+	/** Short human text: "escape analysis up to date (3 heap facts)". */
+	message: string;
+	/** The build error or missing-go explanation, for `stale` and `goMissing`. */
+	detail?: string;
+	/** True when no run is queued or in flight anywhere (lets tests wait on events, not sleeps). */
+	quiescent: boolean;
+}
+
+export namespace StatusNotification {
+	export const method = 'goMemlens/status';
+	export const type = new NotificationType<StatusParams>(method);
+}
+
+/** One end-of-line note for the client's decorations. */
+export interface HeapSite {
+	/** 0-based line. */
+	line: number;
+	/** 0-based UTF-16 start and end of the subject on that line. */
+	startCharacter: number;
+	endCharacter: number;
+	kind: 'moved-to-heap' | 'escapes-to-heap' | 'leaking-param' | 'leaking-param-content';
+	/** Short text, e.g. "heap: buf — address passed to (*sync.Pool).Put". */
+	label: string;
+}
+
+export interface HeapSitesParams {
+	uri: string;
+	/** The document version the sites belong to (null when from saved content). */
+	version: number | null;
+	sites: HeapSite[];
+}
+
+export namespace HeapSitesNotification {
+	export const method = 'goMemlens/heapSites';
+	export const type = new NotificationType<HeapSitesParams>(method);
+}
+
+export interface RawOutputParams {
+	/** A file URI of the package (any of its files). */
+	uri: string;
+}
+
+export interface RawOutputResult {
+	/** The command line that produced it. */
+	command: string;
+	/** The compiler's `-m=2` output as printed, with paths as printed. */
+	output: string;
+	/** Working directory of the run, to resolve relative positions. */
+	cwd: string;
+}
+
+export namespace RawOutputRequest {
+	export const method = 'goMemlens/rawOutput';
+	export const type = new RequestType<RawOutputParams, RawOutputResult | null, void>(method);
+}
+
+/** Server-side commands (workspace/executeCommand). */
+export const Commands = {
+	rerun: 'goMemlens.server.rerun',
+} as const;

@@ -1,0 +1,51 @@
+// One build script for the client, the language server and the CLI (CommonJS bundles, `vscode` external).
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// web-tree-sitter's ESM build reads import.meta.url, which is empty in a CJS bundle and crashes at
+// load time; its .cjs build does not.
+const treeSitterCjs = {
+	name: 'web-tree-sitter-cjs',
+	setup(build) {
+		build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({
+			path: require.resolve('web-tree-sitter/web-tree-sitter.cjs'),
+		}));
+	},
+};
+
+const common = {
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	sourcemap: !production,
+	minify: production,
+	external: ['vscode'],
+	logLevel: 'warning',
+	plugins: [treeSitterCjs],
+};
+
+mkdirSync('dist', { recursive: true });
+for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-go/tree-sitter-go.wasm']) {
+	copyFileSync(require.resolve(wasm), path.join('dist', path.basename(wasm)));
+}
+
+const entries = [
+	{ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
+	{ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+	{ entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+if (watch) {
+	await Promise.all(contexts.map((c) => c.watch()));
+} else {
+	await Promise.all(contexts.map((c) => c.rebuild()));
+	await Promise.all(contexts.map((c) => c.dispose()));
+}

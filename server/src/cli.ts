@@ -1,0 +1,2 @@
+// Entry point of the `memlens` CLI (dist/cli.js).
+export {};

@@ -1,0 +1,51 @@
+/**
+ * The contract every rule follows: one rule per file in this folder, registered in ./index.ts.
+ * A rule is a pure function of the syntax tree, the file's Go version and (when available) the
+ * compiler's escape facts for this file. It never touches the file system or the network.
+ */
+import type { Node, Tree } from '../syntax/goParser';
+import type { EscapeFact, GoVersionInfo, Position, RuleFinding, Severity } from '../model';
+
+/** An escape fact placed in this file's LSP coordinates. */
+export interface LocatedEscapeFact extends EscapeFact {
+	/** 0-based line / UTF-16 character of the fact's position in this file. */
+	at: Position;
+}
+
+export interface RuleContext {
+	tree: Tree;
+	text: string;
+	/** Absolute path of the file (may not exist on disk for untitled buffers). */
+	filePath: string;
+	goVersion: GoVersionInfo;
+	/**
+	 * Escape facts for this file from the last good compile, or undefined while none are
+	 * available (rules marked ESC then give their syntax-only answer).
+	 */
+	escape: LocatedEscapeFact[] | undefined;
+	/** True when the file has `import "C"`. */
+	isCgo: boolean;
+}
+
+export interface RuleDoc {
+	/** One line: what it finds. */
+	summary: string;
+	/** Default severity (may be refined per finding). */
+	severity: Severity;
+	/** Does the rule read escape facts? */
+	usesEscape: boolean;
+}
+
+export interface Rule {
+	id: string;
+	doc: RuleDoc;
+	/** Returns findings; must not throw on any tree (the engine still guards it). */
+	check(ctx: RuleContext): RuleFinding[];
+}
+
+/** Helper for rules: the escape facts whose position is exactly at `node`'s start. */
+export function factsAt(ctx: RuleContext, node: Node): LocatedEscapeFact[] {
+	if (!ctx.escape) return [];
+	const { row, column } = node.startPosition;
+	return ctx.escape.filter((f) => f.at.line === row && f.at.character === column);
+}

@@ -1,0 +1,41 @@
+/** Test helper: runs one rule (or all) over a Go snippet, with an optional Go version and escape facts. */
+import { newGoParser } from '../../server/src/syntax/goParser';
+import type { GoVersionInfo, RuleFinding } from '../../server/src/model';
+import type { LocatedEscapeFact, Rule } from '../../server/src/rules/types';
+
+export function goVersion(minor: number | undefined, mainModuleMinor = minor): GoVersionInfo {
+	return {
+		minor,
+		label: minor === undefined ? 'unknown' : `go1.${minor}`,
+		source: minor === undefined ? 'no module' : 'go.mod',
+		mainModuleMinor,
+	};
+}
+
+export async function runRule(
+	rule: Rule,
+	src: string,
+	opts: { minor?: number; escape?: LocatedEscapeFact[]; filePath?: string } = {},
+): Promise<RuleFinding[]> {
+	const parser = await newGoParser();
+	const tree = parser.parse(src);
+	if (!tree) throw new Error('parse failed');
+	try {
+		return rule.check({
+			tree,
+			text: src,
+			filePath: opts.filePath ?? '/tmp/memlens-test/a.go',
+			goVersion: goVersion('minor' in opts ? opts.minor : 21),
+			escape: opts.escape,
+			isCgo: /import\s+"C"/.test(src),
+		});
+	} finally {
+		tree.delete();
+		parser.delete();
+	}
+}
+
+/** 1-based line numbers of findings, for compact assertions. */
+export function lines(findings: RuleFinding[]): number[] {
+	return findings.map((f) => f.range.start.line + 1);
+}
