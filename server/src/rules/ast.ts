@@ -1,0 +1,121 @@
+/**
+ * Small tree-sitter-go helpers shared by the rules. Add functions here (do not rename existing
+ * ones) when two rules need the same walk.
+ */
+import type { Node } from '../syntax/goParser';
+import type { Range } from '../model';
+
+export const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
+
+/** LSP range of a node (web-tree-sitter positions are already 0-based UTF-16). */
+export function rangeOf(node: Node): Range {
+	return {
+		start: { line: node.startPosition.row, character: node.startPosition.column },
+		end: { line: node.endPosition.row, character: node.endPosition.column },
+	};
+}
+
+/** Nearest enclosing function declaration, method or func literal (not `node` itself). */
+export function enclosingFunction(node: Node): Node | null {
+	for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
+	return null;
+}
+
+/** Loops (`for_statement`) between `node` and its enclosing function, innermost first. */
+export function enclosingLoops(node: Node): Node[] {
+	const loops: Node[] = [];
+	for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+		if (n.type === 'for_statement') loops.push(n);
+	}
+	return loops;
+}
+
+/** Every descendant of `node` (including it) of the given types, in source order. */
+export function descendants(node: Node, types: string | string[]): Node[] {
+	return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+}
+
+/**
+ * The dotted name of a call's function: `time.After`, `pool.Put`, `C.CString`, `make`, or
+ * `a.b.c.Put` for chains of identifiers and fields; undefined for other callees.
+ */
+export function calleeName(call: Node): string | undefined {
+	const fn = call.childForFieldName('function');
+	return fn ? dottedName(fn) : undefined;
+}
+
+/** `a`, `a.b`, `a.b.c` for identifier/selector chains; undefined otherwise. */
+export function dottedName(node: Node): string | undefined {
+	switch (node.type) {
+		case 'identifier':
+		case 'field_identifier':
+		case 'package_identifier':
+		case 'type_identifier':
+			return node.text;
+		case 'selector_expression': {
+			const operand = node.childForFieldName('operand');
+			const field = node.childForFieldName('field');
+			if (!operand || !field) return undefined;
+			const left = dottedName(operand);
+			return left === undefined ? undefined : `${left}.${field.text}`;
+		}
+		case 'parenthesized_expression': {
+			const inner = node.namedChild(0);
+			return inner ? dottedName(inner) : undefined;
+		}
+		default:
+			return undefined;
+	}
+}
+
+/** The argument expressions of a call (named children of `arguments`, comments excluded). */
+export function callArgs(call: Node): Node[] {
+	const args = call.childForFieldName('arguments');
+	if (!args) return [];
+	return args.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+}
+
+/** Identifiers declared by the header of a `for … range` or 3-clause loop with `:=`. */
+export function loopHeaderVars(loop: Node): Node[] {
+	const clause = loop.namedChildren.find((c) => c?.type === 'range_clause' || c?.type === 'for_clause');
+	if (!clause) return [];
+	if (clause.type === 'range_clause') {
+		if (!clause.children.some((c) => c?.type === ':=')) return [];
+		const left = clause.childForFieldName('left');
+		return left ? descendants(left, 'identifier').filter((n) => n.text !== '_') : [];
+	}
+	const init = clause.childForFieldName('initializer');
+	if (!init || init.type !== 'short_var_declaration') return [];
+	const left = init.childForFieldName('left');
+	return left ? descendants(left, 'identifier').filter((n) => n.text !== '_') : [];
+}
+
+/** The body block of a loop or function node. */
+export function bodyOf(node: Node): Node | null {
+	return node.childForFieldName('body');
+}
+
+/** True if `inner` lies within `outer` (or is it). */
+export function contains(outer: Node, inner: Node): boolean {
+	return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Import paths of the file (`"sync"`, `"C"`, …) mapped to the local package name used. */
+export function imports(root: Node): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const spec of descendants(root, 'import_spec')) {
+		const pathNode = spec.childForFieldName('path');
+		if (!pathNode) continue;
+		const p = pathNode.text.slice(1, -1);
+		const name = spec.childForFieldName('name')?.text ?? p.split('/').pop()!;
+		out.set(p, name);
+	}
+	return out;
+}
+
+/** Leading whitespace of the line holding `node` (to indent inserted statements). */
+export function lineIndent(text: string, node: Node): string {
+	const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
+	const m = /^[ \t]*/.exec(text.slice(lineStart, node.startIndex));
+	return m ? m[0] : '';
+}
