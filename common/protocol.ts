@@ -79,3 +79,29 @@ export namespace RawOutputRequest {
 export const Commands = {
 	rerun: 'goMemlens.server.rerun',
 } as const;
+
+export interface SetTrustedParams {
+	trusted: boolean;
+}
+
+/** Client → server: the user granted (or revoked) workspace trust; only trusted workspaces run the Go toolchain. */
+export namespace SetTrustedNotification {
+	export const method = 'goMemlens/setTrusted';
+	export const type = new NotificationType<SetTrustedParams>(method);
+}
+
+export interface DebugStats {
+	/** Go toolchain processes started since the server started. */
+	spawnCount: number;
+	/** Go toolchain processes running now. */
+	liveProcesses: number;
+	/** tree-sitter trees held in the WASM heap. */
+	liveTrees: number;
+	rssBytes: number;
+}
+
+/** Server internals for tests and benchmarks. */
+export namespace DebugStatsRequest {
+	export const method = 'goMemlens/debugStats';
+	export const type = new RequestType<void, DebugStats, void>(method);
+}
