@@ -3,7 +3,7 @@
  * `method` and a typed `type`, so both sides share one definition. Any other LSP client can ignore
  * these: the server only sends them when the client declared `experimental.goMemlens` support.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 /** Analysis state of one package (directory), for the status item. */
 export type AnalysisState =
@@ -103,5 +103,5 @@ export interface DebugStats {
 /** Server internals for tests and benchmarks. */
 export namespace DebugStatsRequest {
 	export const method = 'goMemlens/debugStats';
-	export const type = new RequestType<void, DebugStats, void>(method);
+	export const type = new RequestType0<DebugStats, void>(method);
 }

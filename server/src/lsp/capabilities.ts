@@ -1,0 +1,70 @@
+/** What the client can do (read once from `initialize`) and what the server offers in return. */
+import {
+	CodeActionKind,
+	TextDocumentSyncKind,
+	type ClientCapabilities,
+	type InitializeParams,
+	type ServerCapabilities,
+} from 'vscode-languageserver/node';
+import { Commands } from '../../../common/protocol';
+
+/** The code action kind of "fix all safe memlens fixes in this file". */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.memlens`;
+
+/** The client capabilities the server acts on; everything defaults to "not supported". */
+export interface ClientCaps {
+	configuration: boolean;
+	configurationDynamic: boolean;
+	watchedFilesDynamic: boolean;
+	workDoneProgress: boolean;
+	relatedInformation: boolean;
+	codeDescription: boolean;
+	tagSupport: boolean;
+	versionSupport: boolean;
+	hoverMarkdown: boolean;
+	codeActionLiterals: boolean;
+	/** `experimental.goMemlens`: only then the custom notifications are sent. */
+	memlensExtensions: boolean;
+	/** Workspace trust from `initializationOptions.trusted` (other clients: trusted). */
+	trusted: boolean;
+}
+
+/** Reads the capabilities we use from the client's `initialize` params. */
+export function readClientCaps(params: InitializeParams): ClientCaps {
+	const c: ClientCapabilities = params.capabilities ?? {};
+	const pd = c.textDocument?.publishDiagnostics;
+	const hoverFormats = c.textDocument?.hover?.contentFormat ?? [];
+	const experimental = (c.experimental ?? {}) as Record<string, unknown>;
+	const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+	return {
+		configuration: c.workspace?.configuration === true,
+		configurationDynamic: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+		watchedFilesDynamic: c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+		workDoneProgress: c.window?.workDoneProgress === true,
+		relatedInformation: pd?.relatedInformation === true,
+		codeDescription: pd?.codeDescriptionSupport === true,
+		tagSupport: (pd?.tagSupport?.valueSet?.length ?? 0) > 0,
+		versionSupport: pd?.versionSupport === true,
+		hoverMarkdown: hoverFormats.includes('markdown'),
+		codeActionLiterals: c.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+		memlensExtensions: experimental.goMemlens !== undefined && experimental.goMemlens !== false,
+		trusted: init.trusted !== false,
+	};
+}
+
+/** The server capabilities, shaped by what the client supports. */
+export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
+	return {
+		textDocumentSync: {
+			openClose: true,
+			change: TextDocumentSyncKind.Incremental,
+			save: { includeText: false },
+		},
+		hoverProvider: true,
+		// Fixes are computed with the findings, so no resolve step is needed.
+		codeActionProvider: caps.codeActionLiterals
+			? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] }
+			: true,
+		executeCommandProvider: { commands: [Commands.rerun] },
+	};
+}

@@ -1,0 +1,214 @@
+/**
+ * Pure conversion of compiler facts and rule findings into LSP diagnostics for one file, and the
+ * merge of both. Positions: compiler facts carry 1-based byte columns; everything here is
+ * converted once through util/positions against the document's current text.
+ */
+import {
+	DiagnosticSeverity,
+	DiagnosticTag,
+	type Diagnostic,
+	type DiagnosticRelatedInformation,
+	type Range,
+} from 'vscode-languageserver/node';
+import { URI } from 'vscode-uri';
+import path from 'node:path';
+import type { EscapeFact, GoPos, RuleFinding, Severity } from '../model';
+import type { Settings, SeveritySetting } from '../../../common/settings';
+import { byteToUtf16, splitLines } from '../util/positions';
+import { escapeDocUri, ruleDocUri } from './docsLinks';
+import type { ClientCaps } from './capabilities';
+
+/** What escape/explain.ts's `explainFact` returns. */
+export interface Explanation {
+	headline: string;
+	why: string;
+	steps: { text: string; pos: GoPos }[];
+}
+
+/** A compiler fact placed in the file's LSP coordinates. */
+export interface PlacedFact {
+	fact: EscapeFact;
+	range: Range;
+	explanation: Explanation;
+}
+
+/** Identity of a diagnostic, carried in `data` so code actions can find their fixes. */
+export interface DiagnosticData {
+	source: 'escape' | 'rule';
+	key: string;
+}
+
+export const STALE_SUFFIX = ' (stale: last build failed)';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+	error: DiagnosticSeverity.Error,
+	warning: DiagnosticSeverity.Warning,
+	information: DiagnosticSeverity.Information,
+	hint: DiagnosticSeverity.Hint,
+};
+
+/** Key of a range + code, the merge identity. */
+export function diagnosticKey(code: string, range: Range): string {
+	return `${code}@${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
+}
+
+const WORD = /^&?[\p{L}\p{N}_]+/u;
+
+/**
+ * The range a fact covers: the subject's extent when its text is found at the position
+ * (on that line, `...` matching anything), else the identifier at the position.
+ */
+export function factRange(lines: string[], pos: GoPos, subject: string): Range {
+	const line = Math.max(0, Math.min(pos.line - 1, lines.length - 1));
+	const text = lines[line] ?? '';
+	const start = byteToUtf16(text, Math.max(0, pos.column - 1));
+	const rest = text.slice(start);
+	let len = 0;
+	if (subject && rest.startsWith(subject)) len = subject.length;
+	else if (subject.includes('...')) {
+		// `...` stands for an elided part (`&T{...}`): match the part before it.
+		const prefix = subject.slice(0, subject.indexOf('...'));
+		if (prefix && rest.startsWith(prefix)) len = prefix.length;
+	}
+	if (len === 0) len = WORD.exec(rest)?.[0].length ?? 0;
+	if (len === 0) len = Math.min(1, rest.length);
+	return { start: { line, character: start }, end: { line, character: start + len } };
+}
+
+/** Places the facts of one file (facts for other files dropped) in LSP coordinates. */
+export function placeFacts(
+	facts: readonly EscapeFact[],
+	filePath: string,
+	text: string,
+	explain: (f: EscapeFact) => Explanation,
+): PlacedFact[] {
+	const lines = splitLines(text);
+	const seen = new Set<string>();
+	const out: PlacedFact[] = [];
+	for (const fact of facts) {
+		if (path.resolve(fact.pos.file) !== path.resolve(filePath)) continue;
+		const range = subjectRange(lines, fact);
+		const key = `${diagnosticKey(fact.kind, range)}|${fact.message}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		let explanation: Explanation;
+		try {
+			explanation = explain(fact);
+		} catch {
+			explanation = { headline: fact.message, why: '', steps: [] };
+		}
+		out.push({ fact, range, explanation });
+	}
+	return out;
+}
+
+function subjectRange(lines: string[], fact: EscapeFact): Range {
+	// A wildcard subject like `&T{...}` is extended to its closing brace when it sits on one line.
+	const r = factRange(lines, fact.pos, fact.subject);
+	if (fact.subject.endsWith('{...}')) {
+		const text = lines[r.start.line] ?? '';
+		const end = matchBrace(text, r.start.character + fact.subject.indexOf('{'));
+		if (end > 0) r.end.character = end + 1;
+	}
+	return r;
+}
+
+function matchBrace(text: string, open: number): number {
+	if (text[open] !== '{') return -1;
+	let depth = 0;
+	for (let i = open; i < text.length; i++) {
+		if (text[i] === '{') depth++;
+		else if (text[i] === '}' && --depth === 0) return i;
+	}
+	return -1;
+}
+
+function severityOf(s: SeveritySetting | Severity): DiagnosticSeverity | undefined {
+	return s === 'off' ? undefined : SEVERITY[s];
+}
+
+function posLabel(p: GoPos): string {
+	return `${path.basename(p.file)}:${p.line}:${p.column}`;
+}
+
+/** Compiler facts → diagnostics (severity per kind; 'off' hides; stale facts are marked). */
+export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean): Diagnostic[] {
+	const out: Diagnostic[] = [];
+	for (const { fact, range, explanation } of placed) {
+		const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
+		if (severity === undefined) continue;
+		let message = explanation.headline || fact.message;
+		const related: DiagnosticRelatedInformation[] = explanation.steps.map((s) => ({
+			location: { uri: URI.file(s.pos.file).toString(), range: stepRange(s.pos) },
+			message: s.text,
+		}));
+		if (!caps.relatedInformation && explanation.steps.length) {
+			message += '\n' + explanation.steps.map((s, i) => `${i + 1}. ${s.text} (${posLabel(s.pos)})`).join('\n');
+		}
+		if (stale) message += STALE_SUFFIX;
+		const d: Diagnostic = {
+			range,
+			severity,
+			source: 'memlens',
+			code: fact.kind,
+			message,
+			data: { source: 'escape', key: diagnosticKey(fact.kind, range) } satisfies DiagnosticData,
+		};
+		if (caps.codeDescription) d.codeDescription = { href: escapeDocUri(fact.kind) };
+		if (caps.relatedInformation && related.length) d.relatedInformation = related;
+		out.push(d);
+	}
+	return out;
+}
+
+// The compiler's step positions are 1-based byte columns in files we may not have open; a
+// zero-width range at the column is the honest answer without the text.
+function stepRange(p: GoPos): Range {
+	const pos = { line: Math.max(0, p.line - 1), character: Math.max(0, p.column - 1) };
+	return { start: pos, end: pos };
+}
+
+/** Rule findings → diagnostics (per-rule severity override; 'off' and disabled rules hidden). */
+export function ruleDiagnostics(findings: readonly RuleFinding[], settings: Settings, caps: ClientCaps, uri: string): Diagnostic[] {
+	const out: Diagnostic[] = [];
+	for (const f of findings) {
+		if (settings.disabledRules.includes(f.rule)) continue;
+		const severity = severityOf(settings.ruleSeverities[f.rule] ?? f.severity);
+		if (severity === undefined) continue;
+		let message = f.message;
+		if (!caps.relatedInformation && f.related?.length) {
+			message += '\n' + f.related.map((r) => `- ${r.message} (line ${r.range.start.line + 1})`).join('\n');
+		}
+		const d: Diagnostic = {
+			range: f.range,
+			severity,
+			source: 'memlens',
+			code: f.rule,
+			message,
+			data: { source: 'rule', key: diagnosticKey(f.rule, f.range) } satisfies DiagnosticData,
+		};
+		if (caps.codeDescription) d.codeDescription = { href: ruleDocUri(f.rule) };
+		if (caps.relatedInformation && f.related?.length) {
+			d.relatedInformation = f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+		}
+		if (caps.tagSupport && f.tags?.length) d.tags = f.tags.filter((t) => t === DiagnosticTag.Unnecessary || t === DiagnosticTag.Deprecated);
+		out.push(d);
+	}
+	return out;
+}
+
+/**
+ * Merges both sources: a compiler fact and a rule finding at the same place both stand (they say
+ * different things); the same code on the same range is published once.
+ */
+export function mergeDiagnostics(escape: readonly Diagnostic[], rules: readonly Diagnostic[]): Diagnostic[] {
+	const seen = new Set<string>();
+	const out: Diagnostic[] = [];
+	for (const d of [...rules, ...escape]) {
+		const key = diagnosticKey(String(d.code), d.range);
+		if (seen.has(key)) continue;
+		seen.add(key);
+		out.push(d);
+	}
+	return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}

@@ -1,0 +1,27 @@
+/** Links from diagnostics and hovers to the documentation pages shipped with the extension. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { URI } from 'vscode-uri';
+
+let docsRoot: string | undefined;
+
+/**
+ * The `docs/` folder: next to dist/ in the packaged extension (`dist/../docs`), or the repo's
+ * docs/ when running from source (server/src/lsp → ../../../docs).
+ */
+export function docsDir(): string {
+	if (docsRoot) return docsRoot;
+	const candidates = [path.join(__dirname, '..', 'docs'), path.join(__dirname, '..', '..', '..', 'docs')];
+	docsRoot = candidates.find((c) => existsSync(c)) ?? candidates[0];
+	return docsRoot;
+}
+
+/** File URI of the page explaining a compiler fact kind (`docs/escape/<kind>.md`). */
+export function escapeDocUri(kind: string): string {
+	return URI.file(path.join(docsDir(), 'escape', `${kind}.md`)).toString();
+}
+
+/** File URI of a rule's page (`docs/rules/<id>.md`). */
+export function ruleDocUri(ruleId: string): string {
+	return URI.file(path.join(docsDir(), 'rules', `${ruleId}.md`)).toString();
+}
