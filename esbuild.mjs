@@ -14,7 +14,8 @@ const treeSitterCjs = {
 	name: 'web-tree-sitter-cjs',
 	setup(build) {
 		build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({
-			path: require.resolve('web-tree-sitter/web-tree-sitter.cjs'),
+			// The package's "require" export condition is its .cjs build (the subpath itself is not exported).
+			path: require.resolve('web-tree-sitter'),
 		}));
 	},
 };
