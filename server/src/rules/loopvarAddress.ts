@@ -1,8 +1,99 @@
-import type { Rule } from './types';
+/**
+ * loopvar-address (spec R8): `&v` / `&v.f` of a loop variable that outlives the iteration.
+ * Before go1.22 every stored pointer aliases the one shared variable; from go1.22 the code is
+ * correct but, when the compiler moves `v` to the heap, each iteration allocates a fresh `v`.
+ */
+import type { Node } from '../syntax/goParser';
+import type { RuleFinding, Severity } from '../model';
+import { factsAt, type Rule, type RuleContext } from './types';
+import { bodyOf, calleeName, descendants, rangeOf } from './ast';
+import { bodyAssigns, copyLoopVarEdit, loopVars, lower, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
 
-// TODO: not implemented yet (stub so the registry compiles).
+type Use = 'stored' | 'passed' | 'returned' | 'other';
+
+/** The identifier `&v` / `&v.f.g` takes the address of, if any. */
+function addressedIdent(amp: Node): Node | null {
+	if (amp.child(0)?.type !== '&') return null;
+	let n = amp.childForFieldName('operand');
+	while (n && (n.type === 'selector_expression' || n.type === 'parenthesized_expression')) {
+		n = n.type === 'selector_expression' ? n.childForFieldName('operand') : n.namedChild(0);
+	}
+	return n?.type === 'identifier' ? n : null;
+}
+
+function useOf(amp: Node): Use {
+	const p = amp.parent;
+	if (!p) return 'other';
+	if (p.type === 'argument_list') return calleeName(p.parent!) === 'append' ? 'stored' : 'passed';
+	if (p.type === 'literal_element' || p.type === 'send_statement') return 'stored';
+	if (p.type === 'expression_list') {
+		const gp = p.parent;
+		if (gp?.type === 'return_statement') return 'returned';
+		if (gp?.type === 'assignment_statement' && gp.childForFieldName('right')?.equals(p)) return 'stored';
+	}
+	return 'other';
+}
+
+function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean): string {
+	const ranged = loop.namedChildren.some((c) => c?.type === 'range_clause');
+	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap.` : '';
+	if (use === 'returned') {
+		return ranged
+			? `\`&${v.name}\` points to the loop's copy of the element, not to the element itself.${heap}`
+			: `\`&${v.name}\` escapes the loop.${heap}`;
+	}
+	if (shared) {
+		const why = v.form === 'assign' ? `\`${v.name}\` is declared outside the loop (in every Go version)` : `loop variables are shared by all iterations ${versionPhrase(ctx.goVersion)}`;
+		return `All pointers taken here point to the same variable \`${v.name}\`: ${why}, so they end up seeing the last iteration's value.${heap}`;
+	}
+	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so this is one heap allocation per iteration${ranged ? ` (plus a copy of the element); \`&${v.name}\` points to that copy, not to the element` : ''}.`;
+}
+
+function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
+	const vars = loopVars(loop);
+	const body = bodyOf(loop);
+	if (!vars.length || !body) return;
+	for (const amp of descendants(body, 'unary_expression')) {
+		const id = addressedIdent(amp);
+		const v = id && vars.find((x) => x.name === id.text);
+		if (!id || !v || !resolvesThrough(id, loop)) continue;
+		const use = useOf(amp);
+		const facts = factsAt(ctx, v.node);
+		const moved = facts.some((f) => f.kind === 'moved-to-heap');
+		const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
+		let severity: Severity;
+		if (ctx.escape) {
+			// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
+			if (!moved) continue;
+			severity = !shared || use === 'returned' ? 'information' : use === 'other' ? 'warning' : 'error';
+		} else {
+			// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics).
+			if (!shared || use !== 'stored') continue;
+			severity = 'warning';
+		}
+		if (v.form === 'define' && ctx.goVersion.minor === undefined) severity = lower(severity);
+		const edit = shared && use !== 'returned' && !bodyAssigns(loop, v.name) ? copyLoopVarEdit(ctx.text, loop, [v.name]) : undefined;
+		out.push({
+			rule: loopvarAddress.id,
+			range: rangeOf(amp),
+			severity,
+			message: message(ctx, loop, v, use, moved, shared),
+			related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here` }],
+			fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+		});
+	}
+}
+
 export const loopvarAddress: Rule = {
 	id: 'loopvar-address',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: {
+		summary: 'The address of a loop variable outlives the iteration: aliasing before go1.22, a per-iteration heap allocation after.',
+		severity: 'warning',
+		usesEscape: true,
+	},
+	check(ctx) {
+		const out: RuleFinding[] = [];
+		for (const loop of descendants(ctx.tree.rootNode, 'for_statement')) checkLoop(ctx, loop, out);
+		return out;
+	},
 };

@@ -1,8 +1,135 @@
-import type { Rule } from './types';
+/**
+ * loopvar-capture (spec R7): a func literal that may run after its iteration (go, defer,
+ * `g.Go`, parallel subtest, stored or registered callback) references a loop variable that all
+ * iterations share: a `:=` loop variable before go1.22, or an outer variable the loop assigns
+ * (`for _, v = range`) in every version.
+ */
+import type { Node } from '../syntax/goParser';
+import type { RuleFinding, Severity } from '../model';
+import { factsAt, type Rule, type RuleContext } from './types';
+import { bodyOf, calleeName, callArgs, contains, descendants, rangeOf } from './ast';
+import {
+	blockStatements,
+	bodyAssigns,
+	copyLoopVarEdit,
+	enclosingFuncWithin,
+	identRefs,
+	loopVars,
+	lower,
+	resolvesThrough,
+	sharedLoopVars,
+	versionPhrase,
+	type LoopVar,
+} from './loopvarShared';
 
-// TODO: not implemented yet (stub so the registry compiles).
+interface Deferred {
+	/** What runs the literal later, for the message. */
+	how: string;
+	severity: Severity;
+	/** Go statements and `g.Go` can be joined in the same iteration (`wg.Wait()`, `<-done`). */
+	joinable: boolean;
+}
+
+const CALLBACK_REGISTRARS = /(^|\.)(AfterFunc|HandleFunc|Handle)$/;
+
+function literalContext(lit: Node, loop: Node): Deferred | undefined {
+	const parent = lit.parent;
+	if (!parent) return undefined;
+	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(lit)) {
+		const st = parent.parent;
+		if (st?.type === 'go_statement') return { how: 'the go statement', severity: 'error', joinable: true };
+		if (st?.type === 'defer_statement') return { how: 'the defer statement (it runs when the function returns)', severity: 'warning', joinable: false };
+		return undefined; // invoked immediately: synchronous
+	}
+	if (parent.type === 'argument_list') {
+		const call = parent.parent;
+		const name = call ? calleeName(call) ?? '' : '';
+		if (/\.Go$/.test(name)) return { how: `\`${name}\``, severity: 'error', joinable: true };
+		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(lit)) {
+			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? ''));
+			return parallel ? { how: 'a parallel subtest (`t.Parallel()` runs it after the loop)', severity: 'error', joinable: false } : undefined;
+		}
+		if (CALLBACK_REGISTRARS.test(name)) return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
+		if (name === 'append' && call && storedOutside(call, loop)) return { how: 'a stored func value (appended to a slice that outlives the iteration)', severity: 'warning', joinable: false };
+		return undefined;
+	}
+	if (parent.type === 'expression_list' && storedOutside(lit, loop)) {
+		return { how: 'a stored func value (assigned to a location that outlives the iteration)', severity: 'warning', joinable: false };
+	}
+	if (parent.type === 'send_statement') return { how: 'a func value sent on a channel', severity: 'warning', joinable: false };
+	return undefined;
+}
+
+/** `x = <expr>` / `s.f = <expr>` where the target is declared outside the loop. */
+function storedOutside(expr: Node, loop: Node): boolean {
+	const list = expr.parent?.type === 'expression_list' ? expr.parent : null;
+	const assign = list?.parent;
+	if (!list || assign?.type !== 'assignment_statement' || !assign.childForFieldName('right')?.equals(list)) return false;
+	const idx = list.namedChildren.findIndex((c) => c?.equals(expr));
+	let target = assign.childForFieldName('left')?.namedChild(idx) ?? null;
+	while (target && (target.type === 'selector_expression' || target.type === 'index_expression')) target = target.childForFieldName('operand');
+	return target?.type === 'identifier' && resolvesThrough(target, loop);
+}
+
+/** A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins the goroutine. */
+function joinedLater(lit: Node, loop: Node): boolean {
+	const stmts = blockStatements(bodyOf(loop));
+	const i = stmts.findIndex((s) => contains(s, lit));
+	return stmts.slice(i + 1).some(
+		(s) =>
+			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
+			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
+	);
+}
+
+function message(ctx: RuleContext, v: LoopVar, how: string, moved: boolean): string {
+	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap: the literal captures it by reference.` : '';
+	if (v.form === 'assign') {
+		return `\`${v.name}\` is declared outside the loop and assigned by each iteration, so all iterations share it (in every Go version): the func literal run by ${how} may see a later iteration's value.${heap}`;
+	}
+	return `Loop variable \`${v.name}\` is shared by all iterations ${versionPhrase(ctx.goVersion)}: the func literal run by ${how} may see a later iteration's value. Go 1.22 made \`:=\` loop variables per-iteration.${heap}`;
+}
+
+function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
+	const vars = loopVars(loop).filter((v) => v.form === 'assign' || sharedLoopVars(ctx.goVersion));
+	const body = bodyOf(loop);
+	if (!vars.length || !body) return;
+	for (const lit of descendants(body, 'func_literal')) {
+		if (enclosingFuncWithin(lit, loop)) continue; // nested literal: its outer literal is the context
+		const how = literalContext(lit, loop);
+		if (!how || (how.joinable && joinedLater(lit, loop))) continue;
+		const litBody = bodyOf(lit);
+		if (!litBody) continue;
+		for (const v of vars) {
+			const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
+			if (!refs.length) continue;
+			const moved = factsAt(ctx, v.node).some((f) => f.kind === 'moved-to-heap');
+			const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
+			const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
+			for (const ref of refs) {
+				out.push({
+					rule: loopvarCapture.id,
+					range: rangeOf(ref),
+					severity,
+					message: message(ctx, v, how.how, moved),
+					related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here, once for the whole loop` }],
+					fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+				});
+			}
+		}
+	}
+}
+
 export const loopvarCapture: Rule = {
 	id: 'loopvar-capture',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: {
+		summary: 'A func literal run later (go, defer, g.Go, parallel subtest, stored) captures a loop variable shared by all iterations.',
+		severity: 'warning',
+		usesEscape: true,
+	},
+	check(ctx) {
+		const out: RuleFinding[] = [];
+		for (const loop of descendants(ctx.tree.rootNode, 'for_statement')) checkLoop(ctx, loop, out);
+		return out;
+	},
 };

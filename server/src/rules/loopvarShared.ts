@@ -1,0 +1,154 @@
+/**
+ * Helpers shared by the loop-variable rules (loopvar-capture, loopvar-address,
+ * loopvar-redundant-copy) and reused by finalizer-self-reference / cgo-cstring-leak for
+ * name resolution. Resolution is syntactic: a name resolves to a declaration unless a closer
+ * declaration of the same name (parameter, `:=`, `var`, nested loop header, `case v := <-ch`)
+ * sits between the reference and the declaring node.
+ */
+import type { Node } from '../syntax/goParser';
+import type { GoVersionInfo, Severity, TextEdit } from '../model';
+import { FUNCTION_TYPES, bodyOf, descendants, lineIndent, loopHeaderVars } from './ast';
+
+/** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
+export interface LoopVar {
+	name: string;
+	/** The identifier in the loop header. */
+	node: Node;
+	/** `define`: `for v := …` (per-iteration from go1.22); `assign`: `for v = …` (always shared). */
+	form: 'define' | 'assign';
+}
+
+/** The block's statements (tree-sitter-go wraps them in a `statement_list`). */
+export function blockStatements(block: Node | null): Node[] {
+	if (!block) return [];
+	const list = block.namedChildren.find((c) => c?.type === 'statement_list');
+	const src = list ?? block;
+	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+}
+
+/** Names declared by `node` when it is a declaring construct, else []. */
+function declaredNames(node: Node): string[] {
+	switch (node.type) {
+		case 'short_var_declaration':
+		case 'receive_statement': {
+			if (node.type === 'receive_statement' && !node.children.some((c) => c?.type === ':=')) return [];
+			const left = node.childForFieldName('left');
+			return left ? left.namedChildren.filter((n): n is Node => n?.type === 'identifier').map((n) => n.text) : [];
+		}
+		case 'var_declaration':
+			return descendants(node, 'var_spec').flatMap((s) => s.childrenForFieldName('name').filter((n): n is Node => n !== null).map((n) => n.text));
+		case 'parameter_list':
+			return node.namedChildren.flatMap((p) => (p ? p.childrenForFieldName('name').filter((n): n is Node => n !== null).map((n) => n.text) : []));
+		case 'for_clause':
+		case 'range_clause':
+			return node.parent ? loopHeaderVars(node.parent).map((n) => n.text) : [];
+		default:
+			return [];
+	}
+}
+
+/**
+ * True when `ident` (an identifier named like the variable declared at `stop`'s level) is not
+ * shadowed by any declaration between it and `stop` (exclusive): i.e. it refers to the variable
+ * that `stop` (a loop, a function body, a statement list…) sees.
+ */
+export function resolvesThrough(ident: Node, stop: Node): boolean {
+	const name = ident.text;
+	let child: Node = ident;
+	for (let n = ident.parent; n; child = n, n = n.parent) {
+		if (n.id === stop.id) return true;
+		for (const c of n.children) {
+			if (!c || c.startIndex >= child.startIndex) break;
+			// A declaration shadows only references after it ends (`v := v` reads the outer v).
+			if (c.endIndex > ident.startIndex) continue;
+			if (declaredNames(c).includes(name)) return false;
+			// `switch v := x.(type)`: the alias is a plain expression_list child.
+			if (n.type === 'type_switch_statement' && c.equals(n.childForFieldName('alias') ?? c.parent!) && c.namedChildren.some((a) => a?.text === name)) return false;
+		}
+	}
+	return false;
+}
+
+/** Identifiers named `name` under `root` that are variable references (not struct literal keys). */
+export function identRefs(root: Node, name: string): Node[] {
+	return descendants(root, 'identifier').filter((n) => {
+		if (n.text !== name) return false;
+		const p = n.parent;
+		// `T{name: …}`: the key of a keyed element is almost always a field name.
+		if (p?.type === 'literal_element' && p.parent?.type === 'keyed_element' && p.parent.namedChild(0)?.equals(p)) return false;
+		return true;
+	});
+}
+
+/** The loop's iteration variables (both forms), `_` excluded. */
+export function loopVars(loop: Node): LoopVar[] {
+	const defined = loopHeaderVars(loop).map((node) => ({ name: node.text, node, form: 'define' as const }));
+	if (defined.length) return defined;
+	const clause = loop.namedChildren.find((c) => c?.type === 'range_clause' || c?.type === 'for_clause');
+	if (!clause) return [];
+	const out: LoopVar[] = [];
+	if (clause.type === 'range_clause') {
+		const left = clause.childForFieldName('left');
+		for (const n of left?.namedChildren ?? []) if (n?.type === 'identifier' && n.text !== '_') out.push({ name: n.text, node: n, form: 'assign' });
+		return out;
+	}
+	// 3-clause loop over an outer variable: `for i = 0; …; i++`.
+	const init = clause.childForFieldName('initializer');
+	if (init?.type === 'assignment_statement') {
+		for (const n of init.childForFieldName('left')?.namedChildren ?? []) if (n?.type === 'identifier' && n.text !== '_') out.push({ name: n.text, node: n, form: 'assign' });
+	}
+	return out;
+}
+
+/** True if the loop body assigns `name` (resolved to the loop's variable): `=`, `op=`, `++`, `--`. */
+export function bodyAssigns(loop: Node, name: string): boolean {
+	const body = bodyOf(loop);
+	if (!body) return false;
+	for (const st of descendants(body, ['assignment_statement', 'inc_statement', 'dec_statement'])) {
+		const targets = st.type === 'assignment_statement' ? (st.childForFieldName('left')?.namedChildren ?? []) : st.namedChildren;
+		for (const t of targets) if (t?.type === 'identifier' && t.text === name && resolvesThrough(t, loop)) return true;
+	}
+	// Address taken and written through, or passed by pointer: treat `&v` as a possible write.
+	return false;
+}
+
+/** True if `node` is inside a function nested in `loop`'s body (so runs outside the loop's control). */
+export function enclosingFuncWithin(node: Node, loop: Node): Node | null {
+	for (let n = node.parent; n && n.id !== loop.id; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
+	return null;
+}
+
+/**
+ * The edit inserting `v := v` (one line per name) as the first statement of the loop body,
+ * indented like the body's first statement.
+ */
+export function copyLoopVarEdit(text: string, loop: Node, names: string[]): TextEdit | undefined {
+	const body = bodyOf(loop);
+	const first = blockStatements(body)[0];
+	if (!body || !first) return undefined;
+	const decl = names.map((n) => `${n} := ${n}`);
+	if (first.startPosition.row === body.startPosition.row) {
+		// One-line body `{ stmt }`: keep it on one line.
+		const at = { line: first.startPosition.row, character: first.startPosition.column };
+		return { range: { start: at, end: at }, newText: `${decl.join('; ')}; ` };
+	}
+	const indent = lineIndent(text, first);
+	const at = { line: first.startPosition.row, character: 0 };
+	return { range: { start: at, end: at }, newText: decl.map((d) => `${indent}${d}\n`).join('') };
+}
+
+/** Lowers a severity one step (used when the language version is unknown). */
+export function lower(s: Severity): Severity {
+	return s === 'error' ? 'warning' : s === 'warning' ? 'information' : 'hint';
+}
+
+/** Before go1.22 semantics apply (`:=` loop vars shared): also when the version is unknown. */
+export function sharedLoopVars(v: GoVersionInfo): boolean {
+	return v.minor === undefined || v.minor < 22;
+}
+
+/** `in this module (go1.21, from go.mod)` / `language version unknown (no module)`. */
+export function versionPhrase(v: GoVersionInfo): string {
+	if (v.minor === undefined) return `language version unknown (${v.source}), so Go 1.21 semantics are assumed`;
+	return `in this file (${v.label}, from ${v.source})`;
+}

@@ -1,0 +1,163 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runRule, lines } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+import { loopvarCapture } from '../../../server/src/rules/loopvarCapture';
+
+const spec = `package a
+
+func fetch(string) {}
+
+func F(urls []string) {
+	for _, u := range urls {
+		go func() { fetch(u) }()
+	}
+	var v string
+	for _, v = range urls {
+		go func() { fetch(v) }()
+	}
+}
+`;
+
+test('spec positive: both loops below go1.22, with exact range', async () => {
+	const f = await runRule(loopvarCapture, spec, { minor: 21 });
+	assert.deepEqual(lines(f), [7, 11]);
+	assert.deepEqual(f[0].range, { start: { line: 6, character: 20 }, end: { line: 6, character: 21 } });
+	assert.equal(f[0].severity, 'error');
+	assert.match(f[0].message, /shared by all iterations in this file \(go1\.21, from go\.mod\)/);
+	assert.match(f[1].message, /in every Go version/);
+});
+
+test('go1.22: only the `=` form (outer variable) is reported', async () => {
+	assert.deepEqual(lines(await runRule(loopvarCapture, spec, { minor: 22 })), [11]);
+});
+
+test('version unknown: reported one step lower and says so', async () => {
+	const f = await runRule(loopvarCapture, spec, { minor: undefined });
+	assert.equal(f[0].severity, 'warning');
+	assert.match(f[0].message, /language version unknown/);
+	assert.equal(f[1].severity, 'error');
+});
+
+test('negatives: passed as argument, shadowed by copy, synchronous literal, joined goroutine', async () => {
+	const src = `package a
+
+import "sync"
+
+func fetch(string) {}
+
+func F(urls []string) {
+	for _, u := range urls {
+		go func(u string) { fetch(u) }(u)
+	}
+	for _, u := range urls {
+		u := u
+		go func() { fetch(u) }()
+	}
+	for _, u := range urls {
+		func() { fetch(u) }()
+	}
+	for _, u := range urls {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); fetch(u) }()
+		wg.Wait()
+	}
+	for _, u := range urls {
+		done := make(chan bool)
+		go func() { fetch(u); done <- true }()
+		<-done
+	}
+}
+`;
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), []);
+});
+
+test('errgroup Go, parallel subtests, defer and stored callbacks; sync subtests are fine', async () => {
+	const src = `package a
+
+import (
+	"testing"
+	"time"
+)
+
+type G struct{}
+
+func (G) Go(func() error) {}
+
+func T(t *testing.T, cases []int, g G) {
+	var fns []func()
+	var last func()
+	for i, c := range cases {
+		g.Go(func() error { _ = c; return nil })
+		t.Run("x", func(t *testing.T) { t.Parallel(); _ = c })
+		t.Run("y", func(t *testing.T) { _ = c })
+		defer func() { _ = i }()
+		fns = append(fns, func() { _ = c })
+		last = func() { _ = i }
+		time.AfterFunc(time.Second, func() { _ = c })
+	}
+	_, _ = fns, last
+}
+`;
+	const f = await runRule(loopvarCapture, src, { minor: 20 });
+	assert.deepEqual(lines(f), [16, 17, 19, 20, 21, 22]);
+	assert.deepEqual(f.map((x) => x.severity), ['error', 'error', 'warning', 'warning', 'warning', 'warning']);
+});
+
+test('escape fact at the loop header is quoted', async () => {
+	const f = await runRule(loopvarCapture, spec, {
+		minor: 21,
+		escape: [{ kind: 'moved-to-heap', subject: 'u', message: 'moved to heap: u', flows: [], pos: { file: '/tmp/memlens-test/a.go', line: 6, column: 9 }, at: { line: 5, character: 8 } }],
+	});
+	assert.match(f[0].message, /The compiler moved `u` to the heap/);
+});
+
+test('3-clause loop: no copy fix when the body assigns the variable', async () => {
+	const src = `package a
+
+func F() {
+	for i := 0; i < 10; i++ {
+		if i%2 == 0 {
+			i++
+		}
+		go func() { _ = i }()
+	}
+}
+`;
+	const f = await runRule(loopvarCapture, src, { minor: 21 });
+	assert.deepEqual(lines(f), [8]);
+	assert.equal(f[0].fixes, undefined);
+});
+
+test('half-typed code does not throw', async () => {
+	for (const src of ['package a\nfunc F() { for _, u := range { go func() { u', 'package a\nfunc F() { for i := ; { defer func(', 'package a\nfor _, v = range x { go func() { v }() }']) {
+		await runRule(loopvarCapture, src, { minor: 21 });
+	}
+});
+
+test('fix: `v := v` compiles, vets clean and silences the rule', async () => {
+	const oneLine = `package b
+
+func fetch(string) {}
+
+func F(urls []string) {
+	for _, u := range urls { go func() { fetch(u) }() }
+}
+`;
+	const fixed: Record<string, string> = {};
+	for (const [name, src] of [['a/a.go', spec], ['b/b.go', oneLine]] as const) {
+		let out = src;
+		// Fix one finding at a time (edits are relative to the text they were computed on).
+		for (let i = 0; i < 5; i++) {
+			const f = await runRule(loopvarCapture, out, { minor: 21 });
+			if (!f.length) break;
+			out = applyEdits(out, f[0].fixes![0].edits);
+		}
+		assert.deepEqual(await runRule(loopvarCapture, out, { minor: 21 }), [], out);
+		fixed[name] = out;
+	}
+	assert.match(fixed['a/a.go'], /\t\tu := u\n\t\tgo func/);
+	const r = goCheck(fixed, { goVersion: '1.21' });
+	assert.ok(r.ok, r.output);
+});
