@@ -1,2 +1,26 @@
-// Entry point of the language server (dist/server.js --stdio). Wired up in lsp/.
-export {};
+/**
+ * Entry point of the Go MemLens language server (`dist/server.js --stdio`, or `--node-ipc`).
+ * The transport is chosen by vscode-languageserver from the command line.
+ */
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { startServer } from './lsp/connection';
+
+const connection = createConnection(ProposedFeatures.all);
+
+// The server must outlive any bug in a handler or an engine: log and carry on.
+process.on('uncaughtException', (e) => {
+	try {
+		connection.console.error(`[memlens] uncaught: ${e instanceof Error ? e.stack : String(e)}`);
+	} catch {
+		// the connection itself is gone; nothing left to report to
+	}
+});
+process.on('unhandledRejection', (e) => {
+	try {
+		connection.console.error(`[memlens] unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`);
+	} catch {
+		// as above
+	}
+});
+
+startServer(connection);

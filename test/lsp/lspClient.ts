@@ -140,7 +140,7 @@ export class LspClient {
 		const uri = URI.file(filePath).toString();
 		this.versions.set(uri, 1);
 		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-			textDocument: { uri, languageId: 'go', version: 1, text: text ?? readFileSync(filePath, 'utf8') },
+			textDocument: { uri, languageId: /go\.(mod|work)$/.test(filePath) ? path.basename(filePath) : 'go', version: 1, text: text ?? readFileSync(filePath, 'utf8') },
 		});
 		return uri;
 	}

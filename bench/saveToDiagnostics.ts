@@ -1,0 +1,130 @@
+/**
+ * Save → diagnostics through the real language server, side by side with the raw compiler run.
+ *
+ *   npm run build && node --import tsx bench/saveToDiagnostics.ts [PKG_DIR...]
+ *
+ * Defaults: GOROOT's encoding/json and examples/. Per package it measures, interleaved:
+ *  (a) raw `go build -o /dev/null -gcflags=-m=2 -overlay=… .` with one file's content changed
+ *      (a comment appended through an overlay, so nothing is written into the package),
+ *  (b) didSave → publishDiagnostics through the server with the same kind of change (cold),
+ *  and the warm cases (unchanged content: build cache replay), the ratio b/a (target ≤ 1.10×),
+ *  and the processes spawned when an unchanged package is re-opened (target 0).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LspClient, REPO_ROOT } from '../test/lsp/lspClient';
+
+const GO = '/usr/local/go/bin/go';
+const ENV = { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local' };
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+
+function goroot(): string {
+	return execFileSync(GO, ['env', 'GOROOT'], { env: ENV, encoding: 'utf8' }).trim();
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.floor(s.length / 2)];
+}
+
+/** The first non-test .go file of a package (the one we edit). */
+function pickFile(dir: string): string | undefined {
+	const f = readdirSync(dir).filter((n) => n.endsWith('.go') && !n.endsWith('_test.go')).sort()[0];
+	return f && path.join(dir, f);
+}
+
+/** One raw compile of `dir` with `file` replaced by `content` through an overlay; wall ms. */
+function rawRun(dir: string, file: string, content: string, tmp: string): number {
+	const backing = path.join(tmp, `raw-${Date.now()}.go`);
+	writeFileSync(backing, content);
+	const overlay = path.join(tmp, 'overlay.json');
+	writeFileSync(overlay, JSON.stringify({ Replace: { [file]: backing } }));
+	const t0 = performance.now();
+	const r = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', `-overlay=${overlay}`, '.'], { cwd: dir, env: ENV, encoding: 'utf8' });
+	const ms = performance.now() - t0;
+	if (r.status !== 0) throw new Error(`raw build failed in ${dir}: ${r.stderr.slice(-500)}`);
+	return ms;
+}
+
+async function benchPackage(dir: string): Promise<void> {
+	const file = pickFile(dir);
+	if (!file) return console.log(`${dir}: no Go files, skipped`);
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'memlens-bench-'));
+	const original = readFileSync(file, 'utf8');
+	const client = await LspClient.start({ configuration: (it) => (it.section === 'goMemlens' ? { debounceMs: 0 } : null) });
+	const raw: { cold: number[]; warm: number[] } = { cold: [], warm: [] };
+	const lsp: { cold: number[]; warmSave: number[]; warmRerun: number[] } = { cold: [], warmSave: [], warmRerun: [] };
+	try {
+		const uri = await client.open(file);
+		await client.waitForQuiescent((s) => s.state === 'upToDate' || s.state === 'stale');
+		for (let i = 0; i < REPS; i++) {
+			const nonce = `\n// memlens bench ${process.pid} ${Date.now()} ${i}\n`;
+			// (a) raw, cold then warm (same content again: the build cache replays the -m output).
+			raw.cold.push(rawRun(dir, file, original + nonce + 'a', tmp));
+			raw.warm.push(rawRun(dir, file, original + nonce + 'a', tmp));
+			// (b) server, cold: a different comment so the compile really runs.
+			const lines = original.split('\n');
+			await client.change(uri, [{ range: { start: { line: lines.length - 1, character: lines[lines.length - 1].length }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } }, text: nonce }]);
+			let published = client.nextDiagnostics(uri);
+			let t0 = performance.now();
+			await client.save(uri);
+			await published;
+			lsp.cold.push(performance.now() - t0);
+			await client.waitForQuiescent();
+			// warm save: unchanged content (the server's own cache may answer).
+			published = client.nextDiagnostics(uri);
+			t0 = performance.now();
+			await client.save(uri);
+			await published;
+			lsp.warmSave.push(performance.now() - t0);
+			// warm rerun: bypasses the server's cache, so `go build` replays from its build cache.
+			published = client.nextDiagnostics(uri);
+			t0 = performance.now();
+			await client.connection.sendRequest('workspace/executeCommand', { command: 'goMemlens.server.rerun', arguments: [uri] });
+			await published;
+			lsp.warmRerun.push(performance.now() - t0);
+			await client.waitForQuiescent();
+		}
+		// Re-open the unchanged package: the cache should answer without a process.
+		await client.close(uri);
+		const before = await client.debugStats();
+		const reopened = client.nextDiagnostics(uri);
+		await client.open(file);
+		await reopened;
+		await client.waitForQuiescent();
+		const after = await client.debugStats();
+		const mRawCold = median(raw.cold);
+		const mRawWarm = median(raw.warm);
+		const mCold = median(lsp.cold);
+		console.log(`\n${dir}  (edited ${path.basename(file)}, ${REPS} reps, medians)`);
+		console.log(`  (a) raw go build -gcflags=-m=2   cold ${mRawCold.toFixed(0)} ms   warm ${mRawWarm.toFixed(0)} ms`);
+		console.log(`  (b) didSave→diagnostics          cold ${mCold.toFixed(0)} ms   warm(save) ${median(lsp.warmSave).toFixed(0)} ms   warm(rerun, build-cache replay) ${median(lsp.warmRerun).toFixed(0)} ms`);
+		console.log(`  ratio b/a cold ${(mCold / mRawCold).toFixed(2)}×   warm(rerun) ${(median(lsp.warmRerun) / mRawWarm).toFixed(2)}×   (target ≤ 1.10×)`);
+		console.log(`  processes spawned on re-open of the unchanged package: ${after.spawnCount - before.spawnCount} (target 0); rss ${(after.rssBytes / 2 ** 20).toFixed(0)} MiB, live trees ${after.liveTrees}`);
+		console.log(`  samples: raw cold ${raw.cold.map((x) => x.toFixed(0)).join(',')}  lsp cold ${lsp.cold.map((x) => x.toFixed(0)).join(',')}`);
+	} finally {
+		await client.shutdown();
+		rmSync(tmp, { recursive: true, force: true });
+	}
+}
+
+async function main(): Promise<void> {
+	if (!existsSync(path.join(REPO_ROOT, 'dist', 'server.js'))) throw new Error('run `npm run build` first');
+	const args = process.argv.slice(2);
+	const dirs = args.length ? args.map((a) => path.resolve(a)) : [path.join(goroot(), 'src', 'encoding', 'json'), path.join(REPO_ROOT, 'examples')];
+	for (const dir of dirs) {
+		if (!existsSync(dir)) {
+			console.log(`${dir}: not found, skipped`);
+			continue;
+		}
+		await benchPackage(dir);
+	}
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});

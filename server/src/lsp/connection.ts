@@ -1,0 +1,119 @@
+/**
+ * Wires the LSP connection to the session: capability negotiation, document sync, hover, code
+ * actions, commands and the custom goMemlens/* messages. Every handler is guarded: a failure is
+ * logged and answered with an empty result, never a crash.
+ */
+import {
+	DidChangeConfigurationNotification,
+	DidChangeWatchedFilesNotification,
+	FileChangeType,
+	type Connection,
+	type InitializeResult,
+} from 'vscode-languageserver/node';
+import { Commands, DebugStatsRequest, RawOutputRequest, SetTrustedNotification } from '../../../common/protocol';
+import { readClientCaps, serverCapabilities, type ClientCaps } from './capabilities';
+import { isGoDocument } from './documents';
+import { hoverAt } from './hover';
+import { Session } from './session';
+
+/** Starts serving on `connection`; returns when the handlers are registered. */
+export function startServer(connection: Connection): void {
+	let caps: ClientCaps | undefined;
+	let session: Session | undefined;
+	let ready: Promise<void> = Promise.resolve();
+	const log = (msg: string) => connection.console.log(`[memlens] ${msg}`);
+
+	const guard = async <T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> => {
+		try {
+			return await fn();
+		} catch (e) {
+			log(`${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
+			return fallback;
+		}
+	};
+
+	connection.onInitialize((params): InitializeResult => {
+		caps = readClientCaps(params);
+		session = new Session(connection, caps, log);
+		ready = session.init().catch((e) => log(`syntax engine failed to load: ${String(e)}`));
+		return { capabilities: serverCapabilities(caps), serverInfo: { name: 'Go MemLens', version: '0.1.0' } };
+	});
+
+	connection.onInitialized(() => {
+		if (!caps) return;
+		if (caps.configurationDynamic) {
+			void connection.client.register(DidChangeConfigurationNotification.type, { section: ['goMemlens', 'go'] }).catch(() => undefined);
+		}
+		if (caps.watchedFilesDynamic) {
+			void connection.client
+				.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/go.{mod,work}' }] })
+				.catch(() => undefined);
+		}
+	});
+
+	connection.onDidChangeConfiguration(() => guard('didChangeConfiguration', undefined, () => session?.configurationChanged()));
+	connection.onDidChangeWatchedFiles((p) =>
+		guard('didChangeWatchedFiles', undefined, async () => {
+			const relevant = p.changes.some((c) => /go\.(mod|work)$/.test(c.uri) && c.type !== FileChangeType.Deleted) || p.changes.some((c) => /go\.(mod|work)$/.test(c.uri));
+			if (relevant) await session?.modulesChanged();
+		}),
+	);
+
+	// Document events are applied in order: each waits for the previous one.
+	let queue: Promise<unknown> = Promise.resolve();
+	const inOrder = (what: string, fn: (s: Session) => Promise<void> | void) => {
+		queue = queue.then(() => ready).then(() => guard(what, undefined, () => (session ? fn(session) : undefined)));
+	};
+
+	connection.onDidOpenTextDocument((p) => {
+		const { uri, languageId, version, text } = p.textDocument;
+		if (isGoDocument(uri, languageId)) inOrder('didOpen', (s) => s.opened(uri, languageId, version, text));
+	});
+	connection.onDidChangeTextDocument((p) => {
+		const { uri, version } = p.textDocument;
+		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version));
+	});
+	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri)));
+	connection.onDidCloseTextDocument((p) => inOrder('didClose', (s) => s.closed(p.textDocument.uri)));
+
+	connection.onHover((p) =>
+		guard('hover', null, async () => {
+			await queue;
+			if (!session || !session.docs.get(p.textDocument.uri)) return null;
+			const uri = p.textDocument.uri;
+			return hoverAt(p.position, session.placedFacts(uri), session.ruleFindings(uri), session.caps.hoverMarkdown, session.isStale(uri));
+		}),
+	);
+
+	connection.onCodeAction((p) =>
+		guard('codeAction', [], async () => {
+			await queue;
+			return session?.actions.actions(p) ?? [];
+		}),
+	);
+
+	connection.onExecuteCommand((p) =>
+		guard('executeCommand', null, async () => {
+			if (p.command === Commands.rerun) {
+				const arg = p.arguments?.[0];
+				await session?.rerun(typeof arg === 'string' ? arg : undefined);
+			}
+			return null;
+		}),
+	);
+
+	connection.onRequest(RawOutputRequest.type, (p) => guard('rawOutput', null, () => session?.rawOutput(p.uri) ?? null));
+	connection.onRequest(DebugStatsRequest.type, () =>
+		guard('debugStats', { spawnCount: 0, liveProcesses: 0, liveTrees: 0, rssBytes: process.memoryUsage().rss }, () =>
+			session ? session.debugStats() : { spawnCount: 0, liveProcesses: 0, liveTrees: 0, rssBytes: process.memoryUsage().rss },
+		),
+	);
+	connection.onNotification(SetTrustedNotification.type, (p) => inOrder('setTrusted', (s) => s.setTrusted(p.trusted === true)));
+
+	connection.onShutdown(() => {
+		session?.dispose();
+		session = undefined;
+	});
+
+	connection.listen();
+}

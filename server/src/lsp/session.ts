@@ -1,0 +1,427 @@
+/**
+ * The analysis session: joins open documents, the syntax tree cache and rules (every keystroke),
+ * the escape scheduler (on open, save and after a quiet debounce), and publishes the merged result.
+ */
+import path from 'node:path';
+import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import { URI } from 'vscode-uri';
+import { HeapSitesNotification, type AnalysisState, type HeapSite, type RawOutputResult } from '../../../common/protocol';
+import type { EscapeFact, RuleFinding } from '../model';
+import type { LocatedEscapeFact } from '../rules/types';
+import type { ClientCaps } from './capabilities';
+import { CodeActionStore } from './codeActions';
+import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
+import { DocumentStore, type OpenDoc } from './documents';
+import * as engines from './engines';
+import { SettingsCache, type ResolvedSettings } from './settingsCache';
+import { StatusReporter } from './status';
+
+/** What the last runs found for one package directory. */
+interface PackageState {
+	facts: EscapeFact[];
+	/** True when the last build failed and `facts` are from the one before. */
+	stale: boolean;
+	raw?: RawOutputResult;
+	lastError?: string;
+}
+
+const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
+
+export class Session {
+	readonly docs = new DocumentStore();
+	readonly actions = new CodeActionStore();
+	readonly settings: SettingsCache;
+	readonly status: StatusReporter;
+	trusted: boolean;
+	private trees: engines.TreeCache | undefined;
+	private engine: engines.EscapeEngine | undefined;
+	private engineKey = '';
+	private buildSettings: engines.BuildSettings | undefined;
+	private readonly packages = new Map<string, PackageState>();
+	private readonly findings = new Map<string, RuleFinding[]>();
+	private readonly placed = new Map<string, PlacedFact[]>();
+	private readonly debounces = new Map<string, NodeJS.Timeout>();
+	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
+	private preparing = 0;
+	private goMissingLogged = false;
+	/** The package of the document touched last (for Commands.rerun without arguments). */
+	lastDir: string | undefined;
+
+	constructor(
+		private readonly connection: Connection,
+		readonly caps: ClientCaps,
+		private readonly log: (msg: string) => void,
+	) {
+		this.trusted = caps.trusted;
+		this.settings = new SettingsCache(connection, caps.configuration, log);
+		this.status = new StatusReporter(connection, caps, () => this.isQuiescent(), (dir) => this.cancel(dir));
+	}
+
+	async init(): Promise<void> {
+		this.trees = await engines.TreeCache.create();
+	}
+
+	/** Nothing queued, debounced, being prepared or running. */
+	isQuiescent(): boolean {
+		return this.preparing === 0 && this.debounces.size === 0 && (this.engine?.isQuiescent() ?? true);
+	}
+
+	// ---- documents ----
+
+	async opened(uri: string, languageId: string, version: number, text: string): Promise<void> {
+		const d = this.docs.open(uri, languageId, version, text);
+		this.trees?.open(uri, text, version);
+		this.lastDir = d.dir;
+		await this.refresh(d);
+		await this.requestEscape(d.dir, 'open', uri);
+	}
+
+	async changed(uri: string, changes: TextDocumentContentChangeEvent[], version: number): Promise<void> {
+		const d = this.docs.change(uri, changes, version);
+		if (!d) return;
+		this.trees?.applyChanges(uri, changes, d.doc.getText(), version);
+		this.lastDir = d.dir;
+		await this.refresh(d);
+		const s = await this.settings.get(uri);
+		if (s.memlens.debounceMs > 0) this.debounce(d.dir, uri, s.memlens.debounceMs);
+	}
+
+	async saved(uri: string): Promise<void> {
+		const d = this.docs.get(uri);
+		const filePath = URI.parse(uri).fsPath;
+		if (/(^|[\\/])go\.(mod|work)$/.test(filePath)) return this.modulesChanged();
+		if (!d) return;
+		this.lastDir = d.dir;
+		this.clearDebounce(d.dir);
+		await this.requestEscape(d.dir, 'save', uri);
+	}
+
+	closed(uri: string): void {
+		const d = this.docs.close(uri);
+		this.trees?.close(uri);
+		this.findings.delete(uri);
+		this.placed.delete(uri);
+		this.actions.delete(uri);
+		this.settings.forget(uri);
+		void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
+		if (d && this.docs.inDir(d.dir).length === 0) this.clearDebounce(d.dir);
+	}
+
+	/** go.mod / go.work changed: versions and builds may differ; re-analyse everything open. */
+	async modulesChanged(): Promise<void> {
+		this.packages.clear();
+		await this.reanalyseAll('go.mod changed', true);
+	}
+
+	/** Settings changed: drop the cache and the scheduler (binary, flags), re-analyse. */
+	async configurationChanged(): Promise<void> {
+		this.settings.clear();
+		this.disposeEngine();
+		await this.reanalyseAll('settings changed', false);
+	}
+
+	setTrusted(trusted: boolean): Promise<void> {
+		if (this.trusted === trusted) return Promise.resolve();
+		this.trusted = trusted;
+		if (!trusted) this.disposeEngine();
+		return this.reanalyseAll('workspace trust changed', false);
+	}
+
+	/** Commands.rerun: re-run the package of `uri` (or the last one touched) without the cache. */
+	async rerun(uri?: string): Promise<void> {
+		const dir = uri ? this.docs.get(uri)?.dir ?? path.dirname(URI.parse(uri).fsPath) : this.lastDir;
+		if (!dir) return;
+		const any = this.docs.inDir(dir)[0];
+		await this.requestEscape(dir, 'rerun', any?.uri ?? URI.file(dir).toString(), true);
+	}
+
+	cancel(dir: string): void {
+		const e = this.engine as unknown as { cancel?: (dir: string) => void; cancelAll(): void } | undefined;
+		if (e?.cancel) e.cancel(dir);
+		else e?.cancelAll();
+	}
+
+	rawOutput(uri: string): RawOutputResult | null {
+		const dir = this.docs.get(uri)?.dir ?? path.dirname(URI.parse(uri).fsPath);
+		return this.packages.get(dir)?.raw ?? null;
+	}
+
+	debugStats() {
+		const e = this.engine as unknown as { spawnCount?: number; liveProcesses?: () => unknown } | undefined;
+		const live = e?.liveProcesses?.();
+		const t = this.trees as unknown as { liveTrees?: number | (() => number); size?: number } | undefined;
+		const liveTrees = typeof t?.liveTrees === 'function' ? t.liveTrees() : (t?.liveTrees ?? t?.size ?? 0);
+		return {
+			spawnCount: (e?.spawnCount ?? 0) + this.versionProbes,
+			liveProcesses: typeof live === 'number' ? live : Array.isArray(live) ? live.length : 0,
+			liveTrees,
+			rssBytes: process.memoryUsage().rss,
+		};
+	}
+
+	placedFacts(uri: string): PlacedFact[] {
+		return this.placed.get(uri) ?? [];
+	}
+
+	ruleFindings(uri: string): RuleFinding[] {
+		return this.findings.get(uri) ?? [];
+	}
+
+	isStale(uri: string): boolean {
+		const d = this.docs.get(uri);
+		return d ? (this.packages.get(d.dir)?.stale ?? false) : false;
+	}
+
+	dispose(): void {
+		for (const t of this.debounces.values()) clearTimeout(t);
+		this.debounces.clear();
+		this.disposeEngine();
+		this.status.dispose();
+		this.trees?.dispose();
+		this.trees = undefined;
+	}
+
+	// ---- analysis ----
+
+	private async reanalyseAll(reason: string, force: boolean): Promise<void> {
+		const dirs = new Set(this.docs.all().map((d) => d.dir));
+		for (const d of this.docs.all()) await this.refresh(d);
+		for (const dir of dirs) {
+			const any = this.docs.inDir(dir)[0];
+			if (any) await this.requestEscape(dir, reason, any.uri, force);
+		}
+	}
+
+	private debounce(dir: string, uri: string, ms: number): void {
+		this.clearDebounce(dir);
+		this.debounces.set(
+			dir,
+			setTimeout(() => {
+				this.debounces.delete(dir);
+				void this.requestEscape(dir, 'edit', uri).catch((e) => this.log(`escape request failed: ${String(e)}`));
+			}, ms),
+		);
+	}
+
+	private clearDebounce(dir: string): void {
+		const t = this.debounces.get(dir);
+		if (t) clearTimeout(t);
+		this.debounces.delete(dir);
+	}
+
+	private versionProbes = 0;
+
+	/** Creates the scheduler for these settings, or reports why there is none. */
+	private async ensureEngine(s: ResolvedSettings): Promise<engines.EscapeEngine | undefined> {
+		const goBin = await engines.findGo(s.memlens.goPath, s.go.goroot, s.go.alternateGo);
+		if (!goBin) return undefined;
+		this.buildSettings = {
+			goBin,
+			tags: s.buildTags,
+			buildFlags: s.buildFlags,
+			env: s.env,
+			maxConcurrent: s.memlens.maxConcurrentCompiles,
+			timeoutMs: s.memlens.compileTimeoutSec * 1000,
+		};
+		const key = JSON.stringify([goBin, s.env]);
+		if (this.engine && this.engineKey === key) return this.engine;
+		this.disposeEngine();
+		this.versionProbes++;
+		const version = await engines.goVersionOf(goBin, s.env);
+		if (!version) return undefined;
+		this.engineKey = key;
+		this.engine = engines.createEscapeEngine({
+			settings: () => this.buildSettings!,
+			goVersion: version,
+			onResult: (dir, result, fromCache) => this.guard(() => this.onResult(dir, result, fromCache)),
+			onStateChange: (dir, state) => this.guard(() => this.onStateChange(dir, state)),
+		});
+		return this.engine;
+	}
+
+	private disposeEngine(): void {
+		this.engine?.dispose();
+		this.engine = undefined;
+		this.engineKey = '';
+	}
+
+	private async requestEscape(dir: string, reason: string, uri: string, force = false): Promise<void> {
+		if (!this.trusted) {
+			this.status.update(dir, 'untrusted', 'escape analysis off: the workspace is not trusted', 'Go MemLens runs the Go toolchain only in trusted workspaces; syntax checks still run.');
+			return;
+		}
+		this.preparing++;
+		try {
+			const s = await this.settings.get(uri);
+			if (!s.memlens.escapeEnabled) {
+				this.status.update(dir, 'disabled', 'escape analysis off (goMemlens.escapeEnabled)');
+				return;
+			}
+			const engine = await this.ensureEngine(s);
+			if (!engine) {
+				const detail = 'No working `go` binary found. Set goMemlens.goPath to your Go binary, or put go on PATH.';
+				if (!this.goMissingLogged) this.log(detail);
+				this.goMissingLogged = true;
+				this.status.update(dir, 'goMissing', 'Go not found: set goMemlens.goPath', detail);
+				return;
+			}
+			this.goMissingLogged = false;
+			const overlay = await this.docs.overlay(dir);
+			const test = this.docs.inDir(dir).some((d) => d.filePath.endsWith('_test.go'));
+			const req: engines.EscapeRequest = { dir, test, overlay, reason };
+			if (force) req.force = true;
+			engine.request(req as Parameters<engines.EscapeEngine['request']>[0]);
+		} finally {
+			this.preparing--;
+			// The scheduler reports its own states; this covers requests that ended here.
+			this.status.refresh(dir);
+		}
+	}
+
+	private onStateChange(dir: string, state: string): void {
+		if (state === 'running' || state === 'queued') this.status.update(dir, 'running', 'escape analysis running…');
+	}
+
+	private async onResult(dir: string, result: engines.EscapeRunResult, fromCache: boolean): Promise<void> {
+		const pkg = this.packages.get(dir) ?? { facts: [], stale: false };
+		this.packages.set(dir, pkg);
+		let state: AnalysisState;
+		let message: string;
+		let detail: string | undefined;
+		switch (result.status) {
+			case 'ok':
+				pkg.facts = result.facts;
+				pkg.stale = false;
+				pkg.lastError = undefined;
+				pkg.raw = { command: result.command, output: result.output, cwd: result.cwd };
+				state = 'upToDate';
+				message = `escape analysis up to date (${result.facts.filter((f: EscapeFact) => f.kind === 'moved-to-heap' || f.kind === 'escapes-to-heap').length} heap facts${fromCache ? ', cached' : ''})`;
+				break;
+			case 'build-failed': {
+				pkg.stale = true;
+				pkg.raw = { command: result.command, output: result.output, cwd: result.cwd };
+				detail = buildErrorText(result) || 'the build failed';
+				if (pkg.lastError !== detail) this.log(`build failed in ${dir}: ${detail}`);
+				pkg.lastError = detail;
+				state = 'stale';
+				message = 'build failed: showing the last good escape facts';
+				break;
+			}
+			case 'go-missing': {
+				state = 'goMissing';
+				message = 'Go not found: set goMemlens.goPath';
+				const why: string = result.message ?? 'The go binary could not be started. Set goMemlens.goPath.';
+				detail = why;
+				if (!this.goMissingLogged) this.log(why);
+				this.goMissingLogged = true;
+				break;
+			}
+			case 'cancelled':
+				// A newer run is coming (or the user cancelled): keep what is shown.
+				this.status.update(dir, pkg.stale ? 'stale' : 'upToDate', 'escape analysis cancelled');
+				return;
+			default:
+				pkg.stale = pkg.facts.length > 0;
+				state = 'stale';
+				message = result.status === 'timeout' ? 'escape analysis timed out (goMemlens.compileTimeoutSec)' : 'escape analysis failed';
+				detail = result.message ?? undefined;
+				this.log(`escape analysis ${result.status} in ${dir}: ${result.message ?? ''}`);
+		}
+		for (const d of this.docs.inDir(dir)) await this.refresh(d);
+		this.status.update(dir, state, message, detail);
+	}
+
+	/** Re-runs the rules on one document and publishes diagnostics, code actions and heap sites. */
+	private async refresh(d: OpenDoc): Promise<void> {
+		const s = await this.settings.get(d.uri);
+		const current = this.docs.get(d.uri);
+		if (!current) return; // closed meanwhile
+		const text = current.doc.getText();
+		const pkg = this.packages.get(d.dir);
+		const placed = placeFacts(pkg?.facts ?? [], d.filePath, text, engines.explain);
+		this.placed.set(d.uri, placed);
+		const findings = this.runRules(current, text, s, pkg ? placed : undefined);
+		this.findings.set(d.uri, findings);
+		const stale = pkg?.stale ?? false;
+		const escDiags = escapeDiagnostics(placed, s.memlens, this.caps, stale);
+		const ruleDiags = ruleDiagnostics(findings, s.memlens, this.caps, d.uri);
+		const diagnostics = mergeDiagnostics(escDiags, ruleDiags);
+		const byKey = new Map(findings.map((f) => [`${f.rule}@${JSON.stringify(f.range)}`, f]));
+		this.actions.set(
+			d.uri,
+			ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(`${diagnostic.code}@${JSON.stringify(diagnostic.range)}`)?.fixes ?? [] })),
+		);
+		await this.connection
+			.sendDiagnostics({ uri: d.uri, version: current.doc.version, diagnostics })
+			.catch(() => undefined);
+		if (this.caps.memlensExtensions && pkg) this.sendHeapSites(current, placed, s);
+	}
+
+	private runRules(d: OpenDoc, text: string, s: ResolvedSettings, placed: PlacedFact[] | undefined): RuleFinding[] {
+		const tree = this.trees?.get(d.uri);
+		if (!tree) return [];
+		try {
+			const escape: LocatedEscapeFact[] | undefined = placed?.map((p) => ({ ...p.fact, at: p.range.start }));
+			return engines.checkRules(
+				{
+					tree,
+					text,
+					filePath: d.filePath,
+					goVersion: engines.fileGoVersion(d.filePath, text, s.memlens.goVersionOverride),
+					escape,
+					isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(text),
+				},
+				s.memlens,
+			);
+		} catch (e) {
+			this.log(`rules failed on ${d.filePath}: ${String(e)}`);
+			return [];
+		}
+	}
+
+	private sendHeapSites(d: OpenDoc, placed: PlacedFact[], s: ResolvedSettings): void {
+		const kinds = new Set<string>(s.memlens.decorations.enabled ? s.memlens.decorations.kinds : []);
+		const sites: HeapSite[] = [];
+		for (const p of placed) {
+			if (!HEAP_KINDS.has(p.fact.kind) || !kinds.has(p.fact.kind)) continue;
+			let label: string;
+			try {
+				label = engines.label(p.fact);
+			} catch {
+				label = p.fact.message;
+			}
+			sites.push({
+				line: p.range.start.line,
+				startCharacter: p.range.start.character,
+				endCharacter: p.range.end.character,
+				kind: p.fact.kind as HeapSite['kind'],
+				label,
+			});
+		}
+		void this.connection
+			.sendNotification(HeapSitesNotification.type, { uri: d.uri, version: d.doc.version, sites })
+			.catch(() => undefined);
+	}
+
+	private guard(fn: () => void | Promise<void>): void {
+		try {
+			const r = fn();
+			if (r) r.catch((e) => this.log(`internal error: ${e instanceof Error ? e.stack : String(e)}`));
+		} catch (e) {
+			this.log(`internal error: ${e instanceof Error ? e.stack : String(e)}`);
+		}
+	}
+}
+
+function buildErrorText(result: engines.EscapeRunResult): string {
+	const errs = (result as { buildErrors?: unknown[] }).buildErrors ?? [];
+	return errs
+		.map((e) => (typeof e === 'string' ? e : typeof e === 'object' && e && 'message' in e ? formatErr(e as Record<string, unknown>) : JSON.stringify(e)))
+		.join('\n');
+}
+
+function formatErr(e: Record<string, unknown>): string {
+	const pos = e.pos as { file?: string; line?: number; column?: number } | undefined;
+	const where = pos?.file ? `${path.basename(pos.file)}:${pos.line}:${pos.column}: ` : '';
+	return `${where}${String(e.message)}`;
+}
