@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runRule, lines } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+import { loopvarAddress } from '../../../server/src/rules/loopvarAddress';
+import type { LocatedEscapeFact } from '../../../server/src/rules/types';
+
+/** A `moved to heap: NAME` fact at 1-based line/column (ASCII source: byte column = UTF-16 + 1). */
+function moved(name: string, line: number, column: number): LocatedEscapeFact {
+	return { kind: 'moved-to-heap', subject: name, message: `moved to heap: ${name}`, flows: [], pos: { file: '/tmp/memlens-test/a.go', line, column }, at: { line: line - 1, character: column - 1 } };
+}
+
+// Checked with go1.26 -gcflags=-m on this exact source: "19:9 moved to heap: it"; NoRet prints
+// "p does not escape" and nothing for it; Ret prints "36:9 moved to heap: it".
+const src = `package a
+
+type Item struct {
+	ID  int
+	Big [20]int
+}
+
+func fetch(s string) {}
+
+func unused() {
+	var v string
+	_ = v
+}
+
+func Store() {}
+
+func Addr(items []Item) []*Item {
+	var ptrs []*Item
+	for _, it := range items {
+		ptrs = append(ptrs, &it)
+	}
+	return ptrs
+}
+
+func show(p *Item) int { return p.ID }
+
+func NoRet(items []Item) int {
+	n := 0
+	for _, it := range items {
+		n += show(&it)
+	}
+	return n
+}
+
+func Ret(items []Item) *Item {
+	for _, it := range items {
+		if it.ID == 3 {
+			return &it
+		}
+	}
+	return nil
+}
+`;
+const facts = [moved('it', 19, 9), moved('it', 36, 9)];
+
+test('go1.21 with escape facts: stored pointer is an error, return is info, non-retaining callee silent', async () => {
+	const f = await runRule(loopvarAddress, src, { minor: 21, escape: facts });
+	assert.deepEqual(lines(f), [20, 38]);
+	assert.deepEqual(f.map((x) => x.severity), ['error', 'information']);
+	assert.deepEqual(f[0].range, { start: { line: 19, character: 22 }, end: { line: 19, character: 25 } });
+	assert.match(f[0].message, /same variable `it`.*go1\.21.*The compiler moved `it` to the heap/);
+	assert.ok(f[0].fixes?.length);
+	assert.equal(f[1].fixes, undefined);
+});
+
+test('go1.21 without escape facts: only the stored shape, as a warning', async () => {
+	const f = await runRule(loopvarAddress, src, { minor: 21 });
+	assert.deepEqual(lines(f), [20]);
+	assert.equal(f[0].severity, 'warning');
+});
+
+test('go1.22: information only where the compiler moved the variable; nothing without facts', async () => {
+	const f = await runRule(loopvarAddress, src, { minor: 22, escape: facts });
+	assert.deepEqual(lines(f), [20, 38]);
+	assert.ok(f.every((x) => x.severity === 'information' && !x.fixes));
+	assert.match(f[0].message, /one heap allocation per iteration/);
+	assert.deepEqual(await runRule(loopvarAddress, src, { minor: 22 }), []);
+});
+
+test('`=` form aliases in every version; &v.f and &items[i] shapes', async () => {
+	const s = `package a
+
+type T struct{ f int }
+
+func F(ts []T) ([]*int, []*T) {
+	var t T
+	var out []*int
+	var good []*T
+	for _, t = range ts {
+		out = append(out, &t.f)
+	}
+	for i := range ts {
+		good = append(good, &ts[i])
+	}
+	return out, good
+}
+`;
+	const f = await runRule(loopvarAddress, s, { minor: 24 });
+	assert.deepEqual(lines(f), [10]);
+	assert.match(f[0].message, /in every Go version/);
+});
+
+test('unknown version lowers severity; half-typed code does not throw', async () => {
+	const f = await runRule(loopvarAddress, src, { minor: undefined, escape: facts });
+	assert.equal(f[0].severity, 'warning');
+	assert.match(f[0].message, /language version unknown/);
+	for (const s of ['package a\nfunc F() { for _, v := range x { p = &', 'package a\nfunc F() { for _, v := range { &v.']) await runRule(loopvarAddress, s, { minor: 21 });
+});
+
+test('fix: `it := it` compiles, and the rule is silent afterwards', async () => {
+	const f = await runRule(loopvarAddress, src, { minor: 21, escape: facts });
+	const out = applyEdits(src, f[0].fixes![0].edits);
+	assert.match(out, /\t\tit := it\n\t\tptrs = append/);
+	assert.deepEqual(lines(await runRule(loopvarAddress, out, { minor: 21 })), []);
+	const r = goCheck({ 'a.go': out }, { goVersion: '1.21' });
+	assert.ok(r.ok, r.output);
+});
