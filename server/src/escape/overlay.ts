@@ -1,0 +1,48 @@
+/**
+ * `go build -overlay` support: unsaved buffers are written to a fresh temp dir (never into the
+ * user's workspace) with a `{"Replace":{real: backing}}` file, removed after the build.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface OverlayFiles {
+	/** Path of the overlay JSON to pass as `-overlay=`. */
+	file: string;
+	/** Backing temp file → real file, for the parser (older toolchains print backing paths). */
+	backingToReal: Map<string, string>;
+	/** Removes the temp dir; safe to call twice. */
+	dispose(): Promise<void>;
+}
+
+/** Writes the overlay for `contents` (real absolute path → unsaved text). */
+export async function writeOverlay(contents: Map<string, string>): Promise<OverlayFiles> {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'memlens-overlay-'));
+	const replace: Record<string, string> = {};
+	const backingToReal = new Map<string, string>();
+	try {
+		let i = 0;
+		for (const [real, text] of contents) {
+			// Keep the basename: the compiler decides _test.go / GOOS suffixes from the real name, but readable temp names help debugging.
+			const backing = path.join(dir, `${i++}-${path.basename(real)}`);
+			await writeFile(backing, text);
+			replace[real] = backing;
+			backingToReal.set(backing, real);
+		}
+		const file = path.join(dir, 'overlay.json');
+		await writeFile(file, JSON.stringify({ Replace: replace }));
+		let disposed = false;
+		return {
+			file,
+			backingToReal,
+			dispose: async () => {
+				if (disposed) return;
+				disposed = true;
+				await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+			},
+		};
+	} catch (e) {
+		await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+		throw e;
+	}
+}

@@ -1,0 +1,190 @@
+/**
+ * Runs the Go compiler's escape analysis on one package (the edge: process spawning).
+ *
+ * We read the `-gcflags=-m=2` **text** on stderr rather than `-json=0,DIR`: on a build-cache hit
+ * `go build` replays the printed `-m` text without recompiling, while `-json` files are only
+ * written by a real compile (a cache hit leaves a fresh DIR empty). Text also carries
+ * "moved to heap", "does not escape" and "leaking param content", which `-json` lacks.
+ * `-gcflags=-m=2` without `all=` applies to the named package only: dependencies stay cached.
+ */
+import { access, constants } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EscapeFact } from '../model';
+import { parseEscapeOutput, type BuildError } from './parser';
+import { writeOverlay, type OverlayFiles } from './overlay';
+
+export interface EscapeRunRequest {
+	goBin: string;
+	/** Package directory, absolute. */
+	dir: string;
+	/** `go test -c` (also compiles _test.go files). */
+	test: boolean;
+	/** Real absolute path → unsaved content. */
+	overlay?: Map<string, string>;
+	tags: string[];
+	buildFlags: string[];
+	env: Record<string, string>;
+	signal?: AbortSignal;
+	timeoutMs: number;
+}
+
+export interface EscapeRunResult {
+	status: 'ok' | 'build-failed' | 'cancelled' | 'timeout' | 'go-missing' | 'error';
+	facts: EscapeFact[];
+	buildErrors: string[];
+	/** Build errors with resolved positions (additive). */
+	errors?: BuildError[];
+	/** Raw stderr. */
+	output: string;
+	command: string;
+	cwd: string;
+	/** Clear human text for non-ok statuses. */
+	message?: string;
+	durationMs: number;
+}
+
+const KILL_GRACE_MS = 1500;
+
+/** The argument list for `go` (exported for tests and for showing the command to users). */
+export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildFlags'>, overlayFile?: string): string[] {
+	const args = req.test
+		? ['test', '-c', '-o', os.devNull, '-vet=off', '-gcflags=-m=2']
+		: ['build', '-o', os.devNull, '-gcflags=-m=2'];
+	if (req.tags.length) args.push(`-tags=${req.tags.join(',')}`);
+	args.push(...sanitizeFlags(req.buildFlags));
+	if (overlayFile) args.push(`-overlay=${overlayFile}`);
+	args.push('.');
+	return args;
+}
+
+/**
+ * Drops flags we own (`-gcflags`, `-o`, `-overlay`) and `-toolexec`: a workspace setting or an
+ * inherited GOFLAGS must not silently run an arbitrary program on every keystroke-triggered build.
+ */
+export function sanitizeFlags(flags: string[]): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < flags.length; i++) {
+		const f = flags[i];
+		const name = /^--?([\w.-]+)/.exec(f)?.[1];
+		if (name && ['gcflags', 'o', 'overlay', 'toolexec'].includes(name)) {
+			if (!f.includes('=') && i + 1 < flags.length) i++; // skip the separate value too
+			continue;
+		}
+		out.push(f);
+	}
+	return out;
+}
+
+/** The environment for `go`: inherited + the user's, GOTOOLCHAIN pinned, `-toolexec` removed from GOFLAGS. */
+export function escapeEnv(extra: Record<string, string>): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+	Object.assign(env, extra);
+	// Never let a build download a toolchain (go.mod `toolchain` lines would otherwise trigger it).
+	env.GOTOOLCHAIN = 'local';
+	if (env.GOFLAGS) env.GOFLAGS = sanitizeFlags(env.GOFLAGS.split(/\s+/).filter(Boolean)).join(' ');
+	return env;
+}
+
+function goMissing(goBin: string, detail: string): string {
+	return `Go MemLens could not run the Go toolchain at "${goBin}" (${detail}). Install Go or set "goMemlens.goPath" to the go binary.`;
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+	if (!pid) return;
+	try {
+		// Negative pid: the whole process group (go + compile/link children), see `detached` below.
+		if (process.platform !== 'win32') process.kill(-pid, sig);
+		else process.kill(pid, sig);
+	} catch {
+		// already gone
+	}
+}
+
+/** Runs `go build|test -c -gcflags=-m=2 .` in `req.dir` and parses the result. Never throws. */
+export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
+	const started = performance.now();
+	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: '', cwd: req.dir };
+	const done = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => ({ ...r, cwd: req.dir, durationMs: Math.round(performance.now() - started) });
+	let command = `${req.goBin} ${escapeArgs(req).join(' ')}`;
+	if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
+
+	if (path.isAbsolute(req.goBin)) {
+		try {
+			await access(req.goBin, constants.X_OK);
+		} catch {
+			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, 'not found or not executable') });
+		}
+	}
+
+	let overlay: OverlayFiles | undefined;
+	try {
+		if (req.overlay && req.overlay.size > 0) overlay = await writeOverlay(req.overlay);
+		const args = escapeArgs(req, overlay?.file);
+		command = `${req.goBin} ${args.join(' ')}`;
+		if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
+		const { execa } = await import('execa'); // ESM-only: dynamic import works under tsx and in the bundle
+		const detached = process.platform !== 'win32';
+		const child = execa(req.goBin, args, {
+			cwd: req.dir,
+			env: escapeEnv(req.env),
+			extendEnv: false,
+			reject: false,
+			stdin: 'ignore',
+			cancelSignal: req.signal,
+			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
+			forceKillAfterDelay: KILL_GRACE_MS,
+			// Own process group, so cancel/timeout can kill go's compile/link children too.
+			detached,
+			maxBuffer: 256 * 1024 * 1024,
+		});
+		const pid = child.pid;
+		const groupKill = () => {
+			killGroup(pid, 'SIGTERM');
+			setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+		};
+		req.signal?.addEventListener('abort', groupKill, { once: true });
+		const timer = req.timeoutMs > 0 ? setTimeout(groupKill, req.timeoutMs) : undefined;
+		timer?.unref();
+		const r = await child;
+		req.signal?.removeEventListener('abort', groupKill);
+		if (timer) clearTimeout(timer);
+		const output = typeof r.stderr === 'string' ? r.stderr : '';
+		if (r.isCanceled || req.signal?.aborted) {
+			killGroup(pid, 'SIGKILL');
+			return done({ ...base, output, status: 'cancelled', command, message: 'Superseded by a newer request.' });
+		}
+		if (r.timedOut) {
+			killGroup(pid, 'SIGKILL');
+			return done({ ...base, output, status: 'timeout', command, message: `The compile took longer than ${Math.round(req.timeoutMs / 1000)} s and was stopped (goMemlens.compileTimeoutSec).` });
+		}
+		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
+		if (code === 'ENOENT' || code === 'EACCES') {
+			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
+		}
+		const parsed = parseEscapeOutput(output, { cwd: req.dir, backingToReal: overlay?.backingToReal });
+		if (r.exitCode === 0) {
+			// -m lines we do not recognise are informational when the build succeeded.
+			return done({ ...base, output, facts: parsed.facts, status: 'ok', command });
+		}
+		if (r.exitCode !== undefined && parsed.buildErrors.length > 0) {
+			return done({
+				...base,
+				output,
+				facts: parsed.facts,
+				buildErrors: parsed.buildErrors,
+				errors: parsed.errors,
+				status: 'build-failed',
+				command,
+				message: `The package does not compile, so the compiler reported no escape analysis (${parsed.buildErrors.length} error(s)).`,
+			});
+		}
+		const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.signal ?? r.shortMessage ?? 'unknown failure');
+		return done({ ...base, output, status: 'error', command, message: `go failed (${why}): ${output.trim().split('\n').slice(-3).join(' ') || r.shortMessage}` });
+	} catch (e) {
+		return done({ ...base, status: 'error', command, message: `Could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
+	} finally {
+		await overlay?.dispose();
+	}
+}
