@@ -1,0 +1,136 @@
+/**
+ * Result cache for escape runs: an LRU keyed by everything the compiler's answer depends on, so
+ * re-opening an unchanged package spawns no process at all.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Inputs of one compile besides the package's files. */
+export interface CacheKeyInput {
+	dir: string;
+	test: boolean;
+	overlay?: Map<string, string>;
+	tags: string[];
+	buildFlags: string[];
+	env: Record<string, string>;
+	goBin: string;
+	goVersion: string | undefined;
+}
+
+/** A small LRU (Map keeps insertion order; a hit re-inserts). */
+export class LruCache<V> {
+	private readonly map = new Map<string, V>();
+	constructor(private readonly max = 64) {}
+	get(key: string): V | undefined {
+		const v = this.map.get(key);
+		if (v !== undefined) {
+			this.map.delete(key);
+			this.map.set(key, v);
+		}
+		return v;
+	}
+	set(key: string, value: V): void {
+		this.map.delete(key);
+		this.map.set(key, value);
+		while (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+	}
+	/** Drops entries whose key starts with `prefix` (all when omitted). */
+	clear(prefix?: string): void {
+		if (prefix === undefined) this.map.clear();
+		else for (const k of [...this.map.keys()]) if (k.startsWith(prefix)) this.map.delete(k);
+	}
+	get size(): number {
+		return this.map.size;
+	}
+}
+
+async function readOr(file: string): Promise<string> {
+	try {
+		return await readFile(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+/** The nearest ancestor directory (including `dir`) containing `name`. */
+async function findUp(dir: string, name: string): Promise<string | undefined> {
+	for (let d = dir; ; d = path.dirname(d)) {
+		try {
+			await stat(path.join(d, name));
+			return path.join(d, name);
+		} catch {
+			// keep climbing
+		}
+		if (path.dirname(d) === d) return undefined;
+	}
+}
+
+/**
+ * Cache key: `dir` and mode, then sha256 over every .go file of the package as the compiler will
+ * see it (overlay content where given), go.mod/go.sum/go.work, tags, flags, env and go version.
+ * Packages of the same module that this one imports are covered by their files' size+mtime (one
+ * level, not transitive): their export data (inlinable bodies, escape tags) shapes our facts.
+ * The key starts with `dir\0` so a package's entries can be dropped by prefix.
+ */
+export async function cacheKey(input: CacheKeyInput): Promise<string> {
+	const h = createHash('sha256');
+	const put = (label: string, value: string) => h.update(`${label}\0${value.length}\0${value}\0`);
+	put('mode', input.test ? 'test' : 'build');
+	put('go', `${input.goBin}\0${input.goVersion ?? ''}`);
+	put('tags', input.tags.join(','));
+	put('flags', JSON.stringify(input.buildFlags));
+	put('env', JSON.stringify(Object.entries(input.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+
+	const names = new Set<string>();
+	try {
+		for (const e of await readdir(input.dir, { withFileTypes: true })) if (e.isFile() && e.name.endsWith('.go')) names.add(e.name);
+	} catch {
+		// a missing dir hashes as empty; the compile will say why
+	}
+	for (const real of input.overlay?.keys() ?? []) if (path.dirname(real) === input.dir && real.endsWith('.go')) names.add(path.basename(real));
+	const sources: string[] = [];
+	for (const name of [...names].sort()) {
+		const file = path.join(input.dir, name);
+		const text = input.overlay?.get(file) ?? (await readOr(file));
+		put(`file:${name}`, text);
+		sources.push(text);
+	}
+
+	const goMod = await findUp(input.dir, 'go.mod');
+	const modText = goMod ? await readOr(goMod) : '';
+	put('go.mod', modText);
+	if (goMod) put('go.sum', await readOr(path.join(path.dirname(goMod), 'go.sum')));
+	const goWork = input.env.GOWORK ?? (await findUp(input.dir, 'go.work'));
+	if (goWork && goWork !== 'off') put('go.work', await readOr(goWork));
+
+	const modPath = /^module\s+"?([^\s"]+)"?/m.exec(modText)?.[1];
+	if (goMod && modPath) {
+		for (const dep of localImports(sources, modPath)) {
+			const depDir = path.join(path.dirname(goMod), dep);
+			if (depDir === input.dir) continue;
+			put('dep', dep);
+			try {
+				for (const e of (await readdir(depDir)).sort()) {
+					if (!e.endsWith('.go') || e.endsWith('_test.go')) continue;
+					const s = await stat(path.join(depDir, e));
+					put(`dep:${e}`, `${s.size}:${s.mtimeMs}`);
+				}
+			} catch {
+				// not a directory of this module
+			}
+		}
+	}
+	return `${input.dir}\0${h.digest('hex')}`;
+}
+
+/** Module-relative directories of imports that belong to `modPath`. */
+function localImports(sources: string[], modPath: string): string[] {
+	const out = new Set<string>();
+	const prefix = modPath + '/';
+	for (const src of sources) {
+		// Import specs are the only string literals that start with the module path in practice.
+		for (const m of src.matchAll(/"([^"\s]+)"/g)) if (m[1].startsWith(prefix)) out.add(m[1].slice(prefix.length));
+	}
+	return [...out].sort();
+}

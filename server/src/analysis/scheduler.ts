@@ -1,0 +1,211 @@
+/**
+ * Decides when the compiler runs: latest request per package wins (a running compile for the same
+ * dir is aborted and its process tree killed), at most `maxConcurrent` compiles at once, results
+ * cached by content so an unchanged package is never recompiled by us. Debouncing belongs to the
+ * LSP layer; the only timer here is the compile timeout, enforced by the runner.
+ */
+import type { EscapeRunRequest, EscapeRunResult } from '../escape/runner';
+import { cacheKey, LruCache } from './cache';
+
+export interface PackageRequest {
+	dir: string;
+	test: boolean;
+	overlay?: Map<string, string>;
+	reason: 'open' | 'save' | 'edit' | 'manual' | (string & {});
+	/** Skip the result cache (a manual re-run). Additive. */
+	force?: boolean;
+}
+
+export interface SchedulerSettings {
+	goBin: string;
+	tags: string[];
+	buildFlags: string[];
+	env: Record<string, string>;
+	maxConcurrent: number;
+	timeoutMs: number;
+}
+
+export type PackageState = 'queued' | 'running' | 'idle';
+
+export interface EscapeSchedulerOptions {
+	run: (req: EscapeRunRequest) => Promise<EscapeRunResult>;
+	settings: () => SchedulerSettings;
+	/** The go version (part of the cache key); a plain string is accepted too. */
+	goVersion: (() => Promise<string | undefined>) | string | undefined;
+	onResult: (dir: string, result: EscapeRunResult, fromCache: boolean) => void;
+	onStateChange?: (dir: string, state: PackageState) => void;
+	/** LRU size (default 64). */
+	cacheSize?: number;
+}
+
+export interface DisposableLike {
+	dispose(): void;
+}
+
+interface Running {
+	gen: number;
+	abort: AbortController;
+}
+
+export class EscapeScheduler {
+	/** How many compiler processes this scheduler has started (tests assert cache hits with it). */
+	spawnCount = 0;
+	private readonly cache: LruCache<EscapeRunResult>;
+	private readonly gens = new Map<string, number>();
+	private readonly running = new Map<string, Running>();
+	private readonly waiting: { dir: string; start: (ok: boolean) => void }[] = [];
+	private readonly quiescentListeners = new Set<() => void>();
+	private active = 0;
+	private pending = 0;
+	private disposed = false;
+
+	constructor(private readonly opts: EscapeSchedulerOptions) {
+		this.cache = new LruCache(opts.cacheSize ?? 64);
+	}
+
+	/** Compiles (or answers from cache) one package. Resolves undefined when superseded or disposed. Never rejects. */
+	async request(req: PackageRequest): Promise<EscapeRunResult | undefined> {
+		if (this.disposed) return undefined;
+		const dir = req.dir;
+		const gen = (this.gens.get(dir) ?? 0) + 1;
+		this.gens.set(dir, gen);
+		this.supersede(dir);
+		this.pending++;
+		try {
+			return await this.handle(req, gen);
+		} catch {
+			return undefined; // a throwing callback must not break the queue
+		} finally {
+			this.pending--;
+			if (this.gens.get(dir) === gen) this.state(dir, 'idle');
+			if (this.pending === 0) for (const cb of [...this.quiescentListeners]) this.safe(cb);
+		}
+	}
+
+	/** True when nothing is queued, hashing or compiling. */
+	isQuiescent(): boolean {
+		return this.pending === 0;
+	}
+
+	/** Called each time the scheduler becomes quiescent. */
+	onQuiescent(cb: () => void): DisposableLike {
+		this.quiescentListeners.add(cb);
+		return { dispose: () => this.quiescentListeners.delete(cb) };
+	}
+
+	/** Compiler processes currently running. */
+	liveProcesses(): number {
+		return this.active;
+	}
+
+	/** Drops cached results (of one package dir, or all). Call when files outside the package change. */
+	invalidate(dir?: string): void {
+		this.cache.clear(dir === undefined ? undefined : `${dir}\0`);
+	}
+
+	/** Aborts every queued and running compile; their requests resolve undefined. */
+	cancelAll(): void {
+		for (const dir of new Set([...this.running.keys(), ...this.waiting.map((w) => w.dir), ...this.gens.keys()])) {
+			this.gens.set(dir, (this.gens.get(dir) ?? 0) + 1);
+			this.supersede(dir);
+		}
+	}
+
+	dispose(): void {
+		this.disposed = true;
+		this.cancelAll();
+		this.quiescentListeners.clear();
+	}
+
+	private current(dir: string, gen: number): boolean {
+		return !this.disposed && this.gens.get(dir) === gen;
+	}
+
+	private supersede(dir: string): void {
+		this.running.get(dir)?.abort.abort();
+		for (let i = this.waiting.length - 1; i >= 0; i--) {
+			if (this.waiting[i].dir === dir) this.waiting.splice(i, 1)[0].start(false);
+		}
+	}
+
+	private async handle(req: PackageRequest, gen: number): Promise<EscapeRunResult | undefined> {
+		const dir = req.dir;
+		this.state(dir, 'queued');
+		const s = this.opts.settings();
+		const goVersion = typeof this.opts.goVersion === 'function' ? await this.opts.goVersion() : this.opts.goVersion;
+		const key = await cacheKey({ ...req, tags: s.tags, buildFlags: s.buildFlags, env: s.env, goBin: s.goBin, goVersion });
+		if (!this.current(dir, gen)) return undefined;
+		if (!req.force) {
+			const hit = this.cache.get(key);
+			if (hit) {
+				this.opts.onResult(dir, hit, true);
+				return hit;
+			}
+		}
+		if (!(await this.acquire(dir, s.maxConcurrent))) return undefined;
+		if (!this.current(dir, gen)) {
+			this.release();
+			return undefined;
+		}
+		const abort = new AbortController();
+		this.running.set(dir, { gen, abort });
+		this.state(dir, 'running');
+		this.spawnCount++;
+		let result: EscapeRunResult;
+		try {
+			result = await this.opts.run({
+				goBin: s.goBin,
+				dir,
+				test: req.test,
+				overlay: req.overlay,
+				tags: s.tags,
+				buildFlags: s.buildFlags,
+				env: s.env,
+				signal: abort.signal,
+				timeoutMs: s.timeoutMs,
+			});
+		} finally {
+			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);
+			this.release();
+		}
+		if (!this.current(dir, gen) || result.status === 'cancelled') return undefined;
+		// Only answers that depend on the inputs alone are cached (not timeouts or a missing go).
+		if (result.status === 'ok' || result.status === 'build-failed') this.cache.set(key, result);
+		this.opts.onResult(dir, result, false);
+		return result;
+	}
+
+	private acquire(dir: string, max: number): Promise<boolean> {
+		if (this.active < Math.max(1, max)) {
+			this.active++;
+			return Promise.resolve(true);
+		}
+		return new Promise((resolve) => {
+			this.waiting.push({
+				dir,
+				start: (ok) => {
+					if (ok) this.active++;
+					resolve(ok);
+				},
+			});
+		});
+	}
+
+	private release(): void {
+		this.active--;
+		const max = Math.max(1, this.opts.settings().maxConcurrent);
+		while (this.active < max && this.waiting.length > 0) this.waiting.shift()!.start(true);
+	}
+
+	private state(dir: string, state: PackageState): void {
+		this.safe(() => this.opts.onStateChange?.(dir, state));
+	}
+
+	private safe(cb: () => void): void {
+		try {
+			cb();
+		} catch {
+			// listeners must not break scheduling
+		}
+	}
+}
