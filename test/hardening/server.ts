@@ -1,0 +1,59 @@
+/**
+ * Starts the real server (dist/server.js) through the shared LSP test client, with its stderr kept
+ * apart so that hardening tests can assert "no crash, no unhandled rejection".
+ */
+import assert from 'node:assert/strict';
+import { LspClient } from '../lsp/lspClient';
+import type { StatusParams } from '../../common/protocol';
+import { descendantPids, stderrProblems } from './session';
+
+export interface Started {
+	client: LspClient;
+	stderr: () => string;
+	/** Descendants of the server process right now. */
+	children: () => number[];
+	/** Fails the test when the server wrote a crash or rejection to stderr, or exited. */
+	assertHealthy: () => void;
+	stop: () => Promise<void>;
+}
+
+export async function startServer(opts: {
+	root: string;
+	settings?: Record<string, unknown>;
+	initializationOptions?: Record<string, unknown>;
+	env?: Record<string, string>;
+}): Promise<Started> {
+	const client = await LspClient.start({
+		rootPath: opts.root,
+		initializationOptions: opts.initializationOptions,
+		env: opts.env,
+		configuration: (item) => (item.section === 'goMemlens' ? (opts.settings ?? {}) : null),
+	});
+	let err = '';
+	client.child.stderr!.on('data', (b: Buffer) => {
+		err += b.toString();
+	});
+	return {
+		client,
+		stderr: () => err,
+		children: () => descendantPids(client.child.pid),
+		assertHealthy: () => {
+			assert.equal(client.child.exitCode, null, `server exited with ${client.child.exitCode}; stderr:\n${err}`);
+			assert.deepEqual(stderrProblems(err), [], `server stderr shows a crash:\n${err}`);
+		},
+		stop: () => client.shutdown(),
+	};
+}
+
+/** The last status the server sent for the package directory `dir` (file URI prefix match). */
+export function lastStatusFor(client: LspClient, dirUri: string): StatusParams | undefined {
+	return [...client.statuses].reverse().find((s) => s.packageUri === dirUri);
+}
+
+/** Waits until the server is quiescent and has sent a non-running state for `dirUri`. */
+export async function settledStatus(client: LspClient, dirUri: string, timeoutMs = 120_000): Promise<StatusParams> {
+	const done = (s: StatusParams) => s.packageUri === dirUri && s.state !== 'running' && s.quiescent;
+	const prior = lastStatusFor(client, dirUri);
+	if (prior && done(prior)) return prior;
+	return client.waitForStatus(done, timeoutMs);
+}
