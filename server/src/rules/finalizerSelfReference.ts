@@ -1,8 +1,138 @@
-import type { Rule } from './types';
+/**
+ * finalizer-self-reference (spec R10; staticcheck SA5005): `runtime.SetFinalizer(obj, fn)` whose
+ * func literal refers to obj, or `runtime.AddCleanup(ptr, cleanup, arg)` whose cleanup or arg is
+ * ptr. The object stays reachable from its own finalizer/cleanup: it is never collected and the
+ * finalizer never runs (verified with go1.26: such a finalizer does not run after runtime.GC()).
+ */
+import type { Node } from '../syntax/goParser';
+import type { Fix, RuleFinding, TextEdit } from '../model';
+import type { Rule, RuleContext } from './types';
+import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
+import { identRefs, resolvesThrough } from './loopvarShared';
 
-// TODO: not implemented yet (stub so the registry compiles).
+/** `x`, `&x`, `(x)` → the identifier x. */
+function objIdent(arg: Node | undefined): Node | null {
+	let n: Node | null = arg ?? null;
+	while (n && (n.type === 'parenthesized_expression' || (n.type === 'unary_expression' && n.child(0)?.type === '&'))) {
+		n = n.type === 'parenthesized_expression' ? n.namedChild(0) : n.childForFieldName('operand');
+	}
+	return n?.type === 'identifier' ? n : null;
+}
+
+/** The func literal passed directly, or bound earlier in `fn` by `name := func…` / `var name = func…`. */
+function literalOf(arg: Node | undefined, fn: Node): Node | null {
+	if (!arg) return null;
+	if (arg.type === 'func_literal') return arg;
+	if (arg.type !== 'identifier') return null;
+	for (const d of descendants(fn, ['short_var_declaration', 'var_spec'])) {
+		if (d.startIndex > arg.startIndex) break;
+		const left = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
+		const right = (d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value'))?.namedChildren ?? [];
+		const i = left.findIndex((n) => n?.text === arg.text);
+		if (i >= 0 && right[i]?.type === 'func_literal') return right[i]!;
+	}
+	return null;
+}
+
+const EMPTY_INTERFACE = /^(any|interface\s*\{\s*\})$/;
+
+/** The declared type of `name` in `fn`: a parameter's type, `var x T`, `x := &T{…}` or `new(T)`. */
+function declaredType(name: string, fn: Node, before: number): string | undefined {
+	for (const p of descendants(fn, 'parameter_declaration')) {
+		if (p.startIndex > before) break;
+		if (p.childrenForFieldName('name').some((n) => n?.text === name)) return p.childForFieldName('type')?.text;
+	}
+	for (const d of descendants(fn, ['short_var_declaration', 'var_spec'])) {
+		if (d.startIndex > before) break;
+		const left = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
+		const i = left.findIndex((n) => n?.text === name);
+		if (i < 0) continue;
+		const typ = d.type === 'var_spec' ? d.childForFieldName('type') : null;
+		if (typ) return typ.text;
+		const v = (d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value'))?.namedChild(i);
+		if (v?.type === 'unary_expression' && v.child(0)?.type === '&') {
+			const lit = v.childForFieldName('operand');
+			const t = lit?.type === 'composite_literal' ? lit.childForFieldName('type') : null;
+			if (t) return `*${t.text}`;
+		}
+		if (v?.type === 'call_expression' && calleeName(v) === 'new') {
+			const a = v.childForFieldName('arguments')?.namedChild(0);
+			if (a) return `*${a.text}`;
+		}
+	}
+	return undefined;
+}
+
+/** Make the finalizer's own parameter carry obj's name, so every reference binds to it. */
+function paramFix(lit: Node, fn: Node, obj: Node, refs: Node[]): Fix | undefined {
+	const params = lit.childForFieldName('parameters');
+	const decls = params?.namedChildren.filter((p): p is Node => p?.type === 'parameter_declaration') ?? [];
+	if (!params || decls.length !== 1) return undefined;
+	const names = decls[0].childrenForFieldName('name').filter((n): n is Node => n !== null);
+	const ptype = decls[0].childForFieldName('type')?.text;
+	if (names.length > 1 || !ptype) return undefined;
+	const usable = !EMPTY_INTERFACE.test(ptype);
+	const name = names[0]?.text;
+	let edits: TextEdit[];
+	if (name && name !== '_' && usable) {
+		edits = refs.map((r) => ({ range: rangeOf(r), newText: name }));
+	} else {
+		const type = usable ? ptype : declaredType(obj.text, fn, obj.startIndex);
+		if (!type) return undefined;
+		edits = [{ range: rangeOf(params), newText: `(${obj.text} ${type})` }];
+	}
+	return { title: `Use the finalizer's argument instead of capturing \`${obj.text}\``, edits, isPreferred: true };
+}
+
+function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): void {
+	const name = calleeName(call);
+	const cleanup = name === `${rt}.AddCleanup`;
+	if (name !== `${rt}.SetFinalizer` && !cleanup) return;
+	const args = callArgs(call);
+	const obj = objIdent(args[0]);
+	const fn = enclosingFunction(call);
+	// Package-level objects are never collected anyway.
+	if (!obj || !fn?.parent || resolvesThrough(obj, fn.parent)) return;
+	const what = cleanup ? 'cleanup function' : 'finalizer';
+	if (cleanup && objIdent(args[2])?.text === obj.text) {
+		out.push({
+			rule: finalizerSelfReference.id,
+			range: rangeOf(args[2]),
+			severity: 'error',
+			message: `\`${obj.text}\` is passed as the cleanup's argument: ptr stays reachable through arg, so the cleanup would never run; the runtime panics here ("runtime.AddCleanup: ptr is equal to arg, cleanup will never run", verified with go1.26).`,
+		});
+	}
+	const lit = literalOf(args[1], fn);
+	const body = lit && bodyOf(lit);
+	if (!lit?.parent || !body) return;
+	const refs = identRefs(body, obj.text).filter((r) => resolvesThrough(r, lit.parent!));
+	if (!refs.length) return;
+	const fix = cleanup ? undefined : paramFix(lit, fn, obj, refs);
+	out.push({
+		rule: finalizerSelfReference.id,
+		range: rangeOf(refs[0]),
+		severity: 'error',
+		message: `The ${what} closes over \`${obj.text}\`, the object it is attached to: \`${obj.text}\` stays reachable from its own ${what}, so it is never collected and the ${what} never runs.${cleanup ? ' The Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run").' : ''}`,
+		related: [
+			{ range: rangeOf(call), message: `${what} attached here` },
+			...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `also captures \`${obj.text}\`` })),
+		],
+		fixes: fix ? [fix] : undefined,
+	});
+}
+
 export const finalizerSelfReference: Rule = {
 	id: 'finalizer-self-reference',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: {
+		summary: 'A finalizer (or AddCleanup cleanup) refers to its own object, so the object is never collected and it never runs.',
+		severity: 'error',
+		usesEscape: false,
+	},
+	check(ctx) {
+		const rt = imports(ctx.tree.rootNode).get('runtime');
+		if (!rt) return [];
+		const out: RuleFinding[] = [];
+		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) check(ctx, call, rt, out);
+		return out;
+	},
 };

@@ -147,7 +147,7 @@ func F(urls []string) {
 `;
 	const fixed: Record<string, string> = {};
 	for (const [name, src] of [['a/a.go', spec], ['b/b.go', oneLine]] as const) {
-		let out = src;
+		let out: string = src;
 		// Fix one finding at a time (edits are relative to the text they were computed on).
 		for (let i = 0; i < 5; i++) {
 			const f = await runRule(loopvarCapture, out, { minor: 21 });

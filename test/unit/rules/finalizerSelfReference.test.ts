@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runRule, lines } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+import { finalizerSelfReference } from '../../../server/src/rules/finalizerSelfReference';
+
+// Verified with go1.26: a SetFinalizer whose literal captures f never runs after runtime.GC();
+// the same code with `func(f *File)` runs.
+const src = `package a
+
+import (
+	"os"
+	"runtime"
+	"syscall"
+)
+
+type File struct{ fd int }
+
+var global = &File{}
+
+func Open(fd int) *File {
+	f := &File{fd: fd}
+	runtime.SetFinalizer(f, func(_ *File) { syscall.Close(f.fd) })
+	return f
+}
+
+func OpenAny(fd int) *File {
+	c := &File{fd: fd}
+	runtime.SetFinalizer(c, func(_ interface{}) { syscall.Close(c.fd) })
+	return c
+}
+
+func OpenNamed(w *File) {
+	fin := func(x *File) { syscall.Close(w.fd) }
+	runtime.SetFinalizer(w, fin)
+}
+
+func Good(fd int) *File {
+	f := &File{fd: fd}
+	runtime.SetFinalizer(f, func(f *File) { syscall.Close(f.fd) })
+	inner := os.Stdin
+	g := &File{}
+	runtime.SetFinalizer(g, func(_ *File) { inner.Close() })
+	runtime.SetFinalizer(g, nil)
+	runtime.SetFinalizer(global, func(_ *File) { _ = global })
+	return f
+}
+`;
+
+test('spec positive and variants; negatives silent; exact range', async () => {
+	const f = await runRule(finalizerSelfReference, src);
+	assert.deepEqual(lines(f), [15, 21, 26]);
+	assert.deepEqual(f[0].range, { start: { line: 14, character: 55 }, end: { line: 14, character: 56 } });
+	assert.equal(f[0].severity, 'error');
+	assert.match(f[0].message, /never collected and the finalizer never runs/);
+});
+
+test('AddCleanup: closure over ptr and arg == ptr', async () => {
+	const s = `package a
+
+import "runtime"
+
+type F struct{ fd int }
+
+func A() {
+	f := &F{fd: 1}
+	runtime.AddCleanup(f, func(fd int) { _ = f }, f.fd)
+	g := &F{fd: 2}
+	runtime.AddCleanup(g, func(fd int) {}, g.fd)
+	h := &F{}
+	runtime.AddCleanup(h, func(*F) {}, h)
+}
+`;
+	const f = await runRule(finalizerSelfReference, s, { minor: 24 });
+	assert.deepEqual(lines(f), [9, 13]);
+	assert.match(f[0].message, /closes over ptr/);
+	assert.match(f[1].message, /ptr is equal to arg/);
+});
+
+test('no runtime import or half-typed code: no throw, no finding', async () => {
+	assert.deepEqual(await runRule(finalizerSelfReference, 'package a\nfunc F() { runtime.SetFinalizer(f, func() { f }) }'), []);
+	for (const s of ['package a\nimport "runtime"\nfunc F() { runtime.SetFinalizer(f, func(_ *T) { f', 'package a\nimport "runtime"\nfunc F() { runtime.SetFinalizer(']) {
+		await runRule(finalizerSelfReference, s);
+	}
+});
+
+test('fixes: the finalizer uses its argument; compiles, vets clean, rule silent', async () => {
+	let out = src;
+	for (let i = 0; i < 5; i++) {
+		const f = await runRule(finalizerSelfReference, out);
+		if (!f.length) break;
+		out = applyEdits(out, f[0].fixes![0].edits);
+	}
+	assert.deepEqual(await runRule(finalizerSelfReference, out), []);
+	assert.match(out, /func\(f \*File\) \{ syscall\.Close\(f\.fd\) \}\)\n\treturn f\n\}\n\nfunc OpenAny/);
+	assert.match(out, /func\(c \*File\) \{ syscall\.Close\(c\.fd\) \}/);
+	assert.match(out, /func\(x \*File\) \{ syscall\.Close\(x\.fd\) \}/);
+	const r = goCheck({ 'a.go': out });
+	assert.ok(r.ok, r.output);
+});
