@@ -3,7 +3,7 @@
  * ones) when two rules need the same walk.
  */
 import type { Node } from '../syntax/goParser';
-import type { Range } from '../model';
+import type { Range, TextEdit } from '../model';
 
 export const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 
@@ -118,4 +118,27 @@ export function lineIndent(text: string, node: Node): string {
 	const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
 	const m = /^[ \t]*/.exec(text.slice(lineStart, node.startIndex));
 	return m ? m[0] : '';
+}
+
+/**
+ * The local name of `importPath` in this file and, when the file does not import it yet, the edit
+ * that adds it (into the last import block, after the last import, or after the package clause).
+ */
+export function importEdit(root: Node, importPath: string): { name: string; edit?: TextEdit } {
+	const have = imports(root).get(importPath);
+	if (have !== undefined) return { name: have };
+	const name = importPath.split('/').pop()!;
+	const decls = root.namedChildren.filter((n): n is Node => n?.type === 'import_declaration');
+	const last = decls[decls.length - 1];
+	const list = last?.namedChildren.find((n) => n?.type === 'import_spec_list');
+	if (list) {
+		const specs = list.namedChildren.filter((n): n is Node => n?.type === 'import_spec');
+		const after = specs[specs.length - 1];
+		const at = after ? after.endPosition : { row: list.startPosition.row, column: list.startPosition.column + 1 };
+		const pos = { line: at.row, character: at.column };
+		return { name, edit: { range: { start: pos, end: pos }, newText: `\n\t"${importPath}"` } };
+	}
+	const anchor = last ?? root.namedChildren.find((n) => n?.type === 'package_clause');
+	const pos = anchor ? { line: anchor.endPosition.row, character: anchor.endPosition.column } : { line: 0, character: 0 };
+	return { name, edit: { range: { start: pos, end: pos }, newText: `${last ? '\n' : '\n\n'}import "${importPath}"` } };
 }

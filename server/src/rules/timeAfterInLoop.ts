@@ -1,8 +1,179 @@
-import type { Rule } from './types';
+/**
+ * time-after-in-loop (spec R13): `case <-time.After(d):` in a select inside a loop, where another
+ * case can go round the loop again. Each such iteration leaves a timer pending. Before Go 1.23
+ * (decided by the MAIN module's go line, or `asynctimerchan=1`) an unstopped timer is not collected
+ * until it fires. Verified with Go 1.26: 200k iterations of `time.After(time.Hour)` keep ~52 MB
+ * live under `go 1.22` or `GODEBUG=asynctimerchan=1`, ~70 KB under `go 1.23`.
+ */
+import type { Node } from '../syntax/goParser';
+import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
+import type { Rule, RuleContext } from './types';
+import { calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
 
-// TODO: not implemented yet (stub so the registry compiles).
+const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
+const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.Fatal(f|ln)?|log\.Panic(f|ln)?|runtime\.Goexit)$/;
+
+/** Why old timer semantics apply, or undefined when timers are collected (go ≥ 1.23). */
+function gate(v: GoVersionInfo): { why: string; severity: Severity } | undefined {
+	if (v.asyncTimerChan) return { why: '`asynctimerchan=1` is set, which restores the pre-Go 1.23 timers', severity: 'warning' };
+	const mm = v.mainModuleMinor;
+	if (mm === undefined) {
+		return { why: 'the main module\'s language version is unknown (no go.mod); before Go 1.23 such timers are not collected until they fire', severity: 'information' };
+	}
+	if (mm < 23) return { why: `in this main module (go 1.${mm}) unstopped timers are not collected until they fire (Go 1.23 changed that for modules declaring go ≥ 1.23)`, severity: 'warning' };
+	return undefined;
+}
+
+/** The label naming `loop`, if it is the statement of a labeled_statement. */
+function labelOf(loop: Node): string | undefined {
+	const p = loop.parent;
+	return p?.type === 'labeled_statement' ? p.childForFieldName('label')?.text : undefined;
+}
+
+/** The loop/select/switch an unlabeled break (or loop a continue) binds to, within the function. */
+function target(stmt: Node, kinds: Set<string>): Node | null {
+	for (let n = stmt.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (kinds.has(n.type)) return n;
+	return null;
+}
+
+/** Does the statement list certainly leave the loop (return, panic, goto, labeled jump out)? */
+function leaves(stmts: Node[], loop: Node, label: string | undefined): boolean {
+	const last = stmts[stmts.length - 1];
+	if (!last) return false;
+	switch (last.type) {
+		case 'return_statement':
+		case 'goto_statement':
+			return true;
+		case 'expression_statement': {
+			const call = last.namedChild(0);
+			return call?.type === 'call_expression' && NO_RETURN_CALLS.test(calleeName(call) ?? '');
+		}
+		case 'break_statement': {
+			const l = last.namedChild(0)?.text;
+			return l !== undefined; // unlabeled break only leaves the select; labeled ones name this loop or an outer statement
+		}
+		case 'continue_statement': {
+			const l = last.namedChild(0)?.text;
+			return l !== undefined && l !== label;
+		}
+		case 'block':
+			return leaves(blockStmts(last), loop, label);
+		case 'if_statement': {
+			const alt = last.childForFieldName('alternative');
+			if (!alt) return false;
+			const cons = last.childForFieldName('consequence');
+			return leaves(blockStmts(cons), loop, label) && leaves(alt.type === 'block' ? blockStmts(alt) : [alt], loop, label);
+		}
+		default:
+			return false;
+	}
+}
+
+function blockStmts(block: Node | null): Node[] {
+	if (!block) return [];
+	const list = block.namedChildren.find((c) => c?.type === 'statement_list');
+	const src = list ?? block;
+	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment' && n.type !== 'statement_list');
+}
+
+/** Statements of a select case body (everything after the communication). */
+function caseStmts(c: Node): Node[] {
+	const comm = c.childForFieldName('communication');
+	const out: Node[] = [];
+	for (const n of c.namedChildren) {
+		if (!n || n.type === 'comment' || (comm && n.equals(comm))) continue;
+		if (n.type === 'statement_list') out.push(...n.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment'));
+		else out.push(n);
+	}
+	return out;
+}
+
+/** Can control go from this case body to the loop's next iteration? */
+function reachesNextIteration(c: Node, select: Node, loop: Node): boolean {
+	const label = labelOf(loop);
+	if (!leaves(caseStmts(c), loop, label)) return true;
+	for (const j of descendants(c, ['continue_statement', 'break_statement'])) {
+		const l = j.namedChild(0)?.text;
+		if (j.type === 'continue_statement') {
+			if (l === undefined ? target(j, new Set(['for_statement']))?.equals(loop) : l === label) return true;
+		} else if (l === undefined && target(j, BREAKABLE)?.equals(select)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+function freshName(fn: Node | null, base: string): string {
+	const used = new Set(fn ? descendants(fn, 'identifier').map((n) => n.text) : []);
+	let name = base;
+	for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+	return name;
+}
+
+function fixFor(ctx: RuleContext, call: Node, select: Node, cases: Node[], timePkg: string): TextEdit[] | undefined {
+	const arg = callArgs(call)[0];
+	if (!arg || callArgs(call).length !== 1) return undefined;
+	const name = freshName(enclosingFunction(select), 'timer');
+	const stmt = select.parent?.type === 'labeled_statement' ? select.parent : select;
+	const indent = lineIndent(ctx.text, stmt);
+	const at = { line: stmt.startPosition.row, character: stmt.startPosition.column };
+	const edits: TextEdit[] = [
+		{ range: { start: at, end: at }, newText: `${name} := ${timePkg}.NewTimer(${arg.text})\n${indent}` },
+		{ range: rangeOf(call), newText: `${name}.C` },
+	];
+	for (const c of cases) {
+		const colon = c.children.find((t) => t?.type === ':');
+		if (!colon) return undefined;
+		const pos = { line: colon.endPosition.row, character: colon.endPosition.column };
+		edits.push({ range: { start: pos, end: pos }, newText: `\n${lineIndent(ctx.text, c)}\t${name}.Stop()` });
+	}
+	return edits;
+}
+
 export const timeAfterInLoop: Rule = {
 	id: 'time-after-in-loop',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: {
+		summary: 'time.After in a looping select leaves one pending timer per iteration (main module go < 1.23 or asynctimerchan=1)',
+		severity: 'warning',
+		usesEscape: false,
+	},
+	check(ctx) {
+		const g = gate(ctx.goVersion);
+		if (!g) return [];
+		const timePkg = imports(ctx.tree.rootNode).get('time');
+		if (!timePkg || timePkg === '_' || timePkg === '.') return [];
+		const out: RuleFinding[] = [];
+		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+			if (calleeName(call) !== `${timePkg}.After`) continue;
+			const recv = call.parent;
+			if (recv?.type !== 'unary_expression' || recv.childForFieldName('operator')?.text !== '<-') continue;
+			let cc: Node | null = recv.parent;
+			if (cc?.type === 'receive_statement') cc = cc.parent;
+			if (cc?.type !== 'communication_case') continue;
+			const select = cc.parent;
+			if (select?.type !== 'select_statement') continue;
+			const loop = enclosingLoops(select)[0];
+			if (!loop) continue;
+			const others = select.namedChildren.filter(
+				(n): n is Node => n !== null && (n.type === 'communication_case' || n.type === 'default_case') && !n.equals(cc!),
+			);
+			const looping = others.find((c) => reachesNextIteration(c, select, loop));
+			if (!looping) continue;
+			const d = callArgs(call)[0]?.text ?? 'd';
+			const edits = fixFor(ctx, call, select, others, timePkg);
+			out.push({
+				rule: 'time-after-in-loop',
+				range: rangeOf(call),
+				severity: g.severity,
+				message:
+					`\`${timePkg}.After(${d})\` creates a new timer on every iteration; when another case ends the iteration, ` +
+					`that timer stays pending for ${d}: ${g.why}. Reuse one \`${timePkg}.NewTimer\` and stop it.`,
+				related: [{ range: rangeOf(looping), message: 'this case can go round the loop again while the timer is pending' }],
+				fixes: edits
+					? [{ title: `Use a ${timePkg}.NewTimer and stop it in the other cases`, edits, isPreferred: true, safe: false }]
+					: undefined,
+			});
+		}
+		return out;
+	},
 };

@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newGoParser } from '../../../server/src/syntax/goParser';
+import type { GoVersionInfo } from '../../../server/src/model';
+import { timeAfterInLoop } from '../../../server/src/rules/timeAfterInLoop';
+import { goVersion, lines, runRule } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+
+const wrap = (body: string, extra = '') => `package p
+
+import "time"
+
+func handle(int) {}
+${extra}
+func run(msgs chan int, done chan struct{}) {
+${body}
+}
+`;
+
+const SPEC_POSITIVE = wrap(`	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-time.After(5 * time.Minute):
+			return
+		}
+	}`);
+
+async function runWith(src: string, v: GoVersionInfo) {
+	const parser = await newGoParser();
+	const tree = parser.parse(src)!;
+	try {
+		return timeAfterInLoop.check({ tree, text: src, filePath: '/tmp/a.go', goVersion: v, escape: undefined, isCgo: false });
+	} finally {
+		tree.delete();
+		parser.delete();
+	}
+}
+
+test('spec positive: reported below go 1.23 with the exact range and the version in the message', async () => {
+	const f = await runRule(timeAfterInLoop, SPEC_POSITIVE, { minor: 22 });
+	assert.deepEqual(lines(f), [12]);
+	assert.deepEqual(f[0].range, { start: { line: 11, character: 9 }, end: { line: 11, character: 36 } });
+	assert.equal(f[0].severity, 'warning');
+	assert.match(f[0].message, /go 1\.22/);
+	assert.match(f[0].message, /time\.After\(5 \* time\.Minute\)/);
+});
+
+test('version gate: main module go 1.23 and later is silent; asynctimerchan=1 re-enables it', async () => {
+	assert.deepEqual(await runRule(timeAfterInLoop, SPEC_POSITIVE, { minor: 23 }), []);
+	assert.deepEqual(await runRule(timeAfterInLoop, SPEC_POSITIVE, { minor: 26 }), []);
+	// The file's own version does not matter, the main module's does.
+	assert.equal((await runWith(SPEC_POSITIVE, goVersion(26, 21))).length, 1);
+	assert.equal((await runWith(SPEC_POSITIVE, goVersion(21, 24))).length, 0);
+	const async = await runWith(SPEC_POSITIVE, { ...goVersion(24), asyncTimerChan: true });
+	assert.equal(async.length, 1);
+	assert.match(async[0].message, /asynctimerchan=1/);
+});
+
+test('unknown language version: reported one step lower and says so', async () => {
+	const f = await runRule(timeAfterInLoop, SPEC_POSITIVE, { minor: undefined });
+	assert.equal(f.length, 1);
+	assert.equal(f[0].severity, 'information');
+	assert.match(f[0].message, /unknown/);
+});
+
+test('negatives: other cases leave the loop, reusable timer, select outside a loop, goroutine per iteration', async () => {
+	const allLeave = wrap(`	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+			return
+		case <-done:
+			panic("x")
+		case <-time.After(time.Second):
+			return
+		}
+	}`);
+	const labeled = wrap(`loop:
+	for {
+		select {
+		case <-msgs:
+			break loop
+		case <-time.After(time.Second):
+		}
+	}`);
+	const reusable = wrap(`	idle := time.NewTimer(5 * time.Minute)
+	defer idle.Stop()
+	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+			if !idle.Stop() {
+				<-idle.C
+			}
+			idle.Reset(5 * time.Minute)
+		case <-idle.C:
+			return
+		}
+	}`);
+	const noLoop = wrap(`	select {
+	case m := <-msgs:
+		handle(m)
+	case <-time.After(time.Second):
+	}`);
+	const perGoroutine = wrap(`	for m := range msgs {
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(time.Second):
+				handle(m)
+			}
+		}()
+	}`);
+	for (const src of [allLeave, labeled, reusable, noLoop, perGoroutine]) {
+		assert.deepEqual(await runRule(timeAfterInLoop, src, { minor: 21 }), [], src);
+	}
+});
+
+test('real-world shapes: continue, unlabeled break of the select, default case, aliased import', async () => {
+	const cont = wrap(`	for i := 0; i < 10; i++ {
+		select {
+		case m := <-msgs:
+			if m > 0 {
+				continue
+			}
+			return
+		case <-time.After(time.Second):
+			return
+		}
+	}`);
+	const brk = wrap(`	for {
+		select {
+		case m := <-msgs:
+			if m == 0 {
+				break
+			}
+			return
+		case <-time.After(time.Second):
+			return
+		}
+	}`);
+	const dflt = wrap(`	for {
+		select {
+		case <-time.After(time.Millisecond):
+			return
+		default:
+		}
+	}`);
+	assert.deepEqual(lines(await runRule(timeAfterInLoop, cont, { minor: 20 })), [15]);
+	assert.deepEqual(lines(await runRule(timeAfterInLoop, brk, { minor: 20 })), [15]);
+	assert.deepEqual(lines(await runRule(timeAfterInLoop, dflt, { minor: 20 })), [10]);
+	const aliased = SPEC_POSITIVE.replace('import "time"', 'import tm "time"').replaceAll('time.', 'tm.');
+	const f = await runRule(timeAfterInLoop, aliased, { minor: 22 });
+	assert.deepEqual(lines(f), [12]);
+	assert.match(f[0].fixes![0].edits[0].newText, /tm\.NewTimer/);
+});
+
+test('half-typed code does not throw', async () => {
+	for (const src of ['package p\nfunc f() { for { select { case <-time.After(', 'package p\nimport "time"\nfunc f() { for { select { case <-time.After(1):\n case x := <-', 'package p\nimport "time"\nfor select case <-time.After()']) {
+		assert.doesNotThrow(() => runRule(timeAfterInLoop, src, { minor: 20 }));
+		await runRule(timeAfterInLoop, src, { minor: 20 });
+	}
+});
+
+test('fix: hoisted NewTimer compiles and vets, and the rule no longer fires', async () => {
+	const name = wrap(`	timer := 1
+	_ = timer
+	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			return
+		}
+	}`);
+	const fixed: Record<string, string> = {};
+	for (const [i, src] of [SPEC_POSITIVE, name].entries()) {
+		const f = await runRule(timeAfterInLoop, src, { minor: 21 });
+		assert.equal(f.length, 1);
+		const out = applyEdits(src, f[0].fixes![0].edits);
+		assert.match(out, /\.Stop\(\)/);
+		assert.deepEqual(await runRule(timeAfterInLoop, out, { minor: 21 }), []);
+		fixed[`p${i}/a.go`] = out;
+	}
+	assert.match(fixed['p1/a.go'], /timer2 := time\.NewTimer/);
+	const r = goCheck(fixed, { goVersion: '1.21' });
+	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
+});
