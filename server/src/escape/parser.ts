@@ -70,6 +70,9 @@ const INFO = [
 	/^removed nil check$/,
 ];
 
+/** Internal failures caught by the safety net (the fuzz test asserts it stays 0). */
+export const parserStats = { internalErrors: 0 };
+
 /** Parses the compiler's `-m=2` stderr into facts. Never throws. */
 export function parseEscapeOutput(output: string, opts: ParseOptions): ParsedEscapeOutput {
 	const result: ParsedEscapeOutput = { facts: [], buildErrors: [], errors: [], packages: [] };
@@ -77,6 +80,7 @@ export function parseEscapeOutput(output: string, opts: ParseOptions): ParsedEsc
 		parseInto(typeof output === 'string' ? output : String(output ?? ''), opts, result);
 	} catch {
 		// Defensive: a parser bug must not take the server down; what was parsed so far stands.
+		parserStats.internalErrors++;
 	}
 	return result;
 }
