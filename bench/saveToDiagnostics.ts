@@ -63,11 +63,14 @@ async function benchPackage(dir: string): Promise<void> {
 		for (let i = 0; i < REPS; i++) {
 			const nonce = `\n// memlens bench ${process.pid} ${Date.now()} ${i}\n`;
 			// (a) raw, cold then warm (same content again: the build cache replays the -m output).
-			raw.cold.push(rawRun(dir, file, original + nonce + 'a', tmp));
-			raw.warm.push(rawRun(dir, file, original + nonce + 'a', tmp));
+			raw.cold.push(rawRun(dir, file, original + nonce.replace('bench', 'bench raw'), tmp));
+			raw.warm.push(rawRun(dir, file, original + nonce.replace('bench', 'bench raw'), tmp));
 			// (b) server, cold: a different comment so the compile really runs.
 			const lines = original.split('\n');
+			// The edit itself republishes (rules run on every change): wait for that first.
+			const afterChange = client.nextDiagnostics(uri);
 			await client.change(uri, [{ range: { start: { line: lines.length - 1, character: lines[lines.length - 1].length }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } }, text: nonce }]);
+			await afterChange;
 			let published = client.nextDiagnostics(uri);
 			let t0 = performance.now();
 			await client.save(uri);

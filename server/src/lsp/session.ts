@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { HeapSitesNotification, type AnalysisState, type HeapSite, type RawOutputResult } from '../../../common/protocol';
+import { HeapSitesNotification, type AnalysisState, type DebugStats, type HeapSite, type RawOutputResult } from '../../../common/protocol';
 import type { EscapeFact, RuleFinding } from '../model';
 import type { LocatedEscapeFact } from '../rules/types';
 import type { ClientCaps } from './capabilities';
@@ -43,6 +43,8 @@ export class Session {
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
 	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
 	private preparing = 0;
+	/** Results being turned into diagnostics. */
+	private handling = 0;
 	private goMissingLogged = false;
 	/** The package of the document touched last (for Commands.rerun without arguments). */
 	lastDir: string | undefined;
@@ -63,7 +65,7 @@ export class Session {
 
 	/** Nothing queued, debounced, being prepared or running. */
 	isQuiescent(): boolean {
-		return this.preparing === 0 && this.debounces.size === 0 && (this.engine?.isQuiescent() ?? true);
+		return this.preparing === 0 && this.handling === 0 && this.debounces.size === 0 && (this.engine?.isQuiescent() ?? true);
 	}
 
 	// ---- documents ----
@@ -135,10 +137,10 @@ export class Session {
 		await this.requestEscape(dir, 'rerun', any?.uri ?? URI.file(dir).toString(), true);
 	}
 
+	/** The user cancelled the progress of `dir`'s run (the scheduler cancels everything in flight). */
 	cancel(dir: string): void {
-		const e = this.engine as unknown as { cancel?: (dir: string) => void; cancelAll(): void } | undefined;
-		if (e?.cancel) e.cancel(dir);
-		else e?.cancelAll();
+		this.engine?.cancelAll();
+		this.status.update(dir, this.packages.get(dir)?.stale ? 'stale' : 'upToDate', 'escape analysis cancelled');
 	}
 
 	rawOutput(uri: string): RawOutputResult | null {
@@ -146,15 +148,12 @@ export class Session {
 		return this.packages.get(dir)?.raw ?? null;
 	}
 
-	debugStats() {
-		const e = this.engine as unknown as { spawnCount?: number; liveProcesses?: () => unknown } | undefined;
-		const live = e?.liveProcesses?.();
-		const t = this.trees as unknown as { liveTrees?: number | (() => number); size?: number } | undefined;
-		const liveTrees = typeof t?.liveTrees === 'function' ? t.liveTrees() : (t?.liveTrees ?? t?.size ?? 0);
+	/** Compiler processes started/running (summed over schedulers this session had), trees, memory. */
+	debugStats(): DebugStats {
 		return {
-			spawnCount: (e?.spawnCount ?? 0) + this.versionProbes,
-			liveProcesses: typeof live === 'number' ? live : Array.isArray(live) ? live.length : 0,
-			liveTrees,
+			spawnCount: this.retiredSpawns + (this.engine?.spawnCount ?? 0),
+			liveProcesses: this.engine?.liveProcesses() ?? 0,
+			liveTrees: this.trees?.liveTrees ?? 0,
 			rssBytes: process.memoryUsage().rss,
 		};
 	}
@@ -209,12 +208,11 @@ export class Session {
 		this.debounces.delete(dir);
 	}
 
-	private versionProbes = 0;
+	private retiredSpawns = 0;
 
 	/** Creates the scheduler for these settings, or reports why there is none. */
 	private async ensureEngine(s: ResolvedSettings): Promise<engines.EscapeEngine | undefined> {
-		const goBin = await engines.findGo(s.memlens.goPath, s.go.goroot, s.go.alternateGo);
-		if (!goBin) return undefined;
+		const goBin = engines.findGo(s.memlens.goPath, s.go.goroot, s.go.alternateGo);
 		this.buildSettings = {
 			goBin,
 			tags: s.buildTags,
@@ -226,7 +224,6 @@ export class Session {
 		const key = JSON.stringify([goBin, s.env]);
 		if (this.engine && this.engineKey === key) return this.engine;
 		this.disposeEngine();
-		this.versionProbes++;
 		const version = await engines.goVersionOf(goBin, s.env);
 		if (!version) return undefined;
 		this.engineKey = key;
@@ -236,10 +233,15 @@ export class Session {
 			onResult: (dir, result, fromCache) => this.guard(() => this.onResult(dir, result, fromCache)),
 			onStateChange: (dir, state) => this.guard(() => this.onStateChange(dir, state)),
 		});
+		// Whichever ends last (the scheduler going idle, or our handling of its result) reports quiescence.
+		this.engine.onQuiescent(() => {
+			if (this.isQuiescent()) for (const st of this.status.states()) this.status.refresh(URI.parse(st.packageUri).fsPath);
+		});
 		return this.engine;
 	}
 
 	private disposeEngine(): void {
+		this.retiredSpawns += this.engine?.spawnCount ?? 0;
 		this.engine?.dispose();
 		this.engine = undefined;
 		this.engineKey = '';
@@ -270,7 +272,7 @@ export class Session {
 			const test = this.docs.inDir(dir).some((d) => d.filePath.endsWith('_test.go'));
 			const req: engines.EscapeRequest = { dir, test, overlay, reason };
 			if (force) req.force = true;
-			engine.request(req as Parameters<engines.EscapeEngine['request']>[0]);
+			void engine.request(req);
 		} finally {
 			this.preparing--;
 			// The scheduler reports its own states; this covers requests that ended here.
@@ -278,11 +280,23 @@ export class Session {
 		}
 	}
 
-	private onStateChange(dir: string, state: string): void {
+	private onStateChange(dir: string, state: engines.PackageState): void {
 		if (state === 'running' || state === 'queued') this.status.update(dir, 'running', 'escape analysis running…');
 	}
 
 	private async onResult(dir: string, result: engines.EscapeRunResult, fromCache: boolean): Promise<void> {
+		this.handling++;
+		let report: [AnalysisState, string, string | undefined] | undefined;
+		try {
+			report = await this.applyResult(dir, result, fromCache);
+		} finally {
+			this.handling--;
+		}
+		if (report) this.status.update(dir, ...report);
+	}
+
+	/** Stores a result, republishes the package's open files; returns the state to report. */
+	private async applyResult(dir: string, result: engines.EscapeRunResult, fromCache: boolean): Promise<[AnalysisState, string, string | undefined] | undefined> {
 		const pkg = this.packages.get(dir) ?? { facts: [], stale: false };
 		this.packages.set(dir, pkg);
 		let state: AnalysisState;
@@ -318,8 +332,7 @@ export class Session {
 			}
 			case 'cancelled':
 				// A newer run is coming (or the user cancelled): keep what is shown.
-				this.status.update(dir, pkg.stale ? 'stale' : 'upToDate', 'escape analysis cancelled');
-				return;
+				return [pkg.stale ? 'stale' : 'upToDate', 'escape analysis cancelled', undefined];
 			default:
 				pkg.stale = pkg.facts.length > 0;
 				state = 'stale';
@@ -328,7 +341,7 @@ export class Session {
 				this.log(`escape analysis ${result.status} in ${dir}: ${result.message ?? ''}`);
 		}
 		for (const d of this.docs.inDir(dir)) await this.refresh(d);
-		this.status.update(dir, state, message, detail);
+		return [state, message, detail];
 	}
 
 	/** Re-runs the rules on one document and publishes diagnostics, code actions and heap sites. */
