@@ -1,2 +1,133 @@
-// Entry point of the `memlens` CLI (dist/cli.js).
-export {};
+/**
+ * Entry point of the `memlens` CLI (dist/cli.js): the same engines as the language server
+ * (compiler escape analysis + syntax rules), printed as text, JSON or SARIF. See docs/cli.md.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { resolveGoBinary } from './analysis/goEnv';
+import { analyze, type AnalyzeResult } from './cli/analyze';
+import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions } from './cli/args';
+import { applySafeFixes, unifiedDiff } from './cli/fix';
+import { displayPath, failsOn, formatJson, formatText } from './cli/format';
+import { toSarif } from './cli/sarif';
+
+/** Exit codes (docs/cli.md). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 2 } as const;
+
+interface Io {
+	cwd: string;
+	out: (s: string) => void;
+	err: (s: string) => void;
+}
+
+/** The product version from package.json (next to dist/ when bundled, two levels up from source). */
+export function cliVersion(): string {
+	for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', 'package.json')]) {
+		try {
+			const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+			if (pkg.name === 'go-memlens' && pkg.version) return pkg.version;
+		} catch {
+			// try the next candidate
+		}
+	}
+	return 'unknown';
+}
+
+/** Tool problems (go missing, paths missing, nothing analysable): printed, and true when fatal. */
+function reportProblems(r: AnalyzeResult, io: Io): boolean {
+	let fatal = false;
+	for (const m of r.missing) {
+		io.err(`memlens: ${m}: no such directory or .go file\n`);
+		fatal = true;
+	}
+	for (const w of r.warnings) io.err(`memlens: ${w}\n`);
+	for (const c of r.compiles) {
+		if (c.status === 'go-missing') {
+			io.err(`memlens: ${c.message}\n`);
+			fatal = true;
+		} else if (c.status === 'build-failed') {
+			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: the compiler reported build errors, so no escape analysis for the failing package(s); syntax rules still ran:\n`);
+			for (const e of c.buildErrors) io.err(`  ${e.split('\n').join('\n  ')}\n`);
+		} else if (c.status === 'error') {
+			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: ${c.message}\n`);
+		}
+	}
+	if (r.files === 0 && r.missing.length === 0) {
+		io.err('memlens: no Go files found\n');
+		fatal = true;
+	}
+	return fatal;
+}
+
+async function check(o: CheckOptions, io: Io): Promise<number> {
+	const goBin = o.escape.length ? resolveGoBinary(o.go) : '';
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules });
+	const fatal = reportProblems(r, io);
+	if (fatal) return EXIT.tool;
+	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));
+	else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(r.findings, io.cwd, cliVersion()), null, 2) + '\n');
+	else io.out(formatText(r.findings, io.cwd, { files: r.files, packages: r.packages }));
+	return failsOn(r.findings, o.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+async function fix(o: FixOptions, io: Io): Promise<number> {
+	// Syntax rules only: a fix must not depend on a compile that may be stale or failing.
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [], goBin: '', tags: [], disabledRules: o.disabledRules });
+	if (reportProblems(r, io)) return EXIT.tool;
+	const byFile = new Map<string, typeof r.findings>();
+	for (const f of r.findings) if (f.fixes?.some((x) => x.safe)) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+	let changed = 0;
+	let skipped = 0;
+	for (const [file, fs] of byFile) {
+		if (!existsSync(file)) continue;
+		const res = applySafeFixes(file, readFileSync(file, 'utf8'), fs);
+		skipped += res.skipped;
+		if (res.after === res.before) continue;
+		changed++;
+		const name = displayPath(file, io.cwd);
+		if (o.dryRun) io.out(unifiedDiff(name, res.before, res.after));
+		else {
+			writeFileSync(file, res.after);
+			for (const a of res.applied) io.out(`${name}:${a.line}: ${a.title} [${a.rule}]\n`);
+		}
+	}
+	const verb = o.dryRun ? 'would change' : 'changed';
+	io.err(`memlens fix: ${verb} ${changed} file${changed === 1 ? '' : 's'}` + (skipped ? ` (${skipped} overlapping fix(es) left; run again)` : '') + '\n');
+	return EXIT.ok;
+}
+
+/** Runs the CLI on `argv` (without node and the script); returns the exit code. Never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+	try {
+		const cmd = parseCli(argv);
+		switch (cmd.command) {
+			case 'help':
+				io.out(USAGE + '\n');
+				return EXIT.ok;
+			case 'version':
+				io.out(`memlens ${cliVersion()}\n`);
+				return EXIT.ok;
+			case 'check':
+				return await check(cmd, io);
+			case 'fix':
+				return await fix(cmd, io);
+		}
+	} catch (e) {
+		if (e instanceof UsageError) {
+			io.err(`memlens: ${e.message}\nRun memlens --help for usage.\n`);
+			return EXIT.usage;
+		}
+		io.err(`memlens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+		return EXIT.tool;
+	}
+}
+
+if (require.main === module) {
+	void main(process.argv.slice(2), {
+		cwd: process.cwd(),
+		out: (s) => process.stdout.write(s),
+		err: (s) => process.stderr.write(s),
+	}).then((code) => {
+		process.exitCode = code;
+	});
+}

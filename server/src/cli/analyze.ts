@@ -1,0 +1,227 @@
+/**
+ * The CLI's engine: discovery → one compile per module → syntax rules per file → findings in the
+ * compiler's coordinates (1-based line, 1-based byte column), with UTF-16 columns kept for SARIF.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EscapeFact, EscapeKind, Fix, RuleFinding, Severity } from '../model';
+import { byteToUtf16, splitLines, utf16ToByte } from '../util/positions';
+import { defaultSettings } from '../../../common/settings';
+import { explainFact } from '../escape/explain';
+import { GoModReader } from '../analysis/goVersion';
+import { runRules } from '../rules/engine';
+import type { LocatedEscapeFact } from '../rules/types';
+import { newGoParser, type Parser } from '../syntax/goParser';
+import { compileUnit, type CompileResult } from './compile';
+import { discover } from './discover';
+
+/** One step of the compiler's reason chain (or a rule's related position). */
+export interface FlowEntry {
+	message: string;
+	/** Absolute path. */
+	file: string;
+	line: number;
+	/** 1-based byte column. */
+	column: number;
+	/** 1-based UTF-16 column of the same position. */
+	column16: number;
+}
+
+export interface Finding {
+	/** Escape kind for compiler facts, rule id for syntax findings. */
+	rule: string;
+	/** Absolute path. */
+	file: string;
+	line: number;
+	/** 1-based byte column (Go's convention). */
+	column: number;
+	endLine: number;
+	endColumn: number;
+	/** 1-based UTF-16 columns of the same positions (SARIF's default unit). */
+	column16: number;
+	endColumn16: number;
+	severity: Severity;
+	message: string;
+	source: 'compiler' | 'syntax';
+	flow: FlowEntry[];
+	/** Fixes of syntax findings (LSP coordinates of `file`). */
+	fixes?: Fix[];
+}
+
+export interface AnalyzeOptions {
+	paths: string[];
+	cwd: string;
+	/** Compiler kinds to report; empty: the compiler is not run. */
+	escape: EscapeKind[];
+	goBin: string;
+	tags: string[];
+	disabledRules: string[];
+}
+
+export interface AnalyzeResult {
+	findings: Finding[];
+	compiles: CompileResult[];
+	/** Files the syntax rules ran on. */
+	files: number;
+	packages: number;
+	missing: string[];
+	/** Problems worth a line on stderr (rule crashes, unreadable files). */
+	warnings: string[];
+}
+
+/** Severity of a compiler fact: the extension's default, with `off` kinds shown as hints when asked for. */
+export function escapeSeverity(kind: EscapeKind): Severity {
+	const s = defaultSettings.escapeSeverities[kind];
+	return s === 'off' ? 'hint' : s;
+}
+
+class TextCache {
+	private readonly texts = new Map<string, string[] | undefined>();
+	lines(file: string): string[] | undefined {
+		if (!this.texts.has(file)) {
+			let t: string[] | undefined;
+			try {
+				t = splitLines(readFileSync(file, 'utf8'));
+			} catch {
+				t = undefined;
+			}
+			this.texts.set(file, t);
+		}
+		return this.texts.get(file);
+	}
+	/** 1-based UTF-16 column of a 1-based byte column. */
+	col16(file: string, line: number, byteCol: number): number {
+		const l = this.lines(file)?.[line - 1];
+		return l === undefined ? byteCol : byteToUtf16(l, byteCol - 1) + 1;
+	}
+}
+
+function factFinding(fact: EscapeFact, texts: TextCache): Finding {
+	const { file, line, column } = fact.pos;
+	const lineText = texts.lines(file)?.[line - 1] ?? '';
+	// Underline the subject when the source at the fact's position spells it (`buf`, `make([]byte, n)`).
+	const here = Buffer.from(lineText, 'utf8').subarray(column - 1).toString('utf8');
+	const endColumn = here.startsWith(fact.subject) ? column + Buffer.byteLength(fact.subject, 'utf8') : column;
+	const ex = explainFact(fact);
+	return {
+		rule: fact.kind,
+		file,
+		line,
+		column,
+		endLine: line,
+		endColumn,
+		column16: texts.col16(file, line, column),
+		endColumn16: texts.col16(file, line, endColumn),
+		severity: escapeSeverity(fact.kind),
+		message: ex.why ? `${fact.message} (${ex.why})` : fact.message,
+		source: 'compiler',
+		flow: ex.steps
+			.filter((s) => s.pos.line > 0)
+			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),
+	};
+}
+
+function ruleFinding(f: RuleFinding, file: string, lines: string[]): Finding {
+	const byteCol = (l: number, ch: number) => utf16ToByte(lines[l] ?? '', ch) + 1;
+	const { start, end } = f.range;
+	return {
+		rule: f.rule,
+		file,
+		line: start.line + 1,
+		column: byteCol(start.line, start.character),
+		endLine: end.line + 1,
+		endColumn: byteCol(end.line, end.character),
+		column16: start.character + 1,
+		endColumn16: end.character + 1,
+		severity: f.severity,
+		message: f.message,
+		source: 'syntax',
+		flow: (f.related ?? []).map((r) => ({
+			message: r.message,
+			file,
+			line: r.range.start.line + 1,
+			column: byteCol(r.range.start.line, r.range.start.character),
+			column16: r.range.start.character + 1,
+		})),
+		...(f.fixes?.length ? { fixes: f.fixes } : {}),
+	};
+}
+
+/** Findings sorted by file, line, column (then rule, for a stable order). */
+export function sortFindings(fs: Finding[]): Finding[] {
+	return fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
+}
+
+/** Syntax rules over one file (escape facts of that file given to the rules that use them). */
+export function checkFile(parser: Parser, file: string, text: string, facts: EscapeFact[] | undefined, mods: GoModReader, disabled: ReadonlySet<string>, warnings: string[]): Finding[] {
+	const tree = parser.parse(text);
+	if (!tree) return [];
+	const lines = splitLines(text);
+	try {
+		const escape: LocatedEscapeFact[] | undefined = facts?.map((f) => ({
+			...f,
+			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
+		}));
+		const found = runRules(
+			{ tree, text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text) },
+			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
+		);
+		return found.map((f) => ruleFinding(f, file, lines));
+	} finally {
+		tree.delete();
+	}
+}
+
+/** Runs the whole check. Never throws for bad Go input; tool problems are in `compiles`. */
+export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
+	const { units, missing } = discover(opts.paths, opts.cwd);
+	const findings: Finding[] = [];
+	const compiles: CompileResult[] = [];
+	const warnings: string[] = [];
+	const texts = new TextCache();
+	const kinds = new Set(opts.escape);
+	const disabled = new Set(opts.disabledRules);
+	const mods = new GoModReader();
+	const parser = await newGoParser();
+	let files = 0;
+	try {
+		for (const unit of units) {
+			const factsByFile = new Map<string, EscapeFact[]>();
+			let compiled = false;
+			if (kinds.size) {
+				const r = await compileUnit(opts.goBin, unit, opts.tags);
+				compiles.push(r);
+				if (r.status === 'go-missing') break;
+				compiled = r.status === 'ok';
+				const seen = new Set<string>();
+				for (const f of r.facts) {
+					const file = path.resolve(f.pos.file);
+					let list = factsByFile.get(file);
+					if (!list) factsByFile.set(file, (list = []));
+					list.push(f);
+					// The same fact can be printed twice (e.g. a file compiled for two packages): report it once.
+					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}`;
+					if (kinds.has(f.kind) && !seen.has(k)) {
+						seen.add(k);
+						findings.push(factFinding(f, texts));
+					}
+				}
+			}
+			for (const file of unit.files) {
+				let text: string;
+				try {
+					text = readFileSync(file, 'utf8');
+				} catch (e) {
+					warnings.push(`cannot read ${file}: ${(e as Error).message}`);
+					continue;
+				}
+				files++;
+				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
+				findings.push(...checkFile(parser, file, text, compiled ? (factsByFile.get(file) ?? []) : undefined, mods, disabled, warnings));
+			}
+		}
+	} finally {
+		parser.delete();
+	}
+	return { findings: sortFindings(findings), compiles, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings };
+}

@@ -1,0 +1,134 @@
+/** Command-line parsing for `memlens` (node's util.parseArgs): pure, returns options or a usage error. */
+import { parseArgs } from 'node:util';
+import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
+
+export type Format = 'text' | 'json' | 'sarif';
+export type FailOn = Severity | 'none';
+
+/** The escape kinds reported by default: the two that mean a heap allocation. */
+export const DEFAULT_ESCAPE_KINDS: readonly EscapeKind[] = ['moved-to-heap', 'escapes-to-heap'];
+/** `--escape all`: every escape-analysis kind (inlining decisions are not escape analysis). */
+export const ALL_ESCAPE_KINDS: readonly EscapeKind[] = ESCAPE_KINDS.filter((k) => k !== 'inlining');
+
+export interface CheckOptions {
+	command: 'check';
+	format: Format;
+	/** Compiler kinds to report; empty: do not run the compiler. */
+	escape: EscapeKind[];
+	failOn: FailOn;
+	tags: string[];
+	/** Explicit go binary, or '' to look it up. */
+	go: string;
+	disabledRules: string[];
+	paths: string[];
+}
+
+export interface FixOptions {
+	command: 'fix';
+	dryRun: boolean;
+	disabledRules: string[];
+	paths: string[];
+}
+
+export type CliCommand = CheckOptions | FixOptions | { command: 'help' } | { command: 'version' };
+
+/** A usage error: printed with a hint to `--help`, exit code 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `Go MemLens: the Go compiler's escape analysis and memory pattern checks.
+
+Usage:
+  memlens check [options] [PATH ...]   report findings (PATH: directory, recursively like ./..., or a .go file; default .)
+  memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
+  memlens --help | --version
+
+Options (check):
+  --format text|json|sarif        output format (default text)
+  --escape KINDS|all|none         compiler facts to report, comma-separated from
+                                  ${ALL_ESCAPE_KINDS.join(', ')}, inlining
+                                  (default moved-to-heap,escapes-to-heap; none: syntax rules only, no compiler run)
+  --fail-on error|warning|information|hint|none
+                                  exit 1 when a finding at or above this severity is reported (default error)
+  --tags T1,T2                    build tags for the compiler
+  --go PATH                       the go binary (default: go on PATH)
+  --rules-disable ID1,ID2         syntax rules to switch off
+
+Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or tool error.
+Docs: docs/cli.md`;
+
+function list(v: string | undefined): string[] {
+	return (v ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+	if ((allowed as readonly string[]).includes(value)) return value as T;
+	throw new UsageError(`--${name}: "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+/** Parses `--escape`: a comma-separated list of kinds, `all` or `none`. */
+export function parseEscapeKinds(v: string | undefined): EscapeKind[] {
+	if (v === undefined) return [...DEFAULT_ESCAPE_KINDS];
+	if (v === 'none') return [];
+	if (v === 'all') return [...ALL_ESCAPE_KINDS];
+	const kinds = list(v);
+	if (kinds.length === 0) throw new UsageError('--escape: give kinds, all or none');
+	return [...new Set(kinds.map((k) => oneOf('escape', k, ESCAPE_KINDS)))];
+}
+
+/** Parses argv (without `node` and the script). Throws UsageError. */
+export function parseCli(argv: string[]): CliCommand {
+	let parsed;
+	try {
+		parsed = parseArgs({
+			args: argv,
+			allowPositionals: true,
+			strict: true,
+			options: {
+				help: { type: 'boolean', short: 'h' },
+				version: { type: 'boolean', short: 'v' },
+				format: { type: 'string' },
+				escape: { type: 'string' },
+				'fail-on': { type: 'string' },
+				tags: { type: 'string' },
+				go: { type: 'string' },
+				'rules-disable': { type: 'string' },
+				'dry-run': { type: 'boolean' },
+			},
+		});
+	} catch (e) {
+		throw new UsageError((e as Error).message);
+	}
+	const { values: o, positionals } = parsed;
+	if (o.help) return { command: 'help' };
+	if (o.version) return { command: 'version' };
+	const [command, ...paths] = positionals;
+	if (!command) throw new UsageError('missing command: check or fix');
+	const common = {
+		tags: list(o.tags),
+		go: o.go ?? '',
+		disabledRules: list(o['rules-disable']),
+		paths: paths.length ? paths : ['.'],
+	};
+	if (o.go !== undefined && !o.go.trim()) throw new UsageError('--go: give the path of the go binary');
+	if (command === 'check') {
+		if (o['dry-run']) throw new UsageError('--dry-run belongs to `memlens fix`');
+		return {
+			command: 'check',
+			format: oneOf('format', o.format ?? 'text', ['text', 'json', 'sarif'] as const),
+			escape: parseEscapeKinds(o.escape),
+			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
+			...common,
+		};
+	}
+	if (command === 'fix') {
+		// fix runs no compiler: its fixes come from the syntax rules alone.
+		for (const k of ['format', 'escape', 'fail-on', 'tags', 'go'] as const) {
+			if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens check\``);
+		}
+		return { command: 'fix', dryRun: !!o['dry-run'], disabledRules: common.disabledRules, paths: common.paths };
+	}
+	throw new UsageError(`unknown command "${command}": use check or fix`);
+}

@@ -1,0 +1,78 @@
+/**
+ * One `go build -gcflags=-m=2` per module with all its package patterns (the edge: spawning).
+ * Checked with Go 1.26: `-gcflags` without a pattern applies to every package named on the
+ * command line and not to dependencies; a package that fails to compile does not stop the
+ * packages that do not depend on it, so one run still yields their facts.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { EscapeFact } from '../model';
+import { escapeEnv, sanitizeFlags } from '../escape/runner';
+import { parseEscapeOutput } from '../escape/parser';
+import type { ModuleUnit } from './discover';
+
+export interface CompileResult {
+	status: 'ok' | 'build-failed' | 'go-missing' | 'error';
+	facts: EscapeFact[];
+	buildErrors: string[];
+	command: string;
+	cwd: string;
+	message?: string;
+	durationMs: number;
+}
+
+/** `./rel` patterns for the unit's packages that have non-test Go files (go build skips the others). */
+export function packagePatterns(unit: ModuleUnit): string[] {
+	const withCode = new Set(unit.files.filter((f) => !f.endsWith('_test.go')).map((f) => path.dirname(f)));
+	return unit.packages
+		.filter((d) => withCode.has(d))
+		.map((d) => {
+			const rel = path.relative(unit.root, d);
+			return rel ? `./${rel.split(path.sep).join('/')}` : '.';
+		});
+}
+
+/** The arguments of the one compile of a unit. */
+export function compileArgs(patterns: string[], tags: string[], buildFlags: string[] = []): string[] {
+	const args = ['build', '-o', os.devNull, '-gcflags=-m=2'];
+	if (tags.length) args.push(`-tags=${tags.join(',')}`);
+	args.push(...sanitizeFlags(buildFlags), ...patterns);
+	return args;
+}
+
+/** Runs the compiler over one unit. Never throws. */
+export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[], env: Record<string, string> = {}): Promise<CompileResult> {
+	const started = performance.now();
+	const patterns = packagePatterns(unit);
+	const args = compileArgs(patterns, tags);
+	const command = `${goBin} ${args.join(' ')}`;
+	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], command, cwd: unit.root };
+	const done = (r: Partial<CompileResult> & Pick<CompileResult, 'status'>): CompileResult => ({ ...base, ...r, durationMs: Math.round(performance.now() - started) });
+	if (patterns.length === 0) return done({ status: 'ok' });
+	try {
+		const { execa } = await import('execa');
+		const r = await execa(goBin, args, {
+			cwd: unit.root,
+			env: escapeEnv(env),
+			extendEnv: false,
+			reject: false,
+			stdin: 'ignore',
+			maxBuffer: 1024 * 1024 * 1024,
+		});
+		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
+		if (code === 'ENOENT' || code === 'EACCES') {
+			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
+		}
+		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is.
+		const output = typeof r.stderr === 'string' ? r.stderr : '';
+		const parsed = parseEscapeOutput(output, { cwd: unit.root });
+		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts });
+		if (r.exitCode !== undefined && parsed.buildErrors.length) {
+			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, message: `${parsed.buildErrors.length} build error(s)` });
+		}
+		const tail = output.trim().split('\n').slice(-3).join(' ');
+		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}` });
+	} catch (e) {
+		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
+	}
+}

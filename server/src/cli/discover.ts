@@ -1,0 +1,105 @@
+/**
+ * Finds the Go packages under the paths given on the command line, grouped by module, the way
+ * `go build ./...` would see them (vendor/, testdata/, node_modules/, `.`/`_` dirs skipped; a
+ * directory with its own go.mod is a separate module).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** One module (or one module-less directory) and the packages of it to analyse. */
+export interface ModuleUnit {
+	/** Directory holding go.mod, or the package dir itself when there is no module. */
+	root: string;
+	hasGoMod: boolean;
+	/** Absolute package directories, sorted. */
+	packages: string[];
+	/** Every .go file to run syntax rules on (absolute, sorted), including _test.go files. */
+	files: string[];
+}
+
+export interface Discovery {
+	units: ModuleUnit[];
+	/** Paths that do not exist or are neither a directory nor a .go file. */
+	missing: string[];
+}
+
+const SKIP = new Set(['vendor', 'testdata', 'node_modules']);
+
+function skipDir(name: string): boolean {
+	return SKIP.has(name) || name.startsWith('.') || name.startsWith('_');
+}
+
+function goFiles(dir: string): string[] {
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return [];
+	}
+	// Like cmd/go, ignore files starting with . or _.
+	return names.filter((n) => n.endsWith('.go') && !n.startsWith('.') && !n.startsWith('_')).map((n) => path.join(dir, n));
+}
+
+// Nested modules are walked too: moduleRoot() later puts their packages in a unit of their own.
+function walk(dir: string, out: Set<string>): void {
+	if (goFiles(dir).length) out.add(dir);
+	let entries;
+	try {
+		entries = readdirSync(dir, { withFileTypes: true });
+	} catch {
+		return;
+	}
+	for (const e of entries) {
+		if (e.isDirectory() && !skipDir(e.name)) walk(path.join(dir, e.name), out);
+	}
+}
+
+/** The nearest directory at or above `dir` holding a go.mod, or undefined. */
+export function moduleRoot(dir: string): string | undefined {
+	for (let d = dir; ; d = path.dirname(d)) {
+		if (existsSync(path.join(d, 'go.mod'))) return d;
+		if (path.dirname(d) === d) return undefined;
+	}
+}
+
+/** Resolves the command-line paths (relative to `cwd`) into modules and packages. */
+export function discover(paths: string[], cwd: string): Discovery {
+	const pkgDirs = new Set<string>();
+	const onlyFiles = new Map<string, Set<string>>();
+	const missing: string[] = [];
+	for (const p of paths) {
+		const abs = path.resolve(cwd, p);
+		let st;
+		try {
+			st = statSync(abs);
+		} catch {
+			missing.push(p);
+			continue;
+		}
+		if (st.isDirectory()) walk(abs, pkgDirs);
+		else if (st.isFile() && abs.endsWith('.go')) {
+			// A single file means its package (the compiler works per package); syntax rules run on that file.
+			const dir = path.dirname(abs);
+			pkgDirs.add(dir);
+			if (!onlyFiles.has(dir)) onlyFiles.set(dir, new Set());
+			onlyFiles.get(dir)!.add(abs);
+		} else missing.push(p);
+	}
+	// A directory named both as a file's dir and through a walk gets all of its files.
+	for (const p of paths) {
+		const abs = path.resolve(cwd, p);
+		if (existsSync(abs) && statSync(abs).isDirectory()) for (const d of [...onlyFiles.keys()]) if (d === abs || d.startsWith(abs + path.sep)) onlyFiles.delete(d);
+	}
+	const units = new Map<string, ModuleUnit>();
+	for (const dir of [...pkgDirs].sort()) {
+		const mod = moduleRoot(dir);
+		const root = mod ?? dir;
+		let u = units.get(root);
+		if (!u) units.set(root, (u = { root, hasGoMod: !!mod, packages: [], files: [] }));
+		u.packages.push(dir);
+		const files = onlyFiles.get(dir);
+		u.files.push(...(files ? [...files] : goFiles(dir)));
+	}
+	for (const u of units.values()) u.files.sort();
+	return { units: [...units.values()], missing };
+}
