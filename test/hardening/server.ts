@@ -40,6 +40,9 @@ export async function startServer(opts: {
 		assertHealthy: () => {
 			assert.equal(client.child.exitCode, null, `server exited with ${client.child.exitCode}; stderr:\n${err}`);
 			assert.deepEqual(stderrProblems(err), [], `server stderr shows a crash:\n${err}`);
+			// the server logs what its process-level guards caught through window/logMessage
+			const caught = client.logs.filter((l) => /uncaught|unhandled rejection/i.test(l));
+			assert.deepEqual(caught, [], 'the server caught an exception or rejection nobody handled');
 		},
 		stop: () => client.shutdown(),
 	};
