@@ -27,6 +27,8 @@ export interface EscapeRunRequest {
 	env: Record<string, string>;
 	signal?: AbortSignal;
 	timeoutMs: number;
+	/** Called with the pid of the spawned `go` (its process group id too). Additive; for tests and debug stats. */
+	onSpawn?: (pid: number) => void;
 }
 
 export interface EscapeRunResult {
@@ -140,16 +142,24 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			maxBuffer: 256 * 1024 * 1024,
 		});
 		const pid = child.pid;
+		let forceKill: NodeJS.Timeout | undefined;
 		const groupKill = () => {
 			killGroup(pid, 'SIGTERM');
-			setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+			forceKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
 		};
 		req.signal?.addEventListener('abort', groupKill, { once: true });
+		try {
+			if (pid) req.onSpawn?.(pid);
+		} catch {
+			// a listener must not leave the process unwatched
+		}
+		if (req.signal?.aborted) groupKill();
 		const timer = req.timeoutMs > 0 ? setTimeout(groupKill, req.timeoutMs) : undefined;
 		timer?.unref();
 		const r = await child;
 		req.signal?.removeEventListener('abort', groupKill);
 		if (timer) clearTimeout(timer);
+		if (forceKill) clearTimeout(forceKill); // go has exited; its group is killed below when needed
 		const output = typeof r.stderr === 'string' ? r.stderr : '';
 		if (r.isCanceled || req.signal?.aborted) {
 			killGroup(pid, 'SIGKILL');
