@@ -44,9 +44,18 @@ describe('escape facts as diagnostics (full client)', () => {
 		);
 	});
 
-	test('interface boxing escapes, does-not-escape is hidden by default', async () => {
+	test('the message says what the compiler decided and why, in plain words', async () => {
 		const diags = await client.waitForDiagnostics(uri);
-		assert.ok(withCode(diags, 'escapes-to-heap').some((d) => span(d) === '34:13-14'), 'v in fmt.Println(v)');
+		const buf = withCode(diags, 'moved-to-heap').find((d) => d.range.start.line === 11)!;
+		assert.match(msg(buf), /^`buf` is moved to the heap because its address is taken .*\(\*sync\.Pool\)\.Put/);
+	});
+
+	test('interface boxing and make with a non-constant size escape; does-not-escape is hidden by default', async () => {
+		const diags = await client.waitForDiagnostics(uri);
+		const escapes = withCode(diags, 'escapes-to-heap').map(span);
+		assert.ok(escapes.includes('34:13-14'), 'v in fmt.Println(v)');
+		// The compiler points at make's parenthesis (40:13); the range covers the whole call.
+		assert.ok(escapes.includes('39:8-23'), `make([]byte, n) in ${escapes.join(' ')}`);
 		assert.equal(withCode(diags, 'does-not-escape').length, 0);
 		assert.equal(withCode(diags, 'inlining').length, 0);
 	});

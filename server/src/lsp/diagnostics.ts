@@ -55,24 +55,23 @@ export function diagnosticKey(code: string, range: Range): string {
 const WORD = /^&?[\p{L}\p{N}_]+/u;
 
 /**
- * The range a fact covers: the subject's extent when its text is found at the position
- * (on that line, `...` matching anything), else the identifier at the position.
+ * The range a fact covers: the subject's extent when its text is found on that line covering the
+ * position (the compiler points at `make(`'s parenthesis or a literal's brace, not always at the
+ * start; `...` in a subject stands for an elided part), else the identifier at the position.
  */
 export function factRange(lines: string[], pos: GoPos, subject: string): Range {
 	const line = Math.max(0, Math.min(pos.line - 1, lines.length - 1));
 	const text = lines[line] ?? '';
-	const start = byteToUtf16(text, Math.max(0, pos.column - 1));
-	const rest = text.slice(start);
-	let len = 0;
-	if (subject && rest.startsWith(subject)) len = subject.length;
-	else if (subject.includes('...')) {
-		// `...` stands for an elided part (`&T{...}`): match the part before it.
-		const prefix = subject.slice(0, subject.indexOf('...'));
-		if (prefix && rest.startsWith(prefix)) len = prefix.length;
+	const at = byteToUtf16(text, Math.max(0, pos.column - 1));
+	const needle = subject.includes('...') ? subject.slice(0, subject.indexOf('...')) : subject;
+	if (needle) {
+		for (let i = text.indexOf(needle); i >= 0 && i <= at; i = text.indexOf(needle, i + 1)) {
+			if (at < i + needle.length) return { start: { line, character: i }, end: { line, character: i + needle.length } };
+		}
 	}
-	if (len === 0) len = WORD.exec(rest)?.[0].length ?? 0;
-	if (len === 0) len = Math.min(1, rest.length);
-	return { start: { line, character: start }, end: { line, character: start + len } };
+	const rest = text.slice(at);
+	const len = WORD.exec(rest)?.[0].length || Math.min(1, rest.length);
+	return { start: { line, character: at }, end: { line, character: at + len } };
 }
 
 /** Places the facts of one file (facts for other files dropped) in LSP coordinates. */
@@ -131,13 +130,20 @@ function posLabel(p: GoPos): string {
 	return `${path.basename(p.file)}:${p.line}:${p.column}`;
 }
 
+/** One sentence: what the compiler decided and, from its own reason chain, why. */
+export function factMessage(fact: EscapeFact, e: Explanation): string {
+	const head = e.headline || fact.message;
+	if (!e.why) return head;
+	return /^(because|since|as) /.test(e.why) ? `${head} ${e.why}` : `${head}: ${e.why}`;
+}
+
 /** Compiler facts → diagnostics (severity per kind; 'off' hides; stale facts are marked). */
 export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean): Diagnostic[] {
 	const out: Diagnostic[] = [];
 	for (const { fact, range, explanation } of placed) {
 		const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
 		if (severity === undefined) continue;
-		let message = explanation.headline || fact.message;
+		let message = factMessage(fact, explanation);
 		const related: DiagnosticRelatedInformation[] = explanation.steps.map((s) => ({
 			location: { uri: URI.file(s.pos.file).toString(), range: stepRange(s.pos) },
 			message: s.text,
