@@ -1,8 +1,199 @@
+/**
+ * lock-copy-by-value (spec R16): a value of a type that must not be copied (sync.Mutex, RWMutex,
+ * WaitGroup, Once, Cond, Pool, Map, the typed atomics, same-file `noCopy`-style types, and structs
+ * or arrays containing them by value) is copied by a value receiver, a parameter, a range value or
+ * an assignment from a variable. The copy has its own lock state, so locking it protects nothing.
+ * Mirrors `go vet` copylocks (checked against vet of Go 1.26); only types this file declares can
+ * be resolved, so a struct from another file or package is never reported (conservative).
+ */
+import type { Node } from '../syntax/goParser';
+import type { RuleFinding, Severity } from '../model';
 import type { Rule } from './types';
+import { descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
 
-// TODO: not implemented yet (stub so the registry compiles).
+const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
+// atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
+const ATOMIC_TYPES = new Set(['Int32', 'Int64', 'Uint32', 'Uint64', 'Uintptr', 'Bool', 'Pointer']);
+const SEVERE = /sync\.(Mutex|RWMutex|WaitGroup|Cond)$/;
+
+/** Lock path, e.g. ['Outer', 'Counter', 'sync.Mutex']. */
+type LockPath = string[];
+
+interface Env {
+	syncPkg?: string;
+	atomicPkg?: string;
+	/** Same-file named types that carry a lock, with their path. */
+	local: Map<string, LockPath>;
+}
+
+/** The lock path of a type node, when copying a value of that type copies a lock. */
+function lockPath(t: Node | null, env: Env): LockPath | undefined {
+	if (!t) return undefined;
+	switch (t.type) {
+		case 'qualified_type': {
+			const pkg = t.childForFieldName('package')?.text;
+			const name = t.childForFieldName('name')?.text ?? '';
+			if (pkg && pkg === env.syncPkg && SYNC_TYPES.has(name)) return [`sync.${name}`];
+			if (pkg && pkg === env.atomicPkg && ATOMIC_TYPES.has(name)) return [`atomic.${name}`];
+			return undefined;
+		}
+		case 'generic_type':
+			return lockPath(t.childForFieldName('type'), env);
+		case 'type_identifier':
+			return env.local.get(t.text);
+		case 'array_type':
+			return lockPath(t.childForFieldName('element'), env);
+		case 'parenthesized_type':
+			return lockPath(t.namedChild(0), env);
+		default:
+			return undefined;
+	}
+}
+
+/** Fixpoint over the file's struct types (and `noCopy`-style types with Lock and Unlock methods). */
+function localLockTypes(root: Node, env: Env): void {
+	const methods = new Map<string, Set<string>>();
+	for (const m of root.namedChildren) {
+		if (m?.type !== 'method_declaration') continue;
+		const recvType = m.childForFieldName('receiver')?.namedChildren.find((c) => c?.type === 'parameter_declaration')?.childForFieldName('type');
+		const base = recvType ? baseTypeName(recvType) : undefined;
+		const name = m.childForFieldName('name')?.text;
+		if (base && name) methods.set(base, (methods.get(base) ?? new Set()).add(name));
+	}
+	const specs = descendants(root, 'type_spec').filter((s) => !enclosingFunction(s));
+	for (const s of specs) {
+		const name = s.childForFieldName('name')?.text;
+		const m = name ? methods.get(name) : undefined;
+		if (name && m?.has('Lock') && m.has('Unlock')) env.local.set(name, [name]);
+	}
+	for (let changed = true; changed; ) {
+		changed = false;
+		for (const s of specs) {
+			const name = s.childForFieldName('name')?.text;
+			const body = s.childForFieldName('type');
+			if (!name || env.local.has(name) || body?.type !== 'struct_type') continue;
+			for (const f of descendants(body, 'field_declaration')) {
+				if (!f.parent?.parent?.equals(body)) continue; // fields of this struct, not of nested struct types
+				const p = lockPath(f.childForFieldName('type'), env);
+				if (p) {
+					env.local.set(name, [name, ...p]);
+					changed = true;
+					break;
+				}
+			}
+		}
+	}
+}
+
+/** `T`, `T[X]` → `T`; pointers and everything else → undefined. */
+function baseTypeName(t: Node): string | undefined {
+	if (t.type === 'type_identifier') return t.text;
+	if (t.type === 'generic_type') return t.childForFieldName('type')?.text;
+	if (t.type === 'pointer_type') {
+		const inner = t.namedChild(0);
+		return inner ? baseTypeName(inner) : undefined;
+	}
+	return undefined;
+}
+
+function describe(path: LockPath): string {
+	return path.map((p) => `\`${p}\``).join(' contains ');
+}
+
+function severityOf(path: LockPath): Severity {
+	return SEVERE.test(path[path.length - 1]) ? 'error' : 'warning';
+}
+
+/** Declared type of identifier `name` visible in `fn` (parameters and typed `var`s only). */
+function declaredType(fn: Node, name: string): Node | null {
+	for (const d of descendants(fn, ['parameter_declaration', 'var_spec'])) {
+		if (!enclosingFunction(d)?.equals(fn)) continue;
+		if (d.childrenForFieldName('name').some((n) => n?.text === name)) return d.childForFieldName('type');
+	}
+	return null;
+}
+
+function finding(node: Node, path: LockPath, message: string, fixes?: RuleFinding['fixes']): RuleFinding {
+	return { rule: 'lock-copy-by-value', range: rangeOf(node), severity: severityOf(path), message, fixes };
+}
+
 export const lockCopyByValue: Rule = {
 	id: 'lock-copy-by-value',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: { summary: 'a value containing a sync lock, WaitGroup, Pool, typed atomic or noCopy is copied (vet copylocks)', severity: 'error', usesEscape: false },
+	check(ctx) {
+		const root = ctx.tree.rootNode;
+		const imp = imports(root);
+		const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
+		localLockTypes(root, env);
+		if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
+		const out: RuleFinding[] = [];
+		const why = 'the copy gets its own lock state, so locking or waiting on it does not synchronise with the original';
+		for (const fn of descendants(root, [...FUNCTION_TYPES])) {
+			const fname = fn.childForFieldName('name')?.text ?? 'func literal';
+			const recv = fn.type === 'method_declaration' ? fn.childForFieldName('receiver') : null;
+			for (const p of recv?.namedChildren ?? []) {
+				if (p?.type !== 'parameter_declaration') continue;
+				const t = p.childForFieldName('type');
+				const path = lockPath(t, env);
+				if (!t || !path) continue;
+				out.push(
+					finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; the method works on a copy of the receiver and ${why}. Use a pointer receiver (go vet copylocks reports this too).`, [
+						{
+							title: `Use a pointer receiver (*${t.text})`,
+							edits: [{ range: { start: rangeOf(t).start, end: rangeOf(t).start }, newText: '*' }],
+							isPreferred: true,
+							safe: false,
+						},
+					]),
+				);
+			}
+			const params = fn.childForFieldName('parameters');
+			for (const p of params?.namedChildren ?? []) {
+				if (p?.type !== 'parameter_declaration') continue;
+				const t = p.childForFieldName('type');
+				const path = lockPath(t, env);
+				if (t && path) out.push(finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; ${why}. Pass a pointer instead.`));
+			}
+		}
+		for (const rc of descendants(root, 'range_clause')) {
+			const fn = enclosingFunction(rc);
+			const left = rc.childForFieldName('left');
+			const right = rc.childForFieldName('right');
+			const value = left?.namedChildren.filter((n) => n?.type === 'identifier')[1];
+			if (!fn || !value || value.text === '_' || right?.type !== 'identifier') continue;
+			const coll = declaredType(fn, right.text);
+			if (!coll || !['slice_type', 'array_type', 'map_type'].includes(coll.type)) continue;
+			const path = lockPath(coll.childForFieldName('element') ?? coll.childForFieldName('value'), env);
+			if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
+		}
+		for (const a of descendants(root, ['short_var_declaration', 'assignment_statement'])) {
+			const fn = enclosingFunction(a);
+			const rhs = a.childForFieldName('right')?.namedChildren ?? [];
+			const lhs = a.childForFieldName('left')?.namedChildren ?? [];
+			if (!fn || rhs.length !== lhs.length) continue;
+			rhs.forEach((r, i) => {
+				if (!r || !lhs[i]) return;
+				let path: LockPath | undefined;
+				if (r.type === 'identifier') path = lockPath(declaredType(fn, r.text), env);
+				else if (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') {
+					const op = r.childForFieldName('operand');
+					const t = op?.type === 'identifier' ? declaredType(fn, op.text) : null;
+					path = t?.type === 'pointer_type' ? lockPath(t.namedChild(0), env) : undefined;
+				}
+				if (!path || reinitialised(fn, lhs[i]!.text, path)) return;
+				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
+			});
+		}
+		return out;
+	},
 };
+
+/** `c.mu = sync.Mutex{}` after the copy: the copy's lock is reset (golang/go#20261), not reported. */
+function reinitialised(fn: Node, name: string, path: LockPath): boolean {
+	if (path.length < 2) return false;
+	return descendants(fn, 'assignment_statement').some((s) => {
+		const l = s.childForFieldName('left')?.namedChild(0);
+		const r = s.childForFieldName('right')?.namedChild(0);
+		return l?.type === 'selector_expression' && l.childForFieldName('operand')?.text === name && r?.type === 'composite_literal';
+	});
+}
