@@ -1,0 +1,116 @@
+/**
+ * Load and cancellation: 200 saves in quick succession on one package never run two `go`
+ * processes for it at once, leave none behind, and end with diagnostics for the final text.
+ * Memory: 300 edit cycles leave the tree count at the open-document count and RSS flat.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { URI } from 'vscode-uri';
+import { commNames } from './session';
+import { startServer } from './server';
+import { removeCase, tempCase } from './workspace';
+
+/** The package's file at save number `i`: the escaping local is named `v<i>` on line 5. */
+function version(i: number): string {
+	return `package basic\n\n// Grow returns a pointer to a local.\nfunc Grow(k int) *int {\n\tv${i} := k * ${i + 2}\n\treturn &v${i}\n}\n`;
+}
+
+test('200 saves in quick succession: at most one go process, none left, final diagnostics match the final text', async () => {
+	const dir = tempCase('basic');
+	const s = await startServer({ root: dir, settings: { debounceMs: 0 } });
+	let maxLive = 0;
+	let maxGoChildren = 0;
+	let samples = 0;
+	let sampling = true;
+	// Sampling is observation only (no assertion on timing): as often as the server answers.
+	const sampler = (async () => {
+		while (sampling) {
+			const stats = await s.client.debugStats();
+			const goKids = commNames(s.children()).filter((n) => n === 'go').length;
+			maxLive = Math.max(maxLive, stats.liveProcesses);
+			maxGoChildren = Math.max(maxGoChildren, goKids);
+			samples++;
+			await new Promise((r) => setImmediate(r));
+		}
+	})();
+	try {
+		const file = path.join(dir, 'a.go');
+		const uri = await s.client.open(file);
+		const dirUri = URI.file(dir).toString();
+		await s.client.waitForQuiescent((st) => st.packageUri === dirUri);
+		const before = (await s.client.debugStats()).spawnCount;
+		for (let i = 0; i < 200; i++) {
+			const text = version(i);
+			writeFileSync(file, text);
+			await s.client.change(uri, [{ text }]);
+			await s.client.save(uri);
+		}
+		const final = await s.client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'moved-to-heap' && x.range.start.line === 4 && x.range.end.character === 1 + 'v199'.length));
+		await s.client.waitForQuiescent((st) => st.packageUri === dirUri && st.state === 'upToDate');
+		sampling = false;
+		await sampler;
+		const heap = final.filter((x) => x.code === 'moved-to-heap');
+		assert.equal(heap.length, 1, JSON.stringify(final));
+		assert.deepEqual(heap[0].range, { start: { line: 4, character: 1 }, end: { line: 4, character: 5 } });
+		const stats = await s.client.debugStats();
+		assert.ok(samples > 10, `sampled ${samples} times`);
+		assert.ok(maxLive <= 1, `debugStats.liveProcesses peaked at ${maxLive}`);
+		assert.ok(maxGoChildren <= 1, `${maxGoChildren} go child processes at once`);
+		assert.equal(stats.liveProcesses, 0);
+		assert.deepEqual(commNames(s.children()), [], 'no child process left');
+		console.log(`# 200 saves: ${stats.spawnCount - before} go runs, peak live ${maxLive}, peak go children ${maxGoChildren}, ${samples} samples`);
+		s.assertHealthy();
+	} finally {
+		sampling = false;
+		await sampler.catch(() => undefined);
+		await s.stop();
+		removeCase(dir);
+	}
+});
+
+test('300 edit cycles: trees back to the open count, RSS flat within ±5 % after warm-up', async () => {
+	const dir = tempCase('basic');
+	// Only syntax work per edit: escape runs happen on save (debounce 0), which this test never does.
+	const s = await startServer({ root: dir, settings: { debounceMs: 0 } });
+	try {
+		const file = path.join(dir, 'a.go');
+		const uri = await s.client.open(file);
+		await s.client.waitForDiagnostics(uri);
+		const cycle = async () => {
+			// insert "x" at the start of line 3's comment text, then remove it
+			let v = await s.client.change(uri, [{ range: { start: { line: 2, character: 3 }, end: { line: 2, character: 3 } }, text: 'x' }]);
+			await s.client.waitForDiagnostics(uri, (_d, p) => p.version === v);
+			v = await s.client.change(uri, [{ range: { start: { line: 2, character: 3 }, end: { line: 2, character: 4 } }, text: '' }]);
+			await s.client.waitForDiagnostics(uri, (_d, p) => p.version === v);
+		};
+		for (let i = 0; i < 100; i++) await cycle();
+		const warm: number[] = [];
+		for (let i = 0; i < 5; i++) {
+			for (let j = 0; j < 8; j++) await cycle();
+			warm.push((await s.client.debugStats()).rssBytes);
+		}
+		const late: number[] = [];
+		for (let i = 0; i < 5; i++) {
+			for (let j = 0; j < 32; j++) await cycle();
+			late.push((await s.client.debugStats()).rssBytes);
+		}
+		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+		const a = median(warm);
+		const b = median(late);
+		const stats = await s.client.debugStats();
+		console.log(`# 300 edit cycles: RSS ${(a / 2 ** 20).toFixed(1)} MB after warm-up → ${(b / 2 ** 20).toFixed(1)} MB (${(((b - a) / a) * 100).toFixed(1)} %), liveTrees ${stats.liveTrees}`);
+		assert.equal(stats.liveTrees, 1, 'one open document, one tree');
+		assert.ok(Math.abs(b - a) / a <= 0.05, `RSS moved from ${a} to ${b}`);
+		await s.client.close(uri);
+		// the close is handled in order with other messages; ask until it has been (bounded)
+		let trees = -1;
+		for (let i = 0; i < 50 && trees !== 0; i++) trees = (await s.client.debugStats()).liveTrees;
+		assert.equal(trees, 0, 'closing frees the tree');
+		s.assertHealthy();
+	} finally {
+		await s.stop();
+		removeCase(dir);
+	}
+});
