@@ -1,0 +1,3 @@
+module example.com/memlens-examples
+
+go 1.21
