@@ -1,0 +1,104 @@
+/**
+ * The `Go MemLens` commands: re-run, toggle decorations, show compiler output, show a build
+ * error, open rule documentation, show log.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import { Commands, RawOutputRequest } from '../../common/protocol';
+import type { RawOutputDocuments } from './rawOutput';
+import { showBuildErrorCommand, type StatusItem } from './status';
+
+/** What the commands need from the rest of the client. */
+export interface CommandDeps {
+	context: vscode.ExtensionContext;
+	client: LanguageClient;
+	log: vscode.LogOutputChannel;
+	status: StatusItem;
+	raw: RawOutputDocuments;
+}
+
+/** Registers every command; the disposables go into `context.subscriptions`. */
+export function registerCommands(deps: CommandDeps): void {
+	const { context, client, log, status, raw } = deps;
+	const reg = (id: string, fn: (...args: any[]) => unknown) =>
+		context.subscriptions.push(
+			vscode.commands.registerCommand(id, async (...args: any[]) => {
+				try {
+					await fn(...args);
+				} catch (e) {
+					log.error(`${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+					void vscode.window.showErrorMessage(`Go MemLens: ${e instanceof Error ? e.message : String(e)}`);
+				}
+			}),
+		);
+
+	reg('goMemlens.rerun', async () => {
+		const uri = activeGoUri();
+		await client.sendRequest(ExecuteCommandRequest.type, { command: Commands.rerun, arguments: uri ? [uri.toString()] : [] });
+	});
+
+	reg('goMemlens.toggleDecorations', async () => {
+		const cfg = vscode.workspace.getConfiguration('goMemlens');
+		const info = cfg.inspect<boolean>('decorations.enabled');
+		const next = !cfg.get<boolean>('decorations.enabled', true);
+		// Write where the effective value comes from, so the toggle is not shadowed by a more specific scope.
+		const target =
+			info?.workspaceFolderValue !== undefined
+				? vscode.ConfigurationTarget.WorkspaceFolder
+				: info?.workspaceValue !== undefined
+					? vscode.ConfigurationTarget.Workspace
+					: vscode.ConfigurationTarget.Global;
+		await cfg.update('decorations.enabled', next, target);
+	});
+
+	reg('goMemlens.showCompilerOutput', async () => {
+		const uri = activeGoUri();
+		if (!uri) {
+			void vscode.window.showInformationMessage('Go MemLens: open a Go file first; the output shown is for its package.');
+			return;
+		}
+		const result = await client.sendRequest(RawOutputRequest.type, { uri: uri.toString() });
+		if (!result) {
+			const why = status.stateFor(uri)?.message ?? 'no escape analysis has finished for this package yet';
+			void vscode.window.showInformationMessage(`Go MemLens: no compiler output (${why}).`);
+			return;
+		}
+		const header = `# ${result.command}\n# cwd: ${result.cwd}\n`;
+		await raw.show(`compiler output ${path.basename(result.cwd)}`, header + result.output, result.cwd);
+	});
+
+	reg(showBuildErrorCommand, async (packageUri?: string) => {
+		const file = activeGoUri();
+		const p = typeof packageUri === 'string' ? status.forPackage(packageUri) : file ? status.stateFor(file) : undefined;
+		if (!p?.detail) {
+			void vscode.window.showInformationMessage('Go MemLens: no build error recorded for this package.');
+			return;
+		}
+		const dir = vscode.Uri.parse(p.packageUri).fsPath;
+		await raw.show(`build error ${path.basename(dir)}`, `# the last build failed; the facts shown are from the last good build\n${p.detail}\n`, dir);
+	});
+
+	reg('goMemlens.openRuleDocs', async (ruleId?: string) => {
+		const dir = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
+		const ids = (await fs.readdir(dir.fsPath).catch(() => [] as string[]))
+			.filter((f) => f.endsWith('.md'))
+			.map((f) => f.slice(0, -3))
+			.sort();
+		if (ids.length === 0) {
+			void vscode.window.showInformationMessage('Go MemLens: no rule documentation is bundled with this build.');
+			return;
+		}
+		const id = typeof ruleId === 'string' && ids.includes(ruleId) ? ruleId : await vscode.window.showQuickPick(ids, { placeHolder: 'Rule to read about' });
+		if (!id) return;
+		await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(dir, `${id}.md`));
+	});
+
+	reg('goMemlens.showLog', () => log.show(true));
+}
+
+function activeGoUri(): vscode.Uri | undefined {
+	const doc = vscode.window.activeTextEditor?.document;
+	return doc && doc.languageId === 'go' && doc.uri.scheme === 'file' ? doc.uri : undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * End-of-line heap notes and gutter marks from `goMemlens/heapSites`.
+ * Sites are kept per document and only replaced when the server sends newer ones, so a re-run
+ * never blanks the editor (no flicker); edits shift the notes below them and drop only the
+ * notes on lines that were touched.
+ */
+import * as vscode from 'vscode';
+import type { HeapSite, HeapSitesParams } from '../../common/protocol';
+
+interface DocSites {
+	/** Document version the sites were computed for (null: saved content). */
+	version: number | null;
+	sites: HeapSite[];
+}
+
+/** Draws the server's heap sites in visible editors. */
+export class HeapDecorations implements vscode.Disposable {
+	private readonly byUri = new Map<string, DocSites>();
+	private readonly disposables: vscode.Disposable[] = [];
+	private type: vscode.TextEditorDecorationType | undefined;
+	private enabled = true;
+	private kinds = new Set<string>();
+
+	constructor(private readonly extensionUri: vscode.Uri) {
+		this.readSettings();
+		this.disposables.push(
+			vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()),
+			vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
+			vscode.workspace.onDidCloseTextDocument((d) => this.byUri.delete(d.uri.toString())),
+			vscode.workspace.onDidChangeConfiguration((e) => {
+				if (!e.affectsConfiguration('goMemlens.decorations')) return;
+				this.readSettings();
+				this.renderAll();
+			}),
+		);
+	}
+
+	/** Handles a `goMemlens/heapSites` notification. */
+	update(params: HeapSitesParams): void {
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === params.uri);
+		// Sites computed for an older version would land on the wrong lines; the shifted ones we
+		// already hold are closer to the truth until the server catches up.
+		if (doc && params.version !== null && params.version < doc.version && this.byUri.has(params.uri)) return;
+		this.byUri.set(params.uri, { version: params.version, sites: params.sites });
+		for (const editor of vscode.window.visibleTextEditors) {
+			if (editor.document.uri.toString() === params.uri) this.render(editor);
+		}
+	}
+
+	/** Whether notes are shown (the `goMemlens.decorations.enabled` setting). */
+	get isEnabled(): boolean {
+		return this.enabled;
+	}
+
+	/** Drops every note (the server restarted). */
+	clear(): void {
+		this.byUri.clear();
+		this.renderAll();
+	}
+
+	dispose(): void {
+		this.type?.dispose();
+		for (const d of this.disposables) d.dispose();
+	}
+
+	private readSettings(): void {
+		const cfg = vscode.workspace.getConfiguration('goMemlens.decorations');
+		this.enabled = cfg.get<boolean>('enabled', true);
+		this.kinds = new Set(cfg.get<string[]>('kinds', ['moved-to-heap', 'escapes-to-heap']));
+		this.type?.dispose();
+		const gutter = cfg.get<boolean>('gutter', true);
+		const icon = (name: string) => vscode.Uri.joinPath(this.extensionUri, 'media', name);
+		this.type = vscode.window.createTextEditorDecorationType({
+			isWholeLine: false,
+			rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+			after: { color: new vscode.ThemeColor('goMemlens.heapForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+			light: gutter ? { gutterIconPath: icon('gutter-light.svg'), gutterIconSize: '70%' } : {},
+			dark: gutter ? { gutterIconPath: icon('gutter-dark.svg'), gutterIconSize: '70%' } : {},
+		});
+	}
+
+	private renderAll(): void {
+		for (const editor of vscode.window.visibleTextEditors) this.render(editor);
+	}
+
+	private render(editor: vscode.TextEditor): void {
+		if (!this.type || editor.document.languageId !== 'go') return;
+		const entry = this.byUri.get(editor.document.uri.toString());
+		if (!this.enabled || !entry) {
+			editor.setDecorations(this.type, []);
+			return;
+		}
+		// One note per line: several facts on a line are joined, so the line stays readable.
+		const perLine = new Map<number, HeapSite[]>();
+		for (const s of entry.sites) {
+			if (!this.kinds.has(s.kind) || s.line >= editor.document.lineCount) continue;
+			const list = perLine.get(s.line) ?? [];
+			list.push(s);
+			perLine.set(s.line, list);
+		}
+		const options: vscode.DecorationOptions[] = [];
+		for (const [line, sites] of perLine) {
+			const end = editor.document.lineAt(line).range.end;
+			options.push({
+				range: new vscode.Range(end, end),
+				hoverMessage: sites.map((s) => s.label).join('\n\n'),
+				renderOptions: { after: { contentText: `↑ ${sites.map((s) => s.label).join(' · ')}` } },
+			});
+		}
+		editor.setDecorations(this.type, options);
+	}
+
+	private onEdit(e: vscode.TextDocumentChangeEvent): void {
+		const key = e.document.uri.toString();
+		const entry = this.byUri.get(key);
+		if (!entry || e.contentChanges.length === 0) return;
+		let sites = entry.sites;
+		for (const c of e.contentChanges) sites = shiftSites(sites, c.range.start.line, c.range.end.line, lineCount(c.text));
+		entry.sites = sites;
+		entry.version = e.document.version;
+		for (const editor of vscode.window.visibleTextEditors) {
+			if (editor.document === e.document) this.render(editor);
+		}
+	}
+}
+
+function lineCount(text: string): number {
+	let n = 1;
+	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+	return n;
+}
+
+/**
+ * Moves sites after an edit that replaced lines `startLine..endLine` with `newLines` lines:
+ * sites on the touched lines are dropped (their facts may no longer hold), later ones shift.
+ */
+export function shiftSites(sites: HeapSite[], startLine: number, endLine: number, newLines: number): HeapSite[] {
+	const delta = newLines - (endLine - startLine + 1);
+	const out: HeapSite[] = [];
+	for (const s of sites) {
+		if (s.line < startLine) out.push(s);
+		else if (s.line > endLine) out.push({ ...s, line: s.line + delta });
+		// An edit inside one line that adds no line keeps that line's note: typing must not blink it.
+		else if (startLine === endLine && newLines === 1) out.push(s);
+	}
+	return out;
+}
