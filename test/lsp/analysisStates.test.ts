@@ -20,6 +20,10 @@ describe('workspace trust', () => {
 			assert.ok(st.detail && /trusted/.test(st.detail));
 			const diags = await client.waitForDiagnostics(uri);
 			assert.equal(withCode(diags, 'moved-to-heap').length, 0);
+			// Syntax rules still run in an untrusted workspace.
+			const rulesUri = await client.open(path.join(FIXTURES, 'rules', 'rules.go'));
+			const ruleDiags = await client.waitForDiagnostics(rulesUri, (d) => d.length > 0);
+			assert.deepEqual([...new Set(ruleDiags.map((d) => d.code))].sort(), ['defer-in-loop', 'loopvar-redundant-copy']);
 			assert.equal((await client.debugStats()).spawnCount, 0);
 
 			await client.connection.sendNotification('goMemlens/setTrusted', { trusted: true });

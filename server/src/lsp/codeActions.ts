@@ -73,7 +73,8 @@ export class CodeActionStore {
 				if (match) for (const fix of it.fixes) out.push(quickFix(uri, it.diagnostic, fix));
 			}
 		}
-		if (wants(FIX_ALL_KIND)) {
+		// Source actions only when asked for by kind (as editors do on save), never in the lightbulb.
+		if (only && wants(FIX_ALL_KIND)) {
 			const edits = fixAllEdits(items);
 			if (edits.length) out.push({ title: 'Apply all safe Go MemLens fixes', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
 		}

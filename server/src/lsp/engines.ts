@@ -2,12 +2,12 @@
  * The one place the LSP layer meets the engines (escape runner + scheduler, explain, tree cache,
  * rules, Go version). Everything else in lsp/ talks to these narrow shapes.
  *
- * INTERIM: TreeCache and checkRules below are stand-ins until syntax/treeCache.ts and rules/engine.ts land.
+ * INTERIM: TreeCache below is a stand-in until syntax/treeCache.ts lands.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
 import type { RuleContext } from '../rules/types';
-import { ALL_RULES } from '../rules/index';
+import { optionsFromSettings, runRules } from '../rules/engine';
 import type { Settings } from '../../../common/settings';
 import type { Explanation } from './diagnostics';
 import { runEscape, type EscapeRunResult } from '../escape/runner';
@@ -93,16 +93,10 @@ export class TreeCache {
 	}
 }
 
-/** The rules on one file, with the user's disabled rules and severities. */
-export function checkRules(ctx: RuleContext, settings: Settings): RuleFinding[] {
-	const out: RuleFinding[] = [];
-	for (const r of ALL_RULES) {
-		if (settings.disabledRules.includes(r.id)) continue;
-		try {
-			out.push(...r.check(ctx));
-		} catch {
-			// one broken rule must not hide the others
-		}
-	}
-	return out;
+/** The rules on one file, with the user's disabled rules and severities; rule errors are logged. */
+export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void): RuleFinding[] {
+	return runRules(ctx, {
+		...optionsFromSettings(settings),
+		onError: (e) => log(`rule ${e.rule} failed on ${ctx.filePath}: ${e.error instanceof Error ? e.error.message : String(e.error)}`),
+	});
 }

@@ -385,6 +385,7 @@ export class Session {
 					isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(text),
 				},
 				s.memlens,
+				this.log,
 			);
 		} catch (e) {
 			this.log(`rules failed on ${d.filePath}: ${String(e)}`);
