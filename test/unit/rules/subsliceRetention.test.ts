@@ -1,0 +1,181 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { subsliceRetention } from '../../../server/src/rules/subsliceRetention';
+import type { LocatedEscapeFact } from '../../../server/src/rules/types';
+import { lines, runRule } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+
+const SPEC_POSITIVE = `package p
+
+import (
+	"bytes"
+	"os"
+)
+
+var firstLines = map[string][]byte{}
+
+func remember(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	end := bytes.IndexByte(data, '\\n')
+	if end < 0 {
+		end = len(data)
+	}
+	firstLines[path] = data[:end]
+	return nil
+}
+`;
+
+test('spec positive: a line of a whole file kept in a map, exact range, warning', async () => {
+	const f = await runRule(subsliceRetention, SPEC_POSITIVE, { minor: 21 });
+	assert.deepEqual(lines(f), [19]);
+	assert.deepEqual(f[0].range, { start: { line: 18, character: 20 }, end: { line: 18, character: 30 } });
+	assert.equal(f[0].severity, 'warning');
+	assert.match(f[0].message, /os\.ReadFile.*stored in `firstLines\[path\]`/);
+});
+
+test('negatives: consumed immediately, copied, whole buffer kept, small buffer, already cloned', async () => {
+	const src = `package p
+
+import (
+	"bytes"
+	"os"
+	"strings"
+)
+
+type Index struct{ names []string }
+
+func locate(path string) (int, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n := bytes.Count(raw[:100], []byte("x"))
+	return bytes.IndexByte(raw[n:200], 'y'), nil
+}
+
+func (ix *Index) add(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	ix.names = append(ix.names, string(raw[:10]))
+	ix.names = append(ix.names, strings.Clone(string(raw[:10])))
+	return nil
+}
+
+func whole(path string) []byte {
+	data, _ := os.ReadFile(path)
+	return data[1:]
+}
+
+func small() []byte {
+	b := make([]byte, 64)
+	return b[:8]
+}
+
+func cloned(path string) []byte {
+	data, _ := os.ReadFile(path)
+	return bytes.Clone(data[:8])
+}
+`;
+	assert.deepEqual(await runRule(subsliceRetention, src, { minor: 21 }), []);
+});
+
+test('real-world shapes: Trim of a field returned in a literal, append in a loop, make(4096), channel, := hop', async () => {
+	const src = `package p
+
+import (
+	"io"
+	"strings"
+)
+
+type Fragment struct{ Raw string }
+
+type Finding struct{ Line string }
+
+func detect(fragment Fragment, a, b int) Finding {
+	return Finding{Line: strings.TrimSpace(fragment.Raw[a:b])}
+}
+
+func headers(r io.Reader) ([][]byte, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for i := 0; i+16 <= len(body); i += 4096 {
+		out = append(out, body[i:i+16])
+	}
+	return out, nil
+}
+
+func reader(r io.Reader, ch chan []byte) {
+	buf := make([]byte, 64*1024)
+	big := make([]byte, 65536)
+	n, _ := r.Read(big)
+	key := big[:n/100]
+	ch <- key
+	_ = buf
+}
+`;
+	const f = await runRule(subsliceRetention, src, { minor: 21 });
+	assert.deepEqual(lines(f), [13, 23, 32]);
+	assert.equal(f[0].severity, 'information');
+	assert.match(f[0].message, /field `fragment\.Raw`.*returned/);
+	assert.match(f[1].message, /appended to `out`/);
+	assert.match(f[2].message, /sent on a channel/);
+});
+
+test('escape refinement: a leaking parameter is quoted in the message', async () => {
+	const src = `package p\n\nfunc head(data []byte) []byte {\n\treturn data[:4]\n}\n`;
+	const fact: LocatedEscapeFact = {
+		kind: 'leaking-param', pos: { file: '/tmp/memlens-test/a.go', line: 3, column: 11 }, subject: 'data',
+		message: 'leaking param: data', detail: 'to result ~r0 level=0', flows: [], at: { line: 2, character: 10 },
+	};
+	const f = await runRule(subsliceRetention, src, { minor: 21, escape: [fact] });
+	assert.equal(f.length, 1);
+	assert.match(f[0].message, /leaking param: data to result ~r0 level=0/);
+});
+
+test('half-typed code does not throw', async () => {
+	for (const src of ['package p\nfunc f(data []byte) []byte { return data[:', 'package p\nimport "os"\nfunc f() { d, _ := os.ReadFile(\nm[k] = d[1:', 'return raw[a:b]']) {
+		await runRule(subsliceRetention, src, { minor: 21 });
+	}
+});
+
+test('fix: Clone from go1.20 (adds the import), copying fallbacks below; all compile and clear the finding', async () => {
+	const strSrc = `package q
+
+import "os"
+
+var titles []string
+
+func load(path string) {
+	data, _ := os.ReadFile(path)
+	text := string(data)
+	titles = append(titles, text[:10])
+}
+`;
+	const fixed: Record<string, string> = {};
+	const old: Record<string, string> = {};
+	for (const [i, src] of [SPEC_POSITIVE, strSrc].entries()) {
+		for (const minor of [21, 19]) {
+			const f = await runRule(subsliceRetention, src, { minor });
+			assert.equal(f.length, 1, src);
+			const out = applyEdits(src, f[0].fixes![0].edits);
+			assert.deepEqual(await runRule(subsliceRetention, out, { minor }), []);
+			(minor === 21 ? fixed : old)[`p${i}/a.go`] = out;
+		}
+	}
+	assert.match(fixed['p0/a.go'], /= bytes\.Clone\(data\[:end\]\)/);
+	assert.match(fixed['p1/a.go'], /"strings"/);
+	assert.match(old['p0/a.go'], /append\(\[\]byte\(nil\), data\[:end\]\.\.\.\)/);
+	assert.match(old['p1/a.go'], /string\(\[\]byte\(text\[:10\]\)\)/);
+	const r = goCheck(fixed, { goVersion: '1.21' });
+	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
+	const r19 = goCheck(old, { goVersion: '1.19' });
+	assert.ok(r19.ok, r19.output + '\n' + Object.values(old).join('\n'));
+});
