@@ -8,6 +8,7 @@ import {
 	DiagnosticTag,
 	type Diagnostic,
 	type DiagnosticRelatedInformation,
+	type Position,
 	type Range,
 } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
@@ -28,7 +29,10 @@ export interface Explanation {
 /** A compiler fact placed in the file's LSP coordinates. */
 export interface PlacedFact {
 	fact: EscapeFact;
+	/** What the diagnostic covers (the subject's extent). */
 	range: Range;
+	/** The compiler's own position in LSP coordinates (what rules match with factsAt). */
+	at: Position;
 	explanation: Explanation;
 }
 
@@ -96,7 +100,9 @@ export function placeFacts(
 		} catch {
 			explanation = { headline: fact.message, why: '', steps: [] };
 		}
-		out.push({ fact, range, explanation });
+		const line = Math.max(0, Math.min(fact.pos.line - 1, lines.length - 1));
+		const at = { line, character: byteToUtf16(lines[line] ?? '', Math.max(0, fact.pos.column - 1)) };
+		out.push({ fact, range, at, explanation });
 	}
 	return out;
 }

@@ -374,7 +374,7 @@ export class Session {
 		const tree = this.trees?.get(d.uri);
 		if (!tree) return [];
 		try {
-			const escape: LocatedEscapeFact[] | undefined = placed?.map((p) => ({ ...p.fact, at: p.range.start }));
+			const escape: LocatedEscapeFact[] | undefined = placed?.map((p) => ({ ...p.fact, at: p.at }));
 			return engines.checkRules(
 				{
 					tree,
