@@ -23,4 +23,4 @@ func sumChunk(n int) int {
 
 // What the compiler really prints for this file (go1.26.8, `go build -gcflags=-m`, inlining lines left out):
 //	./makesize.go:6:13: make([]byte, n) escapes to heap
-//	./makesize.go:15:13: make([]byte, n) does not escape
+//	./makesize.go:16:13: make([]byte, n) does not escape

@@ -4,9 +4,10 @@
  * command line and not to dependencies; a package that fails to compile does not stop the
  * packages that do not depend on it, so one run still yields their facts.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EscapeFact } from '../model';
+import type { EscapeFact, GoPos } from '../model';
 import { escapeEnv, sanitizeFlags } from '../escape/runner';
 import { parseEscapeOutput } from '../escape/parser';
 import type { ModuleUnit } from './discover';
@@ -65,7 +66,7 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		}
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is.
 		const output = typeof r.stderr === 'string' ? r.stderr : '';
-		const parsed = parseEscapeOutput(output, { cwd: unit.root });
+		const parsed = parseSections(output, unit);
 		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
 			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, message: `${parsed.buildErrors.length} build error(s)` });
@@ -75,4 +76,63 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 	} catch (e) {
 		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	}
+}
+
+/** The import path of each package dir of the unit (the `# path` headers name packages this way). */
+export function importPaths(unit: ModuleUnit): Map<string, string> {
+	let mod = '';
+	try {
+		mod = /^\s*module\s+"?([^\s"]+)"?/m.exec(readFileSync(path.join(unit.root, 'go.mod'), 'utf8'))?.[1] ?? '';
+	} catch {
+		// no go.mod: the package is named by its directory
+	}
+	const out = new Map<string, string>();
+	for (const d of unit.packages) {
+		const rel = path.relative(unit.root, d).split(path.sep).join('/');
+		// GOROOT/src is module "std", whose packages are named without a module prefix.
+		const ip = mod === 'std' || !mod ? rel || '.' : rel ? `${mod}/${rel}` : mod;
+		out.set(ip, d);
+	}
+	return out;
+}
+
+/**
+ * Puts a position printed relative to some directory back in the package it belongs to.
+ * Measured with Go 1.26: on a build-cache hit cmd/go replays the compiler's text exactly as it
+ * was first printed, with paths relative to the working directory of *that* first build (a
+ * package compiled first from its own dir prints `./q.go`, even when replayed from the module
+ * root, where it would be `q/q.go`). Within one package a file name is unique, so a relative path
+ * whose tail matches a file of the package the section is about is that file.
+ */
+export function fixPos(pos: GoPos, root: string, pkgDir: string | undefined): GoPos {
+	if (!pkgDir) return pos;
+	const rel = path.relative(root, pos.file);
+	if (path.isAbsolute(rel)) return pos;
+	const candidate = path.join(pkgDir, path.basename(pos.file));
+	// Drop leading ../ (the first build may have run elsewhere) and check that the rest is the candidate's tail.
+	const tail = rel.split(path.sep).filter((seg, i, all) => !(seg === '..' && all.slice(0, i).every((x) => x === '..'))).join(path.sep);
+	if (candidate !== pos.file && (candidate === tail || candidate.endsWith(path.sep + tail)) && existsSync(candidate)) return { ...pos, file: candidate };
+	return pos;
+}
+
+/** Parses the output one `# package` section at a time, resolving paths per package. */
+export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[] } {
+	const dirs = importPaths(unit);
+	const facts: EscapeFact[] = [];
+	const buildErrors: string[] = [];
+	const sections = output.split(/^(?=# )/m);
+	for (const sec of sections) {
+		const header = /^# (\S+)/.exec(sec)?.[1];
+		const pkgDir = header ? dirs.get(header) : undefined;
+		const parsed = parseEscapeOutput(sec, { cwd: unit.root });
+		buildErrors.push(...parsed.buildErrors);
+		for (const f of parsed.facts) {
+			facts.push({
+				...f,
+				pos: fixPos(f.pos, unit.root, pkgDir),
+				flows: f.flows.map((fl) => ({ ...fl, steps: fl.steps.map((st) => ({ ...st, pos: fixPos(st.pos, unit.root, pkgDir) })) })),
+			});
+		}
+	}
+	return { facts, buildErrors };
 }

@@ -70,8 +70,10 @@ export function toSarif(findings: Finding[], cwd: string, version: string): obje
 		run.addRule(r);
 	}
 	for (const rule of ALL_RULES) {
-		const r = new SarifRuleBuilder().initSimple({ ruleId: rule.id, shortDescriptionText: rule.doc.summary, fullDescriptionText: rule.doc.summary, helpUri: ruleDocUri(rule.id) });
-		r.rule.help = { text: `${rule.doc.summary} Suppress one finding with //memlens:ignore ${rule.id} <reason>.` };
+		// A rule still without its summary is named by its id rather than left blank.
+		const summary = rule.doc.summary || `Memory pattern rule ${rule.id}.`;
+		const r = new SarifRuleBuilder().initSimple({ ruleId: rule.id, shortDescriptionText: summary, fullDescriptionText: summary, helpUri: ruleDocUri(rule.id) });
+		r.rule.help = { text: `${summary} Suppress one finding with //memlens:ignore ${rule.id} <reason>.` };
 		r.rule.defaultConfiguration = { level: level(rule.doc.severity) };
 		r.rule.properties = { source: 'syntax', usesEscapeAnalysis: rule.doc.usesEscape };
 		run.addRule(r);
