@@ -1,0 +1,117 @@
+// The `memlens-escape` TextMate grammar, run by VS Code's own tokenizer (vscode-textmate +
+// vscode-oniguruma) over real `-m=2` output captured from Go 1.26 (test/fixtures/compiler).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import * as oniguruma from 'vscode-oniguruma';
+import * as textmate from 'vscode-textmate';
+
+const root = path.join(__dirname, '../..');
+const grammarPath = path.join(root, 'syntaxes/memlens-escape.tmLanguage.json');
+let grammar: textmate.IGrammar;
+
+before(async () => {
+	const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
+	await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
+	const registry = new textmate.Registry({
+		onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
+		loadGrammar: async (scope) => (scope === 'source.memlens-escape' ? textmate.parseRawGrammar(readFileSync(grammarPath, 'utf8'), grammarPath) : null),
+	});
+	const g = await registry.loadGrammar('source.memlens-escape');
+	assert.ok(g, 'grammar loads');
+	grammar = g;
+});
+
+/** Tokenizes a text and returns, per line, [text, scopes] for each token. */
+function tokenize(text: string): Array<Array<[string, string[]]>> {
+	let stack = textmate.INITIAL;
+	return text.split('\n').map((line) => {
+		const r = grammar.tokenizeLine(line, stack);
+		stack = r.ruleStack;
+		return r.tokens.map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes] as [string, string[]]);
+	});
+}
+
+/** The scopes of the first token equal to `piece` on `line`. */
+function scopesOf(line: string, piece: string): string[] {
+	const hit = tokenize(line)[0].find(([t]) => t === piece);
+	assert.ok(hit, `token ${JSON.stringify(piece)} in ${JSON.stringify(line)}: ${JSON.stringify(tokenize(line)[0])}`);
+	return hit[1];
+}
+const has = (scopes: string[], prefix: string) => scopes.some((s) => s.startsWith(prefix));
+
+test('package header', () => {
+	assert.ok(has(scopesOf('# example.com/basic', 'example.com/basic'), 'entity.name.namespace.package'));
+});
+
+test('positions: file, line and column', () => {
+	const line = './a.go:12:2: moved to heap: buf';
+	assert.ok(has(scopesOf(line, './a.go'), 'entity.name.filename'));
+	assert.ok(has(scopesOf(line, '12'), 'constant.numeric.line'));
+	assert.ok(has(scopesOf(line, '2'), 'constant.numeric.column'));
+	assert.ok(has(scopesOf(line, 'moved to heap'), 'markup.deleted.heap.moved'));
+});
+
+test('facts: escapes, does not escape, leaking params', () => {
+	assert.ok(has(scopesOf('./a.go:19:11: make([]byte, n) escapes to heap', 'escapes to heap'), 'markup.deleted.heap.escapes'));
+	assert.ok(has(scopesOf('./a.go:25:10: xs does not escape', 'does not escape'), 'markup.inserted.stack'));
+	assert.ok(has(scopesOf('./a.go:16:8: leaking param: p', 'leaking param'), 'markup.changed.leak'));
+	assert.ok(has(scopesOf('./a.go:17:9: leaking param content: q', 'leaking param content'), 'markup.changed.leak'));
+	const leaks = './a.go:15:15: parameter b leaks to {storage for b} with derefs=0:';
+	assert.ok(has(scopesOf(leaks, 'b'), 'variable.parameter'));
+	assert.ok(has(scopesOf(leaks, '{storage for b}'), 'variable.language.location'));
+	assert.ok(has(scopesOf(leaks, '0'), 'constant.numeric'));
+});
+
+test('flow lines: locations and the arrow', () => {
+	const flow = './a.go:12:2:   flow: {heap} ← &buf:';
+	assert.ok(has(scopesOf(flow, 'flow'), 'keyword.other.flow'));
+	assert.ok(has(scopesOf(flow, '{heap}'), 'variable.language.location'));
+	assert.ok(has(scopesOf(flow, '←'), 'keyword.operator.assignment'));
+	const nested = './a.go:70:6:   flow: {heap} ← &{storage for []*int{...}}:';
+	assert.ok(has(scopesOf(nested, '{storage for []*int{...}}'), 'variable.language.location'), 'braces inside a storage location');
+});
+
+test('from lines: reason and position', () => {
+	const from = './a.go:12:2:     from (*sync.Pool).Put(pool, &buf) (call parameter) at ./a.go:13:10';
+	assert.ok(has(scopesOf(from, 'from'), 'keyword.other.from'));
+	assert.ok(has(scopesOf(from, 'call parameter'), 'support.constant.reason'));
+	assert.ok(has(scopesOf(from, 'at'), 'keyword.other.at'));
+	const toks = tokenize(from)[0];
+	assert.equal(toks.filter(([, s]) => has(s, 'entity.name.filename')).length, 2, 'both positions');
+	// `(*sync.Pool)` is not a reason: only the parenthesis right before `at` is.
+	assert.ok(!has(scopesOf(from, ' (*sync.Pool).Put(pool, &buf) '), 'support.constant.reason'));
+});
+
+test('inlining lines', () => {
+	assert.ok(has(scopesOf('./a.go:11:6: can inline PutLocal with cost 70 as: func() { }', 'can inline'), 'storage.modifier.inline'));
+	assert.ok(has(scopesOf('./a.go:50:13: inlining call to fmt.Println', 'inlining call to'), 'storage.modifier.inline'));
+	assert.ok(has(scopesOf('<autogenerated>:1: inlining call to sync.(*poolDequeue).pack', '<autogenerated>'), 'entity.name.filename'));
+});
+
+test('every captured fixture: each fact and reason line gets its scope', () => {
+	const dir = path.join(root, 'test/fixtures/compiler');
+	let checked = 0;
+	for (const name of ['basic', 'closure', 'method', 'generic']) {
+		let text: string;
+		try {
+			text = readFileSync(path.join(dir, name, 'm2.txt'), 'utf8');
+		} catch {
+			continue;
+		}
+		const lines = text.split('\n');
+		const toks = tokenize(text);
+		lines.forEach((l, i) => {
+			const scopes = toks[i].flatMap(([, s]) => s);
+			if (/^\S+\.go:\d+:\d+: /.test(l)) assert.ok(scopes.some((s) => s.startsWith('entity.name.filename')), `position in ${l}`);
+			if (/ moved to heap: /.test(l)) assert.ok(scopes.some((s) => s.startsWith('markup.deleted.heap.moved')), l);
+			const reason = / \(([a-z -]+)\) at /.exec(l);
+			if (reason) {
+				assert.ok(toks[i].some(([t, s]) => t === reason[1] && has(s, 'support.constant.reason')), `reason in ${l}`);
+				checked++;
+			}
+		});
+	}
+	assert.ok(checked > 20, `checked ${checked} reason lines`);
+});
