@@ -246,6 +246,20 @@ test('overlay backing paths map to the real file; duplicates collapse; go: error
 	assert.deepEqual(r.buildErrors, ['go: finding module for package example.com/nope', 'a.go:1:1: stray bare name']);
 });
 
+test('duplicates at the same position, kind and subject collapse; their chain is kept', () => {
+	const out = [
+		'./a.go:3:2: v escapes to heap in F:',
+		'./a.go:3:2:   flow: {heap} ← &v:',
+		'./a.go:3:2:     from &v (address-of) at ./a.go:4:9',
+		'./a.go:3:2: moved to heap: v',
+		'./a.go:3:2: moved to heap: v',
+		'./a.go:9:6: can inline G with cost 3 as: func() {  }',
+		'./a.go:9:6: inlining call to G',
+	].join('\n');
+	const r = parseEscapeOutput(out, { cwd: '/w' });
+	assert.deepEqual(r.facts.map((f) => `${f.kind} ${f.subject} ${f.flows.length}`), ['moved-to-heap v 1', 'inlining G 0', 'inlining G 0']);
+});
+
 test('Windows paths and CRLF line ends', () => {
 	const r = parseEscapeOutput('C:\\w\\a.go:3:2: moved to heap: v\r\n', { cwd: 'C:\\w' });
 	assert.equal(r.facts.length, 1);
