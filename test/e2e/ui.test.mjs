@@ -1,0 +1,136 @@
+// Go MemLens in a real VS Code UI (code-server 4.100.3 + Debian chromium), on a copy of
+// examples/ (a go 1.21 module with seeded memory mistakes). Every wait is on a DOM state.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { packageExtension, startUi, uiAvailable } from './harness.mjs';
+
+const skip = uiAvailable() ? false : 'code-server or chromium missing: run `bash test/e2e/setup.sh`';
+// The first escape analysis may compile fmt/sync into a cold build cache on a busy machine.
+const ANALYSIS_TIMEOUT = 240_000;
+
+async function openFile(page, name) {
+	await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+	await page.click('.monaco-workbench');
+	await page.keyboard.press('Control+P');
+	await page.fill('.quick-input-widget input', name);
+	await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector(`.tab[data-resource-name="${name}"]`);
+	await page.waitForSelector('.monaco-editor .view-lines .view-line');
+}
+
+/** The language status item's text, as in the status bar's accessible label. */
+function languageStatus(page) {
+	return page.locator('[id="status.languageStatus"]').getAttribute('aria-label');
+}
+
+async function waitLanguageStatus(page, text, timeout) {
+	await page.waitForFunction(
+		(t) => (document.getElementById('status.languageStatus')?.getAttribute('aria-label') ?? '').includes(t),
+		text,
+		{ timeout },
+	);
+}
+
+/** The `view-line` element whose text starts with `prefix` (after indentation). */
+function line(page, prefix) {
+	// The editor renders spaces as U+00A0.
+	const pattern = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
+	return page.locator('.monaco-editor .view-lines .view-line').filter({ hasText: new RegExp(`^\\s*${pattern}`) });
+}
+
+/** Heap notes drawn by decorations.ts: `after` decorations render their text as CSS ::after content or injected text. */
+function heapNotes(page) {
+	return page.evaluate(() => {
+		const out = [];
+		for (const el of document.querySelectorAll('.monaco-editor .view-lines .view-line span')) {
+			const after = getComputedStyle(el, '::after').content;
+			if (after && after.includes('heap')) out.push(after);
+			else if (el.children.length === 0 && el.textContent?.startsWith('↑ ')) out.push(el.textContent);
+		}
+		return out;
+	});
+}
+
+describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
+	let ui;
+	before(async () => {
+		packageExtension();
+		ui = await startUi({ trusted: true, name: 'trusted' });
+	});
+	after(async () => {
+		await ui?.stop();
+	});
+
+	test('activates, squiggles the seeded mistake, reports status, draws heap notes', async () => {
+		const { page } = ui;
+		await openFile(page, 'loopcapture.go');
+		// loop variable captured by a goroutine in a go 1.21 module: a syntax rule, no compiler needed.
+		await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+		await waitLanguageStatus(page, 'MemLens', 60_000);
+		await waitLanguageStatus(page, 'MemLens: up to date', ANALYSIS_TIMEOUT);
+		await page.waitForFunction(
+			() => [...document.querySelectorAll('.monaco-editor .view-lines .view-line span')].some((el) => getComputedStyle(el, '::after').content.includes('heap') || (el.children.length === 0 && el.textContent?.startsWith('↑ '))),
+			null,
+			{ timeout: 30_000 },
+		);
+		const notes = await heapNotes(page);
+		console.log(`# heap notes: ${JSON.stringify(notes)}`);
+		assert.ok(notes.some((n) => n.includes('wg')), `a note for wg (moved to heap): ${notes}`);
+		console.log(`# screenshot: ${await ui.screenshot('heap-notes')}`);
+	});
+
+	test('hovering a heap fact shows what the compiler decided and why', async () => {
+		const { page } = ui;
+		await page.mouse.move(5, 5);
+		const wg = line(page, 'var wg').locator('span > span', { hasText: /^wg$/ });
+		await wg.hover();
+		const hover = page.locator('.monaco-hover:not(.hidden) .rendered-markdown').filter({ hasText: /heap/ });
+		await hover.first().waitFor({ timeout: 20_000 });
+		const text = await hover.first().innerText();
+		console.log(`# hover: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
+		assert.match(text, /moved to heap|heap/);
+		console.log(`# screenshot: ${await ui.screenshot('hover')}`);
+		await page.keyboard.press('Escape');
+	});
+
+	test('the quick fix from Ctrl+. rewrites the code and the finding goes away', async () => {
+		const { page } = ui;
+		await page.mouse.move(5, 5);
+		// Put the cursor on the captured `u` in `fetch(u)`.
+		await line(page, 'fetch(u)').locator('span > span', { hasText: /^u$/ }).click();
+		await page.keyboard.press('Control+.');
+		const fix = page.locator('.action-widget .monaco-list-row').filter({ hasText: /per iteration/ });
+		await fix.first().waitFor({ timeout: 20_000 });
+		console.log(`# screenshot: ${await ui.screenshot('quick-fix-menu')}`);
+		// The menu blocks pointer events while it animates in: choose with the keyboard.
+		for (let i = 0; i < 10 && !(await fix.first().getAttribute('class'))?.includes('focused'); i++) await page.keyboard.press('ArrowDown');
+		await page.keyboard.press('Enter');
+		await line(page, 'u := u').first().waitFor({ timeout: 20_000 });
+		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, null, { timeout: 30_000 });
+		console.log(`# screenshot: ${await ui.screenshot('after-fix')}`);
+	});
+});
+
+describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
+	let ui;
+	before(async () => {
+		packageExtension();
+		ui = await startUi({ trusted: false, name: 'untrusted' });
+	});
+	after(async () => {
+		await ui?.stop();
+	});
+
+	test('no escape facts without trust, but the syntax rules still run', async () => {
+		const { page } = ui;
+		await openFile(page, 'loopcapture.go');
+		await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+		await waitLanguageStatus(page, 'MemLens: escape analysis off', 60_000);
+		console.log(`# status: ${await languageStatus(page)}`);
+		assert.equal((await heapNotes(page)).length, 0, 'no heap notes');
+		// Compiler facts are information squiggles; rule findings are warnings/errors.
+		assert.equal(await page.locator('.monaco-editor .squiggly-info').count(), 0, 'no compiler facts');
+		console.log(`# screenshot: ${await ui.screenshot('untrusted')}`);
+	});
+});
