@@ -142,3 +142,10 @@ export function importEdit(root: Node, importPath: string): { name: string; edit
 	const pos = anchor ? { line: anchor.endPosition.row, character: anchor.endPosition.column } : { line: 0, character: 0 };
 	return { name, edit: { range: { start: pos, end: pos }, newText: `${last ? '\n' : '\n\n'}import "${importPath}"` } };
 }
+
+/** One walk for several node types, bucketed by type (each root walk costs a full traversal). */
+export function byType(node: Node, types: string[]): Map<string, Node[]> {
+	const out = new Map<string, Node[]>(types.map((t) => [t, []]));
+	for (const n of descendants(node, types)) out.get(n.type)?.push(n);
+	return out;
+}

@@ -9,7 +9,7 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule } from './types';
-import { descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
+import { byType, descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
 
 const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
 // atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
@@ -51,20 +51,22 @@ function lockPath(t: Node | null, env: Env): LockPath | undefined {
 }
 
 /** Fixpoint over the file's struct types (and `noCopy`-style types with Lock and Unlock methods). */
-function localLockTypes(root: Node, env: Env): void {
-	const methods = new Map<string, Set<string>>();
+function localLockTypes(root: Node, env: Env, typeSpecs: Node[]): void {
+	// Method name → declared with a pointer receiver?
+	const methods = new Map<string, Map<string, boolean>>();
 	for (const m of root.namedChildren) {
 		if (m?.type !== 'method_declaration') continue;
 		const recvType = m.childForFieldName('receiver')?.namedChildren.find((c) => c?.type === 'parameter_declaration')?.childForFieldName('type');
 		const base = recvType ? baseTypeName(recvType) : undefined;
 		const name = m.childForFieldName('name')?.text;
-		if (base && name) methods.set(base, (methods.get(base) ?? new Set()).add(name));
+		if (base && name) methods.set(base, (methods.get(base) ?? new Map()).set(name, recvType?.type === 'pointer_type'));
 	}
-	const specs = descendants(root, 'type_spec').filter((s) => !enclosingFunction(s));
+	const specs = typeSpecs.filter((s) => !enclosingFunction(s));
 	for (const s of specs) {
 		const name = s.childForFieldName('name')?.text;
 		const m = name ? methods.get(name) : undefined;
-		if (name && m?.has('Lock') && m.has('Unlock')) env.local.set(name, [name]);
+		// vet's test: *T is a sync.Locker but T is not (value-receiver Lock+Unlock types may be copied).
+		if (name && m?.has('Lock') && m.has('Unlock') && (m.get('Lock') || m.get('Unlock'))) env.local.set(name, [name]);
 	}
 	for (let changed = true; changed; ) {
 		changed = false;
@@ -74,6 +76,7 @@ function localLockTypes(root: Node, env: Env): void {
 			if (!name || env.local.has(name) || body?.type !== 'struct_type') continue;
 			for (const f of descendants(body, 'field_declaration')) {
 				if (!f.parent?.parent?.equals(body)) continue; // fields of this struct, not of nested struct types
+				if (f.children.some((c) => c?.type === '*')) continue; // embedded *T holds a pointer
 				const p = lockPath(f.childForFieldName('type'), env);
 				if (p) {
 					env.local.set(name, [name, ...p]);
@@ -104,13 +107,15 @@ function severityOf(path: LockPath): Severity {
 	return SEVERE.test(path[path.length - 1]) ? 'error' : 'warning';
 }
 
-/** Declared type of identifier `name` visible in `fn` (parameters and typed `var`s only). */
-function declaredType(fn: Node, name: string): Node | null {
+/** Declared types of the parameters and typed `var`s of `fn` itself (not of nested literals). */
+function typedNames(fn: Node): Map<string, Node> {
+	const out = new Map<string, Node>();
 	for (const d of descendants(fn, ['parameter_declaration', 'var_spec'])) {
-		if (!enclosingFunction(d)?.equals(fn)) continue;
-		if (d.childrenForFieldName('name').some((n) => n?.text === name)) return d.childForFieldName('type');
+		const t = d.childForFieldName('type');
+		if (!t || !enclosingFunction(d)?.equals(fn)) continue;
+		for (const n of d.childrenForFieldName('name')) if (n) out.set(n.text, t);
 	}
-	return null;
+	return out;
 }
 
 function finding(node: Node, path: LockPath, message: string, fixes?: RuleFinding['fixes']): RuleFinding {
@@ -124,11 +129,12 @@ export const lockCopyByValue: Rule = {
 		const root = ctx.tree.rootNode;
 		const imp = imports(root);
 		const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
-		localLockTypes(root, env);
+		const nodes = byType(root, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement']);
+		localLockTypes(root, env, nodes.get('type_spec')!);
 		if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
 		const out: RuleFinding[] = [];
 		const why = 'the copy gets its own lock state, so locking or waiting on it does not synchronise with the original';
-		for (const fn of descendants(root, [...FUNCTION_TYPES])) {
+		for (const fn of [...FUNCTION_TYPES].flatMap((t) => nodes.get(t)!)) {
 			const fname = fn.childForFieldName('name')?.text ?? 'func literal';
 			const recv = fn.type === 'method_declaration' ? fn.childForFieldName('receiver') : null;
 			for (const p of recv?.namedChildren ?? []) {
@@ -155,10 +161,27 @@ export const lockCopyByValue: Rule = {
 				if (t && path) out.push(finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; ${why}. Pass a pointer instead.`));
 			}
 		}
-		for (const rc of descendants(root, 'range_clause')) {
+		// Names declared (anywhere) with a lock type, a pointer to one or a collection of them:
+		// a cheap filter before the per-function lookups below.
+		const lockNames = new Set<string>();
+		for (const d of [...nodes.get('parameter_declaration')!, ...nodes.get('var_spec')!]) {
+			const t = d.childForFieldName('type');
+			if (!t) continue;
+			const inner = t.type === 'pointer_type' ? t.namedChild(0) : t.childForFieldName('element') ?? t.childForFieldName('value');
+			if (lockPath(t, env) || (inner && lockPath(inner, env))) for (const n of d.childrenForFieldName('name')) if (n) lockNames.add(n.text);
+		}
+		if (lockNames.size === 0) return out;
+		const typeCache = new Map<number, Map<string, Node>>();
+		const declaredType = (fn: Node, name: string): Node | null => {
+			let m = typeCache.get(fn.id);
+			if (!m) typeCache.set(fn.id, (m = typedNames(fn)));
+			return m.get(name) ?? null;
+		};
+		for (const rc of nodes.get('range_clause')!) {
 			const fn = enclosingFunction(rc);
 			const left = rc.childForFieldName('left');
 			const right = rc.childForFieldName('right');
+			if (!right || !lockNames.has(right.text)) continue;
 			const value = left?.namedChildren.filter((n) => n?.type === 'identifier')[1];
 			if (!fn || !value || value.text === '_' || right?.type !== 'identifier') continue;
 			const coll = declaredType(fn, right.text);
@@ -166,9 +189,10 @@ export const lockCopyByValue: Rule = {
 			const path = lockPath(coll.childForFieldName('element') ?? coll.childForFieldName('value'), env);
 			if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
 		}
-		for (const a of descendants(root, ['short_var_declaration', 'assignment_statement'])) {
-			const fn = enclosingFunction(a);
+		for (const a of [...nodes.get('short_var_declaration')!, ...nodes.get('assignment_statement')!]) {
 			const rhs = a.childForFieldName('right')?.namedChildren ?? [];
+			if (!rhs.some((r) => r && lockNames.has(r.text.replace(/^\*/, '')))) continue;
+			const fn = enclosingFunction(a);
 			const lhs = a.childForFieldName('left')?.namedChildren ?? [];
 			if (!fn || rhs.length !== lhs.length) continue;
 			rhs.forEach((r, i) => {
@@ -184,7 +208,7 @@ export const lockCopyByValue: Rule = {
 				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
 			});
 		}
-		return out;
+		return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 	},
 };
 

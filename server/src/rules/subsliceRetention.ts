@@ -9,7 +9,7 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
-import { callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, importEdit, rangeOf } from './ast';
+import { byType, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
 
 type Kind = 'bytes' | 'string';
 
@@ -34,9 +34,9 @@ function typeKind(t: Node | null): Kind | undefined {
 }
 
 /** Same-file struct fields with buffer-like names and a string/[]byte type (name → kind, if unambiguous). */
-function bufferFields(root: Node): Map<string, Kind | null> {
+function bufferFields(fieldDecls: Node[]): Map<string, Kind | null> {
 	const out = new Map<string, Kind | null>();
-	for (const f of descendants(root, 'field_declaration')) {
+	for (const f of fieldDecls) {
 		const k = typeKind(f.childForFieldName('type'));
 		for (const n of f.childrenForFieldName('name')) {
 			if (!n || !BUFFER_NAMES.test(n.text)) continue;
@@ -97,7 +97,8 @@ function wholeish(slice: Node): boolean {
 	const start = slice.childForFieldName('start');
 	const end = slice.childForFieldName('end');
 	if (!end) return !start || start.type === 'int_literal';
-	return /^len\(/.test(end.text);
+	// `b[:0]` is the reuse idiom, not a small piece of the data.
+	return /^len\(/.test(end.text) || end.text === '0';
 }
 
 /** The alias expression's source, when `e` shares a large source's memory. */
@@ -197,19 +198,30 @@ export const subsliceRetention: Rule = {
 	doc: { summary: 'a small sub-slice/substring of a large buffer is kept long-term and pins the whole backing array', severity: 'warning', usesEscape: true },
 	check(ctx) {
 		const root = ctx.tree.rootNode;
-		const fields = bufferFields(root);
+		const nodes = byType(root, ['field_declaration', 'slice_expression', 'call_expression']);
+		const fields = bufferFields(nodes.get('field_declaration')!);
 		const out: RuleFinding[] = [];
-		for (const fn of descendants(root, [...FUNCTION_TYPES])) {
-			const sources = sourcesOf(fn);
-			if (sources.size === 0 && ![...fields.values()].some(Boolean)) continue;
-			for (const e of descendants(fn, ['slice_expression', 'call_expression'])) {
-				if (!enclosingFunction(e)?.equals(fn)) continue;
+		const hasFields = [...fields.values()].some(Boolean);
+		const sourceCache = new Map<number, Map<string, Source>>();
+		// One pass over candidate expressions; sources are computed only for functions that have some.
+		const candidates = [...nodes.get('slice_expression')!, ...nodes.get('call_expression')!].sort((a, b) => a.startIndex - b.startIndex);
+		for (const e of candidates) {
+			if (e.type === 'call_expression' && !TRIMS.test(calleeName(e) ?? '')) continue;
+			const fn = enclosingFunction(e);
+			if (!fn) continue;
+			let sources = sourceCache.get(fn.id);
+			if (!sources) sourceCache.set(fn.id, (sources = sourcesOf(fn)));
+			if (sources.size === 0 && !hasFields) continue;
+			{
 				const src = aliasSource(e, sources, fields);
 				if (!src) continue;
 				// Report the outermost aliasing expression only (`strings.TrimSpace(raw[a:b])`).
 				if (e.parent?.type === 'argument_list' && e.parent.parent && aliasSource(e.parent.parent, sources, fields)) continue;
 				const sink = sinkOf(e, fn, root);
 				if (!sink) continue;
+				// `x.buf = x.buf[a:b]` re-slices the buffer in place: nothing new is retained.
+				const operand = e.type === 'slice_expression' ? e.childForFieldName('operand')?.text : undefined;
+				if (operand && sink.at.type === 'assignment_statement' && sink.at.childForFieldName('left')?.text === operand) continue;
 				const leak = src.decl ? factsAt(ctx, src.decl).find((f) => f.kind === 'leaking-param') : undefined;
 				const severity: Severity = src.strong ? 'warning' : 'information';
 				const fix = cloneFix(ctx, e, src.kind);

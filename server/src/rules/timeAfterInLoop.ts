@@ -143,7 +143,12 @@ export const timeAfterInLoop: Rule = {
 		const timePkg = imports(ctx.tree.rootNode).get('time');
 		if (!timePkg || timePkg === '_' || timePkg === '.') return [];
 		const out: RuleFinding[] = [];
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+		// Walk the (few) select cases rather than every call in the file.
+		const calls = descendants(ctx.tree.rootNode, 'communication_case').flatMap((c) => {
+			const comm = c.childForFieldName('communication');
+			return comm ? descendants(comm, 'call_expression') : [];
+		});
+		for (const call of calls) {
 			if (calleeName(call) !== `${timePkg}.After`) continue;
 			const recv = call.parent;
 			if (recv?.type !== 'unary_expression' || recv.childForFieldName('operator')?.text !== '<-') continue;

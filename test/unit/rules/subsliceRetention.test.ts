@@ -76,6 +76,13 @@ func small() []byte {
 	return b[:8]
 }
 
+type reader struct{ buf []byte }
+
+func (r *reader) reset(n int) {
+	r.buf = r.buf[:0]
+	r.buf = r.buf[n:n+10]
+}
+
 func cloned(path string) []byte {
 	data, _ := os.ReadFile(path)
 	return bytes.Clone(data[:8])
