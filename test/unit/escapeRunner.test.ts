@@ -66,6 +66,9 @@ test('missing go: go-missing naming the goMemlens.goPath setting', async () => {
 		assert.equal(r.status, 'go-missing');
 		assert.match(r.message ?? '', /goMemlens\.goPath/);
 	}
+	const nodir = await runEscape({ ...base, dir: path.join(root, 'no-such-package') });
+	assert.equal(nodir.status, 'error');
+	assert.match(nodir.message ?? '', /Package directory not found/);
 });
 
 test('cancel kills the whole process tree; a timeout does too', async () => {

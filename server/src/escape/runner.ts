@@ -7,7 +7,7 @@
  * "moved to heap", "does not escape" and "leaking param content", which `-json` lacks.
  * `-gcflags=-m=2` without `all=` applies to the named package only: dependencies stay cached.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
@@ -119,6 +119,10 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, 'not found or not executable') });
 		}
 	}
+
+	// A missing cwd makes spawn fail with ENOENT too; say what is really missing.
+	const isDir = await stat(req.dir).then((st) => st.isDirectory(), () => false);
+	if (!isDir) return done({ ...base, status: 'error', command, message: `Package directory not found: ${req.dir}` });
 
 	let overlay: OverlayFiles | undefined;
 	try {
