@@ -149,3 +149,23 @@ test('--help and --version', async () => {
 	assert.equal(v.code, 0);
 	assert.match(v.stdout, /^memlens \d+\.\d+\.\d+\n$/);
 });
+
+test('positions stay right when go replays cached output first printed from the package dir', async () => {
+	// A unique body so that the cache entry is made by the build below, from inside q/.
+	const body = `package q\n\nfunc F() *[${Date.now() % 100000 + 7}]int {\n\tvar a [${Date.now() % 100000 + 7}]int\n\treturn &a\n}\n`;
+	const dir = tempModule({ 'q/q.go': body, 'r/r.go': 'package r\n' });
+	try {
+		const first = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', '.'], { cwd: path.join(dir, 'q'), env: goEnv(), encoding: 'utf8' });
+		assert.match(first.stderr, /^\.\/q\.go:4:6: moved to heap: a$/m);
+		// From the module root go now replays `./q.go`, which names a file that does not exist there.
+		const replay = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', './q'], { cwd: dir, env: goEnv(), encoding: 'utf8' });
+		assert.match(replay.stderr, /^\.\/q\.go:4:6: moved to heap: a$/m);
+		const r = await runCli(['check', '--format', 'json', '.'], { cwd: dir });
+		assert.equal(r.code, 0, r.stderr);
+		const fs = JSON.parse(r.stdout).findings as JsonFinding[];
+		assert.deepEqual(fs.map((f) => [f.file, f.line, f.column]), [['q/q.go', 4, 6]]);
+		assert.ok(fs[0].flow.every((s) => s.file === 'q/q.go'), JSON.stringify(fs[0].flow));
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});

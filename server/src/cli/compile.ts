@@ -96,22 +96,37 @@ export function importPaths(unit: ModuleUnit): Map<string, string> {
 	return out;
 }
 
+const existsCache = new Map<string, boolean>();
+function exists(p: string): boolean {
+	let e = existsCache.get(p);
+	if (e === undefined) existsCache.set(p, (e = existsSync(p)));
+	return e;
+}
+
 /**
- * Puts a position printed relative to some directory back in the package it belongs to.
- * Measured with Go 1.26: on a build-cache hit cmd/go replays the compiler's text exactly as it
- * was first printed, with paths relative to the working directory of *that* first build (a
- * package compiled first from its own dir prints `./q.go`, even when replayed from the module
- * root, where it would be `q/q.go`). Within one package a file name is unique, so a relative path
- * whose tail matches a file of the package the section is about is that file.
+ * Puts a position printed relative to some directory back where it belongs. Measured with Go 1.26:
+ * - the compiler runs in the package directory: a file of another package (an inlined generic
+ *   body) is printed relative to it (`../../internal/sync/hashtriemap.go`), and cmd/go only
+ *   rewrites the package's own directory prefix relative to its working directory;
+ * - on a build-cache hit cmd/go replays the text exactly as first printed, relative to the working
+ *   directory of *that* first build (`./q.go` when it ran in the package dir, replayed unchanged
+ *   from the module root, where a fresh build prints `q/q.go`). Within one package a file name is
+ *   unique, so a relative path whose tail names a file of the section's package is that file.
  */
 export function fixPos(pos: GoPos, root: string, pkgDir: string | undefined): GoPos {
 	if (!pkgDir) return pos;
 	const rel = path.relative(root, pos.file);
-	if (path.isAbsolute(rel)) return pos;
+	if (rel.startsWith('..')) {
+		const fromPkg = path.resolve(pkgDir, rel);
+		if (exists(fromPkg)) return { ...pos, file: fromPkg };
+	}
 	const candidate = path.join(pkgDir, path.basename(pos.file));
+	if (candidate === pos.file) return pos;
 	// Drop leading ../ (the first build may have run elsewhere) and check that the rest is the candidate's tail.
-	const tail = rel.split(path.sep).filter((seg, i, all) => !(seg === '..' && all.slice(0, i).every((x) => x === '..'))).join(path.sep);
-	if (candidate !== pos.file && (candidate === tail || candidate.endsWith(path.sep + tail)) && existsSync(candidate)) return { ...pos, file: candidate };
+	const segs = rel.split(path.sep);
+	while (segs[0] === '..') segs.shift();
+	const tail = segs.join(path.sep);
+	if ((candidate.endsWith(path.sep + tail) || candidate === tail) && exists(candidate)) return { ...pos, file: candidate };
 	return pos;
 }
 
