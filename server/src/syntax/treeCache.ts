@@ -1,0 +1,212 @@
+/**
+ * One syntax tree per open document, kept up to date incrementally from LSP change events.
+ *
+ * web-tree-sitter parses JS strings as UTF-16, so indices and columns in an `Edit` are UTF-16
+ * code units, the same unit as LSP positions: no byte conversion here.
+ *
+ * Large files: text longer than `maxChars` (default 5,000,000 UTF-16 units) is not parsed; `open`
+ * and `applyChanges` return undefined and `skipReason(uri)` says why. A parse that runs past
+ * `parseTimeoutMs` is cancelled through the progress callback the same way. Rules then simply do
+ * not run on that file (the escape engine still does).
+ */
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { Edit } from 'web-tree-sitter';
+import { newGoParser, type Parser, type Point, type Tree } from './goParser';
+
+export interface TreeCacheOptions {
+	/** Open trees kept at most; the least recently used is deleted beyond that. */
+	maxTrees?: number;
+	/** Texts longer than this (UTF-16 units) are not parsed. */
+	maxChars?: number;
+	/** A parse running longer than this is cancelled. */
+	parseTimeoutMs?: number;
+}
+
+interface Entry {
+	tree: Tree | undefined;
+	text: string;
+	version: number;
+	skipped?: string;
+}
+
+/** The position reached after walking `s` from `p` (rows on `\n`; `\r\n` ends with `\n`). */
+function advance(p: Point, s: string): Point {
+	const nl = s.lastIndexOf('\n');
+	if (nl < 0) return { row: p.row, column: p.column + s.length };
+	let rows = 0;
+	for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) rows++;
+	return { row: p.row + rows, column: s.length - nl - 1 };
+}
+
+/**
+ * UTF-16 offset of an LSP position in `text`, with LSP line breaks (`\r\n`, `\r`, `\n`) and the
+ * character clamped to the line's content, as TextDocument.offsetAt does. (Tree-sitter rows count
+ * `\n` only; `pointAt`/`advance` use that.)
+ */
+function offsetAt(text: string, line: number, character: number): number {
+	let off = 0;
+	for (let l = 0; l < line; l++) {
+		const m = /\r\n?|\n/g;
+		m.lastIndex = off;
+		const hit = m.exec(text);
+		if (!hit) return text.length;
+		off = hit.index + hit[0].length;
+	}
+	const m = /\r|\n/g;
+	m.lastIndex = off;
+	const hit = m.exec(text);
+	const end = hit ? hit.index : text.length;
+	return Math.min(off + Math.max(0, character), end);
+}
+
+function pointAt(text: string, offset: number): Point {
+	const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+	let row = 0;
+	for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
+	return { row, column: offset - lineStart };
+}
+
+/** Keeps parse trees of open documents; owns one Parser. Call `dispose()` when done. */
+export class TreeCache {
+	private readonly entries = new Map<string, Entry>();
+	private readonly maxTrees: number;
+	private readonly maxChars: number;
+	private readonly parseTimeoutMs: number;
+	private disposed = false;
+
+	private constructor(
+		private readonly parser: Parser,
+		opts: TreeCacheOptions,
+	) {
+		this.maxTrees = Math.max(1, opts.maxTrees ?? 200);
+		this.maxChars = opts.maxChars ?? 5_000_000;
+		this.parseTimeoutMs = opts.parseTimeoutMs ?? 5_000;
+	}
+
+	/** Loads the grammar and makes a cache. */
+	static async create(opts: TreeCacheOptions = {}): Promise<TreeCache> {
+		return new TreeCache(await newGoParser(), opts);
+	}
+
+	/** Number of trees currently alive (not yet deleted). */
+	get liveTrees(): number {
+		let n = 0;
+		for (const e of this.entries.values()) if (e.tree) n++;
+		return n;
+	}
+
+	/** Parses a newly opened document (replacing any tree held for `uri`). */
+	open(uri: string, text: string, version: number): Tree | undefined {
+		this.close(uri);
+		return this.store(uri, { ...this.parseFresh(text, undefined), text, version });
+	}
+
+	/**
+	 * Applies LSP content changes (incremental ranges or a full replacement) and reparses with the
+	 * edited old tree. `newText` is the document text after all changes (the source of truth: if
+	 * replaying the changes does not give it, the tree is rebuilt from scratch).
+	 */
+	applyChanges(uri: string, changes: readonly TextDocumentContentChangeEvent[], newText: string, version: number): Tree | undefined {
+		const old = this.entries.get(uri);
+		if (!old || !old.tree || changes.length === 0) return this.open(uri, newText, version);
+		let tree: Tree | undefined = old.tree;
+		let text = old.text;
+		try {
+			for (const ch of changes) {
+				if (!('range' in ch) || !ch.range) {
+					tree = undefined; // a full-text change: nothing to reuse
+					text = ch.text;
+					continue;
+				}
+				const start = offsetAt(text, ch.range.start.line, ch.range.start.character);
+				const oldEnd = Math.max(start, offsetAt(text, ch.range.end.line, ch.range.end.character));
+				if (tree) {
+					const startPosition = pointAt(text, start);
+					tree.edit(
+						new Edit({
+							startIndex: start,
+							oldEndIndex: oldEnd,
+							newEndIndex: start + ch.text.length,
+							startPosition,
+							oldEndPosition: advance(startPosition, text.slice(start, oldEnd)),
+							newEndPosition: advance(startPosition, ch.text),
+						}),
+					);
+				}
+				text = text.slice(0, start) + ch.text + text.slice(oldEnd);
+			}
+		} catch {
+			tree = undefined;
+		}
+		// Out of sync (client bug, missed event): fall back to a full parse.
+		const reuse = tree && text === newText ? tree : undefined;
+		const parsed = this.parseFresh(newText, reuse);
+		this.entries.delete(uri);
+		old.tree.delete();
+		return this.store(uri, { ...parsed, text: newText, version });
+	}
+
+	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
+	get(uri: string): { tree: Tree; text: string; version: number } | undefined {
+		const e = this.entries.get(uri);
+		if (!e || !e.tree) return undefined;
+		// Touch for LRU.
+		this.entries.delete(uri);
+		this.entries.set(uri, e);
+		return { tree: e.tree, text: e.text, version: e.version };
+	}
+
+	/** Why `uri` has no tree (too large, parse timed out), if that is the case. */
+	skipReason(uri: string): string | undefined {
+		return this.entries.get(uri)?.skipped;
+	}
+
+	/** Deletes the tree of `uri`. */
+	close(uri: string): void {
+		const e = this.entries.get(uri);
+		if (!e) return;
+		e.tree?.delete();
+		this.entries.delete(uri);
+	}
+
+	/** Deletes every tree and the parser. The cache is unusable afterwards. */
+	dispose(): void {
+		if (this.disposed) return;
+		this.disposed = true;
+		for (const e of this.entries.values()) e.tree?.delete();
+		this.entries.clear();
+		this.parser.delete();
+	}
+
+	private parseFresh(text: string, oldTree: Tree | undefined): Pick<Entry, 'tree' | 'skipped'> {
+		if (this.disposed) return { tree: undefined, skipped: 'tree cache disposed' };
+		if (text.length > this.maxChars) {
+			return { tree: undefined, skipped: `file too large for syntax rules (${text.length} characters > ${this.maxChars})` };
+		}
+		const deadline = Date.now() + this.parseTimeoutMs;
+		let tree: Tree | null = null;
+		try {
+			tree = this.parser.parse(text, oldTree ?? null, {
+				// Returning true cancels the parse (the .d.ts says void; the runtime honours true).
+				progressCallback: (() => Date.now() > deadline) as unknown as () => void,
+			});
+		} catch {
+			tree = null;
+		}
+		if (!tree) {
+			// A cancelled parse leaves the parser mid-parse: reset it for the next document.
+			this.parser.reset();
+			return { tree: undefined, skipped: `syntax parse cancelled after ${this.parseTimeoutMs} ms` };
+		}
+		return { tree, skipped: undefined };
+	}
+
+	private store(uri: string, e: Entry): Tree | undefined {
+		this.entries.set(uri, e);
+		while (this.entries.size > this.maxTrees) {
+			const oldest = this.entries.keys().next().value as string;
+			this.close(oldest);
+		}
+		return e.tree;
+	}
+}
