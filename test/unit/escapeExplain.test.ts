@@ -54,6 +54,8 @@ test('each reason the fixtures trigger is worded from the chain', () => {
 	const l = facts('large');
 	assert.equal(explainFact(at(l, 5, 'moved-to-heap', 'a')).why, 'because it is too large for the stack, so it flows to the heap');
 	assert.equal(shortLabel(at(l, 5, 'moved-to-heap', 'a')), 'heap: a — too large for stack');
+	assert.equal(shortLabel(at(l, 28, 'escapes-to-heap')), 'heap: make([]byte, 1048576) — too large for stack');
+	assert.match(explainFact(at(l, 34, 'escapes-to-heap')).why, /zero-sized/);
 	assert.match(explainFact(at(l, 23, 'escapes-to-heap', 'func literal')).why, /stored in a struct literal at line 23 and it is passed to `append` at line 23/);
 });
 

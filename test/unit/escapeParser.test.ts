@@ -122,6 +122,8 @@ test('too large for stack, struct literal element, append', () => {
 	const app = find(facts, 23, 'escapes-to-heap', 'append');
 	assert.equal(app.pos.column, 15);
 	assert.deepEqual(app.flows[0].steps.map((s) => s.reason), ['spill', 'assign']);
+	assert.deepEqual(find(facts, 28, 'escapes-to-heap').flows[0].steps.map((st) => [st.expr, st.reason]), [['make([]byte, 1048576)', 'too large for stack']]);
+	assert.equal(find(facts, 34, 'escapes-to-heap').flows[0].steps[0].reason, 'zero-sized element');
 	const lit = find(facts, 23, 'escapes-to-heap', 'func literal');
 	assert.deepEqual(lit.flows[0].steps.map((s) => s.reason), ['spill', 'struct literal element', 'call parameter']);
 });

@@ -146,6 +146,10 @@ function stepPhrase(step: FlowStep, factPos: GoPos): string | undefined {
 			return 'it is too large for the stack';
 		case 'non-constant size':
 			return 'its size is not a compile-time constant';
+		case 'too aligned for stack':
+			return 'its alignment is larger than the stack allows';
+		case 'zero-sized element':
+			return 'its elements are zero-sized (the compiler does not stack-allocate these)';
 		case 'slice-literal-element':
 			return `it is stored in a slice literal${at}`;
 		case 'struct literal element':
@@ -188,6 +192,8 @@ function shortReason(fact: EscapeFact): string | undefined {
 	const addr = has('address-of') ? 'address ' : '';
 	if (has('too large for stack')) return 'too large for stack';
 	if (has('non-constant size')) return 'non-constant size';
+	if (has('too aligned for stack')) return 'too aligned for stack';
+	if (has('zero-sized element')) return 'zero-sized elements';
 	if (has('captured by a closure')) return 'captured by a closure';
 	const call = has('call parameter');
 	if (call) {
