@@ -78,6 +78,9 @@ export function factRange(lines: string[], pos: GoPos, subject: string): Range {
 	return { start: { line, character: at }, end: { line, character: at + len } };
 }
 
+// A fact's explanation does not depend on the text: computed once per fact object.
+const explained = new WeakMap<EscapeFact, Explanation>();
+
 /** Places the facts of one file (facts for other files dropped) in LSP coordinates. */
 export function placeFacts(
 	facts: readonly EscapeFact[],
@@ -88,17 +91,23 @@ export function placeFacts(
 	const lines = splitLines(text);
 	const seen = new Set<string>();
 	const out: PlacedFact[] = [];
+	const target = path.resolve(filePath);
 	for (const fact of facts) {
-		if (path.resolve(fact.pos.file) !== path.resolve(filePath)) continue;
+		// The parser gives absolute paths; resolve only what is not already in that form.
+		const file = fact.pos.file;
+		if (file !== target && (path.isAbsolute(file) || path.resolve(file) !== target)) continue;
 		const range = subjectRange(lines, fact);
 		const key = `${diagnosticKey(fact.kind, range)}|${fact.message}`;
 		if (seen.has(key)) continue;
 		seen.add(key);
-		let explanation: Explanation;
-		try {
-			explanation = explain(fact);
-		} catch {
-			explanation = { headline: fact.message, why: '', steps: [] };
+		let explanation = explained.get(fact);
+		if (!explanation) {
+			try {
+				explanation = explain(fact);
+			} catch {
+				explanation = { headline: fact.message, why: '', steps: [] };
+			}
+			explained.set(fact, explanation);
 		}
 		const line = Math.max(0, Math.min(fact.pos.line - 1, lines.length - 1));
 		const at = { line, character: byteToUtf16(lines[line] ?? '', Math.max(0, fact.pos.column - 1)) };

@@ -5,12 +5,12 @@
 import path from 'node:path';
 import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { HeapSitesNotification, type AnalysisState, type DebugStats, type HeapSite, type RawOutputResult } from '../../../common/protocol';
+import { HeapSitesNotification, type AnalysisState, type DebugStats, type RawOutputResult } from '../../../common/protocol';
 import type { EscapeFact, RuleFinding } from '../model';
-import type { LocatedEscapeFact } from '../rules/types';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
-import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
+import type { PlacedFact } from './diagnostics';
+import { fileReport, type FileReport } from './fileReport';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
 import { SettingsCache, type ResolvedSettings } from './settingsCache';
@@ -25,8 +25,6 @@ interface PackageState {
 	lastError?: string;
 }
 
-const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
-
 export class Session {
 	readonly docs = new DocumentStore();
 	readonly actions = new CodeActionStore();
@@ -40,6 +38,7 @@ export class Session {
 	private readonly packages = new Map<string, PackageState>();
 	private readonly findings = new Map<string, RuleFinding[]>();
 	private readonly placed = new Map<string, PlacedFact[]>();
+	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; settings: ResolvedSettings; report: FileReport }>();
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
 	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
 	private preparing = 0;
@@ -103,6 +102,7 @@ export class Session {
 		this.trees?.close(uri);
 		this.findings.delete(uri);
 		this.placed.delete(uri);
+		this.reports.delete(uri);
 		this.actions.delete(uri);
 		this.settings.forget(uri);
 		void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
@@ -346,75 +346,35 @@ export class Session {
 
 	/** Re-runs the rules on one document and publishes diagnostics, code actions and heap sites. */
 	private async refresh(d: OpenDoc): Promise<void> {
-		const s = await this.settings.get(d.uri);
+		const settings = await this.settings.get(d.uri);
 		const current = this.docs.get(d.uri);
 		if (!current) return; // closed meanwhile
-		const text = current.doc.getText();
 		const pkg = this.packages.get(d.dir);
-		const placed = placeFacts(pkg?.facts ?? [], d.filePath, text, engines.explain);
-		this.placed.set(d.uri, placed);
-		const findings = this.runRules(current, text, s, pkg ? placed : undefined);
-		this.findings.set(d.uri, findings);
+		const version = current.doc.version;
+		const facts = pkg?.facts;
 		const stale = pkg?.stale ?? false;
-		const escDiags = escapeDiagnostics(placed, s.memlens, this.caps, stale);
-		const ruleDiags = ruleDiagnostics(findings, s.memlens, this.caps, d.uri);
-		const diagnostics = mergeDiagnostics(escDiags, ruleDiags);
-		const byKey = new Map(findings.map((f) => [`${f.rule}@${JSON.stringify(f.range)}`, f]));
-		this.actions.set(
-			d.uri,
-			ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(`${diagnostic.code}@${JSON.stringify(diagnostic.range)}`)?.fixes ?? [] })),
-		);
-		await this.connection
-			.sendDiagnostics({ uri: d.uri, version: current.doc.version, diagnostics })
-			.catch(() => undefined);
-		if (this.caps.memlensExtensions && pkg) this.sendHeapSites(current, placed, s);
-	}
-
-	private runRules(d: OpenDoc, text: string, s: ResolvedSettings, placed: PlacedFact[] | undefined): RuleFinding[] {
-		const tree = this.trees?.get(d.uri);
-		if (!tree) return [];
-		try {
-			const escape: LocatedEscapeFact[] | undefined = placed?.map((p) => ({ ...p.fact, at: p.at }));
-			return engines.checkRules(
-				{
-					tree,
-					text,
-					filePath: d.filePath,
-					goVersion: engines.fileGoVersion(d.filePath, text, s.memlens.goVersionOverride),
-					escape,
-					isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(text),
-				},
-				s.memlens,
-				this.log,
-			);
-		} catch (e) {
-			this.log(`rules failed on ${d.filePath}: ${String(e)}`);
-			return [];
+		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
+		const memo = this.reports.get(d.uri);
+		const same = memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.settings === settings;
+		const report = same ? memo.report : fileReport({
+			uri: d.uri,
+			filePath: d.filePath,
+			text: current.doc.getText(),
+			tree: this.trees?.get(d.uri),
+			facts,
+			stale,
+			settings,
+			caps: this.caps,
+			log: this.log,
+		});
+		this.reports.set(d.uri, { version, facts, stale, settings, report });
+		this.placed.set(d.uri, report.placed);
+		this.findings.set(d.uri, report.findings);
+		this.actions.set(d.uri, report.fixables);
+		await this.connection.sendDiagnostics({ uri: d.uri, version, diagnostics: report.diagnostics }).catch(() => undefined);
+		if (this.caps.memlensExtensions && pkg) {
+			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites }).catch(() => undefined);
 		}
-	}
-
-	private sendHeapSites(d: OpenDoc, placed: PlacedFact[], s: ResolvedSettings): void {
-		const kinds = new Set<string>(s.memlens.decorations.enabled ? s.memlens.decorations.kinds : []);
-		const sites: HeapSite[] = [];
-		for (const p of placed) {
-			if (!HEAP_KINDS.has(p.fact.kind) || !kinds.has(p.fact.kind)) continue;
-			let label: string;
-			try {
-				label = engines.label(p.fact);
-			} catch {
-				label = p.fact.message;
-			}
-			sites.push({
-				line: p.range.start.line,
-				startCharacter: p.range.start.character,
-				endCharacter: p.range.end.character,
-				kind: p.fact.kind as HeapSite['kind'],
-				label,
-			});
-		}
-		void this.connection
-			.sendNotification(HeapSitesNotification.type, { uri: d.uri, version: d.doc.version, sites })
-			.catch(() => undefined);
 	}
 
 	private guard(fn: () => void | Promise<void>): void {
@@ -428,14 +388,5 @@ export class Session {
 }
 
 function buildErrorText(result: engines.EscapeRunResult): string {
-	const errs = (result as { buildErrors?: unknown[] }).buildErrors ?? [];
-	return errs
-		.map((e) => (typeof e === 'string' ? e : typeof e === 'object' && e && 'message' in e ? formatErr(e as Record<string, unknown>) : JSON.stringify(e)))
-		.join('\n');
-}
-
-function formatErr(e: Record<string, unknown>): string {
-	const pos = e.pos as { file?: string; line?: number; column?: number } | undefined;
-	const where = pos?.file ? `${path.basename(pos.file)}:${pos.line}:${pos.column}: ` : '';
-	return `${where}${String(e.message)}`;
+	return result.buildErrors.join('\n');
 }

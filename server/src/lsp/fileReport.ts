@@ -1,0 +1,93 @@
+/**
+ * Everything the server shows for one open file, computed in one pure step from its text, tree,
+ * settings and the package's compiler facts: placed facts (for hover), rule findings, merged
+ * diagnostics, fixes per diagnostic (for code actions) and heap sites (for decorations).
+ */
+import type { Diagnostic } from 'vscode-languageserver/node';
+import type { HeapSite } from '../../../common/protocol';
+import type { EscapeFact, RuleFinding } from '../model';
+import type { Tree } from '../syntax/goParser';
+import type { ClientCaps } from './capabilities';
+import type { FixableDiagnostic } from './codeActions';
+import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
+import * as engines from './engines';
+import type { ResolvedSettings } from './settingsCache';
+
+export interface FileInput {
+	uri: string;
+	filePath: string;
+	text: string;
+	/** Undefined when the file could not be parsed (too large…): no rule findings then. */
+	tree: Tree | undefined;
+	/** The package's facts from the last good build; undefined while there is none. */
+	facts: EscapeFact[] | undefined;
+	stale: boolean;
+	settings: ResolvedSettings;
+	caps: ClientCaps;
+	log: (msg: string) => void;
+}
+
+export interface FileReport {
+	placed: PlacedFact[];
+	findings: RuleFinding[];
+	diagnostics: Diagnostic[];
+	fixables: FixableDiagnostic[];
+	heapSites: HeapSite[];
+}
+
+const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
+
+export function fileReport(input: FileInput): FileReport {
+	const { memlens } = input.settings;
+	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain);
+	const findings = runRules(input, input.facts ? placed : undefined);
+	const ruleDiags = ruleDiagnostics(findings, memlens, input.caps, input.uri);
+	const diagnostics = mergeDiagnostics(escapeDiagnostics(placed, memlens, input.caps, input.stale), ruleDiags);
+	const key = (code: unknown, r: unknown) => `${String(code)}@${JSON.stringify(r)}`;
+	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
+	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
+	return { placed, findings, diagnostics, fixables, heapSites: heapSites(placed, input.settings) };
+}
+
+function runRules(input: FileInput, placed: PlacedFact[] | undefined): RuleFinding[] {
+	if (!input.tree) return [];
+	try {
+		return engines.checkRules(
+			{
+				tree: input.tree,
+				text: input.text,
+				filePath: input.filePath,
+				goVersion: engines.fileGoVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
+				escape: placed?.map((p) => ({ ...p.fact, at: p.at })),
+				isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
+			},
+			input.settings.memlens,
+			input.log,
+		);
+	} catch (e) {
+		input.log(`rules failed on ${input.filePath}: ${String(e)}`);
+		return [];
+	}
+}
+
+function heapSites(placed: PlacedFact[], s: ResolvedSettings): HeapSite[] {
+	const kinds = new Set<string>(s.memlens.decorations.enabled ? s.memlens.decorations.kinds : []);
+	const sites: HeapSite[] = [];
+	for (const p of placed) {
+		if (!HEAP_KINDS.has(p.fact.kind) || !kinds.has(p.fact.kind)) continue;
+		let label: string;
+		try {
+			label = engines.label(p.fact);
+		} catch {
+			label = p.fact.message;
+		}
+		sites.push({
+			line: p.range.start.line,
+			startCharacter: p.range.start.character,
+			endCharacter: p.range.end.character,
+			kind: p.fact.kind as HeapSite['kind'],
+			label,
+		});
+	}
+	return sites;
+}
