@@ -6,7 +6,7 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule } from './types';
-import { bodyOf, calleeName, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineIndent, rangeOf } from './ast';
+import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineIndent, rangeOf } from './ast';
 
 const RELEASE = /(^|\.)(Close|Unlock|RUnlock|Put|Stop|Done|Release|Free|Rollback|cancel)$/;
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
@@ -45,6 +45,27 @@ function endless(loop: Node): boolean {
 	if (!body) return false;
 	if (jumps(body, ['return_statement', 'goto_statement']).length > 0) return false;
 	return !jumps(body, ['break_statement']).some((b) => b.namedChild(0) || innermost(b, BREAKABLE)?.equals(loop));
+}
+
+/** `for … range ch` where ch is declared in the function as a channel (parameter, var or make(chan …)). */
+function rangesOverChannel(loop: Node): string | undefined {
+	const rc = loop.namedChildren.find((c) => c?.type === 'range_clause');
+	const right = rc?.childForFieldName('right');
+	const fn = enclosingFunction(loop);
+	if (!right || right.type !== 'identifier' || !fn) return undefined;
+	for (const d of descendants(fn, ['parameter_declaration', 'var_spec', 'short_var_declaration'])) {
+		if (d.startIndex > loop.startIndex) break;
+		if (d.type === 'short_var_declaration') {
+			const l = d.childForFieldName('left')?.namedChildren ?? [];
+			const r = d.childForFieldName('right')?.namedChildren ?? [];
+			const i = l.findIndex((n) => n?.text === right.text);
+			const v = i >= 0 ? r[i] : undefined;
+			if (v?.type === 'call_expression' && calleeName(v) === 'make' && callArgs(v)[0]?.type === 'channel_type') return right.text;
+			continue;
+		}
+		if (d.childrenForFieldName('name').some((n) => n?.text === right.text) && d.childForFieldName('type')?.type === 'channel_type') return right.text;
+	}
+	return undefined;
 }
 
 /**
@@ -100,6 +121,11 @@ export const deferInLoop: Rule = {
 			let message =
 				`${what} is deferred inside a loop: deferred calls run when the surrounding function returns, ` +
 				'not at the end of each iteration, so every iteration\'s deferred call (and what it holds) waits until then.';
+			const ch = loops.map(rangesOverChannel).find(Boolean);
+			if (ch) {
+				severity = 'error';
+				message = `${what} is deferred inside a loop over the channel \`${ch}\`: the loop ends only when the channel is closed, and the deferred calls pile up until the function returns after that.`;
+			}
 			if (loops.some(endless)) {
 				severity = 'error';
 				message = `${what} is deferred inside a loop that never exits: the function never returns normally, so the deferred calls never run and pile up.`;

@@ -127,7 +127,7 @@ export const goroutineAppendRace: Rule = {
 					severity: 'error',
 					message:
 						`\`${target.text} = append(${target.text}, …)\` runs in goroutines launched in a loop with no lock held: ` +
-						`they all read and write the same slice header, a data race (\`go test -race\` reports it) that loses elements ` +
+						`they all read and write the same slice header, a data race (the race detector reports it) that loses elements ` +
 						`and turns every losing append's new backing array into garbage.` +
 						(moved ? ` The compiler moved \`${root.text}\` to the heap: the goroutines share it by reference.` : '') +
 						' Guard it with a mutex, or preallocate and write by index.',

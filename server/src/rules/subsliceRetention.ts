@@ -54,7 +54,7 @@ function sourcesOf(fn: Node): Map<string, Source> {
 		if (!p.parent?.parent?.equals(fn)) continue;
 		const k = typeKind(p.childForFieldName('type'));
 		for (const n of p.childrenForFieldName('name')) {
-			if (n && k && BUFFER_NAMES.test(n.text)) out.set(n.text, { kind: k, strong: false, why: `parameter \`${n.text}\` (a buffer-like name; its size is unknown here)`, decl: n });
+			if (n && k && BUFFER_NAMES.test(n.text)) out.set(n.text, { kind: k, strong: false, why: `the parameter \`${n.text}\` (a buffer-like name; its size is unknown here)`, decl: n });
 		}
 	}
 	for (const d of descendants(fn, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
@@ -67,13 +67,13 @@ function sourcesOf(fn: Node): Map<string, Source> {
 		const name = calleeName(value) ?? '';
 		const args = callArgs(value);
 		let src: Source | undefined;
-		if (WHOLE_READS.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` holds everything \`${name}\` read` };
-		else if (/\.Bytes$/.test(name) && args.length === 0 && !/[Ss]canner|\bsc\b|\bs\b/.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` is the whole buffer \`${name}()\` returned` };
+		if (WHOLE_READS.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (everything \`${name}\` read)` };
+		else if (/\.Bytes$/.test(name) && args.length === 0 && !/[Ss]canner|\bsc\b|\bs\b/.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (the whole buffer \`${name}()\` returned)` };
 		else if (name === 'make' && args[0]?.type === 'slice_type' && args[0].text === '[]byte') {
 			const n = args.slice(1).map((a) => (a.type === 'int_literal' ? Number(a.text.replaceAll('_', '')) : 0));
-			if (Math.max(0, ...n) >= 4096) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` is a ${Math.max(...n)}-byte buffer` };
+			if (Math.max(0, ...n) >= 4096) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (a ${Math.max(...n)}-byte buffer)` };
 		} else if (name === 'string' && args[0]?.type === 'identifier' && out.get(args[0].text)?.strong) {
-			src = { ...out.get(args[0].text)!, kind: 'string', why: `\`${first.text}\` is a string copy of a large buffer` };
+			src = { ...out.get(args[0].text)!, kind: 'string', why: `\`${first.text}\` (a string copy of a large buffer)` };
 		}
 		if (src) out.set(first.text, src);
 	}
@@ -86,7 +86,7 @@ function sourceOf(node: Node, sources: Map<string, Source>, fields: Map<string, 
 	if (node.type === 'selector_expression') {
 		const f = node.childForFieldName('field')?.text ?? '';
 		const k = fields.get(f);
-		if (k) return { kind: k, strong: false, why: `field \`${node.text}\` (a buffer-like name; its size is unknown here)` };
+		if (k) return { kind: k, strong: false, why: `the field \`${node.text}\` (a buffer-like name; its size is unknown here)` };
 	}
 	if (node.type === 'parenthesized_expression' && node.namedChild(0)) return sourceOf(node.namedChild(0)!, sources, fields);
 	return undefined;
@@ -163,7 +163,8 @@ function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at
 			if (!target || target.equals(node)) return undefined;
 			const outer = enclosingLoops(call).at(-1);
 			if (target.type === 'selector_expression' || target.type === 'index_expression') return { what: `appended to \`${target.text}\``, at: call };
-			if (target.type === 'identifier' && (isPackageVar(root, target.text) || (outer && declaredBefore(fn, target.text, outer)))) {
+			if (target.type === 'identifier' && isPackageVar(root, target.text)) return { what: `appended to the package variable \`${target.text}\``, at: call };
+			if (target.type === 'identifier' && outer && declaredBefore(fn, target.text, outer)) {
 				return { what: `appended to \`${target.text}\`, which outlives the loop`, at: call };
 			}
 			return undefined;

@@ -80,6 +80,21 @@ test('severity: error in a loop that never exits, information for a non-release 
 	assert.match(f[0].message, /never run/);
 	const exits = endless.replace('_ = name', 'if name == "" {\n\t\t\tbreak\n\t\t}');
 	assert.equal((await runRule(deferInLoop, exits))[0].severity, 'warning');
+	const overChan = wrap(`	for name := range ch {
+		mu.Lock()
+		defer mu.Unlock()
+		_ = name
+	}
+	local := make(chan int)
+	for v := range local {
+		defer println(v)
+	}
+	for _, n := range names {
+		defer println(n)
+	}`);
+	const fc = await runRule(deferInLoop, overChan);
+	assert.deepEqual(fc.map((x) => x.severity), ['error', 'error', 'information']);
+	assert.match(fc[0].message, /loop over the channel `ch`/);
 	const logging = wrap(`	for i, name := range names {
 		defer println(i, name)
 	}`);

@@ -131,7 +131,7 @@ func reader(r io.Reader, ch chan []byte) {
 	const f = await runRule(subsliceRetention, src, { minor: 21 });
 	assert.deepEqual(lines(f), [13, 23, 32]);
 	assert.equal(f[0].severity, 'information');
-	assert.match(f[0].message, /field `fragment\.Raw`.*returned/);
+	assert.match(f[0].message, /the field `fragment\.Raw`.*returned/);
 	assert.match(f[1].message, /appended to `out`/);
 	assert.match(f[2].message, /sent on a channel/);
 });
