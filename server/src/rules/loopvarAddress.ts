@@ -5,9 +5,9 @@
  */
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
-import { factsAt, type Rule, type RuleContext } from './types';
+import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, descendants, rangeOf } from './ast';
-import { bodyAssigns, copyLoopVarEdit, loopVars, lower, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
+import { bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
 
 type Use = 'stored' | 'passed' | 'returned' | 'other';
 
@@ -58,8 +58,7 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 		const v = id && vars.find((x) => x.name === id.text);
 		if (!id || !v || !resolvesThrough(id, loop)) continue;
 		const use = useOf(amp);
-		const facts = factsAt(ctx, v.node);
-		const moved = facts.some((f) => f.kind === 'moved-to-heap');
+		const moved = movedToHeap(ctx, v, loop);
 		const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
 		let severity: Severity;
 		if (ctx.escape) {
@@ -67,8 +66,9 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 			if (!moved) continue;
 			severity = !shared || use === 'returned' ? 'information' : use === 'other' ? 'warning' : 'error';
 		} else {
-			// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics).
-			if (!shared || use !== 'stored') continue;
+			// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics),
+			// and only bare `&v`: `&v.f` addresses the pointee when v is a pointer.
+			if (!shared || use !== 'stored' || amp.childForFieldName('operand')?.type !== 'identifier') continue;
 			severity = 'warning';
 		}
 		if (v.form === 'define' && ctx.goVersion.minor === undefined) severity = lower(severity);

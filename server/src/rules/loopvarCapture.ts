@@ -6,7 +6,7 @@
  */
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
-import { factsAt, type Rule, type RuleContext } from './types';
+import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, contains, descendants, rangeOf } from './ast';
 import {
 	blockStatements,
@@ -17,6 +17,7 @@ import {
 	loopVars,
 	lower,
 	resolvesThrough,
+	movedToHeap,
 	sharedLoopVars,
 	versionPhrase,
 	type LoopVar,
@@ -103,7 +104,7 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 		for (const v of vars) {
 			const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
 			if (!refs.length) continue;
-			const moved = factsAt(ctx, v.node).some((f) => f.kind === 'moved-to-heap');
+			const moved = movedToHeap(ctx, v, loop);
 			const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
 			const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
 			for (const ref of refs) {

@@ -7,7 +7,8 @@
  */
 import type { Node } from '../syntax/goParser';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
-import { FUNCTION_TYPES, bodyOf, descendants, lineIndent, loopHeaderVars } from './ast';
+import { factsAt, type RuleContext } from './types';
+import { FUNCTION_TYPES, bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -69,10 +70,23 @@ export function resolvesThrough(ident: Node, stop: Node): boolean {
 	return false;
 }
 
+/** True for the identifier that a `:=`, `var`, parameter or `case x := <-ch` declares. */
+export function isDeclaringIdent(ident: Node): boolean {
+	const p = ident.parent;
+	if (!p) return false;
+	if (p.type === 'var_spec' || p.type === 'const_spec' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration') {
+		return p.childrenForFieldName('name').some((n) => n?.equals(ident));
+	}
+	const decl = p.type === 'expression_list' ? p.parent : null;
+	if (!decl || !decl.childForFieldName('left')?.equals(p)) return false;
+	if (decl.type === 'short_var_declaration') return true;
+	return (decl.type === 'range_clause' || decl.type === 'receive_statement') && decl.children.some((c) => c?.type === ':=');
+}
+
 /** Identifiers named `name` under `root` that are variable references (not struct literal keys). */
 export function identRefs(root: Node, name: string): Node[] {
 	return descendants(root, 'identifier').filter((n) => {
-		if (n.text !== name) return false;
+		if (n.text !== name || isDeclaringIdent(n)) return false;
 		const p = n.parent;
 		// `T{name: …}`: the key of a keyed element is almost always a field name.
 		if (p?.type === 'literal_element' && p.parent?.type === 'keyed_element' && p.parent.namedChild(0)?.equals(p)) return false;
@@ -151,4 +165,15 @@ export function sharedLoopVars(v: GoVersionInfo): boolean {
 export function versionPhrase(v: GoVersionInfo): string {
 	if (v.minor === undefined) return `language version unknown (${v.source}), so Go 1.21 semantics are assumed`;
 	return `in this file (${v.label}, from ${v.source})`;
+}
+
+/**
+ * Did the compiler print `moved to heap: v`? For `:=` loop variables the fact sits at the loop
+ * header; for an outer variable (`for v = range`) at its declaration, earlier in the function.
+ */
+export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
+	if (v.form === 'define') return factsAt(ctx, v.node).some((f) => f.kind === 'moved-to-heap');
+	const fn = enclosingFunction(loop);
+	const lo = fn ? fn.startPosition.row : 0;
+	return !!ctx.escape?.some((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
 }

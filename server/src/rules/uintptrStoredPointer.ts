@@ -14,6 +14,8 @@ import type { Rule, RuleContext } from './types';
 import { callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { blockStatements, resolvesThrough } from './loopvarShared';
 
+const SYSCALL_LIKE = /^(raw)?syscall(\d+|N)?(_.*)?$/i;
+
 const unwrap = (n: Node | null | undefined): Node | null => (n?.type === 'parenthesized_expression' ? unwrap(n.namedChild(0)) : n ?? null);
 
 /** `uintptr(unsafe.Pointer(e))` → e. */
@@ -163,8 +165,11 @@ function checkArgument(ctx: RuleContext, call: Node, u: string, funcs: Map<strin
 	if (fnNode?.type !== 'identifier') return;
 	const decl = funcs.get(fnNode.text);
 	if (!decl) return;
-	const prev = decl.previousSibling;
-	if (prev?.type === 'comment' && /^\/\/go:uintptrescapes\b/m.test(prev.text)) return;
+	// Rule 4 keeps the pointee alive for syscall-style and annotated functions.
+	if (SYSCALL_LIKE.test(fnNode.text)) return;
+	for (let c = decl.previousSibling; c?.type === 'comment'; c = c.previousSibling) {
+		if (/^\/\/go:(uintptrescapes|uintptrkeepalive)\b/.test(c.text)) return;
+	}
 	const fn = enclosingFunction(call);
 	callArgs(call).forEach((arg, i) => {
 		const target = pointerToUintptr(arg, u);

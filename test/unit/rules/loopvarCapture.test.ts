@@ -130,6 +130,28 @@ func F() {
 	assert.equal(f[0].fixes, undefined);
 });
 
+test('a loop inside the literal that redeclares the name is not a capture (GOROOT log_test shape)', async () => {
+	const src = `package a
+
+import "sync"
+
+func B(n int) {
+	var group sync.WaitGroup
+	for i := 4; i > 0; i-- {
+		group.Add(1)
+		go func() {
+			for i := 0; i < n; i++ {
+				_ = i
+			}
+			defer group.Done()
+		}()
+	}
+	group.Wait()
+}
+`;
+	assert.deepEqual(await runRule(loopvarCapture, src, { minor: 21 }), []);
+});
+
 test('half-typed code does not throw', async () => {
 	for (const src of ['package a\nfunc F() { for _, u := range { go func() { u', 'package a\nfunc F() { for i := ; { defer func(', 'package a\nfor _, v = range x { go func() { v }() }']) {
 		await runRule(loopvarCapture, src, { minor: 21 });

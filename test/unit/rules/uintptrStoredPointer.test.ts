@@ -89,9 +89,19 @@ func cmem() *byte {
 func use(p uintptr) { _ = (*byte)(unsafe.Pointer(p)) }
 
 func call(x *int) { use(uintptr(unsafe.Pointer(x))) }
+
+//go:linkname syscall
+//go:uintptrkeepalive
+func syscall(fn, a1 uintptr) uintptr { return use2(a1) }
+
+func rawSyscall(fn, a1 uintptr) uintptr { return use2(a1) }
+
+func use2(p uintptr) uintptr { _ = (*byte)(unsafe.Pointer(p)); return 0 }
+
+func call2(b []byte) { syscall(0, uintptr(unsafe.Pointer(&b[0]))); rawSyscall(0, uintptr(unsafe.Pointer(&b[0]))) }
 `;
 	const f = await runRule(uintptrStoredPointer, s);
-	assert.deepEqual(lines(f), [11, 15]);
+	assert.deepEqual(lines(f), [11, 15, 25]);
 	assert.equal(f[0].severity, 'information');
 	for (const t of ['package a\nimport "unsafe"\nfunc F() { u := uintptr(unsafe.Pointer(', 'package a\nimport "unsafe"\nfunc F() { return unsafe.Pointer(u +']) await runRule(uintptrStoredPointer, t);
 });
