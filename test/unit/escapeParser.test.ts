@@ -262,6 +262,15 @@ test('duplicates at the same position, kind and subject collapse; their chain is
 	assert.deepEqual(r.facts.map((f) => `${f.kind} ${f.subject} ${f.flows.length}`), ['moved-to-heap v 1', 'inlining G 0', 'inlining G 0']);
 });
 
+test('cache replays printed relative to another working dir are re-anchored on the package dir', () => {
+	const out = ['# m/q', 'q/q.go:3:17: moved to heap: x', '../../lib/x.go:5:2: moved to heap: y', 'other/z.go:1:1: moved to heap: z'].join('\n');
+	const files = new Set(['/m/q/q.go', '/lib/x.go']);
+	const r = parseEscapeOutput(out, { cwd: '/m/q', exists: (f) => files.has(f) });
+	assert.deepEqual(r.facts.map((f) => f.pos.file), ['/m/q/q.go', '/lib/x.go', '/m/q/other/z.go']);
+	// Pure without `exists`: plain resolution against cwd.
+	assert.equal(parseEscapeOutput(out, { cwd: '/m/q' }).facts[0].pos.file, '/m/q/q/q.go');
+});
+
 test('Windows paths and CRLF line ends', () => {
 	const r = parseEscapeOutput('C:\\w\\a.go:3:2: moved to heap: v\r\n', { cwd: 'C:\\w' });
 	assert.equal(r.facts.length, 1);

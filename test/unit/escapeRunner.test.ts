@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { escapeArgs, escapeEnv, runEscape, sanitizeFlags, type EscapeRunRequest } from '../../server/src/escape/runner';
 import { writeOverlay } from '../../server/src/escape/overlay';
@@ -42,6 +44,25 @@ test('unsaved buffers go through -overlay: facts name the real file at the buffe
 	assert.deepEqual(g?.pos, { file, line: 7, column: 2 });
 	const overlayFile = /-overlay=(\S+)/.exec(r.command)![1];
 	assert.equal(existsSync(path.dirname(overlayFile)), false, 'the overlay temp dir is removed');
+});
+
+test('a cache replay of a build first run at the module root still names the right file', async () => {
+	const mod = mkdtempSync(path.join(os.tmpdir(), 'memlens-replay-'));
+	try {
+		writeFileSync(path.join(mod, 'go.mod'), 'module m\n\ngo 1.22\n');
+		mkdirSync(path.join(mod, 'q'));
+		const file = path.join(mod, 'q', 'q.go');
+		writeFileSync(file, `package q\n\n// ${process.pid} ${Math.random()}\nfunc F() *int { x := 1; return &x }\n`);
+		const env = { ...process.env, GOTOOLCHAIN: 'local' };
+		const first = spawnSync(goBin, ['build', '-o', os.devNull, '-gcflags=-m=2', './q'], { cwd: mod, env, encoding: 'utf8' });
+		assert.match(first.stderr, /^q\/q\.go:4:17: moved to heap: x$/m);
+		const r = await runEscape({ ...base, dir: path.join(mod, 'q') });
+		assert.equal(r.status, 'ok', r.message);
+		assert.match(r.output, /^q\/q\.go:4:17: moved to heap: x$/m, 'the go command replayed the root-relative text');
+		assert.deepEqual(r.facts.find((f) => f.kind === 'moved-to-heap')?.pos, { file, line: 4, column: 17 });
+	} finally {
+		rmSync(mod, { recursive: true, force: true });
+	}
 });
 
 test('go test -c compiles _test.go files too', async () => {

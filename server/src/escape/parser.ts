@@ -34,6 +34,11 @@ export interface ParseOptions {
 	cwd: string;
 	/** Overlay backing file → real file (older toolchains print the backing path). */
 	backingToReal?: Map<string, string>;
+	/**
+	 * File existence check (the runner passes a cached `existsSync`). With it, a relative path that
+	 * does not exist is re-anchored on `cwd` (see `reanchor`). Without it the parser is pure.
+	 */
+	exists?: (file: string) => boolean;
 }
 
 interface Chain {
@@ -102,7 +107,8 @@ function parseInto(output: string, opts: ParseOptions, out: ParsedEscapeOutput):
 	const resolve = (file: string) => {
 		// path.resolve is the parser's hottest call on big packages; file names repeat on every line.
 		if (resolved.has(file)) return resolved.get(file);
-		const r = resolveFile(file, cwd, opts?.backingToReal);
+		let r = resolveFile(file, cwd, opts?.backingToReal);
+		if (r && opts?.exists && !path.isAbsolute(file) && !opts.exists(r)) r = reanchor(file, cwd, opts.exists) ?? r;
 		resolved.set(file, r);
 		return r;
 	};
@@ -196,6 +202,21 @@ function resolveFile(file: string, cwd: string, backingToReal?: Map<string, stri
 	if (/^\$WORK[\\/]/.test(file) || /[\\/]go-build\d+[\\/]/.test(file)) return undefined;
 	const abs = path.isAbsolute(file) || /^[A-Za-z]:[\\/]/.test(file) ? path.normalize(file) : path.resolve(cwd, file);
 	return backingToReal?.get(abs) ?? backingToReal?.get(file) ?? abs;
+}
+
+/**
+ * On a build-cache hit cmd/go replays the `-m` text exactly as first printed, relative to the
+ * working directory of that first build (checked with Go 1.26: after `go build -gcflags=-m=2 ./q`
+ * at the module root, the same command in q/ prints `q/q.go`). Within one package a file name is
+ * unique, so a relative path whose tail names an existing file of `cwd` is that file.
+ */
+function reanchor(file: string, cwd: string, exists: (f: string) => boolean): string | undefined {
+	const segs = file.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+	while (segs[0] === '..') segs.shift();
+	if (segs.length === 0) return undefined;
+	const candidate = path.join(cwd, segs[segs.length - 1]);
+	const tail = segs.join(path.sep);
+	return (candidate === tail || candidate.endsWith(path.sep + tail)) && exists(candidate) ? candidate : undefined;
 }
 
 function parseHeader(body: string): Omit<Chain, 'flows' | 'claimed'> | undefined {

@@ -7,6 +7,7 @@
  * "moved to heap", "does not escape" and "leaking param content", which `-json` lacks.
  * `-gcflags=-m=2` without `all=` applies to the named package only: dependencies stay cached.
  */
+import { existsSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,7 +178,13 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		if (code === 'ENOENT' || code === 'EACCES') {
 			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
 		}
-		const parsed = parseEscapeOutput(output, { cwd: req.dir, backingToReal: overlay?.backingToReal });
+		const known = new Map<string, boolean>();
+		const exists = (f: string) => {
+			let e = known.get(f);
+			if (e === undefined) known.set(f, (e = existsSync(f) || (req.overlay?.has(f) ?? false)));
+			return e;
+		};
+		const parsed = parseEscapeOutput(output, { cwd: req.dir, backingToReal: overlay?.backingToReal, exists });
 		if (r.exitCode === 0) {
 			// -m lines we do not recognise are informational when the build succeeded.
 			return done({ ...base, output, facts: parsed.facts, status: 'ok', command });
