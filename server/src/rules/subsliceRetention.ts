@@ -233,7 +233,7 @@ export const subsliceRetention: Rule = {
 					message:
 						`\`${e.text.length > 50 ? e.text.slice(0, 47) + '…' : e.text}\` shares memory with ${src.why} and is ${sink.what}: ` +
 						`while it is reachable the whole backing array stays alive, not just the part you keep.` +
-						(leak ? ` The compiler reports \`${leak.message}${leak.detail ? ' ' + leak.detail : ''}\`.` : '') +
+						(leak ? ` The compiler reports \`${leak.message}\`.` : '') +
 						' Keep a copy instead.',
 					related: [{ range: rangeOf(sink.at), message: `kept here (${sink.what})` }],
 					fixes: [{ ...fix, isPreferred: true, safe: false }],

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { deferInLoop } from '../../../server/src/rules/deferInLoop';
 import { lines, runRule } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
@@ -171,4 +172,14 @@ test('fix: wrapping the body (continue → return, inner break kept) compiles, v
 	assert.match(fixed['p0/a.go'], /\t\t\t\treturn\n/);
 	const r = goCheck(fixed, { goVersion: '1.21' });
 	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
+});
+
+test('never throws on arbitrary cuts and splices of the fixture', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.nat(SPEC_POSITIVE.length), fc.nat(60), fc.nat(SPEC_POSITIVE.length), async (at, len, from) => {
+			const src = SPEC_POSITIVE.slice(0, at) + SPEC_POSITIVE.slice(from, from + len) + SPEC_POSITIVE.slice(at + len);
+			await runRule(deferInLoop, src, { minor: 21 });
+		}),
+		{ numRuns: 150 },
+	);
 });

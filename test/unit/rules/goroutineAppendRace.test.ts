@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { goroutineAppendRace } from '../../../server/src/rules/goroutineAppendRace';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 import { lines, runRule } from '../ruleHarness';
@@ -172,4 +173,14 @@ func (c *Crawler) crawl(urls []string, done chan bool) {
 	assert.match(fixed['p1/a.go'], /import "sync"/);
 	const r = goCheck(fixed, { goVersion: '1.22' });
 	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
+});
+
+test('never throws on arbitrary cuts and splices of the fixture', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.nat(SPEC_POSITIVE.length), fc.nat(60), fc.nat(SPEC_POSITIVE.length), async (at, len, from) => {
+			const src = SPEC_POSITIVE.slice(0, at) + SPEC_POSITIVE.slice(from, from + len) + SPEC_POSITIVE.slice(at + len);
+			await runRule(goroutineAppendRace, src, { minor: 21 });
+		}),
+		{ numRuns: 150 },
+	);
 });

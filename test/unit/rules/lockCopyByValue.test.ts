@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lockCopyByValue } from '../../../server/src/rules/lockCopyByValue';
@@ -126,4 +127,14 @@ test('fix: pointer receiver vets clean and clears the finding', async () => {
 	assert.deepEqual(await runRule(lockCopyByValue, fixedG), []);
 	const r = goCheck({ 'p/a.go': fixed, 'q/a.go': fixedG }, { goVersion: '1.22' });
 	assert.ok(r.ok, r.output);
+});
+
+test('never throws on arbitrary cuts and splices of the fixture', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.nat(SPEC_POSITIVE.length), fc.nat(60), fc.nat(SPEC_POSITIVE.length), async (at, len, from) => {
+			const src = SPEC_POSITIVE.slice(0, at) + SPEC_POSITIVE.slice(from, from + len) + SPEC_POSITIVE.slice(at + len);
+			await runRule(lockCopyByValue, src, { minor: 21 });
+		}),
+		{ numRuns: 150 },
+	);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { subsliceRetention } from '../../../server/src/rules/subsliceRetention';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 import { lines, runRule } from '../ruleHarness';
@@ -140,7 +141,7 @@ test('escape refinement: a leaking parameter is quoted in the message', async ()
 	const src = `package p\n\nfunc head(data []byte) []byte {\n\treturn data[:4]\n}\n`;
 	const fact: LocatedEscapeFact = {
 		kind: 'leaking-param', pos: { file: '/tmp/memlens-test/a.go', line: 3, column: 11 }, subject: 'data',
-		message: 'leaking param: data', detail: 'to result ~r0 level=0', flows: [], at: { line: 2, character: 10 },
+		message: 'leaking param: data to result ~r0 level=0', detail: 'to result ~r0 level=0', flows: [], at: { line: 2, character: 10 },
 	};
 	const f = await runRule(subsliceRetention, src, { minor: 21, escape: [fact] });
 	assert.equal(f.length, 1);
@@ -185,4 +186,14 @@ func load(path string) {
 	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
 	const r19 = goCheck(old, { goVersion: '1.19' });
 	assert.ok(r19.ok, r19.output + '\n' + Object.values(old).join('\n'));
+});
+
+test('never throws on arbitrary cuts and splices of the fixture', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.nat(SPEC_POSITIVE.length), fc.nat(60), fc.nat(SPEC_POSITIVE.length), async (at, len, from) => {
+			const src = SPEC_POSITIVE.slice(0, at) + SPEC_POSITIVE.slice(from, from + len) + SPEC_POSITIVE.slice(at + len);
+			await runRule(subsliceRetention, src, { minor: 21 });
+		}),
+		{ numRuns: 150 },
+	);
 });

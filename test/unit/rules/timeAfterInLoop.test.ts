@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import type { GoVersionInfo } from '../../../server/src/model';
 import { timeAfterInLoop } from '../../../server/src/rules/timeAfterInLoop';
@@ -187,4 +188,14 @@ test('fix: hoisted NewTimer compiles and vets, and the rule no longer fires', as
 	assert.match(fixed['p1/a.go'], /timer2 := time\.NewTimer/);
 	const r = goCheck(fixed, { goVersion: '1.21' });
 	assert.ok(r.ok, r.output + '\n' + Object.values(fixed).join('\n'));
+});
+
+test('never throws on arbitrary cuts and splices of the fixture', async () => {
+	await fc.assert(
+		fc.asyncProperty(fc.nat(SPEC_POSITIVE.length), fc.nat(60), fc.nat(SPEC_POSITIVE.length), async (at, len, from) => {
+			const src = SPEC_POSITIVE.slice(0, at) + SPEC_POSITIVE.slice(from, from + len) + SPEC_POSITIVE.slice(at + len);
+			await runRule(timeAfterInLoop, src, { minor: 21 });
+		}),
+		{ numRuns: 150 },
+	);
 });
