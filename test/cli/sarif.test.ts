@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { EXAMPLES, ROOT, runCli } from './helpers';
 
 // test/fixtures/sarif-schema-2.1.0.json: sarif-2.1.0-rtm.5.json as shipped in the npm package
-// @microsoft/jest-sarif@1.0.0-beta.0 (lib/schemas/, MIT), sha256 2d99159a…de4f8. It is a draft-04
+// @microsoft/jest-sarif@1.0.0-beta.0 (lib/schemas/, MIT), sha256 2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8. It is a draft-04
 // schema: ajv 8 reads it once `id` is `$id` and `$schema` is dropped (no draft-04-only keywords are used),
 // and with non-unicode regexps (one pattern is not valid under the `u` flag).
 function validator() {

@@ -65,7 +65,6 @@ export function moduleRoot(dir: string): string | undefined {
 /** Resolves the command-line paths (relative to `cwd`) into modules and packages. */
 export function discover(paths: string[], cwd: string): Discovery {
 	const pkgDirs = new Set<string>();
-	const onlyFiles = new Map<string, Set<string>>();
 	const missing: string[] = [];
 	for (const p of paths) {
 		const abs = path.resolve(cwd, p);
@@ -77,18 +76,9 @@ export function discover(paths: string[], cwd: string): Discovery {
 			continue;
 		}
 		if (st.isDirectory()) walk(abs, pkgDirs);
-		else if (st.isFile() && abs.endsWith('.go')) {
-			// A single file means its package (the compiler works per package); syntax rules run on that file.
-			const dir = path.dirname(abs);
-			pkgDirs.add(dir);
-			if (!onlyFiles.has(dir)) onlyFiles.set(dir, new Set());
-			onlyFiles.get(dir)!.add(abs);
-		} else missing.push(p);
-	}
-	// A directory named both as a file's dir and through a walk gets all of its files.
-	for (const p of paths) {
-		const abs = path.resolve(cwd, p);
-		if (existsSync(abs) && statSync(abs).isDirectory()) for (const d of [...onlyFiles.keys()]) if (d === abs || d.startsWith(abs + path.sep)) onlyFiles.delete(d);
+		// A single file means its package (the compiler works per package), not its subdirectories.
+		else if (st.isFile() && abs.endsWith('.go')) pkgDirs.add(path.dirname(abs));
+		else missing.push(p);
 	}
 	const units = new Map<string, ModuleUnit>();
 	for (const dir of [...pkgDirs].sort()) {
@@ -97,8 +87,7 @@ export function discover(paths: string[], cwd: string): Discovery {
 		let u = units.get(root);
 		if (!u) units.set(root, (u = { root, hasGoMod: !!mod, packages: [], files: [] }));
 		u.packages.push(dir);
-		const files = onlyFiles.get(dir);
-		u.files.push(...(files ? [...files] : goFiles(dir)));
+		u.files.push(...goFiles(dir));
 	}
 	for (const u of units.values()) u.files.sort();
 	return { units: [...units.values()], missing };
