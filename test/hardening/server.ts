@@ -53,10 +53,18 @@ export function lastStatusFor(client: LspClient, dirUri: string): StatusParams |
 	return [...client.statuses].reverse().find((s) => s.packageUri === dirUri);
 }
 
-/** Waits until the server is quiescent and has sent a non-running state for `dirUri`. */
+/**
+ * Waits until the server is quiescent (no run queued or in flight anywhere) with a non-running state
+ * for `dirUri`, and returns that state. Quiescence is global, so it may arrive on another package's status.
+ */
 export async function settledStatus(client: LspClient, dirUri: string, timeoutMs = 120_000): Promise<StatusParams> {
-	const done = (s: StatusParams) => s.packageUri === dirUri && s.state !== 'running' && s.quiescent;
-	const prior = lastStatusFor(client, dirUri);
-	if (prior && done(prior)) return prior;
-	return client.waitForStatus(done, timeoutMs);
+	const settled = () => {
+		const last = client.statuses[client.statuses.length - 1];
+		const mine = lastStatusFor(client, dirUri);
+		return last?.quiescent && mine && mine.state !== 'running' ? mine : undefined;
+	};
+	const now = settled();
+	if (now) return now;
+	await client.waitForStatus(() => settled() !== undefined, timeoutMs);
+	return settled()!;
 }
