@@ -1,0 +1,275 @@
+/**
+ * sync.Pool identification and one-level wrapper summaries within a file (spec §1.3), shared by
+ * the six pool-* rules. Pure functions over the tree; results are cached per tree so the six rules
+ * walk the file once.
+ */
+import type { Node, Tree } from '../syntax/goParser';
+import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, imports } from './ast';
+
+/** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
+export interface GetterSummary {
+	name: string;
+	pool: string;
+	resets: boolean;
+	generic: boolean;
+}
+
+/** A `putter` calls `P.Put(param)`; `resets` when it resets the parameter before. */
+export interface PutterSummary {
+	name: string;
+	pool: string;
+	paramIndex: number;
+	resets: boolean;
+	generic: boolean;
+}
+
+/** Where a pooled object is bound to a variable: `x := P.Get().(T)`, `x := *P.Get().(*T)`, `x := getter()`. */
+export interface GetBinding {
+	name: string;
+	/** The identifier node on the left. */
+	ident: Node;
+	/** The statement (short_var_declaration, assignment_statement, var_declaration). */
+	stmt: Node;
+	/** The Get call (or the getter call). */
+	call: Node;
+	/** Pool key (dotted text, e.g. `bufPool`, `s.pool`). */
+	pool: string;
+	/** Asserted type text (`*bytes.Buffer`), if any. */
+	assertedType?: string;
+	/** `x := *P.Get().(*T)`: x is a copy of the pointee. */
+	deref: boolean;
+	getter?: GetterSummary;
+	func: Node;
+}
+
+export interface PoolIndex {
+	/** Local name of package sync (undefined when the file does not import it). */
+	syncName: string | undefined;
+	/** Variable names declared as pools (package-level or local). */
+	vars: Set<string>;
+	/** Struct field names declared as pools. */
+	fields: Set<string>;
+	getters: Map<string, GetterSummary>;
+	putters: Map<string, PutterSummary>;
+}
+
+const cache = new WeakMap<Tree, PoolIndex>();
+
+function isPoolType(t: Node | null, sync: string): boolean {
+	if (!t) return false;
+	if (t.type === 'pointer_type') return isPoolType(t.namedChild(0), sync);
+	return t.type === 'qualified_type' && t.text.replace(/\s+/g, '') === `${sync}.Pool`;
+}
+
+/** `sync.Pool{…}` or `&sync.Pool{…}`. */
+export function isPoolLiteral(v: Node | null, sync: string): boolean {
+	if (!v) return false;
+	if (v.type === 'unary_expression' && v.childForFieldName('operator')?.text === '&') return isPoolLiteral(v.childForFieldName('operand'), sync);
+	return v.type === 'composite_literal' && isPoolType(v.childForFieldName('type'), sync);
+}
+
+/** Does this expression name a pool (`bufPool`, `s.pool`, `p.bufs`)? */
+export function isPoolExpr(idx: PoolIndex, e: Node | null): string | undefined {
+	if (!e) return undefined;
+	const name = dottedName(e);
+	if (!name) return undefined;
+	if (idx.vars.has(name)) return name;
+	const last = name.split('.').pop()!;
+	if (name.includes('.') && idx.fields.has(last)) return name;
+	return undefined;
+}
+
+/** `P.Get()` / `P.Put(x)` call on a pool: the pool key, else undefined. */
+export function poolCall(idx: PoolIndex, call: Node, method: 'Get' | 'Put'): string | undefined {
+	if (call.type !== 'call_expression') return undefined;
+	const fn = call.childForFieldName('function');
+	if (fn?.type !== 'selector_expression' || fn.childForFieldName('field')?.text !== method) return undefined;
+	if (callArgs(call).length !== (method === 'Get' ? 0 : 1)) return undefined;
+	return isPoolExpr(idx, fn.childForFieldName('operand'));
+}
+
+/** Name a call refers to for wrapper lookup: `f()` → f, `x.f()` → f (methods by name). */
+export function calledName(call: Node): string | undefined {
+	const fn = call.childForFieldName('function');
+	if (!fn) return undefined;
+	if (fn.type === 'identifier') return fn.text;
+	if (fn.type === 'selector_expression') return fn.childForFieldName('field')?.text;
+	return undefined;
+}
+
+function stripParens(n: Node | null): Node | null {
+	while (n?.type === 'parenthesized_expression') n = n.namedChild(0);
+	return n;
+}
+
+/** The Get call inside `P.Get()`, `P.Get().(T)`, `*P.Get().(*T)`; with the asserted type and deref flag. */
+export function unwrapGet(idx: PoolIndex, e: Node | null): { call: Node; pool: string; assertedType?: string; deref: boolean } | undefined {
+	let n = stripParens(e);
+	let deref = false;
+	if (n?.type === 'unary_expression' && n.childForFieldName('operator')?.text === '*') {
+		deref = true;
+		n = stripParens(n.childForFieldName('operand'));
+	}
+	let assertedType: string | undefined;
+	if (n?.type === 'type_assertion_expression') {
+		assertedType = n.childForFieldName('type')?.text;
+		n = stripParens(n.childForFieldName('operand'));
+	}
+	if (!n || n.type !== 'call_expression') return undefined;
+	const pool = poolCall(idx, n, 'Get');
+	return pool ? { call: n, pool, assertedType, deref } : undefined;
+}
+
+/** Is the function generic (type parameters, or a method on a generic receiver)? */
+export function isGenericFunc(fn: Node | null): boolean {
+	if (!fn) return false;
+	if (fn.childForFieldName('type_parameters')) return true;
+	const recv = fn.childForFieldName('receiver');
+	return !!recv && recv.text.includes('[');
+}
+
+/** A statement resetting `x`: `x.Reset()`, `x.Truncate(0)`, `x = …`, `*x = …`, `clear(x)` (maps). */
+export function isResetOf(stmt: Node, x: string): boolean {
+	if (stmt.type === 'expression_statement') {
+		const call = stripParens(stmt.namedChild(0));
+		if (call?.type !== 'call_expression') return false;
+		const fn = call.childForFieldName('function');
+		if (fn?.type === 'selector_expression') {
+			const op = stripParens(fn.childForFieldName('operand'));
+			const m = fn.childForFieldName('field')?.text;
+			return (op?.text === x || op?.text === `*${x}`) && (m === 'Reset' || (m === 'Truncate' && callArgs(call)[0]?.text === '0'));
+		}
+		return false;
+	}
+	if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text === '=') {
+		const left = stmt.childForFieldName('left')?.namedChildren ?? [];
+		return left.some((l) => l?.text === x || l?.text.replace(/\s+/g, '') === `*${x}`);
+	}
+	return false;
+}
+
+function summarise(idx: PoolIndex, fn: Node): void {
+	const name = fn.childForFieldName('name')?.text;
+	const body = fn.childForFieldName('body');
+	if (!name || !body) return;
+	const generic = isGenericFunc(fn);
+	const stmts = body.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
+	// Getter: `return P.Get()…` or `x := P.Get()…; [resets]; return x`.
+	const last = stmts[stmts.length - 1];
+	if (last?.type === 'return_statement') {
+		const ret = last.namedChild(0)?.namedChild(0) ?? null;
+		const direct = unwrapGet(idx, ret);
+		if (direct) idx.getters.set(name, { name, pool: direct.pool, resets: false, generic });
+		else if (ret?.type === 'identifier') {
+			for (const s of stmts) {
+				if (s.type !== 'short_var_declaration' && s.type !== 'assignment_statement') continue;
+				if (s.childForFieldName('left')?.namedChild(0)?.text !== ret.text) continue;
+				const g = unwrapGet(idx, s.childForFieldName('right')?.namedChild(0) ?? null);
+				if (!g) continue;
+				const resets = stmts.some((t) => t.startIndex > s.startIndex && isResetOf(t, ret.text));
+				idx.getters.set(name, { name, pool: g.pool, resets, generic });
+			}
+		}
+	}
+	// Putter: `P.Put(param)` on a parameter.
+	const params = descendants(fn.childForFieldName('parameters') ?? fn, 'parameter_declaration').flatMap((p) =>
+		p.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text),
+	);
+	for (const call of descendants(body, 'call_expression')) {
+		const pool = poolCall(idx, call, 'Put');
+		if (!pool) continue;
+		const arg = callArgs(call)[0]?.text;
+		const i = params.indexOf(arg ?? '');
+		if (i < 0) continue;
+		const resets = stmts.some((t) => t.startIndex < call.startIndex && isResetOf(t, arg!));
+		idx.putters.set(name, { name, pool, paramIndex: i, resets, generic });
+	}
+}
+
+/** The pools, getters and putters of a file (cached per tree). */
+export function poolIndex(tree: Tree): PoolIndex {
+	const hit = cache.get(tree);
+	if (hit) return hit;
+	const root = tree.rootNode;
+	const syncName = imports(root).get('sync');
+	const idx: PoolIndex = { syncName, vars: new Set(), fields: new Set(), getters: new Map(), putters: new Map() };
+	cache.set(tree, idx);
+	if (!syncName) return idx;
+	for (const spec of descendants(root, 'var_spec')) {
+		const poolish = isPoolType(spec.childForFieldName('type'), syncName) || (spec.childForFieldName('value')?.namedChildren ?? []).some((v) => isPoolLiteral(v, syncName));
+		if (poolish) for (const n of spec.childrenForFieldName('name')) if (n) idx.vars.add(n.text);
+	}
+	for (const d of descendants(root, 'short_var_declaration')) {
+		const vals = d.childForFieldName('right')?.namedChildren ?? [];
+		const names = d.childForFieldName('left')?.namedChildren ?? [];
+		vals.forEach((v, i) => {
+			if (isPoolLiteral(v, syncName) && names[i]) idx.vars.add(names[i]!.text);
+		});
+	}
+	for (const f of descendants(root, 'field_declaration')) {
+		if (!isPoolType(f.childForFieldName('type'), syncName)) continue;
+		for (const n of f.childrenForFieldName('name')) if (n) idx.fields.add(n.text);
+	}
+	if (idx.vars.size + idx.fields.size === 0) return idx;
+	for (const fn of descendants(root, ['function_declaration', 'method_declaration'])) summarise(idx, fn);
+	return idx;
+}
+
+/** Every Get bound to a variable in the file. */
+export function getBindings(tree: Tree): GetBinding[] {
+	const idx = poolIndex(tree);
+	if (idx.vars.size + idx.fields.size === 0) return [];
+	const out: GetBinding[] = [];
+	for (const stmt of descendants(tree.rootNode, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
+		const left = stmt.type === 'var_spec' ? stmt.childForFieldName('name') : stmt.childForFieldName('left')?.namedChild(0);
+		const right = stmt.type === 'var_spec' ? stmt.childForFieldName('value')?.namedChild(0) : stmt.childForFieldName('right')?.namedChild(0);
+		if (!left || left.type !== 'identifier' || !right) continue;
+		const func = enclosingFunction(stmt);
+		if (!func) continue;
+		const g = unwrapGet(idx, right);
+		const owner = stmt.type === 'var_spec' ? (stmt.parent?.type === 'var_declaration' ? stmt.parent : stmt) : stmt;
+		if (g) {
+			out.push({ name: left.text, ident: left, stmt: owner, call: g.call, pool: g.pool, assertedType: g.assertedType, deref: g.deref, func });
+			continue;
+		}
+		const call = stripParens(right);
+		const getter = call?.type === 'call_expression' ? idx.getters.get(calledName(call) ?? '') : undefined;
+		if (getter && call && func.childForFieldName('name')?.text !== getter.name) {
+			out.push({ name: left.text, ident: left, stmt: owner, call, pool: getter.pool, deref: false, getter, func });
+		}
+	}
+	return out;
+}
+
+/** Nodes inside `fn` that are not inside a nested func literal. */
+export function ownDescendants(fn: Node, types: string | string[]): Node[] {
+	return descendants(fn, types).filter((n) => {
+		for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return false;
+		return true;
+	});
+}
+
+/** Calls in `scope` that put `x` back: `P.Put(x)` on the same pool, or a putter called with x. */
+export function putCallsOf(idx: PoolIndex, scope: Node, x: string, pool: string): Node[] {
+	return descendants(scope, 'call_expression').filter((c) => {
+		const args = callArgs(c);
+		const p = poolCall(idx, c, 'Put');
+		if (p) return p === pool && stripParens(args[0] ?? null)?.text === x;
+		const putter = idx.putters.get(calledName(c) ?? '');
+		return !!putter && putter.pool === pool && args[putter.paramIndex]?.text === x;
+	});
+}
+
+/** The statement directly inside a block (or case) that contains `n`. */
+export function statementOf(n: Node): Node {
+	let cur = n;
+	while (cur.parent && !['block', 'statement_list', 'source_file', 'expression_case', 'default_case', 'type_case', 'communication_case'].includes(cur.parent.type)) {
+		cur = cur.parent;
+	}
+	return cur;
+}
+
+/** Identifiers named `x` in `scope` (expression identifiers, not field names). */
+export function identUses(scope: Node, x: string): Node[] {
+	return descendants(scope, 'identifier').filter((i) => i.text === x);
+}
