@@ -34,6 +34,15 @@ function useOf(amp: Node): Use {
 	return 'other';
 }
 
+/** True when the statement holding `node` is directly followed by `break` or `return`. */
+function leavesLoopRightAfter(node: Node): boolean {
+	let st: Node | null = node;
+	while (st && st.parent?.type !== 'statement_list') st = st.parent;
+	if (!st || st.type !== 'assignment_statement') return false;
+	const next = st.nextNamedSibling;
+	return next?.type === 'break_statement' || next?.type === 'return_statement';
+}
+
 function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean): string {
 	const ranged = loop.namedChildren.some((c) => c?.type === 'range_clause');
 	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap.` : '';
@@ -60,6 +69,8 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 		const use = useOf(amp);
 		const moved = movedToHeap(ctx, v, loop);
 		const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
+		// `found = &v; break`: only the last iteration's address survives, so sharing is harmless.
+		if (shared && use === 'stored' && leavesLoopRightAfter(amp)) continue;
 		let severity: Severity;
 		if (ctx.escape) {
 			// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.

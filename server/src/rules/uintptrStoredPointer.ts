@@ -155,8 +155,13 @@ function pointerParam(decl: Node, i: number, u: string): string | undefined {
 	const param = names[i];
 	if (param?.type !== 'uintptr') return undefined;
 	const body = decl.childForFieldName('body');
-	// Address identity (hashing, printing) never turns back into a pointer: not a hazard.
-	const used = body && descendants(body, 'call_expression').some((c) => calleeName(c) !== 'uintptr' && callArgs(c).some((a) => a.text === param.name || (calleeName(c) === `${u}.Pointer` && baseIdent(a)?.text === param.name)));
+	// Address identity (hashing, printing, comparing) never turns back into a pointer: only a
+	// conversion back or a syscall-style argument makes the stale address matter.
+	const used = body && descendants(body, 'call_expression').some((c) => {
+		const callee = calleeName(c) ?? '';
+		if (callee === `${u}.Pointer`) return baseIdent(callArgs(c)[0] ?? null)?.text === param.name;
+		return (SYSCALL_LIKE.test(callee.split('.').pop() ?? '') || /\.Call$/.test(callee)) && callArgs(c).some((a) => a.text === param.name);
+	});
 	return used ? param.name : undefined;
 }
 

@@ -96,13 +96,21 @@ func F(ts []T) ([]*int, []*T) {
 	for i := range ts {
 		good = append(good, &ts[i])
 	}
+	var found *T
+	for _, x := range ts {
+		if x.f == 1 {
+			found = &x
+			break
+		}
+	}
+	_ = found
 	return out, good
 }
 `;
 	// Without facts `&t.f` is not reported (t could be a pointer); go1.26 -m prints
 	// "6:6 moved to heap: t" at the outer declaration, which confirms it.
 	assert.deepEqual(await runRule(loopvarAddress, s, { minor: 24 }), []);
-	const f = await runRule(loopvarAddress, s, { minor: 24, escape: [moved('t', 6, 6)] });
+	const f = await runRule(loopvarAddress, s, { minor: 21, escape: [moved('t', 6, 6), moved('x', 16, 9)] });
 	assert.deepEqual(lines(f), [10]);
 	assert.equal(f[0].severity, 'error');
 	assert.match(f[0].message, /in every Go version/);
