@@ -27,7 +27,7 @@ test('live compiler output parses to the same facts as the captured fixture (for
 	const r = await runEscape(base);
 	assert.equal(r.status, 'ok', r.message);
 	assert.equal(r.cwd, base.dir);
-	assert.match(r.command, /go build -o \/dev\/null -gcflags=-m=2 \.$/);
+	assert.match(r.command, /go list -export -gcflags=-m=2 \.$/);
 	const captured = parseEscapeOutput(readFileSync(path.join(base.dir, 'm2.txt'), 'utf8'), { cwd: base.dir }).facts;
 	assert.deepEqual(r.facts, captured);
 	assert.ok(r.facts.some((f) => f.kind === 'moved-to-heap' && f.subject === 'größe'));
@@ -65,7 +65,7 @@ test('a cache replay of a build first run at the module root still names the rig
 	}
 });
 
-test('go test -c compiles _test.go files too', async () => {
+test('test mode compiles _test.go files too', async () => {
 	const dir = path.join(root, 'testpkg');
 	const r = await runEscape({ ...base, dir, test: true });
 	assert.equal(r.status, 'ok', r.message);
@@ -124,8 +124,8 @@ test('cancel kills the whole process tree; a timeout does too', async () => {
 
 test('flags and env: ours are not overridable, -toolexec is stripped, GOTOOLCHAIN pinned', () => {
 	assert.deepEqual(sanitizeFlags(['-race', '-toolexec', 'evil', '-gcflags=all=-N', '-o', 'x', '-mod=mod', '--toolexec=/bin/x']), ['-race', '-mod=mod']);
-	assert.deepEqual(escapeArgs({ test: false, tags: ['a', 'b'], buildFlags: ['-race'] }, '/tmp/o.json').slice(4), ['-tags=a,b', '-race', '-overlay=/tmp/o.json', '.']);
-	assert.deepEqual(escapeArgs({ test: true, tags: [], buildFlags: [] }).slice(0, 6), ['test', '-c', '-o', '/dev/null', '-vet=off', '-gcflags=-m=2']);
+	assert.deepEqual(escapeArgs({ test: false, tags: ['a', 'b'], buildFlags: ['-race'] }, '/tmp/o.json'), ['list', '-export', '-gcflags=-m=2', '-tags=a,b', '-race', '-overlay=/tmp/o.json', '.']);
+	assert.deepEqual(escapeArgs({ test: true, tags: [], buildFlags: [] }), ['list', '-export', '-test', '-gcflags=-m=2', '.']);
 	const env = escapeEnv({ GOFLAGS: '-mod=mod -toolexec=/bin/evil', GOTOOLCHAIN: 'go1.99.0' });
 	assert.equal(env.GOFLAGS, '-mod=mod');
 	assert.equal(env.GOTOOLCHAIN, 'local');

@@ -5,11 +5,17 @@
  * `go build` replays the printed `-m` text without recompiling, while `-json` files are only
  * written by a real compile (a cache hit leaves a fresh DIR empty). Text also carries
  * "moved to heap", "does not escape" and "leaking param content", which `-json` lacks.
- * `-gcflags=-m=2` without `all=` applies to the named package only: dependencies stay cached.
+ * `-gcflags=-m=2` without `all=` applies to the named package only (`go help build`):
+ * dependencies stay cached.
+ *
+ * The command is `go list -export` rather than `go build -o /dev/null` / `go test -c`: it runs the
+ * same compile actions (same build cache, same replayed -m text, same errors and exit code) but
+ * never links. Measured with Go 1.26 on this machine: a warm `main` package 1.7–2.4 s with
+ * `go build -o /dev/null` vs 0.4–0.7 s with `go list -export`; a warm test package 1.8–3.4 s with
+ * `go test -c` vs 0.8 s with `go list -test -export`.
  */
 import { existsSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
 import { parseEscapeOutput, type BuildError } from './parser';
@@ -51,9 +57,8 @@ const KILL_GRACE_MS = 1500;
 
 /** The argument list for `go` (exported for tests and for showing the command to users). */
 export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildFlags'>, overlayFile?: string): string[] {
-	const args = req.test
-		? ['test', '-c', '-o', os.devNull, '-vet=off', '-gcflags=-m=2']
-		: ['build', '-o', os.devNull, '-gcflags=-m=2'];
+	// -test adds the package compiled with its _test.go files (and the external _test package).
+	const args = req.test ? ['list', '-export', '-test', '-gcflags=-m=2'] : ['list', '-export', '-gcflags=-m=2'];
 	if (req.tags.length) args.push(`-tags=${req.tags.join(',')}`);
 	args.push(...sanitizeFlags(req.buildFlags));
 	if (overlayFile) args.push(`-overlay=${overlayFile}`);
@@ -105,7 +110,7 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 	}
 }
 
-/** Runs `go build|test -c -gcflags=-m=2 .` in `req.dir` and parses the result. Never throws. */
+/** Runs `go list -export [-test] -gcflags=-m=2 .` in `req.dir` and parses the result. Never throws. */
 export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
 	const started = performance.now();
 	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: '', cwd: req.dir };
@@ -139,6 +144,7 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			extendEnv: false,
 			reject: false,
 			stdin: 'ignore',
+			stdout: 'ignore', // go list prints import paths there; the -m text is on stderr
 			cancelSignal: req.signal,
 			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
 			forceKillAfterDelay: KILL_GRACE_MS,
