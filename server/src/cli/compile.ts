@@ -9,13 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact, GoPos } from '../model';
 import { escapeEnv, sanitizeFlags } from '../escape/runner';
-import { parseEscapeOutput } from '../escape/parser';
+import { parseEscapeOutput, type BuildError } from '../escape/parser';
 import type { ModuleUnit } from './discover';
 
 export interface CompileResult {
 	status: 'ok' | 'build-failed' | 'go-missing' | 'error';
 	facts: EscapeFact[];
 	buildErrors: string[];
+	/** The same errors with positions (resolved like the facts' positions). */
+	errors: BuildError[];
 	command: string;
 	cwd: string;
 	message?: string;
@@ -47,7 +49,7 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 	const patterns = packagePatterns(unit);
 	const args = compileArgs(patterns, tags);
 	const command = `${goBin} ${args.join(' ')}`;
-	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], command, cwd: unit.root };
+	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], errors: [] as BuildError[], command, cwd: unit.root };
 	const done = (r: Partial<CompileResult> & Pick<CompileResult, 'status'>): CompileResult => ({ ...base, ...r, durationMs: Math.round(performance.now() - started) });
 	if (patterns.length === 0) return done({ status: 'ok' });
 	try {
@@ -69,7 +71,7 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const parsed = parseSections(output, unit);
 		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
-			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, message: `${parsed.buildErrors.length} build error(s)` });
+			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)` });
 		}
 		const tail = output.trim().split('\n').slice(-3).join(' ');
 		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}` });
@@ -131,16 +133,18 @@ export function fixPos(pos: GoPos, root: string, pkgDir: string | undefined): Go
 }
 
 /** Parses the output one `# package` section at a time, resolving paths per package. */
-export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[] } {
+export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[]; errors: BuildError[] } {
 	const dirs = importPaths(unit);
 	const facts: EscapeFact[] = [];
 	const buildErrors: string[] = [];
+	const errors: BuildError[] = [];
 	const sections = output.split(/^(?=# )/m);
 	for (const sec of sections) {
 		const header = /^# (\S+)/.exec(sec)?.[1];
 		const pkgDir = header ? dirs.get(header) : undefined;
 		const parsed = parseEscapeOutput(sec, { cwd: unit.root });
 		buildErrors.push(...parsed.buildErrors);
+		errors.push(...(parsed.errors ?? []).map((e) => (e.pos ? { ...e, pos: fixPos(e.pos, unit.root, pkgDir) } : e)));
 		for (const f of parsed.facts) {
 			facts.push({
 				...f,
@@ -149,5 +153,5 @@ export function parseSections(output: string, unit: ModuleUnit): { facts: Escape
 			});
 		}
 	}
-	return { facts, buildErrors };
+	return { facts, buildErrors, errors };
 }
