@@ -95,7 +95,9 @@ describe('escape facts as diagnostics (full client)', () => {
 
 	test('re-opening the unchanged package spawns no process', async () => {
 		const before = await client.debugStats();
+		assert.equal(before.liveTrees, 1);
 		await client.close(uri);
+		assert.equal((await client.debugStats()).liveTrees, 0, 'the tree is deleted on close');
 		await client.open(POOL);
 		await client.waitForQuiescent((s) => s.state === 'upToDate');
 		const after = await client.debugStats();

@@ -114,6 +114,8 @@ export function startServer(connection: Connection): void {
 		session?.dispose();
 		session = undefined;
 	});
+	// Exit without shutdown (the client died): still stop compiles and free trees.
+	connection.onExit(() => session?.dispose());
 
 	connection.listen();
 }

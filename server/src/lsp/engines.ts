@@ -1,12 +1,10 @@
 /**
  * The one place the LSP layer meets the engines (escape runner + scheduler, explain, tree cache,
  * rules, Go version). Everything else in lsp/ talks to these narrow shapes.
- *
- * INTERIM: TreeCache below is a stand-in until syntax/treeCache.ts lands.
  */
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
-import type { RuleContext } from '../rules/types';
+import type { Rule, RuleContext } from '../rules/types';
+import { ALL_RULES } from '../rules/index';
 import { optionsFromSettings, runRules } from '../rules/engine';
 import type { Settings } from '../../../common/settings';
 import type { Explanation } from './diagnostics';
@@ -15,10 +13,10 @@ import { EscapeScheduler, type PackageRequest, type PackageState, type Scheduler
 import { explainFact, shortLabel } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
-import { newGoParser, type Parser, type Tree } from '../syntax/goParser';
+import { TreeCache } from '../syntax/treeCache';
 
 export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings };
-export { EscapeScheduler as EscapeEngine };
+export { EscapeScheduler as EscapeEngine, TreeCache };
 
 export interface EscapeEngineOptions {
 	settings: () => SchedulerSettings;
@@ -57,46 +55,15 @@ export function fileGoVersion(filePath: string, text: string, override: string):
 	return goMods.version(filePath, text, override || undefined);
 }
 
-/** Parses each open document; trees are replaced on change and deleted on close. */
-export class TreeCache {
-	private readonly trees = new Map<string, Tree>();
-	private constructor(private readonly parser: Parser) {}
-	static async create(): Promise<TreeCache> {
-		return new TreeCache(await newGoParser());
-	}
-	get liveTrees(): number {
-		return this.trees.size;
-	}
-	open(uri: string, text: string, _version: number): void {
-		this.set(uri, text);
-	}
-	applyChanges(uri: string, _changes: TextDocumentContentChangeEvent[], newText: string, _version: number): void {
-		this.set(uri, newText);
-	}
-	get(uri: string): Tree | undefined {
-		return this.trees.get(uri);
-	}
-	close(uri: string): void {
-		this.trees.get(uri)?.delete();
-		this.trees.delete(uri);
-	}
-	dispose(): void {
-		for (const t of this.trees.values()) t.delete();
-		this.trees.clear();
-		this.parser.delete();
-	}
-	private set(uri: string, text: string): void {
-		const tree = this.parser.parse(text);
-		this.trees.get(uri)?.delete();
-		if (tree) this.trees.set(uri, tree);
-		else this.trees.delete(uri);
-	}
-}
+/** Rules that read escape facts (re-run when a compile result arrives) and the others. */
+export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape);
+export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape);
 
-/** The rules on one file, with the user's disabled rules and severities; rule errors are logged. */
-export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void): RuleFinding[] {
+/** Runs `rules` on one file, with the user's disabled rules and severities; rule errors are logged. */
+export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void, rules: readonly Rule[]): RuleFinding[] {
 	return runRules(ctx, {
 		...optionsFromSettings(settings),
+		rules,
 		onError: (e) => log(`rule ${e.rule} failed on ${ctx.filePath}: ${e.error instanceof Error ? e.error.message : String(e.error)}`),
 	});
 }

@@ -7,6 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver/node';
 import type { HeapSite } from '../../../common/protocol';
 import type { EscapeFact, RuleFinding } from '../model';
 import type { Tree } from '../syntax/goParser';
+import type { Rule } from '../rules/types';
 import type { ClientCaps } from './capabilities';
 import type { FixableDiagnostic } from './codeActions';
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
@@ -25,6 +26,8 @@ export interface FileInput {
 	settings: ResolvedSettings;
 	caps: ClientCaps;
 	log: (msg: string) => void;
+	/** Findings of the syntax-only rules for this same text and settings, when already known. */
+	syntaxFindings?: RuleFinding[];
 }
 
 export interface FileReport {
@@ -33,6 +36,8 @@ export interface FileReport {
 	diagnostics: Diagnostic[];
 	fixables: FixableDiagnostic[];
 	heapSites: HeapSite[];
+	/** The syntax-only part of `findings` (reusable while the text and settings stay the same). */
+	syntaxFindings: RuleFinding[];
 }
 
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
@@ -40,16 +45,19 @@ const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param',
 export function fileReport(input: FileInput): FileReport {
 	const { memlens } = input.settings;
 	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain);
-	const findings = runRules(input, input.facts ? placed : undefined);
+	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, engines.SYNTAX_RULES);
+	const findings = [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, engines.ESCAPE_RULES)].sort(
+		(a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule),
+	);
 	const ruleDiags = ruleDiagnostics(findings, memlens, input.caps, input.uri);
 	const diagnostics = mergeDiagnostics(escapeDiagnostics(placed, memlens, input.caps, input.stale), ruleDiags);
 	const key = (code: unknown, r: unknown) => `${String(code)}@${JSON.stringify(r)}`;
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
-	return { placed, findings, diagnostics, fixables, heapSites: heapSites(placed, input.settings) };
+	return { placed, findings, diagnostics, fixables, heapSites: heapSites(placed, input.settings), syntaxFindings };
 }
 
-function runRules(input: FileInput, placed: PlacedFact[] | undefined): RuleFinding[] {
+function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: readonly Rule[]): RuleFinding[] {
 	if (!input.tree) return [];
 	try {
 		return engines.checkRules(
@@ -63,6 +71,7 @@ function runRules(input: FileInput, placed: PlacedFact[] | undefined): RuleFindi
 			},
 			input.settings.memlens,
 			input.log,
+			rules,
 		);
 	} catch (e) {
 		input.log(`rules failed on ${input.filePath}: ${String(e)}`);

@@ -360,12 +360,13 @@ export class Session {
 			uri: d.uri,
 			filePath: d.filePath,
 			text: current.doc.getText(),
-			tree: this.trees?.get(d.uri),
+			tree: this.trees?.get(d.uri)?.tree,
 			facts,
 			stale,
 			settings,
 			caps: this.caps,
 			log: this.log,
+			syntaxFindings: memo && memo.version === version && memo.settings === settings ? memo.report.syntaxFindings : undefined,
 		});
 		this.reports.set(d.uri, { version, facts, stale, settings, report });
 		this.placed.set(d.uri, report.placed);
