@@ -2,7 +2,7 @@
 // scratch copy of a Go module with the .vsix installed, and drives Debian's chromium with
 // playwright-core. Recipe and DOM hooks: /work/shared/e2e.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,13 +19,28 @@ export function uiAvailable() {
 	return existsSync(codeServerBin) && existsSync('/usr/bin/chromium');
 }
 
-let packaged = false;
-/** Builds dist/go-memlens.vsix once per process (`npm run package`). */
+/** Newest modification time of the files that go into the package. */
+function newestSource() {
+	let newest = 0;
+	const walk = (p) => {
+		let st;
+		try {
+			st = statSync(p);
+		} catch {
+			return;
+		}
+		if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
+		else newest = Math.max(newest, st.mtimeMs);
+	};
+	for (const p of ['client/src', 'server/src', 'common', 'syntaxes', 'media', 'docs', 'package.json', 'README.md', 'LICENSE', '.vscodeignore', 'esbuild.mjs']) walk(path.join(repoRoot, p));
+	return newest;
+}
+
+/** Builds dist/go-memlens.vsix with `npm run package`, unless it is newer than every source. */
 export function packageExtension() {
-	if (packaged) return;
+	if (existsSync(vsixPath) && statSync(vsixPath).mtimeMs > newestSource()) return;
 	const r = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
 	if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-	packaged = true;
 }
 
 function freePort() {
@@ -140,10 +155,10 @@ export async function startUi(opts) {
 			workspace,
 			root,
 			log: () => serverLog,
-			/** Saves a screenshot into the run's temp dir and returns its path. */
-			async screenshot(name) {
+			/** Saves a screenshot (of the page, or of one element) into the run's temp dir and returns its path. */
+			async screenshot(name, locator) {
 				const file = path.join(dirs.shots, `${String(++shot).padStart(2, '0')}-${name}.png`);
-				await page.screenshot({ path: file });
+				await (locator ?? page).screenshot({ path: file });
 				return file;
 			},
 			async stop() {
