@@ -8,7 +8,7 @@
 import type { Node } from '../syntax/goParser';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
 
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
 const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.Fatal(f|ln)?|log\.Panic(f|ln)?|runtime\.Goexit)$/;
@@ -130,6 +130,63 @@ function fixFor(ctx: RuleContext, call: Node, select: Node, cases: Node[], timeP
 	return edits;
 }
 
+interface Site {
+	call: Node;
+	select: Node;
+	loop: Node;
+	/** For `t := time.After(d)` … `case <-t:`: the variable and its declaration. */
+	variable?: { name: string; decl: Node };
+}
+
+/** The per-iteration `time.After` a select case receives from, inline or through a variable declared in the loop. */
+function timerSite(cc: Node, timePkg: string): Site | undefined {
+	const comm = cc.childForFieldName('communication');
+	const recv = comm?.type === 'receive_statement' ? comm.childForFieldName('right') : comm;
+	if (recv?.type !== 'unary_expression' || recv.childForFieldName('operator')?.text !== '<-') return undefined;
+	const operand = recv.childForFieldName('operand');
+	const select = cc.parent;
+	if (!operand || select?.type !== 'select_statement') return undefined;
+	const loop = enclosingLoops(select)[0];
+	if (!loop) return undefined;
+	if (operand.type === 'call_expression') return calleeName(operand) === `${timePkg}.After` ? { call: operand, select, loop } : undefined;
+	if (operand.type !== 'identifier') return undefined;
+	// Latest `name := time.After(…)` before the select, in this loop's own body.
+	let found: Site | undefined;
+	for (const d of descendants(bodyOf(loop) ?? loop, 'short_var_declaration')) {
+		if (d.startIndex > select.startIndex) break;
+		if (!enclosingLoops(d)[0]?.equals(loop)) continue; // also excludes func literals in the body
+		const l = d.childForFieldName('left')?.namedChildren ?? [];
+		const r = d.childForFieldName('right')?.namedChildren ?? [];
+		if (l.length !== 1 || l[0]?.text !== operand.text) continue;
+		const v = r[0];
+		found = v?.type === 'call_expression' && calleeName(v) === `${timePkg}.After` ? { call: v, select, loop, variable: { name: operand.text, decl: d } } : undefined;
+	}
+	return found;
+}
+
+/** Variable form: `t := time.NewTimer(d)`, `<-t.C`, `t.Stop()` in the other cases; only when t has no other use. */
+function varFix(v: { name: string; decl: Node }, call: Node, others: Node[], timePkg: string, text: string): TextEdit[] | undefined {
+	const scope = v.decl.parent;
+	const arg = callArgs(call)[0];
+	if (!scope || !arg || callArgs(call).length !== 1) return undefined;
+	const uses = descendants(scope, 'identifier').filter((n) => n.text === v.name && n.startIndex > v.decl.endIndex);
+	const receives = uses.filter((n) => {
+		const u = n.parent;
+		if (u?.type !== 'unary_expression' || u.childForFieldName('operator')?.text !== '<-') return false;
+		return u.parent?.type === 'communication_case' || u.parent?.parent?.type === 'communication_case';
+	});
+	if (receives.length !== uses.length || uses.length === 0) return undefined;
+	const edits: TextEdit[] = [{ range: rangeOf(call), newText: `${timePkg}.NewTimer(${arg.text})` }];
+	for (const u of uses) edits.push({ range: { start: rangeOf(u).end, end: rangeOf(u).end }, newText: '.C' });
+	for (const c of others) {
+		const colon = c.children.find((t) => t?.type === ':');
+		if (!colon) return undefined;
+		const pos = { line: colon.endPosition.row, character: colon.endPosition.column };
+		edits.push({ range: { start: pos, end: pos }, newText: `\n${lineIndent(text, c)}\t${v.name}.Stop()` });
+	}
+	return edits;
+}
+
 export const timeAfterInLoop: Rule = {
 	id: 'time-after-in-loop',
 	doc: {
@@ -144,28 +201,17 @@ export const timeAfterInLoop: Rule = {
 		if (!timePkg || timePkg === '_' || timePkg === '.') return [];
 		const out: RuleFinding[] = [];
 		// Walk the (few) select cases rather than every call in the file.
-		const calls = descendants(ctx.tree.rootNode, 'communication_case').flatMap((c) => {
-			const comm = c.childForFieldName('communication');
-			return comm ? descendants(comm, 'call_expression') : [];
-		});
-		for (const call of calls) {
-			if (calleeName(call) !== `${timePkg}.After`) continue;
-			const recv = call.parent;
-			if (recv?.type !== 'unary_expression' || recv.childForFieldName('operator')?.text !== '<-') continue;
-			let cc: Node | null = recv.parent;
-			if (cc?.type === 'receive_statement') cc = cc.parent;
-			if (cc?.type !== 'communication_case') continue;
-			const select = cc.parent;
-			if (select?.type !== 'select_statement') continue;
-			const loop = enclosingLoops(select)[0];
-			if (!loop) continue;
+		for (const cc of descendants(ctx.tree.rootNode, 'communication_case')) {
+			const site = timerSite(cc, timePkg);
+			if (!site) continue;
+			const { call, select, loop } = site;
 			const others = select.namedChildren.filter(
-				(n): n is Node => n !== null && (n.type === 'communication_case' || n.type === 'default_case') && !n.equals(cc!),
+				(n): n is Node => n !== null && (n.type === 'communication_case' || n.type === 'default_case') && !n.equals(cc),
 			);
 			const looping = others.find((c) => reachesNextIteration(c, select, loop));
 			if (!looping) continue;
 			const d = callArgs(call)[0]?.text ?? 'd';
-			const edits = fixFor(ctx, call, select, others, timePkg);
+			const edits = site.variable ? varFix(site.variable, call, others, timePkg, ctx.text) : fixFor(ctx, call, select, others, timePkg);
 			out.push({
 				rule: 'time-after-in-loop',
 				range: rangeOf(call),

@@ -199,3 +199,47 @@ test('never throws on arbitrary cuts and splices of the fixture', async () => {
 		{ numRuns: 150 },
 	);
 });
+
+test('variable form: `t := time.After(d)` in the loop received in the select; fixed form compiles', async () => {
+	const src = wrap(`	for {
+		timeout := time.After(time.Second)
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-timeout:
+			return
+		}
+	}`);
+	const hoisted = wrap(`	timeout := time.After(time.Second)
+	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-timeout:
+			return
+		}
+	}`);
+	const otherUse = wrap(`	for {
+		timeout := time.After(time.Second)
+		go func() { <-timeout }()
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-timeout:
+			return
+		}
+	}`);
+	const f = await runRule(timeAfterInLoop, src, { minor: 22 });
+	assert.deepEqual(lines(f), [9]);
+	assert.deepEqual(await runRule(timeAfterInLoop, hoisted, { minor: 22 }), []);
+	const g = await runRule(timeAfterInLoop, otherUse, { minor: 22 });
+	assert.equal(g.length, 1);
+	assert.equal(g[0].fixes, undefined);
+	const fixed = applyEdits(src, f[0].fixes![0].edits);
+	assert.match(fixed, /timeout := time\.NewTimer\(time\.Second\)/);
+	assert.match(fixed, /case <-timeout\.C:/);
+	assert.match(fixed, /case m := <-msgs:\n\t\t\ttimeout\.Stop\(\)/);
+	assert.deepEqual(await runRule(timeAfterInLoop, fixed, { minor: 22 }), []);
+	const r = goCheck({ 'a.go': fixed }, { goVersion: '1.22' });
+	assert.ok(r.ok, r.output + '\n' + fixed);
+});
