@@ -1,8 +1,114 @@
+/**
+ * R4 pool-get-without-reset: the object from `P.Get()` (or a getter) is first *appended to*
+ * (Write*, Fprintf, json.NewEncoder, append…) before any reset, and no Put of that pool resets it.
+ * sync.Pool hands back objects exactly as they were Put, so the previous user's content is still
+ * there (verified: bytes.Buffer written "abc", Put, Get → Len() == 3 when nothing resets it).
+ * Read destinations (`r.Read(*bp)`) and uses other than accumulating writes are not reported.
+ */
+import type { Node } from '../syntax/goParser';
+import type { Fix, RuleFinding } from '../model';
+import { callArgs, calleeName, descendants, lineIndent, rangeOf } from './ast';
 import type { Rule } from './types';
+import { calledName, getBindings, isResetOf, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
 
-// TODO: not implemented yet (stub so the registry compiles).
+const WRITE_METHODS = new Set(['Write', 'WriteString', 'WriteByte', 'WriteRune', 'ReadFrom']);
+const WRITER_FUNCS = new Set(['fmt.Fprint', 'fmt.Fprintf', 'fmt.Fprintln', 'json.NewEncoder', 'io.Copy', 'io.CopyN', 'io.WriteString', 'binary.Write', 'gob.NewEncoder', 'xml.NewEncoder', 'csv.NewWriter', 'bytes.NewBuffer']);
+const RESETTABLE = new Set(['*bytes.Buffer', '*strings.Builder']);
+
+/** Every Put of `pool` in the file resets first (or there is none): then Get needs no reset. */
+function putsReset(idx: PoolIndex, root: Node, pool: string): { none: boolean; allReset: boolean } {
+	let count = 0;
+	let reset = 0;
+	for (const c of descendants(root, 'call_expression')) {
+		if (poolCall(idx, c, 'Put') === pool) {
+			count++;
+			const arg = callArgs(c)[0]?.text ?? '';
+			const stmt = statementOf(c);
+			for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) {
+				if (isResetOf(s, arg)) {
+					reset++;
+					break;
+				}
+			}
+			continue;
+		}
+		const putter = idx.putters.get(calledName(c) ?? '');
+		if (putter && putter.pool === pool) {
+			count++;
+			if (putter.resets) reset++;
+		}
+	}
+	return { none: count === 0, allReset: count > 0 && reset === count };
+}
+
+/** Is the use `u` of x an accumulating write? Returns a short description if so. */
+function accumulating(u: Node, x: string): string | undefined {
+	let e: Node = u;
+	if (e.parent?.type === 'unary_expression' && e.parent.childForFieldName('operator')?.text === '*') e = e.parent;
+	while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+	const p = e.parent;
+	if (p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === e.id) {
+		const m = p.childForFieldName('field')?.text ?? '';
+		if (WRITE_METHODS.has(m) && p.parent?.type === 'call_expression') return `${x}.${m}(…)`;
+		// x.f = append(x.f, …)
+		const args = p.parent?.type === 'argument_list' ? p.parent : null;
+		if (args && args.parent && calleeName(args.parent) === 'append' && args.namedChild(0)?.id === p.id) return `append(${p.text}, …)`;
+		return undefined;
+	}
+	if (p?.type === 'argument_list' && p.namedChild(0)?.id === e.id && p.parent?.type === 'call_expression') {
+		const name = calleeName(p.parent) ?? '';
+		if (name === 'append' || WRITER_FUNCS.has(name)) return `${name}(${e.text}, …)`;
+	}
+	return undefined;
+}
+
+function resetText(g: GetBinding, use: string): { text: string; safe: boolean } {
+	const t = g.assertedType?.replace(/\s+/g, '');
+	if (g.deref || t?.startsWith('[]')) return { text: `${g.name} = ${g.name}[:0]`, safe: true };
+	if (t?.startsWith('*[]')) return { text: `*${g.name} = (*${g.name})[:0]`, safe: true };
+	if (!t && use.startsWith('append(')) return { text: `${g.name} = ${g.name}[:0]`, safe: false };
+	return { text: `${g.name}.Reset()`, safe: !!t && RESETTABLE.has(t) };
+}
+
 export const poolGetWithoutReset: Rule = {
 	id: 'pool-get-without-reset',
-	doc: { summary: '', severity: 'warning', usesEscape: false },
-	check: () => [],
+	doc: { summary: 'object from sync.Pool.Get is appended to before any reset: the previous user\'s data leaks into the output', severity: 'warning', usesEscape: false },
+	check(ctx) {
+		const idx = poolIndex(ctx.tree);
+		if (idx.vars.size + idx.fields.size === 0) return [];
+		const out: RuleFinding[] = [];
+		const puts = new Map<string, { none: boolean; allReset: boolean }>();
+		for (const g of getBindings(ctx.tree)) {
+			if (g.getter?.resets) continue;
+			let pr = puts.get(g.pool);
+			if (!pr) puts.set(g.pool, (pr = putsReset(idx, ctx.tree.rootNode, g.pool)));
+			if (pr.none || pr.allReset) continue;
+			// The first use of x after the Get, ignoring deferred statements (they run at return).
+			const first = descendants(g.func, 'identifier').find((u) => {
+				if (u.text !== g.name || u.startIndex < g.stmt.endIndex) return false;
+				// `*x = append(*x, …)`: the left side is not the first use, the append is.
+				const st = statementOf(u);
+				const left = st.type === 'assignment_statement' ? st.childForFieldName('left') : null;
+				if (left && u.startIndex < left.endIndex && !isResetOf(st, g.name)) return false;
+				for (let p = u.parent; p && p.id !== g.func.id; p = p.parent) if (p.type === 'defer_statement') return false;
+				return true;
+			});
+			if (!first || isResetOf(statementOf(first), g.name)) continue;
+			const use = accumulating(first, g.name);
+			if (!use) continue;
+			const { text, safe } = resetText(g, use);
+			const at = { line: g.stmt.endPosition.row, character: g.stmt.endPosition.column };
+			const fix: Fix = { title: `Reset ${g.name} right after Get (${text})`, edits: [{ range: { start: at, end: at }, newText: `\n${lineIndent(ctx.text, g.stmt)}${text}` }], isPreferred: true, safe };
+			const src = g.getter ? `${g.getter.name}()` : `${g.pool}.Get()`;
+			out.push({
+				rule: 'pool-get-without-reset',
+				range: rangeOf(first.parent?.type === 'unary_expression' ? first.parent : first),
+				severity: 'warning',
+				message: `\`${g.name}\` comes from \`${src}\` and is appended to (\`${use}\`) before any reset. sync.Pool returns objects as they were Put, and no Put of \`${g.pool}\` in this file resets them, so a previous user's content stays in front. Reset it after Get (\`${text}\`).`,
+				fixes: [fix],
+				related: [{ range: rangeOf(g.call), message: 'the object comes from here' }],
+			});
+		}
+		return out;
+	},
 };

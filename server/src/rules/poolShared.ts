@@ -143,7 +143,12 @@ export function isResetOf(stmt: Node, x: string): boolean {
 	}
 	if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text === '=') {
 		const left = stmt.childForFieldName('left')?.namedChildren ?? [];
-		return left.some((l) => l?.text === x || l?.text.replace(/\s+/g, '') === `*${x}`);
+		if (!left.some((l) => l?.text === x || l?.text.replace(/\s+/g, '') === `*${x}`)) return false;
+		// `x = x[:0]`, `*x = (*x)[:0]`, `*x = T{}` reset; `*x = append(*x, …)` does not.
+		const right = stmt.childForFieldName('right')?.namedChild(0);
+		if (!right) return false;
+		if (right.type === 'slice_expression' && right.childForFieldName('end')?.text === '0' && !right.childForFieldName('start')) return true;
+		return !descendants(right, 'identifier').some((i) => i.text === x);
 	}
 	return false;
 }
@@ -153,7 +158,7 @@ function summarise(idx: PoolIndex, fn: Node): void {
 	const body = fn.childForFieldName('body');
 	if (!name || !body) return;
 	const generic = isGenericFunc(fn);
-	const stmts = body.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
+	const stmts = blockStatements(body);
 	// Getter: `return P.Get()…` or `x := P.Get()…; [resets]; return x`.
 	const last = stmts[stmts.length - 1];
 	if (last?.type === 'return_statement') {
@@ -239,6 +244,12 @@ export function getBindings(tree: Tree): GetBinding[] {
 		}
 	}
 	return out;
+}
+
+/** The statements of a block (tree-sitter-go wraps them in a `statement_list`). */
+export function blockStatements(block: Node): Node[] {
+	const list = block.namedChildren.find((n) => n?.type === 'statement_list') ?? block;
+	return list.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
 }
 
 /** Nodes inside `fn` that are not inside a nested func literal. */
