@@ -2,7 +2,7 @@
  * `go build -gcflags=-m=2` on GOROOT's encoding/json: fully cold (fresh GOCACHE), package-cold
  * (deps cached, the package recompiled through an overlay with a fresh comment), and warm (the
  * build cache replays the -m text), each run raw (child_process) and through runEscape.
- * Run: node --import tsx bench/runnerOverhead.ts [iterations]
+ * Run: node --import tsx bench/runnerOverhead.ts [iterations] [--no-cold]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { parseEscapeOutput } from '../server/src/escape/parser';
 
 const goBin = '/usr/local/go/bin/go';
 const dir = '/usr/local/go/src/encoding/json';
-const n = Number(process.argv[2] ?? 5);
+const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5);
+const skipCold = process.argv.includes('--no-cold');
 const env = (extra: Record<string, string> = {}) => ({ ...process.env, GOTOOLCHAIN: 'local', ...extra }) as Record<string, string>;
 
 function raw(extra: Record<string, string> = {}, overlay?: string): number {
@@ -36,6 +37,11 @@ const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (n=${xs.length
 
 async function main(): Promise<void> {
 	// Fully cold: a fresh GOCACHE compiles encoding/json and all its dependencies.
+	if (!skipCold) await cold();
+	await warmish();
+}
+
+async function cold(): Promise<void> {
 	const c1 = mkdtempSync(path.join(os.tmpdir(), 'memlens-bench-cache-'));
 	const c2 = mkdtempSync(path.join(os.tmpdir(), 'memlens-bench-cache-'));
 	const coldRaw = raw({ GOCACHE: c1 });
@@ -43,7 +49,9 @@ async function main(): Promise<void> {
 	rmSync(c1, { recursive: true, force: true });
 	rmSync(c2, { recursive: true, force: true });
 	console.log(`fully cold (fresh GOCACHE): raw ${coldRaw.toFixed(0)} ms, runEscape ${coldOurs.ms.toFixed(0)} ms`);
+}
 
+async function warmish(): Promise<void> {
 	// Package-cold: a fresh comment in one file defeats the cache for encoding/json only.
 	const file = path.join(dir, 'decode.go');
 	const text = readFileSync(file, 'utf8');
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
 		warmOurs.push(r.ms);
 		facts = r.facts;
 	}
+	console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 	console.log(`warm (cache replay): raw ${fmt(warmRaw)}, runEscape ${fmt(warmOurs)}; ${facts} facts`);
 
 	const out = spawnSync(goBin, ['build', '-o', os.devNull, '-gcflags=-m=2', '.'], { cwd: dir, env: env(), encoding: 'utf8', maxBuffer: 1 << 28 }).stderr;

@@ -136,6 +136,7 @@ test('cancelAll and dispose resolve pending requests with undefined', async () =
 	h.s.cancelAll();
 	assert.equal(await p, undefined);
 	assert.equal(h.s.liveProcesses(), 0);
+	assert.deepEqual(h.states.at(-1)?.[1], 'idle', 'the package is reported idle after cancelAll');
 	h.s.dispose();
 	assert.equal(await h.s.request({ dir: path.join(root, 'unicode'), test: false, reason: 'open' }), undefined);
 });

@@ -52,6 +52,7 @@ export class EscapeScheduler {
 	spawnCount = 0;
 	private readonly cache: LruCache<EscapeRunResult>;
 	private readonly gens = new Map<string, number>();
+	private readonly pendingByDir = new Map<string, number>();
 	private readonly running = new Map<string, Running>();
 	private readonly waiting: { dir: string; start: (ok: boolean) => void }[] = [];
 	private readonly quiescentListeners = new Set<() => void>();
@@ -71,13 +72,20 @@ export class EscapeScheduler {
 		this.gens.set(dir, gen);
 		this.supersede(dir);
 		this.pending++;
+		this.pendingByDir.set(dir, (this.pendingByDir.get(dir) ?? 0) + 1);
 		try {
 			return await this.handle(req, gen);
 		} catch {
 			return undefined; // a throwing callback must not break the queue
 		} finally {
 			this.pending--;
-			if (this.gens.get(dir) === gen) this.state(dir, 'idle');
+			const left = (this.pendingByDir.get(dir) ?? 1) - 1;
+			if (left > 0) this.pendingByDir.set(dir, left);
+			else {
+				this.pendingByDir.delete(dir);
+				// Idle once nothing is left for this dir, also after cancelAll (no newer request to report).
+				this.state(dir, 'idle');
+			}
 			if (this.pending === 0) for (const cb of [...this.quiescentListeners]) this.safe(cb);
 		}
 	}

@@ -59,8 +59,8 @@ const KILL_GRACE_MS = 1500;
 export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildFlags'>, overlayFile?: string): string[] {
 	// -test adds the package compiled with its _test.go files (and the external _test package).
 	const args = req.test ? ['list', '-export', '-test', '-gcflags=-m=2'] : ['list', '-export', '-gcflags=-m=2'];
-	if (req.tags.length) args.push(`-tags=${req.tags.join(',')}`);
-	args.push(...sanitizeFlags(req.buildFlags));
+	if (req.tags?.length) args.push(`-tags=${req.tags.join(',')}`);
+	args.push(...sanitizeFlags(req.buildFlags ?? []));
 	if (overlayFile) args.push(`-overlay=${overlayFile}`);
 	args.push('.');
 	return args;
