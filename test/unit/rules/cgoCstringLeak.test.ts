@@ -102,3 +102,7 @@ test('fixes: free added (defer outside loops, after last use inside), imports an
 	const r = goCheck(fixed, { cmd: 'build' });
 	assert.ok(r.ok, r.output);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= bare.length; n += 5) await runRule(cgoCstringLeak, bare.slice(0, n), { minor: 21 });
+});

@@ -98,3 +98,7 @@ test('fixes: the finalizer uses its argument; compiles, vets clean, rule silent'
 	const r = goCheck({ 'a.go': out });
 	assert.ok(r.ok, r.output);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= src.length; n += 5) await runRule(finalizerSelfReference, src.slice(0, n), { minor: 21 });
+});

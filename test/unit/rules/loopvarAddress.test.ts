@@ -131,3 +131,7 @@ test('fix: `it := it` compiles, and the rule is silent afterwards', async () => 
 	const r = goCheck({ 'a.go': out }, { goVersion: '1.21' });
 	assert.ok(r.ok, r.output);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= src.length; n += 5) await runRule(loopvarAddress, src.slice(0, n), { minor: 21 });
+});

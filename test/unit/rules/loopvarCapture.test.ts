@@ -183,3 +183,7 @@ func F(urls []string) {
 	const r = goCheck(fixed, { goVersion: '1.21' });
 	assert.ok(r.ok, r.output);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= spec.length; n += 5) await runRule(loopvarCapture, spec.slice(0, n), { minor: 21 });
+});

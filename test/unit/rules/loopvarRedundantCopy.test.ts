@@ -82,3 +82,7 @@ test('fix: deleting the copies vets clean and silences the rule', async () => {
 	const r = goCheck({ 'a_test.go': out }, { goVersion: '1.22' });
 	assert.ok(r.ok, r.output);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= src.length; n += 5) await runRule(loopvarRedundantCopy, src.slice(0, n), { minor: 21 });
+});

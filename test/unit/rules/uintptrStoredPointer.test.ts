@@ -120,3 +120,7 @@ test('fixes: unsafe.Add rewrite and //go:uintptrescapes; vet clean, rule silent 
 	assert.ok(r.ok, r.output);
 	assert.equal((await runRule(uintptrStoredPointer, src, { minor: 16 }))[0].fixes, undefined);
 });
+
+test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
+	for (let n = 0; n <= src.length; n += 5) await runRule(uintptrStoredPointer, src.slice(0, n), { minor: 21 });
+});
