@@ -257,9 +257,11 @@ test('duplicates at the same position, kind and subject collapse; their chain is
 		'./a.go:3:2: moved to heap: v',
 		'./a.go:9:6: can inline G with cost 3 as: func() {  }',
 		'./a.go:9:6: inlining call to G',
+		'./a.go:12:15: leaking param: tag to result ~r0 level=0',
+		'./a.go:12:15: leaking param: tag to result ~r1 level=0',
 	].join('\n');
 	const r = parseEscapeOutput(out, { cwd: '/w' });
-	assert.deepEqual(r.facts.map((f) => `${f.kind} ${f.subject} ${f.flows.length}`), ['moved-to-heap v 1', 'inlining G 0', 'inlining G 0']);
+	assert.deepEqual(r.facts.map((f) => `${f.kind} ${f.subject} ${f.flows.length}`), ['moved-to-heap v 1', 'inlining G 0', 'inlining G 0', 'leaking-param tag 0', 'leaking-param tag 0']);
 });
 
 test('cache replays printed relative to another working dir are re-anchored on the package dir', () => {
