@@ -52,6 +52,25 @@ function heapNotes(page) {
 	});
 }
 
+async function runCommand(page, title) {
+	await page.keyboard.press('Control+Shift+P');
+	await page.fill('.quick-input-widget input', `>${title}`);
+	await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+}
+
+async function waitNoteCount(page, predicate, timeout = 30_000) {
+	await page.waitForFunction(
+		(src) => {
+			const n = [...document.querySelectorAll('.monaco-editor .view-lines .view-line span')].filter((el) => getComputedStyle(el, '::after').content.includes('heap')).length;
+			return new Function('n', `return ${src}`)(n);
+		},
+		predicate,
+		{ timeout },
+	);
+}
+
 describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
 	let ui;
 	before(async () => {
@@ -78,6 +97,27 @@ describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
 		console.log(`# heap notes: ${JSON.stringify(notes)}`);
 		assert.ok(notes.some((n) => n.includes('wg')), `a note for wg (moved to heap): ${notes}`);
 		console.log(`# screenshot: ${await ui.screenshot('heap-notes')}`);
+		console.log(`# screenshot: ${await ui.screenshot('editor-heap-notes', page.locator('.part.editor'))}`);
+	});
+
+	test('Toggle Heap Decorations hides the notes and brings them back', async () => {
+		const { page } = ui;
+		await runCommand(page, 'Go MemLens: Toggle Heap Decorations');
+		await waitNoteCount(page, 'n === 0');
+		await runCommand(page, 'Go MemLens: Toggle Heap Decorations');
+		await waitNoteCount(page, 'n > 0');
+	});
+
+	test('Show Compiler Output opens the -m=2 text as a memlens-escape document', async () => {
+		const { page } = ui;
+		await runCommand(page, 'Go MemLens: Show Compiler Output');
+		await page.waitForSelector('.tab[data-resource-name^="compiler output"]', { timeout: 20_000 });
+		await page.locator('.monaco-editor .view-lines .view-line').filter({ hasText: /moved\s+to\s+heap:\s+wg/ }).first().waitFor({ timeout: 20_000 });
+		await page.waitForSelector('[id="status.editor.mode"][aria-label*="Go Escape Analysis Output"]', { timeout: 20_000 });
+		console.log(`# screenshot: ${await ui.screenshot('compiler-output')}`);
+		// Close it (the output editor is active), back to the Go file alone for the next tests.
+		await page.keyboard.press('Control+W');
+		await page.waitForSelector('.tab[data-resource-name^="compiler output"]', { state: 'detached' });
 	});
 
 	test('hovering a heap fact shows what the compiler decided and why', async () => {
