@@ -9,7 +9,7 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule } from './types';
-import { byType, descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
+import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
 
 const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
 // atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
@@ -129,7 +129,7 @@ export const lockCopyByValue: Rule = {
 		const root = ctx.tree.rootNode;
 		const imp = imports(root);
 		const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
-		const nodes = byType(root, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement']);
+		const nodes = byType(root, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
 		localLockTypes(root, env, nodes.get('type_spec')!);
 		if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
 		const out: RuleFinding[] = [];
@@ -189,6 +189,17 @@ export const lockCopyByValue: Rule = {
 			const path = lockPath(coll.childForFieldName('element') ?? coll.childForFieldName('value'), env);
 			if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
 		}
+		/** Lock path of a value expression: a variable of a lock type, or `*p` with p a pointer to one. */
+		const exprPath = (fn: Node, r: Node): LockPath | undefined => {
+			if (!lockNames.has(r.text.replace(/^\*/, ''))) return undefined;
+			if (r.type === 'identifier') return lockPath(declaredType(fn, r.text), env);
+			if (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') {
+				const op = r.childForFieldName('operand');
+				const t = op?.type === 'identifier' ? declaredType(fn, op.text) : null;
+				return t?.type === 'pointer_type' ? lockPath(t.namedChild(0), env) : undefined;
+			}
+			return undefined;
+		};
 		for (const a of [...nodes.get('short_var_declaration')!, ...nodes.get('assignment_statement')!]) {
 			const rhs = a.childForFieldName('right')?.namedChildren ?? [];
 			if (!rhs.some((r) => r && lockNames.has(r.text.replace(/^\*/, '')))) continue;
@@ -197,16 +208,30 @@ export const lockCopyByValue: Rule = {
 			if (!fn || rhs.length !== lhs.length) continue;
 			rhs.forEach((r, i) => {
 				if (!r || !lhs[i]) return;
-				let path: LockPath | undefined;
-				if (r.type === 'identifier') path = lockPath(declaredType(fn, r.text), env);
-				else if (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') {
-					const op = r.childForFieldName('operand');
-					const t = op?.type === 'identifier' ? declaredType(fn, op.text) : null;
-					path = t?.type === 'pointer_type' ? lockPath(t.namedChild(0), env) : undefined;
-				}
+				const path = exprPath(fn, r);
 				if (!path || reinitialised(fn, lhs[i]!.text, path)) return;
 				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
 			});
+		}
+		for (const ret of nodes.get('return_statement')!) {
+			const fn = enclosingFunction(ret);
+			const list = ret.namedChildren.find((c) => c?.type === 'expression_list');
+			for (const r of list?.namedChildren ?? []) {
+				const path = fn && r ? exprPath(fn, r) : undefined;
+				if (path) out.push(finding(r!, path, `return copies lock value: ${describe(path)}; ${why}. Return a pointer.`));
+			}
+		}
+		for (const call of nodes.get('call_expression')!) {
+			const args = callArgs(call);
+			if (!args.some((r) => lockNames.has(r.text.replace(/^\*/, '')))) continue;
+			const name = calleeName(call) ?? call.childForFieldName('function')?.text ?? 'call';
+			// vet skips these builtins: they do not copy their argument.
+			if (/^(len|cap|unsafe\.(Sizeof|Offsetof|Alignof))$/.test(name)) continue;
+			const fn = enclosingFunction(call);
+			for (const r of args) {
+				const path = fn ? exprPath(fn, r) : undefined;
+				if (path) out.push(finding(r, path, `call of \`${name}\` copies lock value: ${describe(path)}; ${why}. Pass a pointer.`));
+			}
 		}
 		return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 	},
