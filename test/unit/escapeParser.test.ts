@@ -273,6 +273,36 @@ test('cache replays printed relative to another working dir are re-anchored on t
 	assert.equal(parseEscapeOutput(out, { cwd: '/m/q' }).facts[0].pos.file, '/m/q/q/q.go');
 });
 
+test('a parameter leaking to two results gets the chain of each destination (real encoding/json output)', () => {
+	// GOROOT/src/encoding/json/tags.go, Go 1.26: the ~r1 chain is printed first, the ~r0 fact first.
+	const out = [
+		'./tags.go:19:15: parameter tag leaks to ~r1 for parseTag with derefs=0:',
+		'./tags.go:19:15:   flow: strings.s ← tag:',
+		'./tags.go:19:15:     from strings.s, strings.sep := tag, "," (assign-pair) at ./tags.go:20:28',
+		'./tags.go:19:15:   flow: {temp} ← strings.s:',
+		'./tags.go:19:15:     from stringslite.Cut(strings.s, strings.sep) (call parameter) at ./tags.go:20:28',
+		'./tags.go:19:15:   flow: .autotmp_6 ← {temp}:',
+		'./tags.go:19:15:   flow: strings.after ← .autotmp_6:',
+		'./tags.go:19:15:     from strings.before, strings.after, strings.found = string(.autotmp_5), .autotmp_6, .autotmp_7 (assign-pair) at ./tags.go:20:28',
+		'./tags.go:19:15:   flow: .autotmp_5 ← strings.after:',
+		'./tags.go:19:15:   flow: opt ← .autotmp_5:',
+		'./tags.go:19:15:     from tag, opt, _ := string(.autotmp_4), .autotmp_5, 0 (assign-pair) at ./tags.go:20:14',
+		'./tags.go:19:15:   flow: ~r1 ← opt:',
+		'./tags.go:19:15:     from return tag, tagOptions(opt) (return) at ./tags.go:21:2',
+		'./tags.go:19:15: parameter tag leaks to ~r0 for parseTag with derefs=0:',
+		'./tags.go:19:15:   flow: ~r0 ← tag:',
+		'./tags.go:19:15:     from return tag, tagOptions(opt) (return) at ./tags.go:21:2',
+		'./tags.go:19:15: leaking param: tag to result ~r0 level=0',
+		'./tags.go:19:15: leaking param: tag to result ~r1 level=0',
+	].join('\n');
+	const r = parseEscapeOutput(out, { cwd: '/w' });
+	assert.deepEqual(
+		r.facts.map((f) => `${f.detail} <- ${f.flows.at(-1)?.dst}`),
+		['to result ~r0 level=0 <- ~r0', 'to result ~r1 level=0 <- ~r1'],
+	);
+	assert.equal(r.facts[1].flows.length, 7);
+});
+
 test('Windows paths and CRLF line ends', () => {
 	const r = parseEscapeOutput('C:\\w\\a.go:3:2: moved to heap: v\r\n', { cwd: 'C:\\w' });
 	assert.equal(r.facts.length, 1);

@@ -44,6 +44,8 @@ export interface ParseOptions {
 interface Chain {
 	kind: 'escapes' | 'param';
 	subject: string;
+	/** For parameter chains: the location it leaks to (`{heap}`, `~r0`, `{storage for b}`). */
+	to?: string;
 	flows: Flow[];
 	claimed: boolean;
 }
@@ -191,7 +193,7 @@ function parseInto(output: string, opts: ParseOptions, out: ParsedEscapeOutput):
 			subject: fact.subject,
 			message: body,
 			...(fact.detail !== undefined ? { detail: fact.detail } : {}),
-			flows: claimChain(chains.get(key), fact.kind, fact.subject),
+			flows: claimChain(chains.get(key), fact.kind, fact.subject, fact.detail),
 		});
 	}
 }
@@ -226,13 +228,24 @@ function parseHeader(body: string): Omit<Chain, 'flows' | 'claimed'> | undefined
 	const text = body.slice(0, -1);
 	if (text.startsWith('parameter ')) {
 		const p = /^parameter (\S+) leaks to /.exec(text);
-		if (p && / with derefs=-?\d+$/.test(text)) return { kind: 'param', subject: p[1] };
+		if (p && / with derefs=-?\d+$/.test(text)) return { kind: 'param', subject: p[1], to: leakTarget(text.slice(p[0].length)) };
 		return undefined;
 	}
 	const e = /^(.*) escapes to heap(?: in (.+))?$/.exec(text);
 	// A plain "x escapes to heap" fact never ends with ':'; guard against `"a:" escapes to heap`.
 	if (e && e[1]) return { kind: 'escapes', subject: e[1] };
 	return undefined;
+}
+
+/** The location at the start of `rest`: a balanced `{…}` or the next word. */
+function leakTarget(rest: string): string {
+	if (!rest.startsWith('{')) return rest.split(' ')[0];
+	let depth = 0;
+	for (let i = 0; i < rest.length; i++) {
+		if (rest[i] === '{') depth++;
+		else if (rest[i] === '}' && --depth === 0) return rest.slice(0, i + 1);
+	}
+	return rest;
 }
 
 function parseFlow(body: string): Flow | undefined {
@@ -287,12 +300,16 @@ function parseFact(body: string): FactHead | undefined {
 }
 
 /** The chain printed for this fact: same position, matching subject; claimed once. */
-function claimChain(list: Chain[] | undefined, kind: EscapeKind, subject: string): Flow[] {
+function claimChain(list: Chain[] | undefined, kind: EscapeKind, subject: string, detail?: string): Flow[] {
 	if (!list || kind === 'inlining' || kind === 'does-not-escape') return [];
 	const want = kind === 'leaking-param' || kind === 'leaking-param-content' ? 'param' : 'escapes';
 	const open = list.filter((c) => !c.claimed && c.kind === want);
+	// A parameter can have one chain per destination: `to result ~r1` wants the chain to ~r1, a plain
+	// leak the chain to {heap}.
+	const to = want === 'param' ? (/^to result (\S+)/.exec(detail ?? '')?.[1] ?? '{heap}') : undefined;
 	// `append escapes to heap` follows the chain `append(out, k) escapes to heap in F:`.
 	const c =
+		(to !== undefined ? open.find((x) => x.subject === subject && x.to === to) : undefined) ??
 		open.find((x) => x.subject === subject) ??
 		open.find((x) => x.subject.startsWith(subject + '(')) ??
 		(open.length === 1 ? open[0] : undefined);
