@@ -117,6 +117,13 @@ describe('go.mod edits', () => {
 			await client.save(modUri);
 			await next;
 			assert.equal(withCode(await client.waitForDiagnostics(uri), 'moved-to-heap').length, 2);
+			// The same through workspace/didChangeWatchedFiles (registered for go.mod/go.work): a forced re-run.
+			assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
+			const spawned = (await client.debugStats()).spawnCount;
+			const again = client.waitForQuiescent((s) => s.state === 'upToDate');
+			await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: modUri, type: 2 }] });
+			await again;
+			assert.equal((await client.debugStats()).spawnCount, spawned + 1);
 		} finally {
 			await client.shutdown();
 			cleanup();

@@ -74,10 +74,17 @@ describe('rule findings and code actions', () => {
 		try {
 			const u = await c2.open(FILE);
 			await c2.waitForDiagnostics(u, (d) => withCode(d, 'loopvar-redundant-copy').length === 1);
-			memlens = { debounceMs: 0, disabledRules: ['loopvar-redundant-copy'] };
+			await c2.waitForQuiescent((s) => s.state === 'upToDate');
+			const spawned = (await c2.debugStats()).spawnCount;
+			memlens = { debounceMs: 0, disabledRules: ['loopvar-redundant-copy'], escapeSeverities: { 'leaking-param': 'off' } };
 			await c2.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
 			const after = await c2.waitForDiagnostics(u, (d) => withCode(d, 'loopvar-redundant-copy').length === 0);
 			assert.equal(withCode(after, 'defer-in-loop').length, 1);
+			await c2.waitForQuiescent((s) => s.state === 'upToDate');
+			const final = c2.diagnostics.get(u)!.diagnostics;
+			assert.equal(withCode(final, 'leaking-param').length, 0, "escape severity 'off' hides the kind");
+			assert.ok(withCode(final, 'leaking-param-content').length > 0);
+			assert.equal((await c2.debugStats()).spawnCount, spawned, 'a severity change costs no compile');
 		} finally {
 			await c2.shutdown();
 		}

@@ -6,7 +6,6 @@
 import {
 	DidChangeConfigurationNotification,
 	DidChangeWatchedFilesNotification,
-	FileChangeType,
 	type Connection,
 	type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -54,8 +53,8 @@ export function startServer(connection: Connection): void {
 	connection.onDidChangeConfiguration(() => guard('didChangeConfiguration', undefined, () => session?.configurationChanged()));
 	connection.onDidChangeWatchedFiles((p) =>
 		guard('didChangeWatchedFiles', undefined, async () => {
-			const relevant = p.changes.some((c) => /go\.(mod|work)$/.test(c.uri) && c.type !== FileChangeType.Deleted) || p.changes.some((c) => /go\.(mod|work)$/.test(c.uri));
-			if (relevant) await session?.modulesChanged();
+			// Created, changed or deleted: any go.mod/go.work event can change versions and builds.
+			if (p.changes.some((c) => /\/go\.(mod|work)$/.test(c.uri))) await session?.modulesChanged();
 		}),
 	);
 

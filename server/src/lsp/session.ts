@@ -115,10 +115,13 @@ export class Session {
 		await this.reanalyseAll('go.mod changed', true);
 	}
 
-	/** Settings changed: drop the cache and the scheduler (binary, flags), re-analyse. */
+	/**
+	 * Settings changed: re-read them and re-analyse. The scheduler is kept unless the binary or
+	 * env changed (ensureEngine), and its cache is keyed by tags/flags/env, so a severity change
+	 * costs no compile.
+	 */
 	async configurationChanged(): Promise<void> {
 		this.settings.clear();
-		this.disposeEngine();
 		await this.reanalyseAll('settings changed', false);
 	}
 
