@@ -169,3 +169,22 @@ test('positions stay right when go replays cached output first printed from the 
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('a directory whose files are all excluded by build constraints does not stop the others (wildcard patterns)', async () => {
+	const dir = tempModule({ 'a.go': RETURN_ADDR, 'gen/gen.go': '//go:build ignore\n\npackage main\n\nfunc main() {}\n', 'tagged/t.go': '//go:build special\n\npackage tagged\n\nfunc T() *int {\n\tz := 1\n\treturn &z\n}\n' });
+	try {
+		const r = await runCli(['check', '--format', 'json', '.'], { cwd: dir });
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(r.stderr, '');
+		const fs = JSON.parse(r.stdout).findings as JsonFinding[];
+		assert.deepEqual(fs.map((f) => [f.file, f.rule]), [['a.go', 'moved-to-heap']]);
+		// --tags brings the tagged package in.
+		const t = await runCli(['check', '--format', 'json', '--tags', 'special', '.'], { cwd: dir });
+		assert.deepEqual((JSON.parse(t.stdout).findings as JsonFinding[]).map((f) => [f.file, f.rule]), [
+			['a.go', 'moved-to-heap'],
+			['tagged/t.go', 'moved-to-heap'],
+		]);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});

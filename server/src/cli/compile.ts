@@ -24,15 +24,9 @@ export interface CompileResult {
 	durationMs: number;
 }
 
-/** `./rel` patterns for the unit's packages that have non-test Go files (go build skips the others). */
+/** The `go build` patterns of a unit (chosen by discovery). */
 export function packagePatterns(unit: ModuleUnit): string[] {
-	const withCode = new Set(unit.files.filter((f) => !f.endsWith('_test.go')).map((f) => path.dirname(f)));
-	return unit.packages
-		.filter((d) => withCode.has(d))
-		.map((d) => {
-			const rel = path.relative(unit.root, d);
-			return rel ? `./${rel.split(path.sep).join('/')}` : '.';
-		});
+	return unit.patterns;
 }
 
 /** The arguments of the one compile of a unit. */

@@ -15,6 +15,8 @@ export interface ModuleUnit {
 	packages: string[];
 	/** Every .go file to run syntax rules on (absolute, sorted), including _test.go files. */
 	files: string[];
+	/** The package patterns for `go build`, relative to root (`./...`, `./sub/...`, `./pkg`). */
+	patterns: string[];
 }
 
 export interface Discovery {
@@ -62,10 +64,19 @@ export function moduleRoot(dir: string): string | undefined {
 	}
 }
 
+function slash(rel: string): string {
+	return rel.split(path.sep).join('/');
+}
+
 /** Resolves the command-line paths (relative to `cwd`) into modules and packages. */
 export function discover(paths: string[], cwd: string): Discovery {
-	const pkgDirs = new Set<string>();
+	// Package dir → the command-line directories that reached it (none: named through a file).
+	const origins = new Map<string, Set<string>>();
 	const missing: string[] = [];
+	const add = (dir: string, from?: string) => {
+		if (!origins.has(dir)) origins.set(dir, new Set());
+		if (from) origins.get(dir)!.add(from);
+	};
 	for (const p of paths) {
 		const abs = path.resolve(cwd, p);
 		let st;
@@ -75,20 +86,47 @@ export function discover(paths: string[], cwd: string): Discovery {
 			missing.push(p);
 			continue;
 		}
-		if (st.isDirectory()) walk(abs, pkgDirs);
+		if (st.isDirectory()) {
+			const found = new Set<string>();
+			walk(abs, found);
+			for (const d of found) add(d, abs);
+		}
 		// A single file means its package (the compiler works per package), not its subdirectories.
-		else if (st.isFile() && abs.endsWith('.go')) pkgDirs.add(path.dirname(abs));
+		else if (st.isFile() && abs.endsWith('.go')) add(path.dirname(abs));
 		else missing.push(p);
 	}
 	const units = new Map<string, ModuleUnit>();
-	for (const dir of [...pkgDirs].sort()) {
+	const patterns = new Map<string, Set<string>>();
+	for (const dir of [...origins.keys()].sort()) {
 		const mod = moduleRoot(dir);
 		const root = mod ?? dir;
 		let u = units.get(root);
-		if (!u) units.set(root, (u = { root, hasGoMod: !!mod, packages: [], files: [] }));
+		if (!u) {
+			units.set(root, (u = { root, hasGoMod: !!mod, packages: [], files: [], patterns: [] }));
+			patterns.set(root, new Set());
+		}
 		u.packages.push(dir);
-		u.files.push(...goFiles(dir));
+		const files = goFiles(dir);
+		u.files.push(...files);
+		const pats = patterns.get(root)!;
+		const from = origins.get(dir)!;
+		if (!mod) pats.add('.');
+		else if (from.size === 0) {
+			// An explicit package: go build fails on one without non-test files, so leave those out.
+			if (files.some((f) => !f.endsWith('_test.go'))) pats.add(dir === root ? '.' : `./${slash(path.relative(root, dir))}`);
+		} else {
+			// Wildcards, like ./...: go skips packages whose files are all excluded by build
+			// constraints (an explicit ./pkg would fail the whole load), nested modules and testdata.
+			for (const d of from) {
+				const rel = path.relative(root, d);
+				pats.add(rel === '' || rel.startsWith('..') ? './...' : `./${slash(rel)}/...`);
+			}
+		}
 	}
-	for (const u of units.values()) u.files.sort();
+	for (const u of units.values()) {
+		u.files.sort();
+		const pats = patterns.get(u.root)!;
+		u.patterns = pats.has('./...') ? ['./...', ...[...pats].filter((x) => !x.endsWith('/...') && x !== './...')] : [...pats].sort();
+	}
 	return { units: [...units.values()], missing };
 }
