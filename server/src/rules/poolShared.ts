@@ -284,3 +284,36 @@ export function statementOf(n: Node): Node {
 export function identUses(scope: Node, x: string): Node[] {
 	return descendants(scope, 'identifier').filter((i) => i.text === x);
 }
+
+const ALIAS_METHODS = new Set(['Bytes', 'Next', 'AvailableBuffer']);
+
+/**
+ * The variable whose pooled memory `e` shares, per the aliasing table (spec §1.4): `x`, `*x`, `&x`,
+ * `x[a:b]`, `(*x)[:n]`, `x.Bytes()`, `x.Next(n)`, `x.String()` only for strings.Builder (Buffer's copies).
+ * `builders` holds the names asserted as *strings.Builder.
+ */
+export function aliasRoot(e: Node | null, builders: ReadonlySet<string> = new Set()): string | undefined {
+	e = stripParens(e);
+	if (!e) return undefined;
+	switch (e.type) {
+		case 'identifier':
+			return e.text;
+		case 'unary_expression': {
+			const op = e.childForFieldName('operator')?.text;
+			return op === '*' || op === '&' ? aliasRoot(e.childForFieldName('operand'), builders) : undefined;
+		}
+		case 'slice_expression':
+			return aliasRoot(e.childForFieldName('operand'), builders);
+		case 'call_expression': {
+			const fn = e.childForFieldName('function');
+			if (fn?.type !== 'selector_expression') return undefined;
+			const m = fn.childForFieldName('field')?.text ?? '';
+			const root = aliasRoot(fn.childForFieldName('operand'), builders);
+			if (!root) return undefined;
+			if (ALIAS_METHODS.has(m) || (m === 'String' && builders.has(root))) return root;
+			return undefined;
+		}
+		default:
+			return undefined;
+	}
+}

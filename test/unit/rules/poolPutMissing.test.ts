@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { poolPutMissing } from '../../../server/src/rules/poolPutMissing';
+import { runRule, lines } from '../ruleHarness';
+import { applyEdits, goCheck } from '../fixHarness';
+
+const HEAD = `package a
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+)
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+`;
+
+const POS = `${HEAD}
+func encode(v any) ([]byte, error) {
+	b := bufs.Get().(*bytes.Buffer)
+	b.Reset()
+	if err := json.NewEncoder(b).Encode(v); err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), b.Bytes()...)
+	bufs.Put(b)
+	return out, nil
+}
+`;
+
+const NEVER = `${HEAD}
+func size(v any) int {
+	b := bufs.Get().(*bytes.Buffer)
+	b.Reset()
+	_ = json.NewEncoder(b).Encode(v)
+	return b.Len()
+}
+
+func loop(vs []any) {
+	for _, v := range vs {
+		b := bufs.Get().(*bytes.Buffer)
+		b.Reset()
+		_ = json.NewEncoder(b).Encode(v)
+	}
+}
+
+func discard() int { return bufs.Get().(*bytes.Buffer).Len() }
+
+func stmt() { bufs.Get() }
+`;
+
+test('spec positive: early return skips the Put (exact range, related positions)', async () => {
+	const f = await runRule(poolPutMissing, POS);
+	assert.deepEqual(lines(f), [12]);
+	assert.deepEqual(f[0].range, { start: { line: 11, character: 6 }, end: { line: 11, character: 16 } });
+	assert.equal(f[0].severity, 'information');
+	assert.match(f[0].message, /returns at line 15/);
+	assert.ok(f[0].related?.some((r) => r.range.start.line === 14));
+});
+
+test('never put back; in a loop is a warning; discarded Get results', async () => {
+	const f = await runRule(poolPutMissing, NEVER);
+	assert.deepEqual(lines(f), [12, 20, 26, 28]);
+	assert.equal(f[1].severity, 'warning');
+	assert.match(f[0].message, /never put back/);
+});
+
+test('spec negative and ownership transfers are silent', async () => {
+	const src = `${HEAD}
+type holder struct{ b *bytes.Buffer }
+
+var ch = make(chan *bytes.Buffer, 1)
+
+func deferred(v any) ([]byte, error) {
+	b := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(b)
+	b.Reset()
+	if err := json.NewEncoder(b).Encode(v); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), b.Bytes()...), nil
+}
+
+func acquire() *bytes.Buffer { return bufs.Get().(*bytes.Buffer) }
+
+func get2() *bytes.Buffer {
+	b := bufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func store(h *holder) { b := bufs.Get().(*bytes.Buffer); h.b = b }
+
+func send() { b := bufs.Get().(*bytes.Buffer); ch <- b }
+
+func wrap() *holder { b := bufs.Get().(*bytes.Buffer); return &holder{b: b} }
+
+func releaseBuf(b *bytes.Buffer) { bufs.Put(b) }
+
+func viaRelease(s string) {
+	b := acquire()
+	b.WriteString(s)
+	releaseBuf(b)
+}
+
+func capDrop(s string) {
+	b := bufs.Get().(*bytes.Buffer)
+	b.WriteString(s)
+	if b.Cap() > 1<<16 {
+		return
+	}
+	bufs.Put(b)
+}
+
+func branches(ok bool) {
+	b := bufs.Get().(*bytes.Buffer)
+	if ok {
+		bufs.Put(b)
+		return
+	}
+	bufs.Put(b)
+}
+`;
+	assert.deepEqual(await runRule(poolPutMissing, src), []);
+	await runRule(poolPutMissing, 'package a\nimport "sync"\nvar p sync.Pool\nfunc f() { b := p.Get().(*T)\n if x { return');
+});
+
+test('defer fix compiles (go vet) and removes the finding', async () => {
+	const fixed: Record<string, string> = {};
+	for (const [name, src] of [['a.go', POS], ['b.go', NEVER.replace(/\bbufs\b/g, 'bufs2').replace(/^package a[\s\S]*?\)\n/, 'package a\n\nimport (\n\t"bytes"\n\t"encoding/json"\n\t"sync"\n)\n').replace(/func (\w+)\(/g, 'func $1_2(')]] as const) {
+		const f = (await runRule(poolPutMissing, src)).find((x) => x.fixes?.length)!;
+		const out = applyEdits(src, f.fixes![0].edits);
+		assert.ok(!(await runRule(poolPutMissing, out)).some((x) => x.range.start.line === f.range.start.line), out);
+		fixed[name] = out;
+	}
+	assert.match(fixed['a.go'], /b := bufs\.Get\(\)\.\(\*bytes\.Buffer\)\n\tdefer bufs\.Put\(b\)\n/);
+	assert.doesNotMatch(fixed['a.go'], /\n\tbufs\.Put\(b\)/);
+	const r = goCheck(fixed, { cmd: 'vet' });
+	assert.ok(r.ok, r.output);
+});
