@@ -49,6 +49,7 @@ for (const [file, line, column, rule, message] of SEEDED) {
 const POOL: [file: string, rule: string, line: number | undefined][] = [
 	['poolputlocal.go', 'pool-put-local-address', 14],
 	['poolputslice.go', 'pool-put-non-pointer', 14],
+	['poolputslice.go', 'pool-new-non-pointer', 5],
 	// Where this one anchors (the Get or the first write) is the rule's choice.
 	['poolgetnoreset.go', 'pool-get-without-reset', undefined],
 ];
