@@ -71,10 +71,13 @@ export class LspClient {
 	readonly heapSites = new Map<string, HeapSitesParams>();
 	readonly logs: string[] = [];
 	readonly registrations: string[] = [];
+	/** `$/progress` notifications received, in order. */
+	readonly progress: { token: string | number; value: { kind: string; title?: string; cancellable?: boolean } }[] = [];
 	initializeResult!: InitializeResult;
 	private versions = new Map<string, number>();
 	private diagWaiters: Waiter<PublishDiagnosticsParams>[] = [];
 	private statusWaiters: Waiter<StatusParams>[] = [];
+	private progressWaiters: Waiter<LspClient['progress'][number]>[] = [];
 	private exited: Promise<void>;
 
 	private constructor(
@@ -112,7 +115,10 @@ export class LspClient {
 			for (const r of p.registrations) client.registrations.push(r.method);
 		});
 		connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-		connection.onNotification('$/progress', () => undefined);
+		connection.onNotification('$/progress', (p: LspClient['progress'][number]) => {
+			client.progress.push(p);
+			client.fire(client.progressWaiters, p);
+		});
 		connection.listen();
 		const root = opts.rootPath ?? REPO_ROOT;
 		client.initializeResult = await connection.sendRequest(InitializeRequest.type, {
@@ -175,6 +181,11 @@ export class LspClient {
 	/** The next status notification with `quiescent: true` (optionally also matching `pred`). */
 	waitForQuiescent(pred: (s: StatusParams) => boolean = () => true, timeoutMs = 90_000): Promise<StatusParams> {
 		return this.wait(this.statusWaiters, (s) => s.quiescent && pred(s), timeoutMs, 'a quiescent status');
+	}
+
+	/** The next `$/progress` report of `kind` ('begin' | 'report' | 'end'). */
+	waitForProgress(kind: string, timeoutMs = 90_000) {
+		return this.wait(this.progressWaiters, (p) => p.value?.kind === kind, timeoutMs, `progress ${kind}`);
 	}
 
 	/** The next status matching `pred`. */
