@@ -47,8 +47,10 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 			fatal = true;
 		} else if (c.status === 'build-failed') {
 			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: the compiler reported build errors, so no escape analysis for the failing package(s); syntax rules still ran:\n`);
-			const lines = c.errors.length
-				? c.errors.map((e) => (e.pos ? `${displayPath(e.pos.file, io.cwd)}:${e.pos.line}${e.pos.column ? `:${e.pos.column}` : ''}: ${e.message}` : e.message))
+			// Positioned errors are shown relative to the cwd; the others as go printed them.
+			const aligned = c.errors.length === c.buildErrors.length;
+			const lines = aligned
+				? c.errors.map((e, i) => (e.pos ? `${displayPath(e.pos.file, io.cwd)}:${e.pos.line}${e.pos.column ? `:${e.pos.column}` : ''}: ${e.message}` : c.buildErrors[i]))
 				: c.buildErrors;
 			for (const e of lines) io.err(`  ${e.split('\n').join('\n  ')}\n`);
 		} else if (c.status === 'error') {
