@@ -173,4 +173,18 @@ describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
 		assert.equal(await page.locator('.monaco-editor .squiggly-info').count(), 0, 'no compiler facts');
 		console.log(`# screenshot: ${await ui.screenshot('untrusted')}`);
 	});
+
+	test('granting trust starts escape analysis without a reload', async () => {
+		const { page } = ui;
+		await runCommand(page, 'Workspaces: Manage Workspace Trust');
+		const trust = page.locator('.workspace-trust-editor .monaco-button').filter({ hasText: /^Trust/ });
+		await trust.first().waitFor({ timeout: 20_000 });
+		console.log(`# screenshot: ${await ui.screenshot('trust-editor')}`);
+		await trust.first().click();
+		await page.waitForSelector('[id="status.workspaceTrust"]', { state: 'detached', timeout: 20_000 }).catch(() => undefined);
+		await page.locator('.tab[data-resource-name="loopcapture.go"]').first().click();
+		await waitLanguageStatus(page, 'MemLens: up to date', ANALYSIS_TIMEOUT);
+		await waitNoteCount(page, 'n > 0');
+		console.log(`# screenshot: ${await ui.screenshot('trusted-later')}`);
+	});
 });
