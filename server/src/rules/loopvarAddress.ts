@@ -6,7 +6,7 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, descendants, rangeOf } from './ast';
+import { bodyOf, calleeName, contains, descendants, rangeOf } from './ast';
 import { bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
 
 type Use = 'stored' | 'passed' | 'returned' | 'other';
@@ -58,41 +58,48 @@ function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: bool
 	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so this is one heap allocation per iteration${ranged ? ` (plus a copy of the element); \`&${v.name}\` points to that copy, not to the element` : ''}.`;
 }
 
-function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
-	const vars = loopVars(loop);
-	const body = bodyOf(loop);
-	if (!vars.length || !body) return;
-	for (const amp of descendants(body, 'unary_expression')) {
-		const id = addressedIdent(amp);
-		const v = id && vars.find((x) => x.name === id.text);
-		if (!id || !v || !resolvesThrough(id, loop)) continue;
-		const use = useOf(amp);
-		const moved = movedToHeap(ctx, v, loop);
-		const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
-		// `found = &v; break`: only the last iteration's address survives, so sharing is harmless.
-		if (shared && use === 'stored' && leavesLoopRightAfter(amp)) continue;
-		let severity: Severity;
-		if (ctx.escape) {
-			// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
-			if (!moved) continue;
-			severity = !shared || use === 'returned' ? 'information' : use === 'other' ? 'warning' : 'error';
-		} else {
-			// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics),
-			// and only bare `&v`: `&v.f` addresses the pointee when v is a pointer.
-			if (!shared || use !== 'stored' || amp.childForFieldName('operand')?.type !== 'identifier') continue;
-			severity = 'warning';
-		}
-		if (v.form === 'define' && ctx.goVersion.minor === undefined) severity = lower(severity);
-		const edit = shared && use !== 'returned' && !bodyAssigns(loop, v.name) ? copyLoopVarEdit(ctx.text, loop, [v.name]) : undefined;
-		out.push({
-			rule: loopvarAddress.id,
-			range: rangeOf(amp),
-			severity,
-			message: message(ctx, loop, v, use, moved, shared),
-			related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here` }],
-			fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
-		});
+/** The innermost loop (possibly outside a func literal) whose iteration variable `id` names. */
+function owningLoop(id: Node): { loop: Node; v: LoopVar } | undefined {
+	for (let n = id.parent; n && n.type !== 'function_declaration' && n.type !== 'method_declaration'; n = n.parent) {
+		if (n.type !== 'for_statement') continue;
+		const body = bodyOf(n);
+		const v = body && contains(body, id) ? loopVars(n).find((x) => x.name === id.text) : undefined;
+		if (v) return resolvesThrough(id, n) ? { loop: n, v } : undefined;
 	}
+	return undefined;
+}
+
+function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
+	const id = addressedIdent(amp);
+	const owner = id && owningLoop(id);
+	if (!owner) return;
+	const { loop, v } = owner;
+	const use = useOf(amp);
+	const moved = movedToHeap(ctx, v, loop);
+	const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
+	// `found = &v; break`: only the last iteration's address survives, so sharing is harmless.
+	if (shared && use === 'stored' && leavesLoopRightAfter(amp)) return;
+	let severity: Severity;
+	if (ctx.escape) {
+		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
+		if (!moved) return;
+		severity = !shared || use === 'returned' ? 'information' : use === 'other' ? 'warning' : 'error';
+	} else {
+		// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics),
+		// and only bare `&v`: `&v.f` addresses the pointee when v is a pointer.
+		if (!shared || use !== 'stored' || amp.childForFieldName('operand')?.type !== 'identifier') return;
+		severity = 'warning';
+	}
+	if (v.form === 'define' && ctx.goVersion.minor === undefined) severity = lower(severity);
+	const edit = shared && use !== 'returned' && !bodyAssigns(loop, v.name) ? copyLoopVarEdit(ctx.text, loop, [v.name]) : undefined;
+	out.push({
+		rule: loopvarAddress.id,
+		range: rangeOf(amp),
+		severity,
+		message: message(ctx, loop, v, use, moved, shared),
+		related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here` }],
+		fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+	});
 }
 
 export const loopvarAddress: Rule = {
@@ -104,7 +111,8 @@ export const loopvarAddress: Rule = {
 	},
 	check(ctx) {
 		const out: RuleFinding[] = [];
-		for (const loop of descendants(ctx.tree.rootNode, 'for_statement')) checkLoop(ctx, loop, out);
+		if (!ctx.text.includes('&')) return out;
+		for (const amp of descendants(ctx.tree.rootNode, 'unary_expression')) checkAmp(ctx, amp, out);
 		return out;
 	},
 };

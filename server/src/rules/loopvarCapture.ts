@@ -7,12 +7,11 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, contains, descendants, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, contains, descendants, enclosingLoops, rangeOf } from './ast';
 import {
 	blockStatements,
 	bodyAssigns,
 	copyLoopVarEdit,
-	enclosingFuncWithin,
 	identRefs,
 	loopVars,
 	lower,
@@ -91,32 +90,28 @@ function message(ctx: RuleContext, v: LoopVar, how: string, moved: boolean): str
 	return `Loop variable \`${v.name}\` is shared by all iterations ${versionPhrase(ctx.goVersion)}: the func literal run by ${how} may see a later iteration's value. Go 1.22 made \`:=\` loop variables per-iteration.${heap}`;
 }
 
-function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
+function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[]): void {
 	const vars = loopVars(loop).filter((v) => v.form === 'assign' || sharedLoopVars(ctx.goVersion));
-	const body = bodyOf(loop);
-	if (!vars.length || !body) return;
-	for (const lit of descendants(body, 'func_literal')) {
-		if (enclosingFuncWithin(lit, loop)) continue; // nested literal: its outer literal is the context
-		const how = literalContext(lit, loop);
-		if (!how || (how.joinable && joinedLater(lit, loop))) continue;
-		const litBody = bodyOf(lit);
-		if (!litBody) continue;
-		for (const v of vars) {
-			const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
-			if (!refs.length) continue;
-			const moved = movedToHeap(ctx, v, loop);
-			const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
-			const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
-			for (const ref of refs) {
-				out.push({
-					rule: loopvarCapture.id,
-					range: rangeOf(ref),
-					severity,
-					message: message(ctx, v, how.how, moved),
-					related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here, once for the whole loop` }],
-					fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
-				});
-			}
+	const litBody = bodyOf(lit);
+	const loopBody = bodyOf(loop);
+	if (!vars.length || !litBody || !loopBody || !contains(loopBody, lit)) return;
+	const how = literalContext(lit, loop);
+	if (!how || (how.joinable && joinedLater(lit, loop))) return;
+	for (const v of vars) {
+		const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
+		if (!refs.length) continue;
+		const moved = movedToHeap(ctx, v, loop);
+		const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
+		const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
+		for (const ref of refs) {
+			out.push({
+				rule: loopvarCapture.id,
+				range: rangeOf(ref),
+				severity,
+				message: message(ctx, v, how.how, moved),
+				related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here, once for the whole loop` }],
+				fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+			});
 		}
 	}
 }
@@ -130,7 +125,11 @@ export const loopvarCapture: Rule = {
 	},
 	check(ctx) {
 		const out: RuleFinding[] = [];
-		for (const loop of descendants(ctx.tree.rootNode, 'for_statement')) checkLoop(ctx, loop, out);
+		// Each literal against the loops around it in its own function (a literal nested in another
+		// literal is judged through the outer one, which is what runs later).
+		for (const lit of descendants(ctx.tree.rootNode, 'func_literal')) {
+			for (const loop of enclosingLoops(lit)) checkLiteral(ctx, lit, loop, out);
+		}
 		return out;
 	},
 };

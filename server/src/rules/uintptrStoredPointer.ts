@@ -203,7 +203,7 @@ export const uintptrStoredPointer: Rule = {
 	check(ctx) {
 		const root = ctx.tree.rootNode;
 		const u = imports(root).get('unsafe');
-		if (!u) return [];
+		if (!u || !ctx.text.includes(`${u}.Pointer`)) return [];
 		const funcs = new Map<string, Node>();
 		for (const d of root.namedChildren) if (d?.type === 'function_declaration') funcs.set(d.childForFieldName('name')?.text ?? '', d);
 		const out: RuleFinding[] = [];
