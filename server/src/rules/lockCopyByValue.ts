@@ -172,10 +172,25 @@ export const lockCopyByValue: Rule = {
 		}
 		if (lockNames.size === 0) return out;
 		const typeCache = new Map<number, Map<string, Node>>();
+		const pkgTypes = new Map<string, Node>();
+		for (const d of nodes.get('var_spec')!) {
+			const t = d.childForFieldName('type');
+			if (t && d.parent?.parent?.type === 'source_file') for (const n of d.childrenForFieldName('name')) if (n) pkgTypes.set(n.text, t);
+		}
 		const declaredType = (fn: Node, name: string): Node | null => {
 			let m = typeCache.get(fn.id);
 			if (!m) typeCache.set(fn.id, (m = typedNames(fn)));
-			return m.get(name) ?? null;
+			const local = m.get(name);
+			if (local) return local;
+			// A package variable, unless some function on the way declares the name with := (shadowing).
+			if (!pkgTypes.has(name)) return null;
+			for (let f: Node | null = fn; f; f = enclosingFunction(f)) {
+				const shadow = descendants(f, ['short_var_declaration', 'range_clause']).some((d) =>
+					(d.childForFieldName('left')?.namedChildren ?? []).some((n) => n?.text === name),
+				);
+				if (shadow || typedNames(f).has(name)) return null;
+			}
+			return pkgTypes.get(name)!;
 		};
 		for (const rc of nodes.get('range_clause')!) {
 			const fn = enclosingFunction(rc);
@@ -213,6 +228,16 @@ export const lockCopyByValue: Rule = {
 				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
 			});
 		}
+		for (const v of nodes.get('var_spec')!) {
+			const names = v.childrenForFieldName('name');
+			const values = v.childForFieldName('value')?.namedChildren ?? [];
+			const fn = enclosingFunction(v);
+			if (!fn || names.length !== values.length) continue;
+			values.forEach((r, i) => {
+				const path = r ? exprPath(fn, r) : undefined;
+				if (path) out.push(finding(r!, path, `variable declaration copies lock value to \`${names[i]?.text}\`: ${describe(path)}; ${why}. Copy a pointer.`));
+			});
+		}
 		for (const ret of nodes.get('return_statement')!) {
 			const fn = enclosingFunction(ret);
 			const list = ret.namedChildren.find((c) => c?.type === 'expression_list');
@@ -221,12 +246,17 @@ export const lockCopyByValue: Rule = {
 				if (path) out.push(finding(r!, path, `return copies lock value: ${describe(path)}; ${why}. Return a pointer.`));
 			}
 		}
+		// Every name `unsafe` is imported under (a file may import it more than once).
+		const unsafeNames = descendants(root, 'import_spec')
+			.filter((i) => i.childForFieldName('path')?.text === '"unsafe"')
+			.map((i) => i.childForFieldName('name')?.text ?? 'unsafe');
+		const unsafeOps = new Set(unsafeNames.flatMap((u) => ['Sizeof', 'Offsetof', 'Alignof'].map((op) => (u === '.' ? op : `${u}.${op}`))));
 		for (const call of nodes.get('call_expression')!) {
 			const args = callArgs(call);
 			if (!args.some((r) => lockNames.has(r.text.replace(/^\*/, '')))) continue;
 			const name = calleeName(call) ?? call.childForFieldName('function')?.text ?? 'call';
 			// vet skips these builtins: they do not copy their argument.
-			if (/^(len|cap|unsafe\.(Sizeof|Offsetof|Alignof))$/.test(name)) continue;
+			if (/^(len|cap)$/.test(name) || unsafeOps.has(name)) continue;
 			const fn = enclosingFunction(call);
 			for (const r of args) {
 				const path = fn ? exprPath(fn, r) : undefined;
