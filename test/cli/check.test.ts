@@ -188,3 +188,16 @@ test('a directory whose files are all excluded by build constraints does not sto
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('a directory outside any module is compiled as its named files', async () => {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'memlens-nomod-'));
+	writeFileSync(path.join(dir, 'a.go'), RETURN_ADDR.replace('package p', 'package main') + '\nfunc main() { _ = New() }\n');
+	try {
+		const r = await runCli(['check', '--format', 'json', '.'], { cwd: dir });
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(r.stderr, '');
+		assert.deepEqual((JSON.parse(r.stdout).findings as JsonFinding[]).map((f) => [f.file, f.line, f.rule]), [['a.go', 4, 'moved-to-heap']]);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
