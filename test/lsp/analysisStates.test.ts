@@ -90,6 +90,22 @@ describe('unsaved buffers', () => {
 	});
 });
 
+describe('escape analysis switched off', () => {
+	test('goMemlens.escapeEnabled=false: status disabled, no process, syntax rules still run', async () => {
+		const client = await LspClient.start({ configuration: configAnswer({ escapeEnabled: false }) });
+		try {
+			const uri = await client.open(path.join(FIXTURES, 'rules', 'rules.go'));
+			const st = await client.waitForStatus((s) => s.state === 'disabled');
+			assert.match(st.message, /goMemlens\.escapeEnabled/);
+			const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+			assert.ok(withCode(diags, 'loopvar-redundant-copy').length === 1);
+			assert.equal((await client.debugStats()).spawnCount, 0);
+		} finally {
+			await client.shutdown();
+		}
+	});
+});
+
 describe('go missing', () => {
 	test('status goMissing names goMemlens.goPath; syntax analysis keeps working', async () => {
 		const client = await LspClient.start({ configuration: configAnswer({ goPath: '/nonexistent/go' }) });

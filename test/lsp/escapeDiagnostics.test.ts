@@ -4,7 +4,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LspClient } from './lspClient';
 import { configAnswer, FIXTURES, msg, span, withCode } from './helpers';
 
@@ -27,6 +29,7 @@ describe('escape facts as diagnostics (full client)', () => {
 		for (const d of moved) {
 			assert.equal(d.source, 'memlens');
 			assert.match(d.codeDescription?.href ?? '', /^file:\/\/.*\/docs\/escape\/moved-to-heap\.md$/);
+			assert.ok(existsSync(fileURLToPath(d.codeDescription!.href)), 'the doc page exists');
 		}
 	});
 
