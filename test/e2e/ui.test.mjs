@@ -150,6 +150,18 @@ describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
 		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, null, { timeout: 30_000 });
 		console.log(`# screenshot: ${await ui.screenshot('after-fix')}`);
 	});
+
+	test('a build error makes the package stale; Show Build Error opens it', async () => {
+		const { page } = ui;
+		await page.locator('.monaco-editor .view-lines').first().click();
+		await page.keyboard.press('Control+End');
+		await page.keyboard.type('var _ int = "x"\n');
+		await waitLanguageStatus(page, 'MemLens: stale', ANALYSIS_TIMEOUT);
+		await runCommand(page, 'Go MemLens: Show Build Error');
+		await page.waitForSelector('.tab[data-resource-name^="build error"]', { timeout: 20_000 });
+		await page.locator('.monaco-editor .view-lines .view-line').filter({ hasText: /cannot\s+use/ }).first().waitFor({ timeout: 20_000 });
+		console.log(`# screenshot: ${await ui.screenshot('build-error')}`);
+	});
 });
 
 describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
