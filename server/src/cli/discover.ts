@@ -111,8 +111,9 @@ export function discover(paths: string[], cwd: string): Discovery {
 		const pats = patterns.get(root)!;
 		const from = origins.get(dir)!;
 		// Outside any module `go build .` fails (no go.mod); named files build as command-line-arguments.
-		if (!mod) for (const f of files) if (!f.endsWith('_test.go')) pats.add(`./${path.basename(f)}`);
-		else if (from.size === 0) {
+		if (!mod) {
+			for (const f of files) if (!f.endsWith('_test.go')) pats.add(`./${path.basename(f)}`);
+		} else if (from.size === 0) {
 			// An explicit package: go build fails on one without non-test files, so leave those out.
 			if (files.some((f) => !f.endsWith('_test.go'))) pats.add(dir === root ? '.' : `./${slash(path.relative(root, dir))}`);
 		} else {
