@@ -8,7 +8,7 @@
 import type { Node } from '../syntax/goParser';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
 import { factsAt, type RuleContext } from './types';
-import { FUNCTION_TYPES, bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
+import { bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -124,12 +124,6 @@ export function bodyAssigns(loop: Node, name: string): boolean {
 	}
 	// Address taken and written through, or passed by pointer: treat `&v` as a possible write.
 	return false;
-}
-
-/** True if `node` is inside a function nested in `loop`'s body (so runs outside the loop's control). */
-export function enclosingFuncWithin(node: Node, loop: Node): Node | null {
-	for (let n = node.parent; n && n.id !== loop.id; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
-	return null;
 }
 
 /**
