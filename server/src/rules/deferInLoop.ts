@@ -116,7 +116,8 @@ export const deferInLoop: Rule = {
 			if (!loop) continue;
 			const call = d.namedChildren.find((c) => c?.type === 'call_expression') ?? null;
 			const callee = call ? calleeName(call) ?? '' : '';
-			const what = call ? `\`${call.text.length > 40 ? `${callee}(…)` : call.text}\`` : 'the deferred call';
+			const lit = call?.childForFieldName('function')?.type === 'func_literal';
+			const what = !call ? 'the deferred call' : lit ? 'a func literal' : `\`${call.text.length > 40 ? `${callee}(…)` : call.text}\``;
 			let severity: Severity = RELEASE.test(callee) ? 'warning' : 'information';
 			let message =
 				`${what} is deferred inside a loop: deferred calls run when the surrounding function returns, ` +

@@ -120,7 +120,7 @@ function isPackageVar(root: Node, name: string): boolean {
 }
 
 /** Where `node`'s value is kept beyond the call, if it is (follows up to two local variables). */
-function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at: Node } | undefined {
+function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at: Node; viaLiteral?: boolean } | undefined {
 	const p = node.parent;
 	if (!p) return undefined;
 	switch (p.type) {
@@ -129,8 +129,10 @@ function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at
 		case 'keyed_element':
 		case 'literal_value':
 			return sinkOf(p, fn, root, depth);
-		case 'composite_literal':
-			return sinkOf(p, fn, root, depth);
+		case 'composite_literal': {
+			const r = sinkOf(p, fn, root, depth);
+			return r ? { ...r, viaLiteral: true } : undefined;
+		}
 		case 'unary_expression':
 			return p.childForFieldName('operator')?.text === '&' ? sinkOf(p, fn, root, depth) : undefined;
 		case 'send_statement':
@@ -140,6 +142,8 @@ function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at
 			if (st?.type === 'return_statement') return { what: 'returned', at: st };
 			if (st?.type !== 'assignment_statement' && st?.type !== 'short_var_declaration') return undefined;
 			if (!st.childForFieldName('right')?.equals(p)) return undefined;
+			// `s += piece` concatenates: a copy.
+			if (st.type === 'assignment_statement' && st.childForFieldName('operator')?.text !== '=') return undefined;
 			const idx = p.namedChildren.findIndex((c) => c?.equals(node));
 			const lhs = st.childForFieldName('left')?.namedChildren[idx];
 			if (!lhs) return undefined;
@@ -220,6 +224,9 @@ export const subsliceRetention: Rule = {
 				if (e.parent?.type === 'argument_list' && e.parent.parent && aliasSource(e.parent.parent, sources, fields)) continue;
 				const sink = sinkOf(e, fn, root);
 				if (!sink) continue;
+				// For buffer-like names of unknown size, returning a piece (the caller still holds the
+				// buffer) or keeping an open-ended tail is ordinary Go: only report bounded pieces stored away.
+				if (!src.strong && ((sink.what === 'returned' && !sink.viaLiteral) || (e.type === 'slice_expression' && !e.childForFieldName('end')))) continue;
 				// `x.buf = x.buf[a:b]` re-slices the buffer in place: nothing new is retained.
 				const operand = e.type === 'slice_expression' ? e.childForFieldName('operand')?.text : undefined;
 				if (operand && sink.at.type === 'assignment_statement' && sink.at.childForFieldName('left')?.text === operand) continue;

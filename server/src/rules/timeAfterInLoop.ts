@@ -11,7 +11,8 @@ import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
 
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
-const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.Fatal(f|ln)?|log\.Panic(f|ln)?|runtime\.Goexit)$/;
+// Calls that do not come back: panics, process exit, Goexit (t.Fatal/FailNow/Skip call it), log.Fatal/Panic.
+const NO_RETURN_CALLS = /^(panic|os\.Exit|runtime\.Goexit|\w+\.(Fatal|Fatalf|Fatalln|FailNow|Skip|Skipf|SkipNow|Panic|Panicf|Panicln))$/;
 
 /** Why old timer semantics apply, or undefined when timers are collected (go ≥ 1.23). */
 function gate(v: GoVersionInfo): { why: string; severity: Severity } | undefined {

@@ -100,6 +100,8 @@ test('severity: error in a loop that never exits, information for a non-release 
 		defer println(i, name)
 	}`);
 	assert.equal((await runRule(deferInLoop, logging))[0].severity, 'information');
+	const lit = await runRule(deferInLoop, wrap(`	for range names {\n\t\tdefer func() { mu.Unlock() }()\n\t}`));
+	assert.match(lit[0].message, /^a func literal is deferred inside a loop/);
 });
 
 test('nested loops and closures: the defer in a func literal inside a loop body is fine', async () => {

@@ -113,7 +113,16 @@ test('negatives: other cases leave the loop, reusable timer, select outside a lo
 			}
 		}()
 	}`);
-	for (const src of [allLeave, labeled, reusable, noLoop, perGoroutine]) {
+	const fatal = wrap(`	for {
+		select {
+		case <-msgs:
+			log.Fatalf("unexpected")
+		case <-done:
+			t.FailNow()
+		case <-time.After(time.Second):
+		}
+	}`);
+	for (const src of [allLeave, labeled, reusable, noLoop, perGoroutine, fatal]) {
 		assert.deepEqual(await runRule(timeAfterInLoop, src, { minor: 21 }), [], src);
 	}
 });
