@@ -104,6 +104,7 @@ function pos(p: { row: number; column: number }, delta: number) {
 	return { line: p.row, character: p.column + delta };
 }
 
+/** Rule R14 `defer-in-loop`; see docs/rules/defer-in-loop.md. */
 export const deferInLoop: Rule = {
 	id: 'defer-in-loop',
 	doc: { summary: 'defer inside a loop: deferred calls run when the function returns, not per iteration', severity: 'warning', usesEscape: false },

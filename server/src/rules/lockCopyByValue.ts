@@ -122,6 +122,7 @@ function finding(node: Node, path: LockPath, message: string, fixes?: RuleFindin
 	return { rule: 'lock-copy-by-value', range: rangeOf(node), severity: severityOf(path), message, fixes };
 }
 
+/** Rule R16 `lock-copy-by-value`; see docs/rules/lock-copy-by-value.md. */
 export const lockCopyByValue: Rule = {
 	id: 'lock-copy-by-value',
 	doc: { summary: 'a value containing a sync lock, WaitGroup, Pool, typed atomic or noCopy is copied (vet copylocks)', severity: 'error', usesEscape: false },

@@ -198,6 +198,7 @@ function cloneFix(ctx: RuleContext, e: Node, kind: Kind): { title: string; edits
 	return { title: `Keep a copy: ${kind === 'bytes' ? 'append([]byte(nil), …...)' : 'string([]byte(…))'}`, edits: [{ range: r, newText }] };
 }
 
+/** Rule R15 `subslice-retention`; see docs/rules/subslice-retention.md. */
 export const subsliceRetention: Rule = {
 	id: 'subslice-retention',
 	doc: { summary: 'a small sub-slice/substring of a large buffer is kept long-term and pins the whole backing array', severity: 'warning', usesEscape: true },

@@ -188,6 +188,7 @@ function varFix(v: { name: string; decl: Node }, call: Node, others: Node[], tim
 	return edits;
 }
 
+/** Rule R13 `time-after-in-loop`; see docs/rules/time-after-in-loop.md. */
 export const timeAfterInLoop: Rule = {
 	id: 'time-after-in-loop',
 	doc: {
