@@ -97,7 +97,7 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 		range: rangeOf(amp),
 		severity,
 		message: message(ctx, loop, v, use, moved, shared),
-		related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here` }],
+		related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here` : `every iteration assigns the same \`${v.name}\` here` }],
 		fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
 	});
 }

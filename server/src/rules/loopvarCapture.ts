@@ -109,7 +109,7 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 				range: rangeOf(ref),
 				severity,
 				message: message(ctx, v, how.how, moved),
-				related: [{ range: rangeOf(v.node), message: `\`${v.name}\` is declared here, once for the whole loop` }],
+				related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` }],
 				fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
 			});
 		}

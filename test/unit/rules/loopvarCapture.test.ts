@@ -26,6 +26,7 @@ test('spec positive: both loops below go1.22, with exact range', async () => {
 	assert.equal(f[0].severity, 'error');
 	assert.match(f[0].message, /shared by all iterations in this file \(go1\.21, from go\.mod\)/);
 	assert.match(f[1].message, /in every Go version/);
+	assert.match(f[1].related![0].message, /every iteration assigns the same `v`/);
 });
 
 test('go1.22: only the `=` form (outer variable) is reported', async () => {
