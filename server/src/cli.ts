@@ -10,6 +10,7 @@ import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions } from 
 import { applySafeFixes, unifiedDiff } from './cli/fix';
 import { displayPath, failsOn, formatJson, formatText } from './cli/format';
 import { toSarif } from './cli/sarif';
+import { RULES_BY_ID } from './rules/index';
 
 /** Exit codes (docs/cli.md). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 2 } as const;
@@ -105,6 +106,11 @@ async function fix(o: FixOptions, io: Io): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
 	try {
 		const cmd = parseCli(argv);
+		if (cmd.command === 'check' || cmd.command === 'fix') {
+			// A typo must not silently leave a rule on.
+			const unknown = cmd.disabledRules.filter((id) => !RULES_BY_ID.has(id));
+			if (unknown.length) throw new UsageError(`--rules-disable: unknown rule id(s) ${unknown.join(', ')} (known: ${[...RULES_BY_ID.keys()].join(', ')})`);
+		}
 		switch (cmd.command) {
 			case 'help':
 				io.out(USAGE + '\n');

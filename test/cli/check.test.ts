@@ -73,6 +73,9 @@ test('exit codes: 1 at --fail-on, 0 below it, 2 on usage errors and a missing go
 		assert.match(usage.stderr, /--format: "xml" is not one of text, json, sarif/);
 		assert.equal((await runCli(['frobnicate'], { cwd: dir })).code, 2);
 		assert.equal((await runCli(['check', '--no-such-flag'], { cwd: dir })).code, 2);
+		const typo = await runCli(['check', '--escape', 'none', '--rules-disable', 'loopvar-captur', '.'], { cwd: dir });
+		assert.equal(typo.code, 2);
+		assert.match(typo.stderr, /unknown rule id\(s\) loopvar-captur/);
 		const missing = await runCli(['check', '--go', '/nonexistent/go', '.'], { cwd: dir });
 		assert.equal(missing.code, 2);
 		assert.match(missing.stderr, /\/nonexistent\/go.*--go PATH/);
