@@ -103,7 +103,10 @@ export const goroutineAppendRace: Rule = {
 			const body = lit.childForFieldName('body');
 			if (!body) continue;
 			const local = declaredIn(lit);
-			const locks = descendants(body, 'call_expression').filter((c) => /\.Lock$/.test(calleeName(c) ?? ''));
+			const lockCalls = descendants(body, 'call_expression');
+			const locks = lockCalls.filter((c) => /\.Lock$/.test(calleeName(c) ?? ''));
+			// Unlocks that release before a later statement (a deferred Unlock holds to the end).
+			const unlocks = lockCalls.filter((c) => /\.Unlock$/.test(calleeName(c) ?? '') && c.parent?.type !== 'defer_statement');
 			for (const a of descendants(body, 'assignment_statement')) {
 				if (a.childForFieldName('operator')?.text !== '=') continue;
 				const lhs = a.childForFieldName('left')?.namedChildren ?? [];
@@ -116,7 +119,8 @@ export const goroutineAppendRace: Rule = {
 				if (target.type !== 'identifier' && target.type !== 'selector_expression') continue;
 				const root = target.type === 'identifier' ? target : descendants(target, 'identifier')[0];
 				if (!root || local.has(root.text)) continue;
-				if (locks.some((l) => l.startIndex < a.startIndex)) continue;
+				const lastLock = locks.filter((l) => l.startIndex < a.startIndex).at(-1);
+				if (lastLock && !unlocks.some((u) => u.startIndex > lastLock.startIndex && u.startIndex < a.startIndex)) continue;
 				const decl = declarationOf(launcher, root.text);
 				// Declared inside the innermost loop: one slice per iteration, one goroutine each.
 				if (decl && decl.startIndex > loops[0].startIndex && decl.endIndex <= loops[0].endIndex) continue;

@@ -142,6 +142,24 @@ func (c *Crawler) crawl(urls []string) {
 	assert.deepEqual(lines(await runRule(goroutineAppendRace, src)), [18, 24]);
 });
 
+test('a lock released before the append does not guard it', async () => {
+	const src = wrap(`	var results []Result
+	var mu sync.Mutex
+	n := 0
+	for _, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			n++
+			mu.Unlock()
+			results = append(results, run(job))
+		}()
+	}
+	_ = n`);
+	assert.deepEqual(lines(await runRule(goroutineAppendRace, src)), [22]);
+});
+
 test('half-typed code does not throw', async () => {
 	for (const src of ['package p\nfunc f() { for { go func() { s = append(', 'package p\nfunc f() { for { go func() { s = append(s, 1) ', 'go func for = append']) {
 		await runRule(goroutineAppendRace, src);
