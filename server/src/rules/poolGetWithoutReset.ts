@@ -19,7 +19,7 @@ const RESETTABLE = new Set(['*bytes.Buffer', '*strings.Builder']);
 function putsReset(idx: PoolIndex, root: Node, pool: string): { none: boolean; allReset: boolean } {
 	let count = 0;
 	let reset = 0;
-	for (const c of descendants(root, 'call_expression')) {
+	for (const c of idx.calls) {
 		if (poolCall(idx, c, 'Put') === pool) {
 			count++;
 			const arg = callArgs(c)[0]?.text ?? '';
@@ -74,11 +74,11 @@ export const poolGetWithoutReset: Rule = {
 	id: 'pool-get-without-reset',
 	doc: { summary: 'object from sync.Pool.Get is appended to before any reset: the previous user\'s data leaks into the output', severity: 'warning', usesEscape: false },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree);
+		const idx = poolIndex(ctx.tree, ctx.text);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const out: RuleFinding[] = [];
 		const puts = new Map<string, { none: boolean; allReset: boolean }>();
-		for (const g of getBindings(ctx.tree)) {
+		for (const g of getBindings(ctx.tree, ctx.text)) {
 			if (g.getter?.resets) continue;
 			let pr = puts.get(g.pool);
 			if (!pr) puts.set(g.pool, (pr = putsReset(idx, ctx.tree.rootNode, g.pool)));

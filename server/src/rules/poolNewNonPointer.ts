@@ -15,7 +15,7 @@ import { getBindings, isPoolExpr, isPoolLiteral, isResetOf, ownDescendants, pool
 function newFuncs(ctx: RuleContext, idx: PoolIndex): { fn: Node; pool: string | undefined }[] {
 	const out: { fn: Node; pool: string | undefined }[] = [];
 	const sync = idx.syncName!;
-	for (const lit of descendants(ctx.tree.rootNode, 'composite_literal')) {
+	for (const lit of idx.nodes.get('composite_literal') ?? []) {
 		if (!isPoolLiteral(lit, sync)) continue;
 		let owner: Node | null = lit.parent;
 		if (owner?.type === 'unary_expression') owner = owner.parent;
@@ -29,7 +29,7 @@ function newFuncs(ctx: RuleContext, idx: PoolIndex): { fn: Node; pool: string | 
 		}
 	}
 	// `P.New = func() any { … }`
-	for (const a of descendants(ctx.tree.rootNode, 'assignment_statement')) {
+	for (const a of idx.nodes.get('assignment_statement') ?? []) {
 		const l = a.childForFieldName('left')?.namedChild(0);
 		const r = a.childForFieldName('right')?.namedChild(0);
 		if (l?.type === 'selector_expression' && l.childForFieldName('field')?.text === 'New' && r?.type === 'func_literal') {
@@ -64,7 +64,7 @@ function valueKind(e: Node, fn: Node): string | undefined {
 /** Every Get of `pool` in the file is immediately reset (then a pre-filled buffer is harmless). */
 function everyGetResets(ctx: RuleContext, pool: string | undefined): boolean {
 	if (!pool) return false;
-	const gets = getBindings(ctx.tree).filter((g) => g.pool === pool);
+	const gets = getBindings(ctx.tree, ctx.text).filter((g) => g.pool === pool);
 	if (!gets.length) return false;
 	return gets.every((g) => {
 		if (g.getter?.resets) return true;
@@ -78,7 +78,7 @@ export const poolNewNonPointer: Rule = {
 	id: 'pool-new-non-pointer',
 	doc: { summary: 'sync.Pool.New returns a non-pointer value (boxed on every miss) or a bytes.Buffer pre-filled with N zero bytes', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree);
+		const idx = poolIndex(ctx.tree, ctx.text);
 		if (!idx.syncName) return [];
 		const out: RuleFinding[] = [];
 		for (const { fn, pool } of newFuncs(ctx, idx)) {
@@ -126,7 +126,7 @@ export const poolNewNonPointer: Rule = {
 };
 
 function bytesName(ctx: RuleContext): string {
-	for (const spec of descendants(ctx.tree.rootNode, 'import_spec')) {
+	for (const spec of poolIndex(ctx.tree, ctx.text).nodes.get('import_spec') ?? []) {
 		if (spec.childForFieldName('path')?.text === '"bytes"') return spec.childForFieldName('name')?.text ?? 'bytes';
 	}
 	return 'bytes';

@@ -36,11 +36,11 @@ export const poolPutLocalAddress: Rule = {
 	id: 'pool-put-local-address',
 	doc: { summary: 'sync.Pool.Put(&x) of a local variable: the compiler moves x to the heap, one allocation per call', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree);
+		const idx = poolIndex(ctx.tree, ctx.text);
 		if (idx.vars.size + idx.fields.size === 0) return [];
-		const bindings = getBindings(ctx.tree);
+		const bindings = getBindings(ctx.tree, ctx.text);
 		const out: RuleFinding[] = [];
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+		for (const call of idx.putSites) {
 			const pool = poolCall(idx, call, 'Put');
 			const arg = pool ? callArgs(call)[0] : undefined;
 			if (!pool || arg?.type !== 'unary_expression' || arg.childForFieldName('operator')?.text !== '&') continue;

@@ -21,13 +21,24 @@ function mentions(n: Node, x: string): boolean {
 function transferred(g: GetBinding): boolean {
 	const x = g.name;
 	const after = (n: Node) => n.startIndex >= g.stmt.endIndex;
+	// A named result (`func f() (s *T)`) leaves with every return.
+	const results = g.func.childForFieldName('result');
+	if (results && descendants(results, 'identifier').some((i) => i.text === x)) return true;
+	// x and locals bound to it (`br := v.(*bufio.Reader)`).
+	const names = new Set([x]);
+	for (const d of descendants(g.func, 'short_var_declaration')) {
+		const l = d.childForFieldName('left')?.namedChild(0);
+		const r = d.childForFieldName('right')?.namedChild(0) ?? null;
+		if (after(d) && l && names.has(aliasRoot(r) ?? '')) names.add(l.text);
+	}
+	const isX = (e: Node | null) => names.has(aliasRoot(e) ?? '');
 	for (const r of ownDescendants(g.func, 'return_statement')) {
 		if (!after(r)) continue;
 		for (const e of r.namedChild(0)?.namedChildren ?? []) {
 			if (!e) continue;
-			if (aliasRoot(e) === x) return true;
+			if (isX(e)) return true;
 			// `return wrap(x)`: handed to something we cannot see into.
-			if (e.type === 'call_expression' && callArgs(e).some((a) => aliasRoot(a) === x)) return true;
+			if (e.type === 'call_expression' && callArgs(e).some(isX)) return true;
 		}
 	}
 	for (const a of descendants(g.func, 'assignment_statement')) {
@@ -47,9 +58,13 @@ function transferred(g: GetBinding): boolean {
 
 /** A release-like call with x as an argument (`release(b)`, `pool.free(b)`), beyond exact putters. */
 function releaseCalls(g: GetBinding): Node[] {
-	return descendants(g.func, 'call_expression').filter(
-		(c) => c.startIndex >= g.stmt.endIndex && RELEASE_NAME.test(calledName(c) ?? '') && callArgs(c).some((a) => a.text === g.name || a.text === `&${g.name}`),
-	);
+	return descendants(g.func, 'call_expression').filter((c) => {
+		if (c.startIndex < g.stmt.endIndex || !RELEASE_NAME.test(calledName(c) ?? '')) return false;
+		if (callArgs(c).some((a) => a.text === g.name || a.text === `&${g.name}`)) return true;
+		// `x.free()`, `x.Release()`: the object releases itself (fmt's pp.free).
+		const fn = c.childForFieldName('function');
+		return fn?.type === 'selector_expression' && fn.childForFieldName('operand')?.text === g.name;
+	});
 }
 
 function inDefer(n: Node, fn: Node): boolean {
@@ -84,10 +99,10 @@ export const poolPutMissing: Rule = {
 	id: 'pool-put-missing',
 	doc: { summary: 'object from sync.Pool.Get is not put back on some path (the next Get allocates again)', severity: 'information', usesEscape: false },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree);
+		const idx = poolIndex(ctx.tree, ctx.text);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const out: RuleFinding[] = [];
-		for (const g of getBindings(ctx.tree)) {
+		for (const g of getBindings(ctx.tree, ctx.text)) {
 			const fname = g.func.childForFieldName('name')?.text;
 			if (fname && idx.getters.has(fname)) continue;
 			if (transferred(g)) continue;
@@ -132,7 +147,7 @@ export const poolPutMissing: Rule = {
 			out.push({ rule: 'pool-put-missing', range: rangeOf(g.call), severity, message, fixes, related });
 		}
 		// Get results used without binding (`P.Get().(*T).Do()`): never put back.
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+		for (const call of idx.getSites) {
 			const pool = poolCall(idx, call, 'Get');
 			if (!pool) continue;
 			let e: Node = call;

@@ -88,16 +88,16 @@ export const poolPutNonPointer: Rule = {
 	id: 'pool-put-non-pointer',
 	doc: { summary: 'sync.Pool.Put of a non-pointer value (slice, string, struct…): boxing it allocates on every Put', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree);
+		const idx = poolIndex(ctx.tree, ctx.text);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const named = new Map<string, Node>();
-		for (const ts of descendants(ctx.tree.rootNode, 'type_spec')) {
+		for (const ts of idx.nodes.get('type_spec') ?? []) {
 			const n = ts.childForFieldName('name');
 			const t = ts.childForFieldName('type');
 			if (n && t && !ts.childForFieldName('type_parameters')) named.set(n.text, t);
 		}
 		const out: RuleFinding[] = [];
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+		for (const call of idx.putSites) {
 			const pool = poolCall(idx, call, 'Put');
 			if (!pool) continue;
 			const arg = callArgs(call)[0];

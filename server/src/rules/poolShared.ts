@@ -4,7 +4,7 @@
  * walk the file once.
  */
 import type { Node, Tree } from '../syntax/goParser';
-import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, imports } from './ast';
+import { FUNCTION_TYPES, byType, callArgs, descendants, dottedName, enclosingFunction } from './ast';
 
 /** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
 export interface GetterSummary {
@@ -51,6 +51,13 @@ export interface PoolIndex {
 	fields: Set<string>;
 	getters: Map<string, GetterSummary>;
 	putters: Map<string, PutterSummary>;
+	/** Every call expression of the file (walked once; the pool rules filter it). */
+	calls: Node[];
+	/** Nodes by type from the one walk over the file (see BUCKETS). */
+	nodes: Map<string, Node[]>;
+	/** `P.Get()` / `P.Put(x)` calls on known pools. */
+	getSites: Node[];
+	putSites: Node[];
 }
 
 const cache = new WeakMap<Tree, PoolIndex>();
@@ -191,41 +198,68 @@ function summarise(idx: PoolIndex, fn: Node): void {
 	}
 }
 
-/** The pools, getters and putters of a file (cached per tree). */
-export function poolIndex(tree: Tree): PoolIndex {
+const BUCKETS = ['var_spec', 'short_var_declaration', 'field_declaration', 'call_expression', 'composite_literal', 'assignment_statement', 'type_spec', 'import_spec'];
+
+/**
+ * The pools, getters and putters of a file (cached per tree). Pass the file text when you have it:
+ * files that never mention `.Pool` are answered without walking the tree (walks are costly in wasm).
+ */
+export function poolIndex(tree: Tree, text?: string): PoolIndex {
 	const hit = cache.get(tree);
 	if (hit) return hit;
 	const root = tree.rootNode;
-	const syncName = imports(root).get('sync');
-	const idx: PoolIndex = { syncName, vars: new Set(), fields: new Set(), getters: new Map(), putters: new Map() };
+	const idx: PoolIndex = { syncName: undefined, vars: new Set(), fields: new Set(), getters: new Map(), putters: new Map(), calls: [], getSites: [], putSites: [], nodes: new Map() };
 	cache.set(tree, idx);
+	if (text !== undefined && !text.includes('.Pool')) return idx;
+	idx.nodes = byType(root, BUCKETS);
+	const bucket = (t: string) => idx.nodes.get(t) ?? [];
+	for (const spec of bucket('import_spec')) {
+		if (spec.childForFieldName('path')?.text === '"sync"') idx.syncName = spec.childForFieldName('name')?.text ?? 'sync';
+	}
+	const syncName = idx.syncName;
 	if (!syncName) return idx;
-	for (const spec of descendants(root, 'var_spec')) {
+	for (const spec of bucket('var_spec')) {
 		const poolish = isPoolType(spec.childForFieldName('type'), syncName) || (spec.childForFieldName('value')?.namedChildren ?? []).some((v) => isPoolLiteral(v, syncName));
 		if (poolish) for (const n of spec.childrenForFieldName('name')) if (n) idx.vars.add(n.text);
 	}
-	for (const d of descendants(root, 'short_var_declaration')) {
+	for (const d of bucket('short_var_declaration')) {
 		const vals = d.childForFieldName('right')?.namedChildren ?? [];
 		const names = d.childForFieldName('left')?.namedChildren ?? [];
 		vals.forEach((v, i) => {
 			if (isPoolLiteral(v, syncName) && names[i]) idx.vars.add(names[i]!.text);
 		});
 	}
-	for (const f of descendants(root, 'field_declaration')) {
+	for (const f of bucket('field_declaration')) {
 		if (!isPoolType(f.childForFieldName('type'), syncName)) continue;
 		for (const n of f.childrenForFieldName('name')) if (n) idx.fields.add(n.text);
 	}
 	if (idx.vars.size + idx.fields.size === 0) return idx;
-	for (const fn of descendants(root, ['function_declaration', 'method_declaration'])) summarise(idx, fn);
+	idx.calls = bucket('call_expression');
+	idx.getSites = idx.calls.filter((c) => poolCall(idx, c, 'Get'));
+	idx.putSites = idx.calls.filter((c) => poolCall(idx, c, 'Put'));
+	// Only functions holding a Get or Put can be wrappers.
+	const seen = new Set<number>();
+	for (const site of [...idx.getSites, ...idx.putSites]) {
+		const fn = enclosingFunction(site);
+		if (!fn || fn.type === 'func_literal' || seen.has(fn.id)) continue;
+		seen.add(fn.id);
+		summarise(idx, fn);
+	}
 	return idx;
 }
 
-/** Every Get bound to a variable in the file. */
-export function getBindings(tree: Tree): GetBinding[] {
-	const idx = poolIndex(tree);
-	if (idx.vars.size + idx.fields.size === 0) return [];
+const bindingCache = new WeakMap<Tree, GetBinding[]>();
+
+/** Every Get bound to a variable in the file (cached per tree). */
+export function getBindings(tree: Tree, text?: string): GetBinding[] {
+	const hit = bindingCache.get(tree);
+	if (hit) return hit;
+	const idx = poolIndex(tree, text);
 	const out: GetBinding[] = [];
-	for (const stmt of descendants(tree.rootNode, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
+	bindingCache.set(tree, out);
+	if (idx.vars.size + idx.fields.size === 0) return out;
+	const stmts = ['short_var_declaration', 'assignment_statement', 'var_spec'].flatMap((t) => idx.nodes.get(t) ?? []).sort((a, b) => a.startIndex - b.startIndex);
+	for (const stmt of stmts) {
 		const left = stmt.type === 'var_spec' ? stmt.childForFieldName('name') : stmt.childForFieldName('left')?.namedChild(0);
 		const right = stmt.type === 'var_spec' ? stmt.childForFieldName('value')?.namedChild(0) : stmt.childForFieldName('right')?.namedChild(0);
 		if (!left || left.type !== 'identifier' || !right) continue;
@@ -262,7 +296,8 @@ export function ownDescendants(fn: Node, types: string | string[]): Node[] {
 
 /** Calls in `scope` that put `x` back: `P.Put(x)` on the same pool, or a putter called with x. */
 export function putCallsOf(idx: PoolIndex, scope: Node, x: string, pool: string): Node[] {
-	return descendants(scope, 'call_expression').filter((c) => {
+	return idx.calls.filter((c) => {
+		if (c.startIndex < scope.startIndex || c.endIndex > scope.endIndex) return false;
 		const args = callArgs(c);
 		const p = poolCall(idx, c, 'Put');
 		if (p) return p === pool && stripParens(args[0] ?? null)?.text === x;
@@ -303,6 +338,7 @@ export function aliasRoot(e: Node | null, builders: ReadonlySet<string> = new Se
 			return op === '*' || op === '&' ? aliasRoot(e.childForFieldName('operand'), builders) : undefined;
 		}
 		case 'slice_expression':
+		case 'type_assertion_expression':
 			return aliasRoot(e.childForFieldName('operand'), builders);
 		case 'call_expression': {
 			const fn = e.childForFieldName('function');
