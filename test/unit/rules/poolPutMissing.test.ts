@@ -138,3 +138,45 @@ test('defer fix compiles (go vet) and removes the finding', async () => {
 	const r = goCheck(fixed, { cmd: 'vet' });
 	assert.ok(r.ok, r.output);
 });
+
+test('shapes from GOROOT stay silent: self-release method, named result, asserted alias returned', async () => {
+	const src = `package a
+
+import (
+	"bufio"
+	"io"
+	"sync"
+)
+
+type pp struct{ buf []byte }
+
+var ppFree = sync.Pool{New: func() any { return new(pp) }}
+var readers sync.Pool
+
+func (p *pp) free() { p.buf = p.buf[:0]; ppFree.Put(p) }
+
+func newPrinter() *pp { return ppFree.Get().(*pp) }
+
+func Sprint(a ...any) string {
+	p := newPrinter()
+	s := string(p.buf)
+	p.free()
+	return s
+}
+
+func newState() (s *pp, n int) {
+	s = ppFree.Get().(*pp)
+	return
+}
+
+func newReader(r io.Reader) *bufio.Reader {
+	if v := readers.Get(); v != nil {
+		br := v.(*bufio.Reader)
+		br.Reset(r)
+		return br
+	}
+	return bufio.NewReader(r)
+}
+`;
+	assert.deepEqual(await runRule(poolPutMissing, src), []);
+});
