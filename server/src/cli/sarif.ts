@@ -24,7 +24,7 @@ export const ESCAPE_KIND_DOCS: Record<EscapeKind, { short: string; full: string 
 	},
 	'leaking-param': {
 		short: 'A parameter leaks out of its function.',
-		full: 'go build -gcflags=-m printed "leaking param: p": the pointer passed in may be kept (in the heap or in a result), so callers cannot keep the pointee on their stack.',
+		full: 'go build -gcflags=-m printed "leaking param: p": the pointer passed in flows somewhere that may outlive the call: the heap, or a result ("to result ~r0"), in which case what happens to the pointee depends on what the caller does with that result.',
 	},
 	'leaking-param-content': {
 		short: "What a parameter points to leaks out of its function.",
