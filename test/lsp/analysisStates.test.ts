@@ -75,6 +75,25 @@ describe('unsaved buffers', () => {
 		}
 	});
 
+	test('a burst of keystrokes ends with diagnostics for the last version', async () => {
+		const client = await LspClient.start({ configuration: configAnswer({ debounceMs: 0 }) });
+		try {
+			const uri = await client.open(POOL);
+			await client.waitForQuiescent((s) => s.state === 'upToDate');
+			// Type `// abc…` on the empty line 9 one character at a time, without waiting.
+			const text = '// abcdefghijklmnopqrstuvwxyz';
+			const sent: Promise<number>[] = [];
+			for (let i = 0; i < text.length; i++) {
+				sent.push(client.change(uri, [{ range: { start: { line: 9, character: i }, end: { line: 9, character: i } }, text: text[i] }]));
+			}
+			const last = Math.max(...(await Promise.all(sent)));
+			const diags = await client.waitForDiagnostics(uri, (_d, p) => p.version === last);
+			assert.deepEqual(withCode(diags, 'moved-to-heap').map(span).sort(), ['11:5-8', '19:1-2']);
+		} finally {
+			await client.shutdown();
+		}
+	});
+
 	test('after the debounce, an edit is analysed without saving', async () => {
 		const client = await LspClient.start({ configuration: configAnswer({ debounceMs: 50 }) });
 		try {

@@ -70,6 +70,7 @@ export function startServer(connection: Connection): void {
 	});
 	connection.onDidChangeTextDocument((p) => {
 		const { uri, version } = p.textDocument;
+		session?.changeQueued(uri);
 		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version));
 	});
 	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri)));

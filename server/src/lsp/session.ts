@@ -40,6 +40,7 @@ export class Session {
 	private readonly placed = new Map<string, PlacedFact[]>();
 	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; settings: ResolvedSettings; report: FileReport }>();
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
+	private readonly queuedChanges = new Map<string, number>();
 	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
 	private preparing = 0;
 	/** Results being turned into diagnostics. */
@@ -77,11 +78,21 @@ export class Session {
 		await this.requestEscape(d.dir, 'open', uri);
 	}
 
+	/** A change for `uri` arrived and is queued (lets a burst of keystrokes publish once). */
+	changeQueued(uri: string): void {
+		this.queuedChanges.set(uri, (this.queuedChanges.get(uri) ?? 0) + 1);
+	}
+
 	async changed(uri: string, changes: TextDocumentContentChangeEvent[], version: number): Promise<void> {
+		const left = (this.queuedChanges.get(uri) ?? 1) - 1;
+		if (left > 0) this.queuedChanges.set(uri, left);
+		else this.queuedChanges.delete(uri);
 		const d = this.docs.change(uri, changes, version);
 		if (!d) return;
 		this.trees?.applyChanges(uri, changes, d.doc.getText(), version);
 		this.lastDir = d.dir;
+		// More changes of this document are queued: only the last one runs the rules and publishes.
+		if (left > 0) return;
 		await this.refresh(d);
 		const s = await this.settings.get(uri);
 		if (s.memlens.debounceMs > 0) this.debounce(d.dir, uri, s.memlens.debounceMs);
@@ -103,6 +114,7 @@ export class Session {
 		this.findings.delete(uri);
 		this.placed.delete(uri);
 		this.reports.delete(uri);
+		this.queuedChanges.delete(uri);
 		this.actions.delete(uri);
 		this.settings.forget(uri);
 		void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
