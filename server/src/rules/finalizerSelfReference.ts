@@ -64,13 +64,29 @@ function declaredType(name: string, fn: Node, before: number): string | undefine
 }
 
 /** Make the finalizer's own parameter carry obj's name, so every reference binds to it. */
-function paramFix(lit: Node, fn: Node, obj: Node, refs: Node[]): Fix | undefined {
+/** Plain aliases of obj made earlier in `fn`: `d := obj`, `var d = obj`, `d = obj`. */
+function aliasesOf(obj: Node, fn: Node, call: Node): string[] {
+	const out: string[] = [];
+	for (const d of descendants(fn, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
+		if (d.startIndex > call.startIndex) break;
+		const left = d.type === 'var_spec' ? d.childrenForFieldName('name') : d.childForFieldName('left')?.namedChildren ?? [];
+		const right = (d.type === 'var_spec' ? d.childForFieldName('value') : d.childForFieldName('right'))?.namedChildren ?? [];
+		right.forEach((r, i) => {
+			const l = left[i];
+			if (r?.type === 'identifier' && r.text === obj.text && l?.type === 'identifier' && l.text !== '_' && l.text !== obj.text) out.push(l.text);
+		});
+	}
+	return out;
+}
+
+function paramFix(lit: Node, fn: Node, obj: Node, refs: Node[], viaAlias: boolean): Fix | undefined {
 	const params = lit.childForFieldName('parameters');
 	const decls = params?.namedChildren.filter((p): p is Node => p?.type === 'parameter_declaration') ?? [];
 	if (!params || decls.length !== 1) return undefined;
 	const names = decls[0].childrenForFieldName('name').filter((n): n is Node => n !== null);
 	const ptype = decls[0].childForFieldName('type')?.text;
-	if (names.length > 1 || !ptype) return undefined;
+	// Through an alias the fix could leave the alias unused (a compile error): no automatic fix.
+	if (names.length > 1 || !ptype || viaAlias) return undefined;
 	const usable = !EMPTY_INTERFACE.test(ptype);
 	const name = names[0]?.text;
 	let edits: TextEdit[];
@@ -105,14 +121,16 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 	const lit = literalOf(args[1], fn);
 	const body = lit && bodyOf(lit);
 	if (!lit?.parent || !body) return;
-	const refs = identRefs(body, obj.text).filter((r) => resolvesThrough(r, lit.parent!));
+	const names = [obj.text, ...aliasesOf(obj, fn, call)];
+	const refs = names.flatMap((n) => identRefs(body, n)).filter((r) => resolvesThrough(r, lit.parent!)).sort((a, b) => a.startIndex - b.startIndex);
 	if (!refs.length) return;
-	const fix = cleanup ? undefined : paramFix(lit, fn, obj, refs);
+	const viaAlias = refs.find((r) => r.text !== obj.text);
+	const fix = cleanup ? undefined : paramFix(lit, fn, obj, refs, !!viaAlias);
 	out.push({
 		rule: finalizerSelfReference.id,
 		range: rangeOf(refs[0]),
 		severity: 'error',
-		message: `The ${what} closes over \`${obj.text}\`, the object it is attached to: \`${obj.text}\` stays reachable from its own ${what}, so it is never collected and the ${what} never runs.${cleanup ? ' The Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run").' : ''}`,
+		message: `The ${what} closes over \`${refs[0].text}\`${refs[0].text !== obj.text ? ` (an alias of \`${obj.text}\`)` : ''}, the object it is attached to: \`${obj.text}\` stays reachable from its own ${what}, so it is never collected and the ${what} never runs.${cleanup ? ' The Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run").' : ''}`,
 		related: [
 			{ range: rangeOf(call), message: `${what} attached here` },
 			...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `also captures \`${obj.text}\`` })),

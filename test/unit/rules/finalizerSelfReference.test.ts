@@ -77,6 +77,29 @@ func A() {
 	assert.match(f[1].message, /ptr is equal to arg/);
 });
 
+test('aliases (`d := f`) are followed, without an automatic fix (the alias could become unused)', async () => {
+	// go1.26 runtime: with d := f captured, the finalizer never ran across five GC cycles.
+	const s = `package a
+
+import "runtime"
+
+type File struct{ fd int }
+
+func A() {
+	f := &File{fd: 1}
+	d := f
+	runtime.SetFinalizer(f, func(_ *File) { _ = d.fd })
+	g := &File{fd: 2}
+	e := g
+	runtime.SetFinalizer(g, func(x *File) { _ = e.fd })
+}
+`;
+	const f = await runRule(finalizerSelfReference, s);
+	assert.deepEqual(lines(f), [10, 13]);
+	assert.match(f[0].message, /closes over `d` \(an alias of `f`\)/);
+	assert.ok(f.every((x) => x.fixes === undefined));
+});
+
 test('no runtime import or half-typed code: no throw, no finding', async () => {
 	assert.deepEqual(await runRule(finalizerSelfReference, 'package a\nfunc F() { runtime.SetFinalizer(f, func() { f }) }'), []);
 	for (const s of ['package a\nimport "runtime"\nfunc F() { runtime.SetFinalizer(f, func(_ *T) { f', 'package a\nimport "runtime"\nfunc F() { runtime.SetFinalizer(']) {
