@@ -51,7 +51,12 @@ function leaves(stmts: Node[], loop: Node, label: string | undefined): boolean {
 		}
 		case 'break_statement': {
 			const l = last.namedChild(0)?.text;
-			return l !== undefined; // unlabeled break only leaves the select; labeled ones name this loop or an outer statement
+			if (l === undefined) return false; // an unlabeled break only leaves the select
+			// A label on the select (or a switch) inside the loop: that break stays in the loop too.
+			for (let n = last.parent; n && !n.equals(loop); n = n.parent) {
+				if (n.type === 'labeled_statement' && n.childForFieldName('label')?.text === l) return false;
+			}
+			return true;
 		}
 		case 'continue_statement': {
 			const l = last.namedChild(0)?.text;

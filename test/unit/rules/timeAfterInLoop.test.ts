@@ -160,6 +160,16 @@ test('real-world shapes: continue, unlabeled break of the select, default case, 
 	assert.deepEqual(lines(await runRule(timeAfterInLoop, cont, { minor: 20 })), [15]);
 	assert.deepEqual(lines(await runRule(timeAfterInLoop, brk, { minor: 20 })), [15]);
 	assert.deepEqual(lines(await runRule(timeAfterInLoop, dflt, { minor: 20 })), [10]);
+	const labeledSelect = wrap(`	for {
+	sel:
+		select {
+		case <-msgs:
+			break sel
+		case <-time.After(time.Second):
+			return
+		}
+	}`);
+	assert.deepEqual(lines(await runRule(timeAfterInLoop, labeledSelect, { minor: 20 })), [13]);
 	const aliased = SPEC_POSITIVE.replace('import "time"', 'import tm "time"').replaceAll('time.', 'tm.');
 	const f = await runRule(timeAfterInLoop, aliased, { minor: 22 });
 	assert.deepEqual(lines(f), [12]);
