@@ -1,0 +1,120 @@
+/**
+ * Keystroke latency: a 5,000-line Go file open in the real server (dist/server.js); a one-character
+ * incremental edit → the publishDiagnostics for that version, as a ratio over tree-sitter's
+ * incremental reparse of the same edit alone (target ≤ 1.5×). Medians over ≥ 50 edits.
+ *
+ *   npm run build && node --import tsx bench/keystroke.ts [EDITS]
+ *
+ * Escape analysis runs on save only here (debounceMs 0), so the timed path is what a keystroke
+ * costs: document sync, incremental reparse, the rules, merge and publish.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { newGoParser, type Edit } from '../server/src/syntax/goParser';
+import { SERVER_JS, startSession } from '../test/hardening/session';
+import { bigGoFile, writeModule } from '../test/hardening/workspace';
+
+const EDITS = Math.max(50, Number(process.argv[2] ?? 60));
+
+/** A Go file of exactly `lines` lines (the generator's functions, cut at a function boundary + padding). */
+function fileOfLines(lines: number): string {
+	const text = bigGoFile(lines * 25, 'keys');
+	const all = text.split('\n');
+	let cut = all.slice(0, lines);
+	// end on a complete function: drop back to the last line that closes one
+	let last = cut.length - 1;
+	while (last > 0 && cut[last] !== '}') last--;
+	cut = cut.slice(0, last + 1);
+	while (cut.length < lines) cut.push('// padding');
+	return cut.join('\n');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Edit i: insert "x" into the comment line of function i (spread over the file). */
+function editAt(lines: string[], i: number): { line: number; character: number } {
+	const comments = lines.map((l, n) => (l.startsWith('// F') ? n : -1)).filter((n) => n >= 0);
+	const line = comments[(i * 37) % comments.length];
+	return { line, character: 3 };
+}
+
+function byteOffset(lines: string[], line: number, character: number): number {
+	let off = 0;
+	for (let i = 0; i < line; i++) off += Buffer.byteLength(lines[i]) + 1;
+	return off + Buffer.byteLength(lines[line].slice(0, character));
+}
+
+async function reparseBaseline(text: string): Promise<number[]> {
+	const parser = await newGoParser();
+	let tree = parser.parse(text)!;
+	let lines = text.split('\n');
+	const times: number[] = [];
+	for (let i = 0; i < EDITS; i++) {
+		const at = editAt(lines, i);
+		const start = byteOffset(lines, at.line, at.character);
+		lines[at.line] = lines[at.line].slice(0, at.character) + 'x' + lines[at.line].slice(at.character);
+		const next = lines.join('\n');
+		const t0 = performance.now();
+		const edit: Edit = {
+			startIndex: start,
+			oldEndIndex: start,
+			newEndIndex: start + 1,
+			startPosition: { row: at.line, column: at.character },
+			oldEndPosition: { row: at.line, column: at.character },
+			newEndPosition: { row: at.line, column: at.character + 1 },
+		} as Edit;
+		tree.edit(edit);
+		const fresh = parser.parse(next, tree)!;
+		times.push(performance.now() - t0);
+		tree.delete();
+		tree = fresh;
+		lines = next.split('\n');
+	}
+	tree.delete();
+	parser.delete();
+	return times;
+}
+
+async function main(): Promise<void> {
+	const text = fileOfLines(5000);
+	const base = mkdtempSync(path.join(os.tmpdir(), 'memlens-keys-'));
+	const dir = path.join(base, 'ws');
+	writeModule(dir, 'example.com/keys', { 'keys.go': text });
+	// MEMLENS_CPU_PROF=DIR: write a V8 CPU profile of the server (open it in Chrome DevTools).
+	const prof = process.env.MEMLENS_CPU_PROF;
+	const server = process.env.MEMLENS_SERVER_JS ?? SERVER_JS;
+	const command = [process.execPath, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), server, '--stdio'];
+	const s = await startSession({ root: dir, settings: { debounceMs: 0 }, command });
+	try {
+		const uri = await s.open('keys.go');
+		await s.waitFor(() => s.statuses.some((st) => st.quiescent && st.state !== 'running') && (s.diagnostics.get(uri)?.version ?? 0) >= 1, 300_000, 'initial analysis');
+		let lines = text.split('\n');
+		const times: number[] = [];
+		for (let i = 0; i < EDITS + 5; i++) {
+			const at = editAt(lines, i);
+			lines[at.line] = lines[at.line].slice(0, at.character) + 'x' + lines[at.line].slice(at.character);
+			const t0 = performance.now();
+			const v = await s.edit(uri, { start: at, end: at }, 'x', lines.join('\n'));
+			await s.waitFor(() => (s.diagnostics.get(uri)?.version ?? 0) >= v, 60_000, `diagnostics for version ${v}`);
+			if (i >= 5) times.push(performance.now() - t0); // the first few warm the JIT
+		}
+		const reparse = await reparseBaseline(text);
+		const m = median(times);
+		const r = median(reparse);
+		console.log(`file: ${text.split('\n').length} lines, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KB; ${EDITS} one-character edits`);
+		console.log(`server edit → publishDiagnostics: median ${m.toFixed(2)} ms (p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)].toFixed(2)} ms)`);
+		console.log(`tree-sitter incremental reparse:   median ${r.toFixed(2)} ms`);
+		console.log(`ratio: ${(m / r).toFixed(2)}× (target ≤ 1.5×)`);
+		const stats = await s.conn.sendRequest('goMemlens/debugStats');
+		console.log(`debugStats after: ${JSON.stringify(stats)}`);
+	} finally {
+		await s.stop();
+		rmSync(base, { recursive: true, force: true });
+	}
+}
+
+void main().catch((e) => {
+	console.error(e);
+	process.exitCode = 1;
+});
