@@ -319,7 +319,8 @@ export class Session {
 		let detail: string | undefined;
 		switch (result.status) {
 			case 'ok':
-				pkg.facts = result.facts;
+				// Unchanged facts keep their identity, so each file's last report is reused as is.
+				if (!sameFacts(pkg.facts, result.facts)) pkg.facts = result.facts;
 				pkg.stale = false;
 				pkg.lastError = undefined;
 				pkg.raw = { command: result.command, output: result.output, cwd: result.cwd };
@@ -405,4 +406,8 @@ export class Session {
 
 function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');
+}
+
+function sameFacts(a: EscapeFact[], b: EscapeFact[]): boolean {
+	return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
