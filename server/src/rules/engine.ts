@@ -8,6 +8,9 @@ import { ALL_RULES } from './index';
 import { SuppressionIndex, collectSuppressions } from './suppression';
 import type { Rule, RuleContext } from './types';
 
+/** For version-gated rules: "go 1.21, from go.mod", "language version unknown: no go.mod"… */
+export { describeGoVersion } from '../analysis/goVersion';
+
 /** A rule that threw (its findings for this file are dropped; the others are kept). */
 export interface RuleError {
 	rule: string;
