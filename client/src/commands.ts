@@ -80,19 +80,25 @@ export function registerCommands(deps: CommandDeps): void {
 		await raw.show(`build error ${path.basename(dir)}`, `# the last build failed; the facts shown are from the last good build\n${p.detail}\n`, dir);
 	});
 
-	reg('goMemlens.openRuleDocs', async (ruleId?: string) => {
-		const dir = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
-		const ids = (await fs.readdir(dir.fsPath).catch(() => [] as string[]))
-			.filter((f) => f.endsWith('.md'))
-			.map((f) => f.slice(0, -3))
-			.sort();
-		if (ids.length === 0) {
-			void vscode.window.showInformationMessage('Go MemLens: no rule documentation is bundled with this build.');
+	reg('goMemlens.openRuleDocs', async (id?: string) => {
+		// Pages for the pattern rules (docs/rules) and for the compiler's fact kinds (docs/escape).
+		const pages: Array<vscode.QuickPickItem & { uri: vscode.Uri }> = [];
+		for (const [folder, description] of [
+			['rules', 'pattern rule'],
+			['escape', 'compiler fact'],
+		] as const) {
+			const dir = vscode.Uri.joinPath(context.extensionUri, 'docs', folder);
+			const names = await fs.readdir(dir.fsPath).catch(() => [] as string[]);
+			for (const f of names.filter((n) => n.endsWith('.md')).sort()) {
+				pages.push({ label: f.slice(0, -3), description, uri: vscode.Uri.joinPath(dir, f) });
+			}
+		}
+		if (pages.length === 0) {
+			void vscode.window.showInformationMessage('Go MemLens: no documentation is bundled with this build.');
 			return;
 		}
-		const id = typeof ruleId === 'string' && ids.includes(ruleId) ? ruleId : await vscode.window.showQuickPick(ids, { placeHolder: 'Rule to read about' });
-		if (!id) return;
-		await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(dir, `${id}.md`));
+		const page = pages.find((p) => p.label === id) ?? (await vscode.window.showQuickPick(pages, { placeHolder: 'Rule or compiler fact to read about', matchOnDescription: true }));
+		if (page) await vscode.commands.executeCommand('markdown.showPreview', page.uri);
 	});
 
 	reg('goMemlens.showLog', () => log.show(true));
