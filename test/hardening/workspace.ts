@@ -37,15 +37,16 @@ export function hashTree(dir: string): string {
 	return h.digest('hex');
 }
 
-/** A syntactically valid Go file of about `bytes` bytes, with `funcs` escape-heavy functions. */
-export function bigGoFile(bytes: number, pkg = 'big'): string {
+/** A valid Go file of about `bytes` bytes: many small functions that put a local on the heap (and use a sync.Pool). */
+export function bigGoFile(bytes: number, pkg = 'big', withPool = true): string {
 	const parts = [`package ${pkg}\n\nimport "sync"\n\nvar pool = sync.Pool{New: func() any { return new([]byte) }}\n\n`];
 	let size = parts[0].length;
 	for (let i = 0; size < bytes; i++) {
 		const f =
 			`// F${i} keeps a local on the heap and loops.\n` +
 			`func F${i}(k int) *int {\n\tn := k + ${i}\n\tfor j := 0; j < 3; j++ {\n\t\tn += j\n\t}\n` +
-			`\tb := pool.Get().(*[]byte)\n\t*b = (*b)[:0]\n\tpool.Put(b)\n\treturn &n\n}\n\n`;
+			(withPool ? `\tb := pool.Get().(*[]byte)\n\t*b = (*b)[:0]\n\tpool.Put(b)\n` : `\ts := make([]int, 0, 4)\n\ts = append(s, n)\n\t_ = s\n`) +
+			`\treturn &n\n}\n\n`;
 		parts.push(f);
 		size += f.length;
 	}
