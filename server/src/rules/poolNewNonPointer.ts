@@ -8,8 +8,8 @@
 import type { Node } from '../syntax/goParser';
 import type { Fix, RuleFinding } from '../model';
 import { FUNCTION_TYPES, callArgs, calleeName, descendants, rangeOf } from './ast';
-import { factsAt, type Rule, type RuleContext } from './types';
-import { getBindings, isPoolExpr, isPoolLiteral, isResetOf, ownDescendants, poolIndex, statementOf, type PoolIndex } from './poolShared';
+import type { Rule, RuleContext } from './types';
+import { factsIn, getBindings, isPoolExpr, isPoolLiteral, isResetOf, ownDescendants, poolIndex, statementOf, type PoolIndex } from './poolShared';
 
 /** `New` func literals with the pool key they belong to. */
 function newFuncs(ctx: RuleContext, idx: PoolIndex): { fn: Node; pool: string | undefined }[] {
@@ -93,8 +93,9 @@ export const poolNewNonPointer: Rule = {
 				if (!e) continue;
 				const kind = valueKind(e, fn);
 				if (kind) {
-					const esc = factsAt(ctx, e).filter((f) => f.kind === 'escapes-to-heap');
-					const compiler = esc.length >= 2 ? ` The compiler reports \`${esc[0].message}\` ${esc.length} times: the value and its box.` : '';
+					const esc = factsIn(ctx, e).filter((f) => f.kind === 'escapes-to-heap');
+					// `-m` prints the fact twice (value + box); the -m=2 parser may merge them into one.
+					const compiler = esc.length >= 2 ? ` The compiler reports \`${esc[0].message}\` ${esc.length} times: the value and its box.` : esc.length ? ` The compiler reports \`${esc[0].message}\`.` : '';
 					out.push({
 						rule: 'pool-new-non-pointer',
 						range: rangeOf(e),

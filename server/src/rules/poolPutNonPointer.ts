@@ -8,8 +8,8 @@
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding } from '../model';
 import { callArgs, descendants, enclosingFunction, rangeOf } from './ast';
-import { factsAt, type Rule } from './types';
-import { isGenericFunc, poolCall, poolIndex } from './poolShared';
+import type { Rule } from './types';
+import { factsIn, isGenericFunc, poolCall, poolIndex } from './poolShared';
 
 const BASIC = new Set(['string', 'int', 'int16', 'int32', 'int64', 'uint', 'uint16', 'uint32', 'uint64', 'uintptr', 'float32', 'float64', 'complex64', 'complex128', 'rune']);
 const TINY = new Set(['byte', 'uint8', 'int8', 'bool']);
@@ -105,7 +105,7 @@ export const poolPutNonPointer: Rule = {
 			if (!arg || LITERALS.has(arg.type) || isGenericFunc(fn)) continue;
 			const kind = exprKind(arg, fn, named);
 			if (!kind) continue;
-			const esc = factsAt(ctx, arg).find((f) => f.kind === 'escapes-to-heap');
+			const esc = factsIn(ctx, arg).find((f) => f.kind === 'escapes-to-heap');
 			const what = `\`${pool}.Put(${arg.text})\` stores ${kind}, not a pointer: Put takes \`any\`, so the value is copied to the heap`;
 			let message: string;
 			let severity: RuleFinding['severity'] = 'warning';

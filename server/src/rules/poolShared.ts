@@ -4,6 +4,7 @@
  * walk the file once.
  */
 import type { Node, Tree } from '../syntax/goParser';
+import type { LocatedEscapeFact, RuleContext } from './types';
 import { FUNCTION_TYPES, byType, callArgs, descendants, dottedName, enclosingFunction } from './ast';
 
 /** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
@@ -352,4 +353,21 @@ export function aliasRoot(e: Node | null, builders: ReadonlySet<string> = new Se
 		default:
 			return undefined;
 	}
+}
+
+/**
+ * Escape facts located inside `node`'s range. The compiler positions a call at its `(` and a
+ * slice expression at its `[` (Go 1.26: `b[:0] escapes to heap` at the `[`), so an expression's
+ * facts are not at its first character, which is all `factsAt` matches.
+ */
+export function factsIn(ctx: RuleContext, node: Node): LocatedEscapeFact[] {
+	if (!ctx.escape) return [];
+	const s = node.startPosition;
+	const e = node.endPosition;
+	return ctx.escape.filter((f) => {
+		const { line, character } = f.at;
+		if (line < s.row || line > e.row) return false;
+		if (line === s.row && character < s.column) return false;
+		return !(line === e.row && character >= e.column);
+	});
 }
