@@ -116,7 +116,7 @@ export const poolPutMissing: Rule = {
 			let message: string | undefined;
 			const related: { range: Range; message: string }[] = [];
 			if (!puts.length) {
-				message = `\`${g.name}\` from \`${src}\` is never put back${inLoop ? ' (inside a loop)' : ''}: every call allocates through New again, so the pool saves nothing. Put it back when done (\`defer ${g.pool}.Put(${g.name})\`) or drop the pool.`;
+				message = `\`${g.name}\` from \`${src}\` is never put back${inLoop ? ' (inside a loop)' : ''}: this path takes objects out of the pool without returning them, so once the pool is empty each Get allocates through New. Put it back when done (\`defer ${g.pool}.Put(${g.name})\`) or drop the pool.`;
 			} else {
 				const scope = g.stmt.parent ?? g.func;
 				const uncovered = ownDescendants(g.func, 'return_statement').filter((r) => {
@@ -130,7 +130,7 @@ export const poolPutMissing: Rule = {
 				const r = uncovered[0];
 				related.push({ range: rangeOf(r), message: 'this return skips the Put' });
 				for (const p of puts) related.push({ range: rangeOf(p), message: 'the Put that is skipped' });
-				message = `\`${g.name}\` from \`${src}\` is not put back when the function returns at line ${r.startPosition.row + 1}: the Put comes later on another path. Use \`defer\` right after the Get.`;
+				message = `\`${g.name}\` from \`${src}\` is not put back when the function returns at line ${r.startPosition.row + 1} (the Put is on another path), so that path drains the pool. Use \`defer\` right after the Get.`;
 			}
 			const fixes: Fix[] = [];
 			if (!inLoop && !g.deref) {
@@ -158,7 +158,7 @@ export const poolPutMissing: Rule = {
 					rule: 'pool-put-missing',
 					range: rangeOf(call),
 					severity: enclosingLoops(call).length ? 'warning' : 'information',
-					message: `The object from \`${pool}.Get()\` is used without keeping it, so it can never be put back: the pool gives nothing here.`,
+					message: `The object from \`${pool}.Get()\` is used without keeping it, so it can never be put back: each call drains the pool by one object.`,
 				});
 			}
 		}
