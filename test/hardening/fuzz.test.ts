@@ -11,6 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parseEscapeOutput } from '../../server/src/escape/parser';
 import { ALL_RULES } from '../../server/src/rules/index';
+import { runRules } from '../../server/src/rules/engine';
 import { newGoParser } from '../../server/src/syntax/goParser';
 import { ESCAPE_KINDS, type EscapeKind, type RuleFinding } from '../../server/src/model';
 import type { LocatedEscapeFact } from '../../server/src/rules/types';
@@ -152,6 +153,9 @@ test(`every rule: ${RUNS} mutated Go sources, 0 exceptions, findings inside the 
 						findings += out.length;
 						for (const f of out) checkFinding(f, lineCount, rule.id);
 					}
+					// the engine too (suppression comments, dedup, sorting); it reports a throwing rule via onError
+					const ctx = { tree, text, filePath: '/tmp/memlens-fuzz/a.go', goVersion: goVersion(minor), escape, isCgo: text.includes('import "C"') };
+					runRules(ctx, { onError: (e) => void (exceptions.has(`engine:${e.rule}`) || exceptions.set(`engine:${e.rule}`, `${(e.error as Error)?.stack}\n--- input ---\n${text.slice(0, 600)}`)) });
 				} finally {
 					tree.delete();
 				}
