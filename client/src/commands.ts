@@ -71,13 +71,14 @@ export function registerCommands(deps: CommandDeps): void {
 
 	reg(showBuildErrorCommand, async (packageUri?: string) => {
 		const file = activeGoUri();
-		const p = typeof packageUri === 'string' ? status.forPackage(packageUri) : file ? status.stateFor(file) : undefined;
-		if (!p?.detail) {
+		const pkg = typeof packageUri === 'string' ? packageUri : file ? vscode.Uri.file(path.dirname(file.fsPath)).toString() : undefined;
+		const error = pkg ? status.buildError(pkg) : undefined;
+		if (!pkg || !error) {
 			void vscode.window.showInformationMessage('Go MemLens: no build error recorded for this package.');
 			return;
 		}
-		const dir = vscode.Uri.parse(p.packageUri).fsPath;
-		await raw.show(`build error ${path.basename(dir)}`, `# the last build failed; the facts shown are from the last good build\n${p.detail}\n`, dir);
+		const dir = vscode.Uri.parse(pkg).fsPath;
+		await raw.show(`build error ${path.basename(dir)}`, `# the last build failed; the facts shown are from the last good build\n${error}\n`, dir);
 	});
 
 	reg('goMemlens.openRuleDocs', async (id?: string) => {

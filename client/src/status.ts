@@ -14,6 +14,8 @@ export const showBuildErrorCommand = 'goMemlens.showBuildError';
 export class StatusItem implements vscode.Disposable {
 	private readonly item: vscode.LanguageStatusItem;
 	private readonly byPackage = new Map<string, StatusParams>();
+	/** The last build error per package, kept while a new run is going (cleared by a good build). */
+	private readonly buildErrors = new Map<string, string>();
 	private readonly listeners: vscode.Disposable[] = [];
 
 	constructor() {
@@ -27,6 +29,8 @@ export class StatusItem implements vscode.Disposable {
 	/** Handles a `goMemlens/status` notification. */
 	update(params: StatusParams): void {
 		this.byPackage.set(params.packageUri, params);
+		if (params.state === 'stale' && params.detail) this.buildErrors.set(params.packageUri, params.detail);
+		else if (params.state === 'upToDate') this.buildErrors.delete(params.packageUri);
 		this.render();
 	}
 
@@ -35,9 +39,9 @@ export class StatusItem implements vscode.Disposable {
 		return this.byPackage.get(vscode.Uri.file(path.dirname(uri.fsPath)).toString());
 	}
 
-	/** The last state reported for a package directory URI. */
-	forPackage(packageUri: string): StatusParams | undefined {
-		return this.byPackage.get(packageUri);
+	/** The last build error of a package directory URI, if its last finished build failed. */
+	buildError(packageUri: string): string | undefined {
+		return this.buildErrors.get(packageUri);
 	}
 
 	/** Shown when the server stopped for good. */

@@ -162,6 +162,22 @@ describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
 		await page.locator('.monaco-editor .view-lines .view-line').filter({ hasText: /cannot\s+use/ }).first().waitFor({ timeout: 20_000 });
 		console.log(`# screenshot: ${await ui.screenshot('build-error')}`);
 	});
+
+	test('Open Rule Documentation shows the bundled page in the markdown preview', async () => {
+		const { page } = ui;
+		await page.keyboard.press('Control+Shift+P');
+		await page.fill('.quick-input-widget input', '>Go MemLens: Open Rule Documentation');
+		await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Open Rule Documentation"]');
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="loopvar-capture"]', { timeout: 20_000 });
+		await page.fill('.quick-input-widget input', 'loopvar-capture');
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.tab[aria-label*="loopvar-capture"]', { timeout: 30_000 });
+		// The preview is a webview: an iframe holding the rendered page in an inner frame.
+		const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body');
+		await body.filter({ hasText: /loop variable/i }).waitFor({ timeout: 30_000 });
+		console.log(`# screenshot: ${await ui.screenshot('rule-docs')}`);
+	});
 });
 
 describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
