@@ -14,7 +14,7 @@
  * `go build -o /dev/null` vs 0.4–0.7 s with `go list -export`; a warm test package 1.8–3.4 s with
  * `go test -c` vs 0.8 s with `go list -test -export`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
@@ -74,7 +74,7 @@ export function sanitizeFlags(flags: string[]): string[] {
 	const out: string[] = [];
 	for (let i = 0; i < flags.length; i++) {
 		const f = flags[i];
-		const name = /^--?([\w.-]+)/.exec(f)?.[1];
+		const name = /^['"]?--?([\w.-]+)/.exec(f)?.[1];
 		if (name && ['gcflags', 'o', 'overlay', 'toolexec'].includes(name)) {
 			if (!f.includes('=') && i + 1 < flags.length) i++; // skip the separate value too
 			continue;
@@ -91,8 +91,37 @@ export function escapeEnv(extra: Record<string, string>): Record<string, string>
 	Object.assign(env, extra);
 	// Never let a build download a toolchain (go.mod `toolchain` lines would otherwise trigger it).
 	env.GOTOOLCHAIN = 'local';
-	if (env.GOFLAGS) env.GOFLAGS = sanitizeFlags(env.GOFLAGS.split(/\s+/).filter(Boolean)).join(' ');
+	// cmd/go reads GOFLAGS from the environment, else from the go env file (`go env -w`): sanitise
+	// whichever applies, and pass the result explicitly so the file's value cannot come back.
+	const goflags = env.GOFLAGS || goEnvFileValue(env, 'GOFLAGS');
+	if (goflags) {
+		// An empty GOFLAGS would fall back to the file again; -buildvcs=auto is the default, a no-op.
+		env.GOFLAGS = sanitizeFlags(goflags.split(/\s+/).filter(Boolean)).join(' ') || '-buildvcs=auto';
+	}
 	return env;
+}
+
+/** A value from the go env file that `go env -w` writes (GOENV, else os.UserConfigDir()/go/env). */
+function goEnvFileValue(env: Record<string, string>, key: string): string | undefined {
+	if (env.GOENV === 'off') return undefined;
+	const home = env.HOME ?? '';
+	const configDir =
+		process.platform === 'darwin'
+			? path.join(home, 'Library', 'Application Support')
+			: process.platform === 'win32'
+				? (env.APPDATA ?? '')
+				: env.XDG_CONFIG_HOME || path.join(home, '.config');
+	const file = env.GOENV || (configDir && path.join(configDir, 'go', 'env'));
+	if (!file) return undefined;
+	try {
+		for (const line of readFileSync(file, 'utf8').split('\n')) {
+			const eq = line.indexOf('=');
+			if (eq > 0 && line.slice(0, eq).trim() === key) return line.slice(eq + 1).trim();
+		}
+	} catch {
+		// no go env file: nothing to sanitise
+	}
+	return undefined;
 }
 
 function goMissing(goBin: string, detail: string): string {
