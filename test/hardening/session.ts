@@ -300,6 +300,19 @@ export function commNames(pids: number[]): string[] {
 	return out;
 }
 
+/** The command lines (argv joined by spaces) of `pids` (gone processes are skipped). */
+export function cmdLines(pids: number[]): string[] {
+	const out: string[] = [];
+	for (const p of pids) {
+		try {
+			out.push(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '));
+		} catch {
+			// ended
+		}
+	}
+	return out;
+}
+
 /** Lines of a server's stderr that mean a crash or an unhandled rejection. */
 export function stderrProblems(stderr: string): string[] {
 	return stderr.split('\n').filter((l) => /Unhandled|unhandledRejection|TypeError|RangeError|ReferenceError|FATAL ERROR|^\s+at .+:\d+:\d+\)?$/.test(l));
