@@ -54,12 +54,9 @@ function freePort() {
 	});
 }
 
-/**
- * The Go module the UI works on: a copy of examples/ (or the bundled fixture module when
- * examples/ is missing), so nothing in the repository is edited.
- */
+/** The Go module the UI works on: a copy of examples/, so nothing in the repository is edited. */
 export function copyWorkspace(into) {
-	const src = existsSync(path.join(repoRoot, 'examples/go.mod')) ? path.join(repoRoot, 'examples') : path.join(here, 'fixture');
+	const src = path.join(repoRoot, 'examples');
 	const dst = path.join(into, 'ws');
 	cpSync(src, dst, { recursive: true });
 	return dst;
@@ -75,23 +72,22 @@ export async function startUi(opts) {
 	for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 	const workspace = copyWorkspace(root);
 	mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
-	writeFileSync(
-		path.join(dirs.user, 'User/settings.json'),
-		JSON.stringify({
-			'workbench.startupEditor': 'none',
-			'workbench.reduceMotion': 'on',
-			'workbench.tips.enabled': false,
-			'editor.hover.delay': 200,
-			'editor.minimap.enabled': false,
-			'telemetry.telemetryLevel': 'off',
-			'update.mode': 'none',
-			'extensions.autoCheckUpdates': false,
-			// Untrusted runs open in Restricted Mode without the modal prompt.
-			'security.workspace.trust.startupPrompt': 'never',
-			'goMemlens.goPath': '/usr/local/go/bin/go',
-			'goMemlens.debounceMs': 300,
-		}),
-	);
+	const settingsFile = path.join(dirs.user, 'User/settings.json');
+	const settings = {
+		'workbench.startupEditor': 'none',
+		'workbench.reduceMotion': 'on',
+		'workbench.tips.enabled': false,
+		'editor.hover.delay': 200,
+		'editor.minimap.enabled': false,
+		'telemetry.telemetryLevel': 'off',
+		'update.mode': 'none',
+		'extensions.autoCheckUpdates': false,
+		// Untrusted runs open in Restricted Mode without the modal prompt.
+		'security.workspace.trust.startupPrompt': 'never',
+		'goMemlens.goPath': '/usr/local/go/bin/go',
+		'goMemlens.debounceMs': 300,
+	};
+	writeFileSync(settingsFile, JSON.stringify(settings));
 	const env = {
 		...process.env,
 		EXTENSIONS_GALLERY: '{}',
