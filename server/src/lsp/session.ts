@@ -10,6 +10,7 @@ import type { EscapeFact, RuleFinding } from '../model';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
 import type { PlacedFact } from './diagnostics';
+import { shiftFacts } from './factShift';
 import { fileReport, type FileReport } from './fileReport';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
@@ -91,6 +92,8 @@ export class Session {
 		if (!d) return;
 		this.trees?.applyChanges(uri, changes, d.doc.getText(), version);
 		this.lastDir = d.dir;
+		const pkg = this.packages.get(d.dir);
+		if (pkg) pkg.facts = shiftFacts(pkg.facts, d.filePath, changes);
 		// More changes of this document are queued: only the last one runs the rules and publishes.
 		if (left > 0) return;
 		await this.refresh(d);
