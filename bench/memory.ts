@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { goEnv, rssOf, startSession } from '../test/hardening/session';
+import { SERVER_JS } from '../test/lsp/lspClient';
 import { removeCase, tempCase } from '../test/hardening/workspace';
 
 const CYCLES = Number(process.argv[2] ?? 1000);
@@ -20,7 +21,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function editCycles(): Promise<boolean> {
 	const dir = tempCase('basic');
-	const s = await startSession({ root: dir, settings: { debounceMs: 0 } });
+	// --expose-gc: debugStats then collects garbage first, so RSS is live memory, not uncollected garbage.
+	const s = await startSession({ root: dir, settings: { debounceMs: 0 }, command: [process.execPath, '--expose-gc', SERVER_JS, '--stdio'] });
 	try {
 		const uri = await s.open('a.go');
 		await s.waitFor(() => s.statuses.some((st) => st.quiescent && st.state !== 'running'), 120_000, 'first analysis');

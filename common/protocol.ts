@@ -98,6 +98,8 @@ export interface DebugStats {
 	/** tree-sitter trees held in the WASM heap. */
 	liveTrees: number;
 	rssBytes: number;
+	/** Live JS heap; measured after a full GC when the server runs with `--expose-gc`. */
+	heapUsedBytes: number;
 }
 
 /** Server internals for tests and benchmarks. */

@@ -22,11 +22,13 @@ export async function startServer(opts: {
 	settings?: Record<string, unknown>;
 	initializationOptions?: Record<string, unknown>;
 	env?: Record<string, string>;
+	nodeArgs?: string[];
 }): Promise<Started> {
 	const client = await LspClient.start({
 		rootPath: opts.root,
 		initializationOptions: opts.initializationOptions,
 		env: opts.env,
+		nodeArgs: opts.nodeArgs,
 		configuration: (item) => (item.section === 'goMemlens' ? (opts.settings ?? {}) : null),
 	});
 	let err = '';

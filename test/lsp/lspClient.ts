@@ -61,6 +61,8 @@ export interface StartOptions {
 	rootPath?: string;
 	env?: NodeJS.ProcessEnv;
 	serverPath?: string;
+	/** Extra node flags for the server process (e.g. `--expose-gc` for memory measurements). */
+	nodeArgs?: string[];
 }
 
 type Waiter<T> = { match: (v: T) => boolean; resolve: (v: T) => void };
@@ -89,7 +91,7 @@ export class LspClient {
 
 	/** Spawns the server and completes initialize/initialized. */
 	static async start(opts: StartOptions = {}): Promise<LspClient> {
-		const child = spawn(process.execPath, [opts.serverPath ?? SERVER_JS, '--stdio'], {
+		const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.serverPath ?? SERVER_JS, '--stdio'], {
 			stdio: ['pipe', 'pipe', 'pipe'],
 			env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local', ...opts.env },
 		});

@@ -45,6 +45,8 @@ export interface DisposableLike {
 interface Running {
 	gen: number;
 	abort: AbortController;
+	/** Settles when the compile's process has exited (also after an abort). */
+	done: Promise<unknown>;
 }
 
 export class EscapeScheduler {
@@ -150,18 +152,22 @@ export class EscapeScheduler {
 				return hit;
 			}
 		}
+		// An aborted compile of this package may still be exiting: never have two go processes
+		// writing the same package's build at once (seen under 200 rapid saves).
+		const previous = this.running.get(dir);
+		if (previous) await previous.done;
+		if (!this.current(dir, gen)) return undefined;
 		if (!(await this.acquire(dir, s.maxConcurrent))) return undefined;
 		if (!this.current(dir, gen)) {
 			this.release();
 			return undefined;
 		}
 		const abort = new AbortController();
-		this.running.set(dir, { gen, abort });
 		this.state(dir, 'running');
 		this.spawnCount++;
 		let result: EscapeRunResult;
 		try {
-			result = await this.opts.run({
+			const run = this.opts.run({
 				goBin: s.goBin,
 				dir,
 				test: req.test,
@@ -172,6 +178,8 @@ export class EscapeScheduler {
 				signal: abort.signal,
 				timeoutMs: s.timeoutMs,
 			});
+			this.running.set(dir, { gen, abort, done: run.catch(() => undefined) });
+			result = await run;
 		} finally {
 			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);
 			this.release();

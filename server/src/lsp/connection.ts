@@ -58,27 +58,38 @@ export function startServer(connection: Connection): void {
 		}),
 	);
 
-	// Document events are applied in order: each waits for the previous one.
+	// Document events are applied in order: each waits for the previous one. A hover or code action
+	// waits only for the events of its own document, not for the whole queue (opening 70 files must
+	// not hold up a hover on the first one).
 	let queue: Promise<unknown> = Promise.resolve();
-	const inOrder = (what: string, fn: (s: Session) => Promise<void> | void) => {
-		queue = queue.then(() => ready).then(() => guard(what, undefined, () => (session ? fn(session) : undefined)));
+	const lastEvent = new Map<string, Promise<unknown>>();
+	const inOrder = (what: string, fn: (s: Session) => Promise<void> | void, uri?: string) => {
+		const done = queue.then(() => ready).then(() => guard(what, undefined, () => (session ? fn(session) : undefined)));
+		queue = done;
+		if (uri) {
+			lastEvent.set(uri, done);
+			void done.then(() => {
+				if (lastEvent.get(uri) === done) lastEvent.delete(uri);
+			});
+		}
 	};
+	const settled = (uri: string) => (lastEvent.get(uri) ?? Promise.resolve()).then(() => ready);
 
 	connection.onDidOpenTextDocument((p) => {
 		const { uri, languageId, version, text } = p.textDocument;
-		if (isGoDocument(uri, languageId)) inOrder('didOpen', (s) => s.opened(uri, languageId, version, text));
+		if (isGoDocument(uri, languageId)) inOrder('didOpen', (s) => s.opened(uri, languageId, version, text), uri);
 	});
 	connection.onDidChangeTextDocument((p) => {
 		const { uri, version } = p.textDocument;
 		session?.changeQueued(uri);
-		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version));
+		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version), uri);
 	});
-	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri)));
-	connection.onDidCloseTextDocument((p) => inOrder('didClose', (s) => s.closed(p.textDocument.uri)));
+	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri), p.textDocument.uri));
+	connection.onDidCloseTextDocument((p) => inOrder('didClose', (s) => s.closed(p.textDocument.uri), p.textDocument.uri));
 
 	connection.onHover((p) =>
 		guard('hover', null, async () => {
-			await queue;
+			await settled(p.textDocument.uri);
 			if (!session || !session.docs.get(p.textDocument.uri)) return null;
 			const uri = p.textDocument.uri;
 			return hoverAt(p.position, session.placedFacts(uri), session.ruleFindings(uri), session.caps.hoverMarkdown, session.isStale(uri));
@@ -87,7 +98,7 @@ export function startServer(connection: Connection): void {
 
 	connection.onCodeAction((p) =>
 		guard('codeAction', [], async () => {
-			await queue;
+			await settled(p.textDocument.uri);
 			return session?.actions.actions(p) ?? [];
 		}),
 	);
@@ -104,8 +115,8 @@ export function startServer(connection: Connection): void {
 
 	connection.onRequest(RawOutputRequest.type, (p) => guard('rawOutput', null, () => session?.rawOutput(p.uri) ?? null));
 	connection.onRequest(DebugStatsRequest.type, () =>
-		guard('debugStats', { spawnCount: 0, liveProcesses: 0, liveTrees: 0, rssBytes: process.memoryUsage().rss }, () =>
-			session ? session.debugStats() : { spawnCount: 0, liveProcesses: 0, liveTrees: 0, rssBytes: process.memoryUsage().rss },
+		guard('debugStats', undefined, () => session?.debugStats()).then(
+			(s) => s ?? { spawnCount: 0, liveProcesses: 0, liveTrees: 0, rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed },
 		),
 	);
 	connection.onNotification(SetTrustedNotification.type, (p) => inOrder('setTrusted', (s) => s.setTrusted(p.trusted === true)));

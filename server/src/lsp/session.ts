@@ -168,11 +168,16 @@ export class Session {
 
 	/** Compiler processes started/running (summed over schedulers this session had), trees, memory. */
 	debugStats(): DebugStats {
+		// Only tests and benchmarks start the server with --expose-gc: they measure live memory, not
+		// garbage that V8 has not collected yet.
+		(globalThis as { gc?: () => void }).gc?.();
+		const mem = process.memoryUsage();
 		return {
 			spawnCount: this.retiredSpawns + (this.engine?.spawnCount ?? 0),
 			liveProcesses: this.engine?.liveProcesses() ?? 0,
 			liveTrees: this.trees?.liveTrees ?? 0,
-			rssBytes: process.memoryUsage().rss,
+			rssBytes: mem.rss,
+			heapUsedBytes: mem.heapUsed,
 		};
 	}
 
