@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { JsonReport } from '../../server/src/cli/format';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -49,15 +50,5 @@ export function tempCopy(dir: string): string {
 	return dst;
 }
 
-export interface JsonFinding {
-	rule: string;
-	file: string;
-	line: number;
-	column: number;
-	endLine: number;
-	endColumn: number;
-	severity: string;
-	message: string;
-	source: string;
-	flow: { message: string; file: string; line: number; column: number }[];
-}
+/** One finding of `memlens check --format json`, as the CLI declares it. */
+export type JsonFinding = JsonReport['findings'][number];

@@ -5,18 +5,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { EscapeRunRequest } from '../escape/runner';
 
 /** Inputs of one compile besides the package's files. */
-export interface CacheKeyInput {
-	dir: string;
-	test: boolean;
-	overlay?: Map<string, string>;
-	tags: string[];
-	buildFlags: string[];
-	env: Record<string, string>;
-	goBin: string;
+export type CacheKeyInput = Pick<EscapeRunRequest, 'dir' | 'test' | 'overlay' | 'tags' | 'buildFlags' | 'env' | 'goBin'> & {
 	goVersion: string | undefined;
-}
+};
 
 /** A small LRU (Map keeps insertion order; a hit re-inserts). */
 export class LruCache<V> {
