@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { URI } from 'vscode-uri';
-import { cmdLines, commNames, descendantPids } from './session';
+import { childPids, cmdLines, commNames } from './session';
 import { startServer } from './server';
 import { removeCase, tempCase } from './workspace';
 
@@ -29,7 +29,7 @@ test('200 saves in quick succession: at most one go process, none left, final di
 	// /proc is sampled in a tight loop; debugStats every 20th sample.
 	const sampler = (async () => {
 		while (sampling) {
-			const builds = cmdLines(descendantPids(s.client.child.pid)).filter((c) => /\/go (build|test|list) .*-gcflags/.test(c));
+			const builds = cmdLines(childPids(s.client.child.pid)).filter((c) => /\/go (build|test|list) .*-gcflags/.test(c));
 			if (builds.length > 1) overlap.push(builds);
 			maxGoChildren = Math.max(maxGoChildren, builds.length);
 			if (samples % 20 === 0) maxLive = Math.max(maxLive, (await s.client.debugStats()).liveProcesses);

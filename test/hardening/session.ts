@@ -301,6 +301,26 @@ export function commNames(pids: number[]): string[] {
 }
 
 /** The command lines (argv joined by spaces) of `pids` (gone processes are skipped). */
+/**
+ * Direct children of `pid`. The go commands the server starts are its direct children; their own
+ * children include, for an instant after fork and before exec, copies with the parent's command
+ * line, which must not count as a second go command.
+ */
+export function childPids(pid: number | undefined): number[] {
+	if (!pid) return [];
+	const out: number[] = [];
+	for (const name of readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		try {
+			const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+		} catch {
+			// the process ended while we looked
+		}
+	}
+	return out;
+}
+
 export function cmdLines(pids: number[]): string[] {
 	const out: string[] = [];
 	for (const p of pids) {
