@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { URI } from 'vscode-uri';
 import { rssOf } from './session';
-import { settledStatus, startServer } from './server';
+import { closeAndAssertTreesFreed, settledStatus, startServer } from './server';
 import { bigGoFile, removeCase, tempCase, writeModule } from './workspace';
 
 test('a 5 MB file: analysed, edited and closed without a crash', { timeout: 600_000 }, async () => {
@@ -28,10 +28,7 @@ test('a 5 MB file: analysed, edited and closed without a crash', { timeout: 600_
 		await s.client.waitForDiagnostics(uri, (_d, p) => p.version === v, 300_000);
 		const rss = rssOf(s.client.child.pid);
 		console.log(`# 5 MB file: ${diags.length} diagnostics, server RSS ${(rss / 2 ** 20).toFixed(0)} MB`);
-		await s.client.close(uri);
-		let trees = -1;
-		for (let i = 0; i < 50 && trees !== 0; i++) trees = (await s.client.debugStats()).liveTrees;
-		assert.equal(trees, 0, 'closing frees the tree');
+		await closeAndAssertTreesFreed(s, uri);
 		s.assertHealthy();
 	} finally {
 		await s.stop();

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { URI } from 'vscode-uri';
 import { childPids, cmdLines, commNames } from './session';
-import { startServer } from './server';
+import { closeAndAssertTreesFreed, startServer } from './server';
 import { removeCase, tempCase } from './workspace';
 
 /** The package's file at save number `i`: the escaping local is named `v<i>` on line 5. */
@@ -113,11 +113,7 @@ test('300 edit cycles: trees back to the open count, live memory does not grow m
 		// Only growth can mean a leak; a drop is memory returned to the system.
 		assert.ok((heapB - heapA) / heapA <= 0.05, `live JS heap grew from ${heapA} to ${heapB}`);
 		assert.ok((rssB - rssA) / rssA <= 0.05, `RSS grew from ${rssA} to ${rssB}`);
-		await s.client.close(uri);
-		// the close is handled in order with other messages; ask until it has been (bounded)
-		let trees = -1;
-		for (let i = 0; i < 50 && trees !== 0; i++) trees = (await s.client.debugStats()).liveTrees;
-		assert.equal(trees, 0, 'closing frees the tree');
+		await closeAndAssertTreesFreed(s, uri);
 		s.assertHealthy();
 	} finally {
 		await s.stop();

@@ -70,3 +70,15 @@ export async function settledStatus(client: LspClient, dirUri: string, timeoutMs
 	await client.waitForStatus(() => settled() !== undefined, timeoutMs);
 	return settled()!;
 }
+
+/**
+ * Closes `uri` and asserts its tree is freed. The close is handled in order with other messages,
+ * so the tree count is asked for until it reaches 0 (bounded, no sleeps).
+ */
+export async function closeAndAssertTreesFreed(s: Started, uri: string): Promise<void> {
+	await s.client.close(uri);
+	let trees = -1;
+	for (let i = 0; i < 50 && trees !== 0; i++) trees = (await s.client.debugStats()).liveTrees;
+	assert.equal(trees, 0, 'closing frees the tree');
+}
+

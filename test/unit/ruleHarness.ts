@@ -39,3 +39,18 @@ export async function runRule(
 export function lines(findings: RuleFinding[]): number[] {
 	return findings.map((f) => f.range.start.line + 1);
 }
+
+/**
+ * Runs `rule` on random cuts and splices of `src` (half-typed code): the property is that it
+ * never throws.
+ */
+export async function assertTotalOnSplices(rule: Rule, src: string, opts: { minor?: number; numRuns?: number } = {}): Promise<void> {
+	const fc = (await import('fast-check')).default;
+	await fc.assert(
+		fc.asyncProperty(fc.nat(src.length), fc.nat(60), fc.nat(src.length), async (at, len, from) => {
+			const spliced = src.slice(0, at) + src.slice(from, from + len) + src.slice(at + len);
+			await runRule(rule, spliced, { minor: opts.minor ?? 21 });
+		}),
+		{ numRuns: opts.numRuns ?? 150 },
+	);
+}
