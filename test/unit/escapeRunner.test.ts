@@ -8,20 +8,12 @@ import { escapeArgs, escapeEnv, runEscape, sanitizeFlags, type EscapeRunRequest 
 import { writeOverlay } from '../../server/src/escape/overlay';
 import { parseEscapeOutput } from '../../server/src/escape/parser';
 import { goVersion, resolveGoBinary } from '../../server/src/analysis/goEnv';
+import { groupAlive } from './processes';
 
 const root = path.join(__dirname, '../fixtures/compiler');
 const goBin = '/usr/local/go/bin/go';
 const base: EscapeRunRequest = { goBin, dir: path.join(root, 'unicode'), test: false, tags: [], buildFlags: [], env: {}, timeoutMs: 120_000 };
 
-/** True while any process of the group `pgid` is alive. */
-function groupAlive(pgid: number): boolean {
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 test('live compiler output parses to the same facts as the captured fixture (format drift check)', async () => {
 	const r = await runEscape(base);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { EscapeScheduler, type PackageState } from '../../server/src/analysis/scheduler';
 import { cacheKey, LruCache } from '../../server/src/analysis/cache';
 import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../../server/src/escape/runner';
+import { groupAlive } from './processes';
 
 const root = path.join(__dirname, '../fixtures/compiler');
 const goBin = '/usr/local/go/bin/go';
@@ -40,14 +41,6 @@ function harness(over: { goBin?: string; maxConcurrent?: number; onRunning?: (di
 	return h;
 }
 
-function groupAlive(pgid: number): boolean {
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 /** A buffer for basic/a.go that the build cache has never seen, so go really compiles. */
 function freshBasic(marker: string): Map<string, string> {
