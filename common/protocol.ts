@@ -100,6 +100,12 @@ export interface DebugStats {
 	rssBytes: number;
 	/** Live JS heap; measured after a full GC when the server runs with `--expose-gc`. */
 	heapUsedBytes: number;
+	/** V8 heap reserved (used + free pages); additive. */
+	heapTotalBytes?: number;
+	/** Memory outside the V8 heap that V8 knows of: tree-sitter's WASM linear memory, Buffers; additive. */
+	externalBytes?: number;
+	/** ArrayBuffers and Buffers (part of `externalBytes`; WASM memory is not); additive. */
+	arrayBuffersBytes?: number;
 }
 
 /** Server internals for tests and benchmarks. */

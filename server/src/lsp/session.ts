@@ -178,6 +178,9 @@ export class Session {
 			liveTrees: this.trees?.liveTrees ?? 0,
 			rssBytes: mem.rss,
 			heapUsedBytes: mem.heapUsed,
+			heapTotalBytes: mem.heapTotal,
+			externalBytes: mem.external,
+			arrayBuffersBytes: mem.arrayBuffers,
 		};
 	}
 
