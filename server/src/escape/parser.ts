@@ -89,57 +89,99 @@ export const parserStats = { internalErrors: 0 };
 
 /** Parses the compiler's `-m=2` stderr into facts. Never throws. */
 export function parseEscapeOutput(output: string, opts: ParseOptions): ParsedEscapeOutput {
-	const result: ParsedEscapeOutput = { facts: [], buildErrors: [], errors: [], packages: [] };
-	try {
-		parseInto(typeof output === 'string' ? output : String(output ?? ''), opts, result);
-	} catch {
-		// Defensive: a parser bug must not take the server down; what was parsed so far stands.
-		parserStats.internalErrors++;
+	const p = new EscapeOutputParser(opts);
+	const text = typeof output === 'string' ? output : String(output ?? '');
+	for (let i = 0; i <= text.length; ) {
+		let nl = text.indexOf('\n', i);
+		if (nl < 0) nl = text.length;
+		p.line(text.slice(i, nl));
+		i = nl + 1;
 	}
-	return result;
+	return p.finish();
 }
 
-function parseInto(output: string, opts: ParseOptions, out: ParsedEscapeOutput): void {
-	const chains = new Map<string, Chain[]>();
-	const seen = new Set<string>();
-	let current: Chain | undefined;
-	let lastWasError = false;
-	const cwd = typeof opts?.cwd === 'string' && opts.cwd ? opts.cwd : process.cwd();
-	const resolved = new Map<string, string | undefined>();
-	const resolve = (file: string) => {
+/**
+ * The same parser fed one line at a time (the runner streams the compiler's stderr through it, so
+ * the whole `-m=2` text, tens of MB for a big package, is never one string). Pass lines without
+ * their `\n`; a trailing `\r` is dropped. Never throws.
+ */
+export class EscapeOutputParser {
+	private readonly out: ParsedEscapeOutput = { facts: [], buildErrors: [], errors: [], packages: [] };
+	private readonly chains = new Map<string, Chain[]>();
+	private readonly seen = new Set<string>();
+	private current: Chain | undefined;
+	private lastWasError = false;
+	private failed = false;
+	private readonly cwd: string;
+	private readonly resolved = new Map<string, string | undefined>();
+	/** Short strings that repeat thousands of times (reasons, flow ends) are stored once. */
+	private readonly interned = new Map<string, string>();
+
+	constructor(private readonly opts: ParseOptions) {
+		this.cwd = typeof opts?.cwd === 'string' && opts.cwd ? opts.cwd : process.cwd();
+	}
+
+	line(raw: string): void {
+		if (this.failed) return;
+		try {
+			this.parseLine(raw);
+		} catch {
+			// Defensive: a parser bug must not take the server down; what was parsed so far stands.
+			parserStats.internalErrors++;
+			this.failed = true;
+		}
+	}
+
+	finish(): ParsedEscapeOutput {
+		this.chains.clear();
+		this.seen.clear();
+		this.current = undefined;
+		return this.out;
+	}
+
+	private intern(s: string): string {
+		const hit = this.interned.get(s);
+		if (hit !== undefined) return hit;
+		this.interned.set(s, s);
+		return s;
+	}
+
+	private resolve = (file: string): string | undefined => {
 		// path.resolve is the parser's hottest call on big packages; file names repeat on every line.
-		if (resolved.has(file)) return resolved.get(file);
-		let r = resolveFile(file, cwd, opts?.backingToReal);
-		if (r && opts?.exists && !path.isAbsolute(file) && !opts.exists(r)) r = reanchor(file, cwd, opts.exists) ?? r;
-		resolved.set(file, r);
+		if (this.resolved.has(file)) return this.resolved.get(file);
+		const opts = this.opts;
+		let r = resolveFile(file, this.cwd, opts?.backingToReal);
+		if (r && opts?.exists && !path.isAbsolute(file) && !opts.exists(r)) r = reanchor(file, this.cwd, opts.exists) ?? r;
+		this.resolved.set(file, r);
 		return r;
 	};
 
-	for (const raw of output.split('\n')) {
+	private parseLine(raw: string): void {
+		const out = this.out;
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-		if (line.trim() === '') continue;
+		if (line.trim() === '') return;
 		if (line.startsWith('# ')) {
 			out.packages.push(line.slice(2));
-			lastWasError = false;
-			current = undefined;
-			continue;
+			this.lastWasError = false;
+			this.current = undefined;
+			return;
 		}
 		const m = splitPositioned(line);
 		if (!m) {
 			// Indented continuation of a type error ("\thave (int)\n\twant (string)").
-			if (/^\s/.test(line) && lastWasError && out.buildErrors.length > 0) {
+			if (/^\s/.test(line) && this.lastWasError && out.buildErrors.length > 0) {
 				out.buildErrors[out.buildErrors.length - 1] += '\n' + line;
 				out.errors[out.errors.length - 1].message += '\n' + line.trim();
-				continue;
+				return;
 			}
 			out.buildErrors.push(line);
 			out.errors.push({ message: line });
-			lastWasError = true;
-			continue;
+			this.lastWasError = true;
+			return;
 		}
-		lastWasError = false;
+		this.lastWasError = false;
 		const [rawFile, lineStr, colStr, msg] = m;
-		const file = resolve(rawFile);
+		const file = this.resolve(rawFile);
 		const pos: GoPos = { file: file ?? rawFile, line: Number(lineStr), column: colStr ? Number(colStr) : 0 };
 		const key = `${pos.file}:${pos.line}:${pos.column}`;
 		const body = msg.trimStart();
@@ -147,56 +189,58 @@ function parseInto(output: string, opts: ParseOptions, out: ParsedEscapeOutput):
 
 		if (indent > 0) {
 			// Chain continuation: flow or step of the current header.
-			if (!current) continue;
+			const current = this.current;
+			if (!current) return;
 			if (body.startsWith('flow: ')) {
 				const flow = parseFlow(body);
-				if (flow) current.flows.push(flow);
+				if (flow) current.flows.push({ ...flow, dst: this.intern(flow.dst), op: this.intern(flow.op) });
 			} else if (body.startsWith('from ')) {
-				const step = parseStep(body, resolve);
+				const step = parseStep(body, this.resolve);
 				if (step) {
+					step.reason = this.intern(step.reason);
 					if (current.flows.length === 0) current.flows.push({ dst: '', op: '', src: '', steps: [] });
 					current.flows[current.flows.length - 1].steps.push(step);
 				}
 			}
-			continue;
+			return;
 		}
 
 		const header = parseHeader(body);
 		if (header) {
-			current = { ...header, flows: [], claimed: false };
-			const list = chains.get(key);
-			if (list) list.push(current);
-			else chains.set(key, [current]);
-			continue;
+			this.current = { ...header, flows: [], claimed: false };
+			const list = this.chains.get(key);
+			if (list) list.push(this.current);
+			else this.chains.set(key, [this.current]);
+			return;
 		}
-		current = undefined;
+		this.current = undefined;
 
 		const fact = parseFact(body);
 		if (!fact) {
-			if (INFO.some((re) => re.test(body))) continue;
+			if (INFO.some((re) => re.test(body))) return;
 			out.buildErrors.push(line);
 			out.errors.push({ pos: file ? pos : undefined, message: body });
-			lastWasError = true;
-			continue;
+			this.lastWasError = true;
+			return;
 		}
 		// Generated files ($WORK/_cgo_gotypes.go, _testmain.go) and <autogenerated> wrappers have no source to show.
-		if (!file) continue;
+		if (!file) return;
 		// The compiler never prints line 0 or an empty subject; such a line is garbage that merely
 		// looks like a fact, and an LSP range cannot be made from it.
-		if (pos.line < 1 || fact.subject.trim() === '') continue;
+		if (pos.line < 1 || fact.subject.trim() === '') return;
 		// Same position, kind and subject is one fact, unless the detail differs: a parameter can leak
 		// to two results (`to result ~r0` and `to result ~r1`, seen in encoding/json), and inlining keeps
 		// "can inline F" and "inlining call to F" apart.
 		const dedup = `${fact.kind}\0${key}\0${fact.subject}\0${fact.detail ?? ''}`;
-		if (seen.has(dedup)) continue;
-		seen.add(dedup);
+		if (this.seen.has(dedup)) return;
+		this.seen.add(dedup);
 		out.facts.push({
 			kind: fact.kind,
 			pos,
 			subject: fact.subject,
 			message: body,
-			...(fact.detail !== undefined ? { detail: fact.detail } : {}),
-			flows: claimChain(chains.get(key), fact.kind, fact.subject, fact.detail),
+			...(fact.detail !== undefined ? { detail: this.intern(fact.detail) } : {}),
+			flows: claimChain(this.chains.get(key), fact.kind, fact.subject, fact.detail),
 		});
 	}
 }

@@ -18,7 +18,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
-import { parseEscapeOutput, type BuildError } from './parser';
+import { EscapeOutputParser, type BuildError } from './parser';
+import { CompressedText, LineSplitter } from './rawText';
 import { writeOverlay, type OverlayFiles } from './overlay';
 
 export interface EscapeRunRequest {
@@ -44,8 +45,11 @@ export interface EscapeRunResult {
 	buildErrors: string[];
 	/** Build errors with resolved positions (additive). */
 	errors?: BuildError[];
-	/** Raw stderr. */
-	output: string;
+	/**
+	 * Raw stderr, kept compressed (`output.text()` gives it back): for a big package it is tens of
+	 * MB as a string, and results are cached.
+	 */
+	output: CompressedText;
 	command: string;
 	cwd: string;
 	/** Clear human text for non-ok statuses. */
@@ -54,6 +58,10 @@ export interface EscapeRunResult {
 }
 
 const KILL_GRACE_MS = 1500;
+/** stderr past this is not parsed or kept (the old buffered read failed at the same size). */
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** How long to wait for stderr to close after `go` exited (a killed child may hold it open). */
+const STREAM_END_GRACE_MS = 2000;
 
 /** The argument list for `go` (exported for tests and for showing the command to users). */
 export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildFlags'>, overlayFile?: string): string[] {
@@ -142,7 +150,7 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 /** Runs `go list -export [-test] -gcflags=-m=2 .` in `req.dir` and parses the result. Never throws. */
 export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
 	const started = performance.now();
-	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: '', cwd: req.dir };
+	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: CompressedText.empty, cwd: req.dir };
 	const done = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => ({ ...r, cwd: req.dir, durationMs: Math.round(performance.now() - started) });
 	let command = `${req.goBin} ${escapeArgs(req).join(' ')}`;
 	if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
@@ -167,6 +175,24 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
 		const { execa } = await import('execa'); // ESM-only: dynamic import works under tsx and in the bundle
 		const detached = process.platform !== 'win32';
+		const known = new Map<string, boolean>();
+		const exists = (f: string) => {
+			let e = known.get(f);
+			if (e === undefined) known.set(f, (e = existsSync(f) || (req.overlay?.has(f) ?? false)));
+			return e;
+		};
+		// stderr is parsed line by line as it arrives and kept compressed: the whole text is never one string.
+		const parser = new EscapeOutputParser({ cwd: req.dir, backingToReal: overlay?.backingToReal, exists });
+		const raw = CompressedText.writer();
+		const tail: string[] = [];
+		let outputBytes = 0;
+		const lines = new LineSplitter((line) => {
+			parser.line(line);
+			if (line.trim() !== '') {
+				tail.push(line);
+				if (tail.length > 3) tail.shift();
+			}
+		});
 		const child = execa(req.goBin, args, {
 			cwd: req.dir,
 			env: escapeEnv(req.env),
@@ -174,14 +200,27 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			reject: false,
 			stdin: 'ignore',
 			stdout: 'ignore', // go list prints import paths there; the -m text is on stderr
+			buffer: false, // stderr is read below, as a stream
 			cancelSignal: req.signal,
 			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
 			forceKillAfterDelay: KILL_GRACE_MS,
 			// Own process group, so cancel/timeout can kill go's compile/link children too.
 			detached,
-			maxBuffer: 256 * 1024 * 1024,
 		});
 		const pid = child.pid;
+		const stderrDone = new Promise<void>((resolve) => {
+			const stream = child.stderr;
+			if (!stream) return resolve();
+			stream.on('data', (chunk: Buffer) => {
+				if (outputBytes > MAX_OUTPUT_BYTES) return;
+				outputBytes += chunk.length;
+				raw.write(chunk);
+				lines.push(chunk);
+			});
+			stream.once('end', () => resolve());
+			stream.once('close', () => resolve());
+			stream.once('error', () => resolve());
+		});
 		let forceKill: NodeJS.Timeout | undefined;
 		const groupKill = () => {
 			killGroup(pid, 'SIGTERM');
@@ -197,10 +236,19 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		const timer = req.timeoutMs > 0 ? setTimeout(groupKill, req.timeoutMs) : undefined;
 		timer?.unref();
 		const r = await child;
+		let graceTimer: NodeJS.Timeout | undefined;
+		await Promise.race([stderrDone, new Promise((resolve) => (graceTimer = setTimeout(resolve, STREAM_END_GRACE_MS)))]);
+		clearTimeout(graceTimer);
+		child.stderr?.destroy();
+		lines.end();
+		const parsed = parser.finish();
+		const output = await raw.end();
 		req.signal?.removeEventListener('abort', groupKill);
 		if (timer) clearTimeout(timer);
 		if (forceKill) clearTimeout(forceKill); // go has exited; its group is killed below when needed
-		const output = typeof r.stderr === 'string' ? r.stderr : '';
+		if (outputBytes > MAX_OUTPUT_BYTES) {
+			return done({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB on stderr; the output was not read past that.` });
+		}
 		if (r.isCanceled || req.signal?.aborted) {
 			killGroup(pid, 'SIGKILL');
 			return done({ ...base, output, status: 'cancelled', command, message: 'Superseded by a newer request.' });
@@ -213,13 +261,6 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		if (code === 'ENOENT' || code === 'EACCES') {
 			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
 		}
-		const known = new Map<string, boolean>();
-		const exists = (f: string) => {
-			let e = known.get(f);
-			if (e === undefined) known.set(f, (e = existsSync(f) || (req.overlay?.has(f) ?? false)));
-			return e;
-		};
-		const parsed = parseEscapeOutput(output, { cwd: req.dir, backingToReal: overlay?.backingToReal, exists });
 		if (r.exitCode === 0) {
 			// -m lines we do not recognise are informational when the build succeeded.
 			return done({ ...base, output, facts: parsed.facts, status: 'ok', command });
@@ -237,7 +278,7 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			});
 		}
 		const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.signal ?? r.shortMessage ?? 'unknown failure');
-		return done({ ...base, output, status: 'error', command, message: `go failed (${why}): ${output.trim().split('\n').slice(-3).join(' ') || r.shortMessage}` });
+		return done({ ...base, output, status: 'error', command, message: `go failed (${why}): ${tail.join(' ').trim() || r.shortMessage}` });
 	} catch (e) {
 		return done({ ...base, status: 'error', command, message: `Could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {

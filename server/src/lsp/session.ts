@@ -22,7 +22,8 @@ interface PackageState {
 	facts: EscapeFact[];
 	/** True when the last build failed and `facts` are from the one before. */
 	stale: boolean;
-	raw?: RawOutputResult;
+	/** The last run's command and compiler output (compressed until the raw-output view asks). */
+	raw?: { command: string; output: engines.EscapeRunResult['output']; cwd: string };
 	lastError?: string;
 }
 
@@ -163,7 +164,8 @@ export class Session {
 
 	rawOutput(uri: string): RawOutputResult | null {
 		const dir = this.docs.get(uri)?.dir ?? path.dirname(URI.parse(uri).fsPath);
-		return this.packages.get(dir)?.raw ?? null;
+		const raw = this.packages.get(dir)?.raw;
+		return raw ? { command: raw.command, output: raw.output.text(), cwd: raw.cwd } : null;
 	}
 
 	/** Compiler processes started/running (summed over schedulers this session had), trees, memory. */
