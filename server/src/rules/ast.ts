@@ -100,10 +100,25 @@ export function contains(outer: Node, inner: Node): boolean {
 	return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
+/**
+ * The file's import specs. Go puts imports before every other declaration, so only the leading
+ * top-level nodes are walked (not the whole tree: walks cost per node across the WASM boundary);
+ * ERROR nodes among them (a half-typed import block) are searched too.
+ */
+export function importSpecs(root: Node): Node[] {
+	if (root.type !== 'source_file') return descendants(root, 'import_spec');
+	const out: Node[] = [];
+	for (let c = root.firstNamedChild; c; c = c.nextNamedSibling) {
+		if (c.type === 'import_declaration' || c.type === 'ERROR') out.push(...descendants(c, 'import_spec'));
+		else if (c.type !== 'package_clause' && c.type !== 'comment') break;
+	}
+	return out;
+}
+
 /** Import paths of the file (`"sync"`, `"C"`, …) mapped to the local package name used. */
 export function imports(root: Node): Map<string, string> {
 	const out = new Map<string, string>();
-	for (const spec of descendants(root, 'import_spec')) {
+	for (const spec of importSpecs(root)) {
 		const pathNode = spec.childForFieldName('path');
 		if (!pathNode) continue;
 		const p = pathNode.text.slice(1, -1);
@@ -128,7 +143,10 @@ export function importEdit(root: Node, importPath: string): { name: string; edit
 	const have = imports(root).get(importPath);
 	if (have !== undefined) return { name: have };
 	const name = importPath.split('/').pop()!;
-	const decls = root.namedChildren.filter((n): n is Node => n?.type === 'import_declaration');
+	const decls: Node[] = [];
+	for (let c = root.firstNamedChild; c && (c.type === 'import_declaration' || c.type === 'package_clause' || c.type === 'comment'); c = c.nextNamedSibling) {
+		if (c.type === 'import_declaration') decls.push(c);
+	}
 	const last = decls[decls.length - 1];
 	const list = last?.namedChildren.find((n) => n?.type === 'import_spec_list');
 	if (list) {
@@ -138,7 +156,9 @@ export function importEdit(root: Node, importPath: string): { name: string; edit
 		const pos = { line: at.row, character: at.column };
 		return { name, edit: { range: { start: pos, end: pos }, newText: `\n\t"${importPath}"` } };
 	}
-	const anchor = last ?? root.namedChildren.find((n) => n?.type === 'package_clause');
+	let pkg: Node | null = root.firstNamedChild;
+	while (pkg && pkg.type === 'comment') pkg = pkg.nextNamedSibling;
+	const anchor = last ?? (pkg?.type === 'package_clause' ? pkg : undefined);
 	const pos = anchor ? { line: anchor.endPosition.row, character: anchor.endPosition.column } : { line: 0, character: 0 };
 	return { name, edit: { range: { start: pos, end: pos }, newText: `${last ? '\n' : '\n\n'}import "${importPath}"` } };
 }

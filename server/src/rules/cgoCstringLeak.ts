@@ -7,8 +7,9 @@
 import type { Node } from '../syntax/goParser';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, imports, lineIndent, rangeOf } from './ast';
+import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, importSpecs, imports, lineIndent, rangeOf } from './ast';
 import { resolvesThrough } from './loopvarShared';
+import { sites } from './scope';
 
 const ALLOCATORS = new Set(['C.CString', 'C.CBytes']);
 
@@ -58,7 +59,7 @@ function releasedOrHandedOff(fn: Node, name: string): boolean {
 /** Edits giving the file `import "unsafe"` and `#include <stdlib.h>` in the cgo preamble. */
 function supportEdits(ctx: RuleContext, needUnsafe: boolean): TextEdit[] {
 	const root = ctx.tree.rootNode;
-	const spec = descendants(root, 'import_spec').find((s) => s.childForFieldName('path')?.text === '"C"');
+	const spec = importSpecs(root).find((s) => s.childForFieldName('path')?.text === '"C"');
 	let decl: Node | null = spec ?? null;
 	while (decl && decl.type !== 'import_declaration') decl = decl.parent;
 	if (!decl) return [];
@@ -191,7 +192,7 @@ export const cgoCstringLeak: Rule = {
 	check(ctx) {
 		if (!ctx.isCgo) return [];
 		const out: RuleFinding[] = [];
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) {
+		for (const call of sites(ctx, 'call_expression')) {
 			if (ALLOCATORS.has(calleeName(call) ?? '')) check(ctx, call, out);
 		}
 		return out;

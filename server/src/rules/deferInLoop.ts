@@ -7,6 +7,7 @@ import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineIndent, rangeOf } from './ast';
+import { sites } from './scope';
 
 const RELEASE = /(^|\.)(Close|Unlock|RUnlock|Put|Stop|Done|Release|Free|Rollback|cancel)$/;
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
@@ -110,7 +111,7 @@ export const deferInLoop: Rule = {
 	doc: { summary: 'defer inside a loop: deferred calls run when the function returns, not per iteration', severity: 'warning', usesEscape: false },
 	check(ctx) {
 		const out: RuleFinding[] = [];
-		for (const d of descendants(ctx.tree.rootNode, 'defer_statement')) {
+		for (const d of sites(ctx, 'defer_statement')) {
 			const loops = enclosingLoops(d);
 			if (loops.length === 0 || !enclosingFunction(d)) continue;
 			const loop = loops.find((l) => !oneShot(l));

@@ -5,7 +5,8 @@
 import type { SeveritySetting } from '../../../common/settings';
 import type { RuleFinding } from '../model';
 import { ALL_RULES } from './index';
-import { SuppressionIndex, collectSuppressions } from './suppression';
+import type { Node } from '../syntax/goParser';
+import { SuppressionIndex, collectSuppressions, type Suppression } from './suppression';
 import type { Rule, RuleContext } from './types';
 
 /** For version-gated rules: "go 1.21, from go.mod", "language version unknown: no go.mod"… */
@@ -30,6 +31,31 @@ export interface RunRulesOptions {
 	ignoreSuppressions?: boolean;
 }
 
+const FILE_WIDE = 'suppress:file-wide';
+
+/** Does the position (0-based line, UTF-16 column) fall inside one of `decls`? */
+function inDecls(decls: readonly Node[], line: number, character = 0): boolean {
+	return decls.some((d) => {
+		const s = d.startPosition;
+		const e = d.endPosition;
+		if (line < s.row || line > e.row) return false;
+		if (line === s.row && character < s.column) return false;
+		return !(line === e.row && character >= e.column);
+	});
+}
+
+/** The declarations with the comments right before them and a trailing comment on their last line. */
+function aroundDecls(decls: readonly Node[]): Node[] {
+	const out: Node[] = [];
+	for (const d of decls) {
+		out.push(d);
+		for (let c = d.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) out.push(c);
+		const next = d.nextNamedSibling;
+		if (next?.type === 'comment' && next.startPosition.row === d.endPosition.row) out.push(next);
+	}
+	return out;
+}
+
 function key(f: RuleFinding): string {
 	const { start, end } = f.range;
 	return `${f.rule}|${start.line}:${start.character}-${end.line}:${end.character}`;
@@ -44,10 +70,33 @@ function key(f: RuleFinding): string {
 export function runRules(ctx: RuleContext, opts: RunRulesOptions = {}): RuleFinding[] {
 	const rules = opts.rules ?? ALL_RULES;
 	const severities = opts.severities ?? {};
-	let suppress: SuppressionIndex | undefined;
-	if (!opts.ignoreSuppressions) {
+	const scope = ctx.scope;
+	// Suppressions: on a scoped run, the directives in and right around the touched declarations
+	// plus the file-wide ones of the last whole-file run; the whole file's only if a finding needs it.
+	let local: SuppressionIndex | undefined;
+	let whole: SuppressionIndex | undefined;
+	const wholeIndex = (): SuppressionIndex => {
+		if (whole) return whole;
+		const all = collectSuppressions(ctx.tree, ctx.text);
+		ctx.memo?.set(FILE_WIDE, all.filter((x) => x.file));
+		return (whole = new SuppressionIndex(all));
+	};
+	const localIndex = (decls: readonly Node[]): SuppressionIndex =>
+		(local ??= new SuppressionIndex([...collectSuppressions(ctx.tree, ctx.text, aroundDecls(decls)), ...((ctx.memo?.get(FILE_WIDE) as Suppression[] | undefined) ?? [])]));
+	const suppressed = (f: RuleFinding): boolean => {
+		if (opts.ignoreSuppressions) return false;
 		try {
-			suppress = new SuppressionIndex(collectSuppressions(ctx.tree, ctx.text));
+			const idx = scope && inDecls(scope.decls, f.range.start.line) ? localIndex(scope.decls) : wholeIndex();
+			return !idx.empty && idx.isSuppressed(f.rule, f.range.start.line);
+		} catch (error) {
+			opts.onError?.({ rule: 'suppression', error });
+			return false;
+		}
+	};
+	// A whole-file run records the file-wide directives for the scoped runs after it.
+	if (!scope && !opts.ignoreSuppressions) {
+		try {
+			wholeIndex();
 		} catch (error) {
 			opts.onError?.({ rule: 'suppression', error });
 		}
@@ -59,15 +108,18 @@ export function runRules(ctx: RuleContext, opts: RunRulesOptions = {}): RuleFind
 		const override = severities[rule.id];
 		if (override === 'off') continue;
 		let found: RuleFinding[];
+		// A whole-file rule (cross-function lookups) ignores the scope; the others report inside it only.
+		const own = scope && rule.wholeFile ? { ...ctx, scope: undefined } : ctx;
 		try {
-			found = rule.check(ctx);
+			found = rule.check(own);
 			if (!Array.isArray(found)) throw new TypeError(`rule ${rule.id} returned ${typeof found}`);
 		} catch (error) {
 			opts.onError?.({ rule: rule.id, error });
 			continue;
 		}
 		for (const f of found) {
-			if (suppress && !suppress.empty && suppress.isSuppressed(f.rule, f.range.start.line)) continue;
+			if (scope && !rule.wholeFile && !inDecls(scope.decls, f.range.start.line, f.range.start.character)) continue;
+			if (suppressed(f)) continue;
 			const k = key(f);
 			if (seen.has(k)) continue;
 			seen.add(k);

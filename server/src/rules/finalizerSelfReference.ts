@@ -9,6 +9,7 @@ import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { identRefs, resolvesThrough } from './loopvarShared';
+import { sites } from './scope';
 
 /** `x`, `&x`, `(x)` → the identifier x. */
 function objIdent(arg: Node | undefined): Node | null {
@@ -152,7 +153,7 @@ export const finalizerSelfReference: Rule = {
 		const rt = imports(ctx.tree.rootNode).get('runtime');
 		if (!rt) return [];
 		const out: RuleFinding[] = [];
-		for (const call of descendants(ctx.tree.rootNode, 'call_expression')) check(ctx, call, rt, out);
+		for (const call of sites(ctx, 'call_expression')) check(ctx, call, rt, out);
 		return out;
 	},
 };

@@ -9,6 +9,7 @@ import type { Node } from '../syntax/goParser';
 import type { RuleFinding, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, importEdit, lineIndent, rangeOf } from './ast';
+import { sites } from './scope';
 
 /** The func literal a go statement or `X.Go(func…)` call runs concurrently, if any. */
 function goroutineLiteral(node: Node): Node | undefined {
@@ -96,7 +97,7 @@ export const goroutineAppendRace: Rule = {
 	doc: { summary: 'S = append(S, …) in goroutines launched in a loop without a lock: a data race on the slice', severity: 'error', usesEscape: true },
 	check(ctx) {
 		const out: RuleFinding[] = [];
-		for (const launcher of descendants(ctx.tree.rootNode, ['go_statement', 'call_expression'])) {
+		for (const launcher of sites(ctx, ['go_statement', 'call_expression'])) {
 			const lit = goroutineLiteral(launcher);
 			const loops = lit ? enclosingLoops(launcher) : [];
 			if (!lit || loops.length === 0) continue;

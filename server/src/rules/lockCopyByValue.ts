@@ -8,8 +8,9 @@
  */
 import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
-import type { Rule } from './types';
-import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, imports, rangeOf } from './ast';
+import type { Rule, RuleContext } from './types';
+import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, importSpecs, imports, rangeOf } from './ast';
+import { memoized, sitesByType, topLevel } from './scope';
 
 const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
 // atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
@@ -51,16 +52,22 @@ function lockPath(t: Node | null, env: Env): LockPath | undefined {
 }
 
 /** Fixpoint over the file's struct types (and `noCopy`-style types with Lock and Unlock methods). */
-function localLockTypes(root: Node, env: Env, typeSpecs: Node[]): void {
-	// Method name → declared with a pointer receiver?
+/** Method name → declared with a pointer receiver?, per receiver base type. */
+function methodSets(decls: readonly Node[]): Map<string, Map<string, boolean>> {
 	const methods = new Map<string, Map<string, boolean>>();
-	for (const m of root.namedChildren) {
-		if (m?.type !== 'method_declaration') continue;
+	for (const m of decls) {
+		if (m.type !== 'method_declaration') continue;
 		const recvType = m.childForFieldName('receiver')?.namedChildren.find((c) => c?.type === 'parameter_declaration')?.childForFieldName('type');
 		const base = recvType ? baseTypeName(recvType) : undefined;
 		const name = m.childForFieldName('name')?.text;
 		if (base && name) methods.set(base, (methods.get(base) ?? new Map()).set(name, recvType?.type === 'pointer_type'));
 	}
+	return methods;
+}
+
+function localLockTypes(ctx: RuleContext, env: Env, typeSpecs: Node[]): void {
+	// Methods live in other declarations than the one a keystroke re-checks: kept from the last whole-file run.
+	const methods = memoized(ctx, 'lock-copy-by-value:methods', () => methodSets(topLevel(ctx))) ?? methodSets(topLevel(ctx));
 	const specs = typeSpecs.filter((s) => !enclosingFunction(s));
 	for (const s of specs) {
 		const name = s.childForFieldName('name')?.text;
@@ -130,8 +137,8 @@ export const lockCopyByValue: Rule = {
 		const root = ctx.tree.rootNode;
 		const imp = imports(root);
 		const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
-		const nodes = byType(root, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
-		localLockTypes(root, env, nodes.get('type_spec')!);
+		const nodes = sitesByType(ctx, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
+		localLockTypes(ctx, env, nodes.get('type_spec')!);
 		if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
 		const out: RuleFinding[] = [];
 		const why = 'the copy gets its own lock state, so locking or waiting on it does not synchronise with the original';
@@ -248,7 +255,7 @@ export const lockCopyByValue: Rule = {
 			}
 		}
 		// Every name `unsafe` is imported under (a file may import it more than once).
-		const unsafeNames = descendants(root, 'import_spec')
+		const unsafeNames = importSpecs(root)
 			.filter((i) => i.childForFieldName('path')?.text === '"unsafe"')
 			.map((i) => i.childForFieldName('name')?.text ?? 'unsafe');
 		const unsafeOps = new Set(unsafeNames.flatMap((u) => ['Sizeof', 'Offsetof', 'Alignof'].map((op) => (u === '.' ? op : `${u}.${op}`))));

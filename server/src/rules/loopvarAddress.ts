@@ -8,6 +8,7 @@ import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, contains, descendants, rangeOf } from './ast';
 import { bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
+import { sites } from './scope';
 
 type Use = 'stored' | 'passed' | 'returned' | 'other';
 
@@ -112,7 +113,7 @@ export const loopvarAddress: Rule = {
 	check(ctx) {
 		const out: RuleFinding[] = [];
 		if (!ctx.text.includes('&')) return out;
-		for (const amp of descendants(ctx.tree.rootNode, 'unary_expression')) checkAmp(ctx, amp, out);
+		for (const amp of sites(ctx, 'unary_expression')) checkAmp(ctx, amp, out);
 		return out;
 	},
 };

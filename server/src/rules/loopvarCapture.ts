@@ -8,6 +8,7 @@ import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, contains, descendants, enclosingLoops, rangeOf } from './ast';
+import { sites } from './scope';
 import {
 	blockStatements,
 	bodyAssigns,
@@ -127,7 +128,7 @@ export const loopvarCapture: Rule = {
 		const out: RuleFinding[] = [];
 		// Each literal against the loops around it in its own function (a literal nested in another
 		// literal is judged through the outer one, which is what runs later).
-		for (const lit of descendants(ctx.tree.rootNode, 'func_literal')) {
+		for (const lit of sites(ctx, 'func_literal')) {
 			for (const loop of enclosingLoops(lit)) checkLiteral(ctx, lit, loop, out);
 		}
 		return out;

@@ -7,6 +7,7 @@ import type { RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';
 import { blockStatements, bodyAssigns, resolvesThrough } from './loopvarShared';
+import { sites } from './scope';
 
 /** `a, b := a, b` → ['a', 'b'] when both sides are the same identifiers in order; else undefined. */
 function selfCopyNames(st: Node): string[] | undefined {
@@ -84,7 +85,7 @@ export const loopvarRedundantCopy: Rule = {
 		const minor = ctx.goVersion.minor;
 		if (minor === undefined || minor < 22) return [];
 		const out: RuleFinding[] = [];
-		for (const loop of descendants(ctx.tree.rootNode, 'for_statement')) checkLoop(ctx, loop, out);
+		for (const loop of sites(ctx, 'for_statement')) checkLoop(ctx, loop, out);
 		return out;
 	},
 };

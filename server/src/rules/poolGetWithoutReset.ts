@@ -14,6 +14,7 @@ import { calledName, getBindings, isResetOf, poolCall, poolIndex, statementOf, t
 const WRITE_METHODS = new Set(['Write', 'WriteString', 'WriteByte', 'WriteRune', 'ReadFrom']);
 const WRITER_FUNCS = new Set(['fmt.Fprint', 'fmt.Fprintf', 'fmt.Fprintln', 'json.NewEncoder', 'io.Copy', 'io.CopyN', 'io.WriteString', 'binary.Write', 'gob.NewEncoder', 'xml.NewEncoder', 'csv.NewWriter', 'bytes.NewBuffer']);
 const RESETTABLE = new Set(['*bytes.Buffer', '*strings.Builder']);
+const PUTS_KEY = 'pool-get-without-reset:puts';
 
 /** Every Put of `pool` in the file resets first (or there is none): then Get needs no reset. */
 function putsReset(idx: PoolIndex, root: Node, pool: string): { none: boolean; allReset: boolean } {
@@ -74,11 +75,14 @@ export const poolGetWithoutReset: Rule = {
 	id: 'pool-get-without-reset',
 	doc: { summary: 'object from sync.Pool.Get is appended to before any reset: the previous user\'s data leaks into the output', severity: 'warning', usesEscape: false },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const out: RuleFinding[] = [];
-		const puts = new Map<string, { none: boolean; allReset: boolean }>();
-		for (const g of getBindings(ctx.tree, ctx.text)) {
+		// Whether every Put resets is a file-wide fact: a scoped run takes it from the last whole-file run.
+		const known = ctx.scope ? (ctx.memo?.get(PUTS_KEY) as Map<string, { none: boolean; allReset: boolean }> | undefined) : undefined;
+		const puts = new Map<string, { none: boolean; allReset: boolean }>(known);
+		if (!ctx.scope) ctx.memo?.set(PUTS_KEY, puts);
+		for (const g of getBindings(ctx)) {
 			if (g.getter?.resets) continue;
 			let pr = puts.get(g.pool);
 			if (!pr) puts.set(g.pool, (pr = putsReset(idx, ctx.tree.rootNode, g.pool)));

@@ -64,7 +64,7 @@ function valueKind(e: Node, fn: Node): string | undefined {
 /** Every Get of `pool` in the file is immediately reset (then a pre-filled buffer is harmless). */
 function everyGetResets(ctx: RuleContext, pool: string | undefined): boolean {
 	if (!pool) return false;
-	const gets = getBindings(ctx.tree, ctx.text).filter((g) => g.pool === pool);
+	const gets = getBindings(ctx).filter((g) => g.pool === pool);
 	if (!gets.length) return false;
 	return gets.every((g) => {
 		if (g.getter?.resets) return true;
@@ -78,7 +78,7 @@ export const poolNewNonPointer: Rule = {
 	id: 'pool-new-non-pointer',
 	doc: { summary: 'sync.Pool.New returns a non-pointer value (boxed on every miss) or a bytes.Buffer pre-filled with N zero bytes', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (!idx.syncName) return [];
 		const out: RuleFinding[] = [];
 		for (const { fn, pool } of newFuncs(ctx, idx)) {
@@ -127,7 +127,7 @@ export const poolNewNonPointer: Rule = {
 };
 
 function bytesName(ctx: RuleContext): string {
-	for (const spec of poolIndex(ctx.tree, ctx.text).nodes.get('import_spec') ?? []) {
+	for (const spec of poolIndex(ctx).nodes.get('import_spec') ?? []) {
 		if (spec.childForFieldName('path')?.text === '"bytes"') return spec.childForFieldName('name')?.text ?? 'bytes';
 	}
 	return 'bytes';

@@ -36,9 +36,9 @@ export const poolPutLocalAddress: Rule = {
 	id: 'pool-put-local-address',
 	doc: { summary: 'sync.Pool.Put(&x) of a local variable: the compiler moves x to the heap, one allocation per call', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
-		const bindings = getBindings(ctx.tree, ctx.text);
+		const bindings = getBindings(ctx);
 		const out: RuleFinding[] = [];
 		for (const call of idx.putSites) {
 			const pool = poolCall(idx, call, 'Put');

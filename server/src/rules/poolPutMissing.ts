@@ -99,10 +99,10 @@ export const poolPutMissing: Rule = {
 	id: 'pool-put-missing',
 	doc: { summary: 'object from sync.Pool.Get is not put back on some path (the next Get allocates again)', severity: 'information', usesEscape: false },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const out: RuleFinding[] = [];
-		for (const g of getBindings(ctx.tree, ctx.text)) {
+		for (const g of getBindings(ctx)) {
 			const fname = g.func.childForFieldName('name')?.text;
 			if (fname && idx.getters.has(fname)) continue;
 			if (transferred(g)) continue;

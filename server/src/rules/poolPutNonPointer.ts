@@ -88,7 +88,7 @@ export const poolPutNonPointer: Rule = {
 	id: 'pool-put-non-pointer',
 	doc: { summary: 'sync.Pool.Put of a non-pointer value (slice, string, struct…): boxing it allocates on every Put', severity: 'warning', usesEscape: true },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const named = new Map<string, Node>();
 		for (const ts of idx.nodes.get('type_spec') ?? []) {

@@ -5,7 +5,8 @@
  */
 import type { Node, Tree } from '../syntax/goParser';
 import type { LocatedEscapeFact, RuleContext } from './types';
-import { FUNCTION_TYPES, byType, callArgs, descendants, dottedName, enclosingFunction } from './ast';
+import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction } from './ast';
+import { sitesByType } from './scope';
 
 /** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
 export interface GetterSummary {
@@ -61,7 +62,7 @@ export interface PoolIndex {
 	putSites: Node[];
 }
 
-const cache = new WeakMap<Tree, PoolIndex>();
+const cache = new WeakMap<object, PoolIndex>();
 
 function isPoolType(t: Node | null, sync: string): boolean {
 	if (!t) return false;
@@ -201,24 +202,47 @@ function summarise(idx: PoolIndex, fn: Node): void {
 
 const BUCKETS = ['var_spec', 'short_var_declaration', 'field_declaration', 'call_expression', 'composite_literal', 'assignment_statement', 'type_spec', 'import_spec'];
 
+/** What the pool index keeps from a whole-file run for later scoped runs (plain data). */
+interface PoolMemo {
+	vars: Set<string>;
+	fields: Set<string>;
+	getters: Map<string, GetterSummary>;
+	putters: Map<string, PutterSummary>;
+}
+const MEMO_KEY = 'pool:index';
+
+type PoolCtx = Pick<RuleContext, 'tree' | 'text' | 'scope' | 'memo'>;
+
+/** One index per run: keyed by the scope of a scoped run, else by the tree. */
+function cacheKey(ctx: PoolCtx): object {
+	return ctx.scope ?? ctx.tree;
+}
+
 /**
- * The pools, getters and putters of a file (cached per tree). Pass the file text when you have it:
- * files that never mention `.Pool` are answered without walking the tree (walks are costly in wasm).
+ * The pools, getters and putters of a file, cached per run so the six pool rules walk it once.
+ * Files that never mention `.Pool` are answered without walking the tree (walks are costly in
+ * wasm). On a scoped run (see ./scope.ts) the nodes cover the scope only, and the pools, getters
+ * and putters declared in untouched functions come from the last whole-file run.
  */
-export function poolIndex(tree: Tree, text?: string): PoolIndex {
-	const hit = cache.get(tree);
+export function poolIndex(ctx: PoolCtx): PoolIndex {
+	const key = cacheKey(ctx);
+	const hit = cache.get(key);
 	if (hit) return hit;
-	const root = tree.rootNode;
 	const idx: PoolIndex = { syncName: undefined, vars: new Set(), fields: new Set(), getters: new Map(), putters: new Map(), calls: [], getSites: [], putSites: [], nodes: new Map() };
-	cache.set(tree, idx);
-	if (text !== undefined && !text.includes('.Pool')) return idx;
-	idx.nodes = byType(root, BUCKETS);
+	cache.set(key, idx);
+	if (!ctx.text.includes('.Pool')) return idx;
+	idx.nodes = sitesByType(ctx, BUCKETS);
 	const bucket = (t: string) => idx.nodes.get(t) ?? [];
 	for (const spec of bucket('import_spec')) {
 		if (spec.childForFieldName('path')?.text === '"sync"') idx.syncName = spec.childForFieldName('name')?.text ?? 'sync';
 	}
 	const syncName = idx.syncName;
 	if (!syncName) return idx;
+	const memo = ctx.scope ? (ctx.memo?.get(MEMO_KEY) as PoolMemo | undefined) : undefined;
+	if (memo) {
+		for (const v of memo.vars) idx.vars.add(v);
+		for (const f of memo.fields) idx.fields.add(f);
+	}
 	for (const spec of bucket('var_spec')) {
 		const poolish = isPoolType(spec.childForFieldName('type'), syncName) || (spec.childForFieldName('value')?.namedChildren ?? []).some((v) => isPoolLiteral(v, syncName));
 		if (poolish) for (const n of spec.childrenForFieldName('name')) if (n) idx.vars.add(n.text);
@@ -234,30 +258,39 @@ export function poolIndex(tree: Tree, text?: string): PoolIndex {
 		if (!isPoolType(f.childForFieldName('type'), syncName)) continue;
 		for (const n of f.childrenForFieldName('name')) if (n) idx.fields.add(n.text);
 	}
-	if (idx.vars.size + idx.fields.size === 0) return idx;
-	idx.calls = bucket('call_expression');
-	idx.getSites = idx.calls.filter((c) => poolCall(idx, c, 'Get'));
-	idx.putSites = idx.calls.filter((c) => poolCall(idx, c, 'Put'));
-	// Only functions holding a Get or Put can be wrappers.
-	const seen = new Set<number>();
-	for (const site of [...idx.getSites, ...idx.putSites]) {
-		const fn = enclosingFunction(site);
-		if (!fn || fn.type === 'func_literal' || seen.has(fn.id)) continue;
-		seen.add(fn.id);
-		summarise(idx, fn);
+	if (memo) {
+		// Summaries of untouched functions; the touched ones are summarised again below.
+		const touched = new Set((ctx.scope?.decls ?? []).map((d) => d.childForFieldName('name')?.text));
+		for (const [n, g] of memo.getters) if (!touched.has(n)) idx.getters.set(n, g);
+		for (const [n, p] of memo.putters) if (!touched.has(n)) idx.putters.set(n, p);
 	}
+	if (idx.vars.size + idx.fields.size > 0) {
+		idx.calls = bucket('call_expression');
+		idx.getSites = idx.calls.filter((c) => poolCall(idx, c, 'Get'));
+		idx.putSites = idx.calls.filter((c) => poolCall(idx, c, 'Put'));
+		// Only functions holding a Get or Put can be wrappers.
+		const seen = new Set<number>();
+		for (const site of [...idx.getSites, ...idx.putSites]) {
+			const fn = enclosingFunction(site);
+			if (!fn || fn.type === 'func_literal' || seen.has(fn.id)) continue;
+			seen.add(fn.id);
+			summarise(idx, fn);
+		}
+	}
+	if (!ctx.scope) ctx.memo?.set(MEMO_KEY, { vars: idx.vars, fields: idx.fields, getters: idx.getters, putters: idx.putters } satisfies PoolMemo);
 	return idx;
 }
 
-const bindingCache = new WeakMap<Tree, GetBinding[]>();
+const bindingCache = new WeakMap<object, GetBinding[]>();
 
-/** Every Get bound to a variable in the file (cached per tree). */
-export function getBindings(tree: Tree, text?: string): GetBinding[] {
-	const hit = bindingCache.get(tree);
+/** Every Get bound to a variable in the file, or in the scope of a scoped run (cached per run). */
+export function getBindings(ctx: PoolCtx): GetBinding[] {
+	const key = cacheKey(ctx);
+	const hit = bindingCache.get(key);
 	if (hit) return hit;
-	const idx = poolIndex(tree, text);
+	const idx = poolIndex(ctx);
 	const out: GetBinding[] = [];
-	bindingCache.set(tree, out);
+	bindingCache.set(key, out);
 	if (idx.vars.size + idx.fields.size === 0) return out;
 	const stmts = ['short_var_declaration', 'assignment_statement', 'var_spec'].flatMap((t) => idx.nodes.get(t) ?? []).sort((a, b) => a.startIndex - b.startIndex);
 	for (const stmt of stmts) {

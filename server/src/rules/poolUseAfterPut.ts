@@ -61,7 +61,7 @@ function isJoin(n: Node): boolean {
 }
 
 function check(ctx: RuleContext, idx: PoolIndex, g: GetBinding, out: RuleFinding[]): void {
-	const builders = new Set(getBindings(ctx.tree, ctx.text).filter((b) => b.func.id === g.func.id && b.assertedType?.replace(/\s+/g, '') === '*strings.Builder').map((b) => b.name));
+	const builders = new Set(getBindings(ctx).filter((b) => b.func.id === g.func.id && b.assertedType?.replace(/\s+/g, '') === '*strings.Builder').map((b) => b.name));
 	const aliases = aliasSet(g, builders);
 	const isAlias = (e: Node | null) => {
 		const r = aliasRoot(e, builders);
@@ -139,10 +139,10 @@ export const poolUseAfterPut: Rule = {
 	id: 'pool-use-after-put',
 	doc: { summary: 'pooled object (or a slice of its memory) used after Put: returned under a deferred Put, used after Put, or by a goroutine', severity: 'error', usesEscape: false },
 	check(ctx) {
-		const idx = poolIndex(ctx.tree, ctx.text);
+		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
 		const out: RuleFinding[] = [];
-		for (const g of getBindings(ctx.tree, ctx.text)) check(ctx, idx, g, out);
+		for (const g of getBindings(ctx)) check(ctx, idx, g, out);
 		return out;
 	},
 };

@@ -10,6 +10,7 @@ import type { Node } from '../syntax/goParser';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
+import { packageVars, sitesByType } from './scope';
 
 type Kind = 'bytes' | 'string';
 
@@ -115,12 +116,12 @@ function aliasSource(e: Node, sources: Map<string, Source>, fields: Map<string, 
 	return undefined;
 }
 
-function isPackageVar(root: Node, name: string): boolean {
-	return root.namedChildren.some((d) => d?.type === 'var_declaration' && descendants(d, 'var_spec').some((s) => s.childrenForFieldName('name').some((n) => n?.text === name)));
+function isPackageVar(pkgVars: ReadonlySet<string>, name: string): boolean {
+	return pkgVars.has(name);
 }
 
 /** Where `node`'s value is kept beyond the call, if it is (follows up to two local variables). */
-function sinkOf(node: Node, fn: Node, root: Node, depth = 0): { what: string; at: Node; viaLiteral?: boolean } | undefined {
+function sinkOf(node: Node, fn: Node, root: ReadonlySet<string>, depth = 0): { what: string; at: Node; viaLiteral?: boolean } | undefined {
 	const p = node.parent;
 	if (!p) return undefined;
 	switch (p.type) {
@@ -204,7 +205,8 @@ export const subsliceRetention: Rule = {
 	doc: { summary: 'a small sub-slice/substring of a large buffer is kept long-term and pins the whole backing array', severity: 'warning', usesEscape: true },
 	check(ctx) {
 		const root = ctx.tree.rootNode;
-		const nodes = byType(root, ['field_declaration', 'slice_expression', 'call_expression']);
+		const nodes = sitesByType(ctx, ['field_declaration', 'slice_expression', 'call_expression']);
+		const pkgVars = packageVars(ctx);
 		const fields = bufferFields(nodes.get('field_declaration')!);
 		const out: RuleFinding[] = [];
 		const hasFields = [...fields.values()].some(Boolean);
@@ -223,7 +225,7 @@ export const subsliceRetention: Rule = {
 				if (!src) continue;
 				// Report the outermost aliasing expression only (`strings.TrimSpace(raw[a:b])`).
 				if (e.parent?.type === 'argument_list' && e.parent.parent && aliasSource(e.parent.parent, sources, fields)) continue;
-				const sink = sinkOf(e, fn, root);
+				const sink = sinkOf(e, fn, pkgVars);
 				if (!sink) continue;
 				// For buffer-like names of unknown size, returning a piece (the caller still holds the
 				// buffer) or keeping an open-ended tail is ordinary Go: only report bounded pieces stored away.

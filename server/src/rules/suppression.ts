@@ -37,6 +37,8 @@ export const LINTER_MAP: Readonly<Record<string, readonly string[]>> = {
 };
 
 const ALL = '*';
+/** Every directive form holds one of these. */
+const DIRECTIVE_HINT = /memlens:|lint:|nolint/;
 
 /** One parsed directive. `rules` holds memlens ids, or `*` for all. */
 export interface Suppression {
@@ -81,9 +83,12 @@ export function parseDirective(comment: string, line: number): Suppression | und
 }
 
 /** All suppression directives of a file, from its comment nodes (`text` tells trailing ones apart). */
-export function collectSuppressions(tree: Tree, text?: string): Suppression[] {
+export function collectSuppressions(tree: Tree, text?: string, roots?: readonly Node[]): Suppression[] {
 	const out: Suppression[] = [];
-	for (const c of tree.rootNode.descendantsOfType('comment')) {
+	// Most files hold no directive at all: skip the walk (it costs per node across the WASM boundary).
+	if (text !== undefined && !DIRECTIVE_HINT.test(text)) return out;
+	const comments = roots ? roots.flatMap((r) => r.descendantsOfType('comment')) : tree.rootNode.descendantsOfType('comment');
+	for (const c of comments) {
 		if (!c) continue;
 		const s = parseDirective((c as Node).text, c.startPosition.row);
 		if (!s) continue;

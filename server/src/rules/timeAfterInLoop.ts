@@ -9,6 +9,7 @@ import type { Node } from '../syntax/goParser';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
+import { sites } from './scope';
 
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
 // Calls that do not come back: panics, process exit, Goexit (t.Fatal/FailNow/Skip call it), log.Fatal/Panic.
@@ -208,7 +209,7 @@ export const timeAfterInLoop: Rule = {
 		if (!timePkg || timePkg === '_' || timePkg === '.') return [];
 		const out: RuleFinding[] = [];
 		// Walk the (few) select cases rather than every call in the file.
-		for (const cc of descendants(ctx.tree.rootNode, 'communication_case')) {
+		for (const cc of sites(ctx, 'communication_case')) {
 			const site = timerSite(cc, timePkg);
 			if (!site) continue;
 			const { call, select, loop } = site;

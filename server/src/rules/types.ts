@@ -5,6 +5,7 @@
  */
 import type { Node, Tree } from '../syntax/goParser';
 import type { EscapeFact, GoVersionInfo, Position, RuleFinding, Severity } from '../model';
+import type { RuleMemo } from './scope';
 
 /** An escape fact placed in this file's LSP coordinates. */
 export interface LocatedEscapeFact extends EscapeFact {
@@ -25,6 +26,14 @@ export interface RuleContext {
 	escape: LocatedEscapeFact[] | undefined;
 	/** True when the file has `import "C"`. */
 	isCgo: boolean;
+	/**
+	 * Set on a scoped run (a keystroke): check only `decls` (top-level function declarations the
+	 * edit touched); `context` holds the file's non-function declarations for file-level lookups.
+	 * Unset: the whole file. See ./scope.ts.
+	 */
+	scope?: { decls: readonly Node[]; context: readonly Node[] };
+	/** File-level data shared between the whole-file run that fills it and later scoped runs. */
+	memo?: RuleMemo;
 }
 
 export interface RuleDoc {
@@ -39,6 +48,11 @@ export interface RuleDoc {
 export interface Rule {
 	id: string;
 	doc: RuleDoc;
+	/**
+	 * The rule's findings depend on other functions of the file (not only on the declaration they
+	 * are in): scoped runs (keystrokes) run it over the whole file. Keep its pre-check cheap.
+	 */
+	wholeFile?: boolean;
 	/** Returns findings; must not throw on any tree (the engine still guards it). */
 	check(ctx: RuleContext): RuleFinding[];
 }

@@ -195,6 +195,8 @@ function checkArgument(ctx: RuleContext, call: Node, u: string, funcs: Map<strin
 
 export const uintptrStoredPointer: Rule = {
 	id: 'uintptr-stored-pointer',
+	// A call's finding reads the callee's declaration, which may be any function of the file.
+	wholeFile: true,
 	doc: {
 		summary: 'A pointer converted to uintptr is stored or passed to a Go function, then used as a pointer again.',
 		severity: 'warning',
