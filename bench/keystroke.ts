@@ -12,6 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newGoParser, type Edit } from '../server/src/syntax/goParser';
+import { TreeCache } from '../server/src/syntax/treeCache';
+import { RuleRuns } from '../server/src/lsp/ruleRuns';
+import { runRules } from '../server/src/rules/engine';
 import { SERVER_JS, startSession } from '../test/hardening/session';
 import { bigGoFile, writeModule } from '../test/hardening/workspace';
 
@@ -76,6 +79,41 @@ async function reparseBaseline(text: string): Promise<number[]> {
 	return times;
 }
 
+/**
+ * The same edits in-process, split into what a keystroke costs the server before the publish:
+ * the tree update (TreeCache.applyChanges: offsets, tree.edit, incremental reparse, changed
+ * ranges) and the rules (RuleRuns: re-checking the touched declaration, moving the other findings).
+ */
+async function inProcess(text: string): Promise<{ tree: number[]; rules: number[]; modes: Record<string, number> }> {
+	const trees = await TreeCache.create();
+	const runs = new RuleRuns();
+	const uri = 'file:///keys.go';
+	trees.open(uri, text, 1);
+	const input = (t: string) => ({ tree: trees.get(uri)!.tree, text: t, filePath: '/keys.go', goVersion: { minor: 22, label: 'go1.22', source: 'go.mod' as const, mainModuleMinor: 22 }, escape: undefined, isCgo: false });
+	runs.run(uri, input(text), 'k', trees.takeChanged(uri), false, (c) => runRules(c));
+	let lines = text.split('\n');
+	const out = { tree: [] as number[], rules: [] as number[], modes: {} as Record<string, number> };
+	for (let i = 0; i < EDITS + 5; i++) {
+		const at = editAt(lines, i);
+		lines[at.line] = lines[at.line].slice(0, at.character) + 'x' + lines[at.line].slice(at.character);
+		const next = lines.join('\n');
+		const change = { range: { start: at, end: at }, text: 'x' };
+		const t0 = performance.now();
+		trees.applyChanges(uri, [change], next, i + 2);
+		const t1 = performance.now();
+		runs.shift(uri, [change]);
+		const r = runs.run(uri, input(next), 'k', trees.takeChanged(uri), false, (c) => runRules(c));
+		const t2 = performance.now();
+		if (i >= 5) {
+			out.tree.push(t1 - t0);
+			out.rules.push(t2 - t1);
+			out.modes[r.mode] = (out.modes[r.mode] ?? 0) + 1;
+		}
+	}
+	trees.dispose();
+	return out;
+}
+
 async function main(): Promise<void> {
 	const text = fileOfLines(5000);
 	const base = mkdtempSync(path.join(os.tmpdir(), 'memlens-keys-'));
@@ -100,12 +138,17 @@ async function main(): Promise<void> {
 			if (i >= 5) times.push(performance.now() - t0); // the first few warm the JIT
 		}
 		const reparse = await reparseBaseline(text);
+		const split = await inProcess(text);
 		const m = median(times);
 		const r = median(reparse);
 		console.log(`file: ${text.split('\n').length} lines, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KB; ${EDITS} one-character edits`);
 		console.log(`server edit → publishDiagnostics: median ${m.toFixed(2)} ms (p90 ${[...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)].toFixed(2)} ms)`);
 		console.log(`tree-sitter incremental reparse:   median ${r.toFixed(2)} ms`);
 		console.log(`ratio: ${(m / r).toFixed(2)}× (target ≤ 1.5×)`);
+		const last = s.diagnostics.get(uri)!;
+		console.log(`each publish: ${last.diagnostics.length} diagnostics, ${(Buffer.byteLength(JSON.stringify(last.diagnostics)) / 1024).toFixed(0)} KB of JSON`);
+		const [tu, ru] = [median(split.tree), median(split.rules)];
+		console.log(`in-process split: tree update ${tu.toFixed(2)} ms + rules ${ru.toFixed(2)} ms (${JSON.stringify(split.modes)}) = ${((tu + ru) / r).toFixed(2)}× the reparse; rules alone ${(ru / r).toFixed(2)}×`);
 		const stats = await s.conn.sendRequest('goMemlens/debugStats');
 		console.log(`debugStats after: ${JSON.stringify(stats)}`);
 	} finally {

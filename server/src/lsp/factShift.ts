@@ -5,7 +5,7 @@
  * Pure: facts in, facts out.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
-import type { EscapeFact, GoPos } from '../model';
+import type { EscapeFact, GoPos, Position, Range, RuleFinding } from '../model';
 
 interface LineEdit {
 	/** 0-based first and last line the edit replaces. */
@@ -82,17 +82,102 @@ export function shiftFacts(facts: EscapeFact[], filePath: string, changes: TextD
 			changed = true;
 			continue;
 		}
-		const flows = f.flows.map((fl) => ({
-			...fl,
-			steps: fl.steps.map((s) => {
+		// Keep the same objects for what did not move (explanations are cached per fact object).
+		let flowsMoved = false;
+		const flows = f.flows.map((fl) => {
+			let moved = false;
+			const steps = fl.steps.map((s) => {
 				if (s.pos.file !== filePath) return s;
 				let p: GoPos | undefined = s.pos;
 				for (const e of edits) p = p && shiftPos(p, e);
-				return p && p !== s.pos ? { ...s, pos: p } : s;
-			}),
-		}));
-		if (pos !== f.pos) changed = true;
-		out.push(pos === f.pos ? { ...f, flows } : { ...f, pos, flows });
+				if (!p || p === s.pos) return s;
+				moved = true;
+				return { ...s, pos: p };
+			});
+			if (!moved) return fl;
+			flowsMoved = true;
+			return { ...fl, steps };
+		});
+		if (pos === f.pos && !flowsMoved) {
+			out.push(f);
+			continue;
+		}
+		changed = true;
+		out.push({ ...f, pos, flows: flowsMoved ? flows : f.flows });
 	}
 	return changed ? out : facts;
+}
+
+function ranged(changes: readonly TextDocumentContentChangeEvent[]): LineEdit[] | undefined {
+	const edits: LineEdit[] = [];
+	for (const c of changes) {
+		const e = toLineEdit(c);
+		if (!e) return undefined;
+		edits.push(e);
+	}
+	return edits;
+}
+
+function mapThrough(edits: readonly LineEdit[], p: Position): Position | undefined {
+	let line = p.line;
+	let character = p.character;
+	for (const e of edits) {
+		const m = mapPos(e, line, character);
+		if (!m) return undefined;
+		[line, character] = m;
+	}
+	return line === p.line && character === p.character ? p : { line, character };
+}
+
+/** Where an LSP position (0-based line, UTF-16 character) goes through the changes; undefined if replaced. */
+export function shiftPosition(p: Position, changes: readonly TextDocumentContentChangeEvent[]): Position | undefined {
+	const edits = ranged(changes);
+	return edits && mapThrough(edits, p);
+}
+
+/**
+ * Rule findings moved through the document's content changes (their ranges, fixes and related
+ * positions). A finding whose start was replaced is dropped (its declaration is re-checked); a
+ * fix whose edit range was replaced is dropped too. Same array when nothing moved.
+ */
+export function shiftFindings(findings: RuleFinding[], changes: readonly TextDocumentContentChangeEvent[]): RuleFinding[] {
+	const edits = ranged(changes);
+	if (!edits) return [];
+	const range = (r: Range): Range | undefined => {
+		const start = mapThrough(edits, r.start);
+		const end = start && (mapThrough(edits, r.end) ?? start);
+		if (!start || !end) return undefined;
+		return start === r.start && end === r.end ? r : { start, end };
+	};
+	let changed = false;
+	const out: RuleFinding[] = [];
+	for (const f of findings) {
+		const r = range(f.range);
+		if (!r) {
+			changed = true;
+			continue;
+		}
+		// Fixes and related positions may sit elsewhere in the file (an import, a Put in another function).
+		let moved = r !== f.range;
+		const fixes = f.fixes?.flatMap((fix) => {
+			const es = fix.edits.map((e) => {
+				const er = range(e.range);
+				if (er !== e.range) moved = true;
+				return er && (er === e.range ? e : { ...e, range: er });
+			});
+			return es.every((e) => e) ? [es.every((e, i) => e === fix.edits[i]) ? fix : { ...fix, edits: es as typeof fix.edits }] : ((moved = true), []);
+		});
+		const related = f.related?.flatMap((x) => {
+			const rr = range(x.range);
+			if (rr !== x.range) moved = true;
+			return rr ? [rr === x.range ? x : { ...x, range: rr }] : [];
+		});
+		if (!moved) {
+			out.push(f);
+			continue;
+		}
+		changed = true;
+		out.push({ ...f, range: r, ...(fixes ? { fixes } : {}), ...(related ? { related } : {}) });
+	}
+	return changed ? out : findings;
 }

@@ -8,6 +8,7 @@ import type { HeapSite } from '../../../common/protocol';
 import type { EscapeFact, RuleFinding } from '../model';
 import type { Tree } from '../syntax/goParser';
 import type { Rule } from '../rules/types';
+import type { RuleInput } from './ruleRuns';
 import type { ClientCaps } from './capabilities';
 import type { FixableDiagnostic } from './codeActions';
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
@@ -28,6 +29,8 @@ export interface FileInput {
 	log: (msg: string) => void;
 	/** Findings of the syntax-only rules for this same text and settings, when already known. */
 	syntaxFindings?: RuleFinding[];
+	/** Runs every rule (syntax and escape-fact ones) at once, e.g. scoped to what an edit touched (lsp/ruleRuns.ts). */
+	rules?: (ctx: RuleInput) => RuleFinding[];
 }
 
 export interface FileReport {
@@ -48,10 +51,16 @@ export interface FileReport {
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
 
 export function fileReport(input: FileInput): FileReport {
-	const { memlens } = input.settings;
 	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain);
+	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined) : undefined;
+	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);
 	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, engines.SYNTAX_RULES);
-	const findings = [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, engines.ESCAPE_RULES)].sort(
+	return finish(input, placed, [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, engines.ESCAPE_RULES)], syntaxFindings);
+}
+
+function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[], syntaxFindings: RuleFinding[]): FileReport {
+	const { memlens } = input.settings;
+	const findings = [...unsorted].sort(
 		(a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule),
 	);
 	const ruleDiags = ruleDiagnostics(findings, memlens, input.caps, input.uri);
@@ -76,26 +85,31 @@ function withDiagnostics(
 	}) as FileReport;
 }
 
-function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: readonly Rule[]): RuleFinding[] {
-	if (!input.tree) return [];
+/** The rule context for this file (escape facts in LSP coordinates when a compile gave some). */
+export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings'>, tree: Tree, placed: PlacedFact[] | undefined): RuleInput {
+	return {
+		tree,
+		text: input.text,
+		filePath: input.filePath,
+		goVersion: engines.fileGoVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
+		escape: placed?.map((p) => ({ ...p.fact, at: p.at })),
+		isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
+	};
+}
+
+function guarded(input: FileInput, run: () => RuleFinding[]): RuleFinding[] {
 	try {
-		return engines.checkRules(
-			{
-				tree: input.tree,
-				text: input.text,
-				filePath: input.filePath,
-				goVersion: engines.fileGoVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
-				escape: placed?.map((p) => ({ ...p.fact, at: p.at })),
-				isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
-			},
-			input.settings.memlens,
-			input.log,
-			rules,
-		);
+		return run();
 	} catch (e) {
 		input.log(`rules failed on ${input.filePath}: ${String(e)}`);
 		return [];
 	}
+}
+
+function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: readonly Rule[]): RuleFinding[] {
+	if (!input.tree) return [];
+	const tree = input.tree;
+	return guarded(input, () => engines.checkRules(ruleInput(input, tree, placed), input.settings.memlens, input.log, rules));
 }
 
 function heapSites(placed: PlacedFact[], s: ResolvedSettings): HeapSite[] {

@@ -12,6 +12,7 @@ import { CodeActionStore } from './codeActions';
 import type { PlacedFact } from './diagnostics';
 import { shiftFacts } from './factShift';
 import { fileReport, type FileReport } from './fileReport';
+import { RuleRuns, type RuleInput } from './ruleRuns';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
 import { SettingsCache, type ResolvedSettings } from './settingsCache';
@@ -42,6 +43,11 @@ export class Session {
 	private readonly placed = new Map<string, PlacedFact[]>();
 	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; settings: ResolvedSettings; report: FileReport }>();
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
+	/** Rule findings per document, re-checked per touched declaration on keystrokes (syntax rules, escape-fact rules). */
+	private readonly syntaxRuns = new RuleRuns();
+	private readonly escapeRuns = new RuleRuns();
+	/** Whole-file rule runs due once typing pauses (after scoped runs). */
+	private readonly settles = new Map<string, NodeJS.Timeout>();
 	private readonly queuedChanges = new Map<string, number>();
 	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
 	private preparing = 0;
@@ -92,12 +98,15 @@ export class Session {
 		const d = this.docs.change(uri, changes, version);
 		if (!d) return;
 		this.trees?.applyChanges(uri, changes, d.doc.getText(), version);
+		this.syntaxRuns.shift(uri, changes);
+		this.escapeRuns.shift(uri, changes);
 		this.lastDir = d.dir;
 		const pkg = this.packages.get(d.dir);
 		if (pkg) pkg.facts = shiftFacts(pkg.facts, d.filePath, changes);
 		// More changes of this document are queued: only the last one runs the rules and publishes.
 		if (left > 0) return;
-		await this.refresh(d);
+		await this.refresh(d, 'edit');
+		this.scheduleSettle(uri);
 		const s = await this.settings.get(uri);
 		if (s.memlens.debounceMs > 0) this.debounce(d.dir, uri, s.memlens.debounceMs);
 	}
@@ -115,6 +124,10 @@ export class Session {
 	closed(uri: string): void {
 		const d = this.docs.close(uri);
 		this.trees?.close(uri);
+		this.syntaxRuns.forget(uri);
+		this.escapeRuns.forget(uri);
+		clearTimeout(this.settles.get(uri));
+		this.settles.delete(uri);
 		this.findings.delete(uri);
 		this.placed.delete(uri);
 		this.reports.delete(uri);
@@ -373,8 +386,26 @@ export class Session {
 		return [state, message, detail];
 	}
 
-	/** Re-runs the rules on one document and publishes diagnostics, code actions and heap sites. */
-	private async refresh(d: OpenDoc): Promise<void> {
+	/** Once typing pauses, re-check the whole file after scoped runs (cross-function effects). */
+	private scheduleSettle(uri: string): void {
+		clearTimeout(this.settles.get(uri));
+		if (!this.syntaxRuns.needsSettle(uri) && !this.escapeRuns.needsSettle(uri)) return;
+		const t = setTimeout(() => {
+			this.settles.delete(uri);
+			const d = this.docs.get(uri);
+			if (d) this.guard(() => this.refresh(d, 'settle'));
+		}, SETTLE_MS);
+		t.unref?.();
+		this.settles.set(uri, t);
+	}
+
+	/**
+	 * Re-runs the rules on one document and publishes diagnostics, code actions and heap sites.
+	 * 'edit': only the declarations the edits touched are re-checked; 'settle': the whole file;
+	 * 'default' (open, compile result, settings): whole file for the escape-fact rules, and the
+	 * syntax rules only where the text changed.
+	 */
+	private async refresh(d: OpenDoc, mode: 'edit' | 'settle' | 'default' = 'default'): Promise<void> {
 		const settings = await this.settings.get(d.uri);
 		const current = this.docs.get(d.uri);
 		if (!current) return; // closed meanwhile
@@ -384,7 +415,7 @@ export class Session {
 		const stale = pkg?.stale ?? false;
 		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
 		const memo = this.reports.get(d.uri);
-		const same = memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.settings === settings;
+		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.settings === settings;
 		const report = same ? memo.report : fileReport({
 			uri: d.uri,
 			filePath: d.filePath,
@@ -395,7 +426,7 @@ export class Session {
 			settings,
 			caps: this.caps,
 			log: this.log,
-			syntaxFindings: memo && memo.version === version && memo.settings === settings ? memo.report.syntaxFindings : undefined,
+			rules: (input) => this.runRules(d.uri, input, settings, mode),
 		});
 		this.reports.set(d.uri, { version, facts, stale, settings, report });
 		this.placed.set(d.uri, report.placed);
@@ -407,6 +438,17 @@ export class Session {
 		}
 	}
 
+	/** Syntax rules and escape-fact rules through their RuleRuns (scoped on edits; see ruleRuns.ts). */
+	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: 'edit' | 'settle' | 'default'): RuleFinding[] {
+		const changed = this.trees?.takeChanged(uri) ?? 'all';
+		const m = settings.memlens;
+		const key = JSON.stringify([m.disabledRules, m.ruleSeverities, input.goVersion, input.isCgo]);
+		const check = (rules: typeof engines.SYNTAX_RULES) => (ctx: Parameters<typeof engines.checkRules>[0]) => engines.checkRules(ctx, m, this.log, rules);
+		const syntax = this.syntaxRuns.run(uri, { ...input, escape: undefined }, key, changed, mode === 'settle', check(engines.SYNTAX_RULES));
+		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES));
+		return [...syntax.findings, ...escape.findings];
+	}
+
 	private guard(fn: () => void | Promise<void>): void {
 		try {
 			const r = fn();
@@ -416,6 +458,9 @@ export class Session {
 		}
 	}
 }
+
+/** Quiet time after the last keystroke before the whole-file rule run. */
+const SETTLE_MS = 400;
 
 function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');

@@ -30,9 +30,30 @@ export function enclosingLoops(node: Node): Node[] {
 	return loops;
 }
 
+/**
+ * Walk results during one engine run (`withWalkCache`): the rules ask for the same walks over and
+ * over, and each crosses the WASM boundary. Dropped when the run ends, so nothing outlives it.
+ */
+let walks: Map<string, Node[]> | undefined;
+
+/** Runs `fn` with descendant walks memoized (re-entrant: an inner call reuses the outer cache). */
+export function withWalkCache<T>(fn: () => T): T {
+	if (walks) return fn();
+	walks = new Map();
+	try {
+		return fn();
+	} finally {
+		walks = undefined;
+	}
+}
+
 /** Every descendant of `node` (including it) of the given types, in source order. */
 export function descendants(node: Node, types: string | string[]): Node[] {
-	return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+	if (!walks) return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+	const key = `${node.id}:${node.startIndex}:${node.endIndex}:${typeof types === 'string' ? types : types.join(',')}`;
+	let hit = walks.get(key);
+	if (!hit) walks.set(key, (hit = node.descendantsOfType(types).filter((n): n is Node => n !== null)));
+	return hit.slice();
 }
 
 /**

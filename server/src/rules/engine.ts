@@ -5,6 +5,7 @@
 import type { SeveritySetting } from '../../../common/settings';
 import type { RuleFinding } from '../model';
 import { ALL_RULES } from './index';
+import { withWalkCache } from './ast';
 import type { Node } from '../syntax/goParser';
 import { SuppressionIndex, collectSuppressions, type Suppression } from './suppression';
 import type { Rule, RuleContext } from './types';
@@ -68,6 +69,10 @@ function key(f: RuleFinding): string {
  * care can ignore them).
  */
 export function runRules(ctx: RuleContext, opts: RunRulesOptions = {}): RuleFinding[] {
+	return withWalkCache(() => run(ctx, opts));
+}
+
+function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 	const rules = opts.rules ?? ALL_RULES;
 	const severities = opts.severities ?? {};
 	const scope = ctx.scope;
@@ -109,7 +114,7 @@ export function runRules(ctx: RuleContext, opts: RunRulesOptions = {}): RuleFind
 		if (override === 'off') continue;
 		let found: RuleFinding[];
 		// A whole-file rule (cross-function lookups) ignores the scope; the others report inside it only.
-		const own = scope && rule.wholeFile ? { ...ctx, scope: undefined } : ctx;
+		const own = scope && rule.wholeFile ? { ...ctx, scope: undefined, escape: scope.fileEscape ?? ctx.escape } : ctx;
 		try {
 			found = rule.check(own);
 			if (!Array.isArray(found)) throw new TypeError(`rule ${rule.id} returned ${typeof found}`);

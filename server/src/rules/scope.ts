@@ -16,22 +16,25 @@ export type RuleMemo = Map<string, unknown>;
 
 export const FUNCTION_DECLS = new Set(['function_declaration', 'method_declaration']);
 
-/** Roots rules walk for sites: the scope plus its context declarations, or the whole file. */
+/** Roots rules walk for sites and file-level data: the scope plus its context declarations, or the whole file. */
 export function scopeRoots(ctx: Pick<RuleContext, 'tree' | 'scope'>): Node[] {
 	if (!ctx.scope) return [ctx.tree.rootNode];
 	return [...ctx.scope.context, ...ctx.scope.decls].sort((a, b) => a.startIndex - b.startIndex);
 }
 
-/** Every node of `types` the rule must look at, in source order (whole file when not scoped). */
-export function sites(ctx: Pick<RuleContext, 'tree' | 'scope'>, types: string | string[]): Node[] {
-	const roots = scopeRoots(ctx);
+function walk(roots: readonly Node[], types: string | string[]): Node[] {
 	return roots.length === 1 ? descendants(roots[0], types) : roots.flatMap((r) => descendants(r, types));
 }
 
-/** `sites` for several types at once, bucketed by type. */
+/** Every node of `types` where a finding may be reported: the touched declarations, or the whole file. */
+export function sites(ctx: Pick<RuleContext, 'tree' | 'scope'>, types: string | string[]): Node[] {
+	return walk(ctx.scope ? ctx.scope.decls : [ctx.tree.rootNode], types);
+}
+
+/** Nodes of several types over the scope and its context (file-level lookups: types, imports, package vars), bucketed by type. */
 export function sitesByType(ctx: Pick<RuleContext, 'tree' | 'scope'>, types: string[]): Map<string, Node[]> {
 	const out = new Map<string, Node[]>(types.map((t) => [t, []]));
-	for (const n of sites(ctx, types)) out.get(n.type)?.push(n);
+	for (const n of walk(scopeRoots(ctx), types)) out.get(n.type)?.push(n);
 	return out;
 }
 

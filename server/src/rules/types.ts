@@ -31,7 +31,12 @@ export interface RuleContext {
 	 * edit touched); `context` holds the file's non-function declarations for file-level lookups.
 	 * Unset: the whole file. See ./scope.ts.
 	 */
-	scope?: { decls: readonly Node[]; context: readonly Node[] };
+	scope?: {
+		decls: readonly Node[];
+		context: readonly Node[];
+		/** The file's facts when `escape` holds only the scope's (whole-file rules get these). */
+		fileEscape?: LocatedEscapeFact[];
+	};
 	/** File-level data shared between the whole-file run that fills it and later scoped runs. */
 	memo?: RuleMemo;
 }

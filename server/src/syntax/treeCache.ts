@@ -27,6 +27,20 @@ interface Entry {
 	text: string;
 	version: number;
 	skipped?: string;
+	/** Text ranges changed since the last `takeChanged` (UTF-16 offsets in `text`), or 'all'. */
+	changed?: OffsetRange[] | 'all';
+}
+
+/** `[start, end)` in UTF-16 code units. */
+export interface OffsetRange {
+	start: number;
+	end: number;
+}
+
+/** Where `r` lies after replacing `[start, oldEnd)` by `len` units of new text. */
+function mapRange(r: OffsetRange, start: number, oldEnd: number, len: number): OffsetRange {
+	const at = (x: number, isEnd: boolean) => (x <= start ? x : x >= oldEnd ? x + len - (oldEnd - start) : isEnd ? start + len : start);
+	return { start: at(r.start, false), end: Math.max(at(r.start, false), at(r.end, true)) };
 }
 
 /** The position reached after walking `s` from `p` (rows on `\n`; `\r\n` ends with `\n`). */
@@ -44,6 +58,17 @@ function advance(p: Point, s: string): Point {
  * `\n` only; `pointAt`/`advance` use that.)
  */
 function offsetAt(text: string, line: number, character: number): number {
+	if (!text.includes('\r')) {
+		// Only `\n` breaks (the common case): native indexOf per line instead of a regex.
+		let off = 0;
+		for (let l = 0; l < line; l++) {
+			const nl = text.indexOf('\n', off);
+			if (nl < 0) return text.length;
+			off = nl + 1;
+		}
+		const end = text.indexOf('\n', off);
+		return Math.min(off + Math.max(0, character), end < 0 ? text.length : end);
+	}
 	let off = 0;
 	for (let l = 0; l < line; l++) {
 		const m = /\r\n?|\n/g;
@@ -111,15 +136,21 @@ export class TreeCache {
 		if (!old || !old.tree || changes.length === 0) return this.open(uri, newText, version);
 		let tree: Tree | undefined = old.tree;
 		let text = old.text;
+		let changed: OffsetRange[] | 'all' = old.changed ?? [];
 		try {
 			for (const ch of changes) {
 				if (!('range' in ch) || !ch.range) {
 					tree = undefined; // a full-text change: nothing to reuse
 					text = ch.text;
+					changed = 'all';
 					continue;
 				}
 				const start = offsetAt(text, ch.range.start.line, ch.range.start.character);
 				const oldEnd = Math.max(start, offsetAt(text, ch.range.end.line, ch.range.end.character));
+				if (changed !== 'all') {
+					changed = changed.map((r) => mapRange(r, start, oldEnd, ch.text.length));
+					changed.push({ start, end: start + ch.text.length });
+				}
 				if (tree) {
 					const startPosition = pointAt(text, start);
 					tree.edit(
@@ -141,9 +172,14 @@ export class TreeCache {
 		// Out of sync (client bug, missed event): fall back to a full parse.
 		const reuse = tree && text === newText ? tree : undefined;
 		const parsed = this.parseFresh(newText, reuse);
+		if (!reuse || !parsed.tree) changed = 'all';
+		else if (changed !== 'all') {
+			// What the parser re-shaped beyond the typed text (an opened string or comment…).
+			for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
+		}
 		this.entries.delete(uri);
 		old.tree.delete();
-		return this.store(uri, { ...parsed, text: newText, version });
+		return this.store(uri, { ...parsed, text: newText, version, changed });
 	}
 
 	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
@@ -154,6 +190,17 @@ export class TreeCache {
 		this.entries.delete(uri);
 		this.entries.set(uri, e);
 		return { tree: e.tree, text: e.text, version: e.version };
+	}
+
+	/**
+	 * The text ranges changed since the last call (offsets in the current text; edits and what the
+	 * parser re-shaped), or 'all' after a reopen or a full-text change. Clears them.
+	 */
+	takeChanged(uri: string): OffsetRange[] | 'all' {
+		const e = this.entries.get(uri);
+		const c = e?.changed ?? 'all';
+		if (e) e.changed = [];
+		return c;
 	}
 
 	/** Why `uri` has no tree (too large, parse timed out), if that is the case. */
