@@ -133,6 +133,12 @@ export class EscapeOutputParser {
 	}
 
 	finish(): ParsedEscapeOutput {
+		// Arrays grown by push keep spare capacity; a package's facts live as long as it is open.
+		for (const f of this.out.facts) {
+			if (f.flows.length === 0) continue;
+			for (let i = 0; i < f.flows.length; i++) if (f.flows[i].steps.length > 0) f.flows[i] = { ...f.flows[i], steps: f.flows[i].steps.slice() };
+			f.flows = f.flows.slice();
+		}
 		this.chains.clear();
 		this.seen.clear();
 		this.current = undefined;
@@ -193,11 +199,12 @@ export class EscapeOutputParser {
 			if (!current) return;
 			if (body.startsWith('flow: ')) {
 				const flow = parseFlow(body);
-				if (flow) current.flows.push({ ...flow, dst: this.intern(flow.dst), op: this.intern(flow.op) });
+				if (flow) current.flows.push({ ...flow, dst: this.intern(flow.dst), op: this.intern(flow.op), src: detach(flow.src) });
 			} else if (body.startsWith('from ')) {
 				const step = parseStep(body, this.resolve);
 				if (step) {
 					step.reason = this.intern(step.reason);
+					step.expr = detach(step.expr);
 					if (current.flows.length === 0) current.flows.push({ dst: '', op: '', src: '', steps: [] });
 					current.flows[current.flows.length - 1].steps.push(step);
 				}
@@ -243,6 +250,16 @@ export class EscapeOutputParser {
 			flows: claimChain(this.chains.get(key), fact.kind, fact.subject, fact.detail),
 		});
 	}
+}
+
+/**
+ * A copy of `part` that does not keep the line it was cut from alive. V8 makes a substring of 13+
+ * characters a view into its parent, so every flow step held its whole line (6 MB of step lines
+ * for net/http with its tests, and flow lines are two-byte because of their `←`). Appending one
+ * character and cutting it off again makes V8 flatten the pair into a new string of its own.
+ */
+function detach(part: string): string {
+	return (part + ' ').slice(0, -1);
 }
 
 /** Absolute real path of a printed file, or undefined for files with no user-visible source. */
@@ -346,9 +363,12 @@ function parseFact(body: string): FactHead | undefined {
 	return undefined;
 }
 
+/** Shared by every fact without a chain (most of them). Frozen: a fact's flows are read, never pushed to. */
+const NO_FLOWS: Flow[] = Object.freeze([]) as unknown as Flow[];
+
 /** The chain printed for this fact: same position, matching subject; claimed once. */
 function claimChain(list: Chain[] | undefined, kind: EscapeKind, subject: string, detail?: string): Flow[] {
-	if (!list || kind === 'inlining' || kind === 'does-not-escape') return [];
+	if (!list || kind === 'inlining' || kind === 'does-not-escape') return NO_FLOWS;
 	const want = kind === 'leaking-param' || kind === 'leaking-param-content' ? 'param' : 'escapes';
 	const open = list.filter((c) => !c.claimed && c.kind === want);
 	// A parameter can have one chain per destination: `to result ~r1` wants the chain to ~r1, a plain
@@ -360,7 +380,7 @@ function claimChain(list: Chain[] | undefined, kind: EscapeKind, subject: string
 		open.find((x) => x.subject === subject) ??
 		open.find((x) => x.subject.startsWith(subject + '(')) ??
 		(open.length === 1 ? open[0] : undefined);
-	if (!c) return [];
+	if (!c) return NO_FLOWS;
 	c.claimed = true;
 	return c.flows;
 }

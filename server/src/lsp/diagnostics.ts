@@ -33,7 +33,12 @@ export interface PlacedFact {
 	range: Range;
 	/** The compiler's own position in LSP coordinates (what rules match with factsAt). */
 	at: Position;
-	explanation: Explanation;
+	/**
+	 * Worked out on each read, not stored: a big package has tens of thousands of facts (net/http
+	 * with its tests: 29,000, 12,000 of them inlining decisions that are off by default) and the
+	 * plain-words steps of each were several MB that only diagnostics and hovers read.
+	 */
+	readonly explanation: Explanation;
 }
 
 /** Identity of a diagnostic, carried in `data` so code actions can find their fixes. */
@@ -78,8 +83,23 @@ export function factRange(lines: string[], pos: GoPos, subject: string): Range {
 	return { start: { line, character: at }, end: { line, character: at + len } };
 }
 
-// A fact's explanation does not depend on the text: computed once per fact object.
-const explained = new WeakMap<EscapeFact, Explanation>();
+/** A placed fact whose explanation is worked out when read (see PlacedFact.explanation). */
+class Placed implements PlacedFact {
+	constructor(
+		readonly fact: EscapeFact,
+		readonly range: Range,
+		readonly at: Position,
+		private readonly explain: (f: EscapeFact) => Explanation,
+	) {}
+
+	get explanation(): Explanation {
+		try {
+			return this.explain(this.fact);
+		} catch {
+			return { headline: this.fact.message, why: '', steps: [] };
+		}
+	}
+}
 
 /** Places the facts of one file (facts for other files dropped) in LSP coordinates. */
 export function placeFacts(
@@ -100,18 +120,9 @@ export function placeFacts(
 		const key = `${diagnosticKey(fact.kind, range)}|${fact.message}`;
 		if (seen.has(key)) continue;
 		seen.add(key);
-		let explanation = explained.get(fact);
-		if (!explanation) {
-			try {
-				explanation = explain(fact);
-			} catch {
-				explanation = { headline: fact.message, why: '', steps: [] };
-			}
-			explained.set(fact, explanation);
-		}
 		const line = Math.max(0, Math.min(fact.pos.line - 1, lines.length - 1));
 		const at = { line, character: byteToUtf16(lines[line] ?? '', Math.max(0, fact.pos.column - 1)) };
-		out.push({ fact, range, at, explanation });
+		out.push(new Placed(fact, range, at, explain));
 	}
 	return out;
 }
@@ -155,12 +166,21 @@ export function factMessage(fact: EscapeFact, e: Explanation): string {
 /** Compiler facts → diagnostics (severity per kind; 'off' hides; stale facts are marked). */
 export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean): Diagnostic[] {
 	const out: Diagnostic[] = [];
-	for (const { fact, range, explanation } of placed) {
+	// Steps name a handful of files thousands of times: one URI string per file.
+	const uris = new Map<string, string>();
+	const uriOf = (file: string) => {
+		let u = uris.get(file);
+		if (u === undefined) uris.set(file, (u = URI.file(file).toString()));
+		return u;
+	};
+	for (const pf of placed) {
+		const { fact, range } = pf;
 		const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
 		if (severity === undefined) continue;
+		const explanation = pf.explanation;
 		let message = factMessage(fact, explanation);
 		const related: DiagnosticRelatedInformation[] = explanation.steps.map((s) => ({
-			location: { uri: URI.file(s.pos.file).toString(), range: stepRange(s.pos) },
+			location: { uri: uriOf(s.pos.file), range: stepRange(s.pos) },
 			message: s.text,
 		}));
 		if (!caps.relatedInformation && explanation.steps.length) {
