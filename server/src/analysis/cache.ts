@@ -3,6 +3,7 @@
  * re-opening an unchanged package spawns no process at all.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeRunRequest } from '../escape/runner';
@@ -60,6 +61,53 @@ async function findUp(dir: string, name: string): Promise<string | undefined> {
 	}
 }
 
+/** One source file as the key sees it: a digest of its bytes and the module-local imports it names. */
+interface FileDigest {
+	digest: string;
+	imports: string[];
+}
+
+interface DiskDigest extends FileDigest {
+	size: number;
+	mtimeMs: number;
+	ino: number;
+	prefix: string;
+}
+
+/**
+ * Digests of files on disk, reused while size, mtime and inode are unchanged. Every open, save and
+ * edit computes a key, and each used to read and hash every file of the package: opening the 71
+ * files of net/http read 130 MB of source. A file is remembered only once its mtime is 2 s old,
+ * so a write within the same clock tick (same size and mtime, new content) is never missed.
+ */
+const diskDigests = new Map<string, DiskDigest>();
+const MAX_DISK_DIGESTS = 4096;
+const RACY_MS = 2000;
+
+function digestOf(content: string | Buffer, prefix: string | undefined): FileDigest {
+	const digest = createHash('sha256').update(content).digest('hex');
+	return { digest, imports: prefix ? localImports(typeof content === 'string' ? content : content.toString('utf8'), prefix) : [] };
+}
+
+async function diskDigest(file: string, prefix: string | undefined): Promise<FileDigest> {
+	let st: Stats;
+	try {
+		st = await stat(file);
+	} catch {
+		return digestOf('', prefix); // as an empty file, like a failed read
+	}
+	const memo = diskDigests.get(file);
+	if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.prefix === (prefix ?? '')) return memo;
+	const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+	const d = digestOf(bytes, prefix);
+	if (Date.now() - st.mtimeMs > RACY_MS && bytes.length === st.size) {
+		diskDigests.delete(file);
+		diskDigests.set(file, { ...d, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, prefix: prefix ?? '' });
+		if (diskDigests.size > MAX_DISK_DIGESTS) diskDigests.delete(diskDigests.keys().next().value as string);
+	}
+	return d;
+}
+
 /**
  * Cache key: `dir` and mode, then sha256 over every .go file of the package as the compiler will
  * see it (overlay content where given), go.mod/go.sum/go.work, tags, flags, env and go version.
@@ -76,6 +124,11 @@ export async function cacheKey(input: CacheKeyInput): Promise<string> {
 	put('flags', JSON.stringify(input.buildFlags));
 	put('env', JSON.stringify(Object.entries(input.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 
+	const goMod = await findUp(input.dir, 'go.mod');
+	const modText = goMod ? await readOr(goMod) : '';
+	const modPath = /^module\s+"?([^\s"]+)"?/m.exec(modText)?.[1];
+	const prefix = goMod && modPath ? modPath + '/' : undefined;
+
 	const names = new Set<string>();
 	try {
 		for (const e of await readdir(input.dir, { withFileTypes: true })) if (e.isFile() && e.name.endsWith('.go')) names.add(e.name);
@@ -83,24 +136,23 @@ export async function cacheKey(input: CacheKeyInput): Promise<string> {
 		// a missing dir hashes as empty; the compile will say why
 	}
 	for (const real of input.overlay?.keys() ?? []) if (path.dirname(real) === input.dir && real.endsWith('.go')) names.add(path.basename(real));
-	const sources: string[] = [];
+	const imports = new Set<string>();
 	for (const name of [...names].sort()) {
 		const file = path.join(input.dir, name);
-		const text = input.overlay?.get(file) ?? (await readOr(file));
-		put(`file:${name}`, text);
-		sources.push(text);
+		const text = input.overlay?.get(file);
+		// Only the digest of each file goes into the key; the text is not kept past this line.
+		const d = text !== undefined ? digestOf(text, prefix) : await diskDigest(file, prefix);
+		put(`file:${name}`, d.digest);
+		for (const i of d.imports) imports.add(i);
 	}
 
-	const goMod = await findUp(input.dir, 'go.mod');
-	const modText = goMod ? await readOr(goMod) : '';
 	put('go.mod', modText);
 	if (goMod) put('go.sum', await readOr(path.join(path.dirname(goMod), 'go.sum')));
 	const goWork = input.env.GOWORK ?? (await findUp(input.dir, 'go.work'));
 	if (goWork && goWork !== 'off') put('go.work', await readOr(goWork));
 
-	const modPath = /^module\s+"?([^\s"]+)"?/m.exec(modText)?.[1];
-	if (goMod && modPath) {
-		for (const dep of localImports(sources, modPath)) {
+	if (goMod && prefix) {
+		for (const dep of [...imports].sort()) {
 			const depDir = path.join(path.dirname(goMod), dep);
 			if (depDir === input.dir) continue;
 			put('dep', dep);
@@ -118,13 +170,10 @@ export async function cacheKey(input: CacheKeyInput): Promise<string> {
 	return `${input.dir}\0${h.digest('hex')}`;
 }
 
-/** Module-relative directories of imports that belong to `modPath`. */
-function localImports(sources: string[], modPath: string): string[] {
+/** Module-relative directories of the imports in `src` that belong to the module (`prefix` = module path + `/`). */
+function localImports(src: string, prefix: string): string[] {
 	const out = new Set<string>();
-	const prefix = modPath + '/';
-	for (const src of sources) {
-		// Import specs are the only string literals that start with the module path in practice.
-		for (const m of src.matchAll(/"([^"\s]+)"/g)) if (m[1].startsWith(prefix)) out.add(m[1].slice(prefix.length));
-	}
-	return [...out].sort();
+	// Import specs are the only string literals that start with the module path in practice.
+	for (const m of src.matchAll(/"([^"\s]+)"/g)) if (m[1].startsWith(prefix)) out.add(m[1].slice(prefix.length));
+	return [...out];
 }
