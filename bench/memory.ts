@@ -11,8 +11,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SERVER_EXEC_ARGV } from '../common/serverRuntime';
 import { goEnv, rssOf, startSession } from '../test/hardening/session';
 import { SERVER_JS } from '../test/lsp/lspClient';
+import type { DebugStats } from '../common/protocol';
 import { removeCase, tempCase } from '../test/hardening/workspace';
 
 const CYCLES = Number(process.argv[2] ?? 1000);
@@ -22,7 +24,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function editCycles(): Promise<boolean> {
 	const dir = tempCase('basic');
 	// --expose-gc: debugStats then collects garbage first, so RSS is live memory, not uncollected garbage.
-	const s = await startSession({ root: dir, settings: { debounceMs: 0 }, command: [process.execPath, '--expose-gc', SERVER_JS, '--stdio'] });
+	const s = await startSession({ root: dir, settings: { debounceMs: 0 }, command: [process.execPath, ...SERVER_EXEC_ARGV, '--expose-gc', SERVER_JS, '--stdio'] });
 	try {
 		const uri = await s.open('a.go');
 		await s.waitFor(() => s.statuses.some((st) => st.quiescent && st.state !== 'running'), 120_000, 'first analysis');
@@ -92,10 +94,16 @@ async function openNetHttp(): Promise<boolean> {
 		const total = performance.now() - t0;
 		sampling = false;
 		await sampler;
-		const stats = await s.conn.sendRequest<{ liveTrees: number; rssBytes: number; spawnCount: number }>('goMemlens/debugStats');
+		const stats = await s.conn.sendRequest<DebugStats>('goMemlens/debugStats');
 		console.log(`\n## net/http: ${files.length} files opened in ${opened.toFixed(0)} ms; settled after ${(total / 1000).toFixed(1)} s`);
 		console.log(`hover while analysis ran (still running: ${runningAtHover}): answered in ${hoverMs.toFixed(0)} ms`);
 		console.log(`peak RSS ${(peak / MB).toFixed(1)} MB (target ≤ 250 MB); at rest ${(stats.rssBytes / MB).toFixed(1)} MB; liveTrees ${stats.liveTrees}; go runs ${stats.spawnCount}`);
+		// Where the memory is at rest (no forced GC here: the JS heap figure includes garbage not yet collected).
+		const mb = (n: number | undefined) => `${((n ?? 0) / MB).toFixed(1)} MB`;
+		console.log(
+			`at rest: JS heap used ${mb(stats.heapUsedBytes)} of ${mb(stats.heapTotalBytes)} committed; external ${mb(stats.externalBytes)} ` +
+				`(tree-sitter's WASM memory + ${mb(stats.arrayBuffersBytes)} of buffers); the rest of RSS is node itself (~70 MB: code, malloc)`,
+		);
 		return peak <= 250 * MB && stats.liveTrees === files.length;
 	} finally {
 		sampling = false;

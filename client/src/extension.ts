@@ -15,6 +15,7 @@ import {
 	type StaticFeature,
 } from 'vscode-languageclient/node';
 import { HeapSitesNotification, SetTrustedNotification, StatusNotification } from '../../common/protocol';
+import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 import { registerCommands } from './commands';
 import { HeapDecorations } from './decorations';
 import { RawOutputDocuments } from './rawOutput';
@@ -41,8 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
-		run: { module, transport: TransportKind.stdio },
-		debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+		// Heap sizing measured on GOROOT's net/http: see common/serverRuntime.ts.
+		run: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+		debug: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
 	};
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: [

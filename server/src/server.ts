@@ -2,8 +2,19 @@
  * Entry point of the Go MemLens language server (`dist/server.js --stdio`, or `--node-ipc`).
  * The transport is chosen by vscode-languageserver from the command line.
  */
+import { setFlagsFromString } from 'node:v8';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { SERVER_V8_FLAGS } from '../../common/serverRuntime';
 import { startServer } from './lsp/connection';
+
+// Heap sizing (see common/serverRuntime.ts). Only GC heuristics: a V8 that lacks a flag ignores it.
+for (const flag of SERVER_V8_FLAGS) {
+	try {
+		setFlagsFromString(flag);
+	} catch {
+		// not fatal: the defaults apply
+	}
+}
 
 const connection = createConnection(ProposedFeatures.all);
 

@@ -15,6 +15,7 @@ import {
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { URI } from 'vscode-uri';
 import type { DebugStats, StatusParams } from '../../common/protocol';
+import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const SERVER_JS = path.join(ROOT, 'dist', 'server.js');
@@ -61,7 +62,8 @@ export class Session {
 	private texts = new Map<string, string>();
 
 	constructor(readonly opts: SessionOptions) {
-		const [cmd, ...args] = opts.command ?? [process.execPath, SERVER_JS, '--stdio'];
+		// The server runs as the client starts it (heap sizing: common/serverRuntime.ts).
+		const [cmd, ...args] = opts.command ?? [process.execPath, ...SERVER_EXEC_ARGV, SERVER_JS, '--stdio'];
 		this.proc = spawn(cmd, args, { cwd: opts.root, env: goEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
 		this.proc.stderr!.on('data', (d: Buffer) => {
 			this.stderr += d.toString();

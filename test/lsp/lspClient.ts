@@ -33,6 +33,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { DebugStatsRequest, HeapSitesNotification, StatusNotification, type DebugStats, type HeapSitesParams, type StatusParams } from '../../common/protocol';
+import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.js');
@@ -91,7 +92,8 @@ export class LspClient {
 
 	/** Spawns the server and completes initialize/initialized. */
 	static async start(opts: StartOptions = {}): Promise<LspClient> {
-		const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.serverPath ?? SERVER_JS, '--stdio'], {
+		// The server runs as the client starts it (heap sizing: common/serverRuntime.ts), plus any extra node args.
+		const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...(opts.nodeArgs ?? []), opts.serverPath ?? SERVER_JS, '--stdio'], {
 			stdio: ['pipe', 'pipe', 'pipe'],
 			env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local', ...opts.env },
 		});
