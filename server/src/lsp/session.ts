@@ -428,7 +428,11 @@ export class Session {
 			log: this.log,
 			rules: (input) => this.runRules(d.uri, input, settings, mode),
 		});
+		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
+		// spurious update, and "next publish after save" would no longer be the compile's).
+		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameFindings(memo.report.findings, report.findings);
 		this.reports.set(d.uri, { version, facts, stale, settings, report });
+		if (confirmed) return;
 		this.placed.set(d.uri, report.placed);
 		this.findings.set(d.uri, report.findings);
 		this.actions.set(d.uri, report.fixables);
@@ -464,6 +468,10 @@ const SETTLE_MS = 400;
 
 function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');
+}
+
+function sameFindings(a: readonly RuleFinding[], b: readonly RuleFinding[]): boolean {
+	return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 function sameFacts(a: EscapeFact[], b: EscapeFact[]): boolean {
