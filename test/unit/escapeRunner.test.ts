@@ -19,7 +19,7 @@ test('live compiler output parses to the same facts as the captured fixture (for
 	const r = await runEscape(base);
 	assert.equal(r.status, 'ok', r.message);
 	assert.equal(r.cwd, base.dir);
-	assert.match(r.command, /go list -export -gcflags=-m=2 \.$/);
+	assert.match(r.command, /go list -x -export -gcflags=-m=2 \.$/, '-x: the runner keeps the compile step to replay');
 	const captured = parseEscapeOutput(readFileSync(path.join(base.dir, 'm2.txt'), 'utf8'), { cwd: base.dir }).facts;
 	assert.deepEqual(r.facts, captured);
 	assert.ok(r.facts.some((f) => f.kind === 'moved-to-heap' && f.subject === 'größe'));

@@ -15,12 +15,15 @@
  * `go test -c` vs 0.8 s with `go list -test -export`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
 import { EscapeOutputParser, type BuildError } from './parser';
 import { CompressedText, LineSplitter } from './rawText';
 import { writeOverlay, type OverlayFiles } from './overlay';
+import { replayArgv, XTrace, type CompilePlan } from './compilePlan';
+import { forgetPlan, rememberPlan, replayablePlan } from './planStore';
 
 export interface EscapeRunRequest {
 	goBin: string;
@@ -37,6 +40,8 @@ export interface EscapeRunRequest {
 	timeoutMs: number;
 	/** Called with the pid of the spawned `go` (its process group id too). Additive; for tests and debug stats. */
 	onSpawn?: (pid: number) => void;
+	/** false: always run the go command, never replay its captured compile step (see compilePlan.ts). */
+	replay?: boolean;
 }
 
 export interface EscapeRunResult {
@@ -51,6 +56,8 @@ export interface EscapeRunResult {
 	 */
 	output: CompressedText;
 	command: string;
+	/** 'compile': the go command's captured compile step was replayed; 'go': the go command ran. */
+	via?: 'go' | 'compile';
 	cwd: string;
 	/** Clear human text for non-ok statuses. */
 	message?: string;
@@ -147,11 +154,34 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 	}
 }
 
-/** Runs `go list -export [-test] -gcflags=-m=2 .` in `req.dir` and parses the result. Never throws. */
+/** What the settings that shape the go command's decisions look like (a captured step is reused only under the same). */
+function planKey(req: EscapeRunRequest): string {
+	return JSON.stringify([req.goBin, req.tags, req.buildFlags, req.env]);
+}
+
+/**
+ * Runs `go list -export [-test] -gcflags=-m=2 .` in `req.dir` and parses the result, or replays
+ * the compile step that command ran last time when nothing it decided can have changed
+ * (compilePlan.ts, planStore.ts). Never throws.
+ */
 export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
+	const replay = !req.test && req.replay !== false;
+	if (replay) {
+		const plan = await replayablePlan(req.dir, planKey(req), req.overlay ?? new Map()).catch(() => undefined);
+		if (plan) {
+			const r = await runOnce(req, plan, false);
+			if (r.status === 'ok' || r.status === 'cancelled' || r.status === 'timeout') return r;
+			// A new import, a trimmed build cache, a real compile error: the go command decides and reports.
+			forgetPlan(req.dir);
+		}
+	}
+	return runOnce(req, undefined, replay);
+}
+
+async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, capture: boolean): Promise<EscapeRunResult> {
 	const started = performance.now();
 	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: CompressedText.empty, cwd: req.dir };
-	const done = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => ({ ...r, cwd: req.dir, durationMs: Math.round(performance.now() - started) });
+	const done = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => ({ ...r, via: plan ? 'compile' : 'go', cwd: req.dir, durationMs: Math.round(performance.now() - started) });
 	let command = `${req.goBin} ${escapeArgs(req).join(' ')}`;
 	if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
 
@@ -168,10 +198,24 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 	if (!isDir) return done({ ...base, status: 'error', command, message: `Package directory not found: ${req.dir}` });
 
 	let overlay: OverlayFiles | undefined;
+	let work: string | undefined;
 	try {
 		if (req.overlay && req.overlay.size > 0) overlay = await writeOverlay(req.overlay);
-		const args = escapeArgs(req, overlay?.file);
-		command = `${req.goBin} ${args.join(' ')}`;
+		let bin = req.goBin;
+		let args = escapeArgs(req, overlay?.file);
+		let cwd = req.dir;
+		if (plan) {
+			// The replay's own $WORK: the importcfg and the output archive, removed afterwards.
+			work = await mkdtemp(path.join(os.tmpdir(), 'memlens-compile-'));
+			await mkdir(path.join(work, 'b001'), { recursive: true });
+			const cfg = path.join(work, 'importcfg');
+			await writeFile(cfg, plan.importcfg);
+			const backing = new Map([...(overlay?.backingToReal ?? [])].map(([b, r]) => [r, b]));
+			[bin, ...args] = replayArgv(plan, work, cfg, backing);
+			cwd = plan.cwd;
+		} else if (capture) args = [args[0], '-x', ...args.slice(1)];
+		const xtrace = capture ? new XTrace() : undefined;
+		command = `${bin} ${args.join(' ')}`;
 		if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
 		const { execa } = await import('execa'); // ESM-only: dynamic import works under tsx and in the bundle
 		const detached = process.platform !== 'win32';
@@ -186,20 +230,27 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		const raw = CompressedText.writer();
 		const tail: string[] = [];
 		let outputBytes = 0;
-		const lines = new LineSplitter((line) => {
+		// compile prints GOROOT files as `$GOROOT/src/…`; the go command expands that in what it shows.
+		const goroot = plan ? path.resolve(path.dirname(plan.argv[0]), '..', '..', '..') : undefined;
+		const lines = new LineSplitter((text) => {
+			// The -x trace (the commands go ran) is read for the compile step, not parsed or shown.
+			if (xtrace?.accept(text)) return;
+			const line = goroot && text.includes('$GOROOT/') ? text.replaceAll('$GOROOT/', `${goroot}/`) : text;
+			if (xtrace || goroot) raw.write(Buffer.from(`${line}\n`));
 			parser.line(line);
 			if (line.trim() !== '') {
 				tail.push(line);
 				if (tail.length > 3) tail.shift();
 			}
 		});
-		const child = execa(req.goBin, args, {
-			cwd: req.dir,
+		const child = execa(bin, args, {
+			cwd,
 			env: escapeEnv(req.env),
 			extendEnv: false,
 			reject: false,
 			stdin: 'ignore',
-			stdout: 'ignore', // go list prints import paths there; the -m text is on stderr
+			// go list prints package info on stdout and the -m text on stderr; compile prints it on stdout.
+			stdout: plan ? 'pipe' : 'ignore',
 			buffer: false, // stderr is read below, as a stream
 			cancelSignal: req.signal,
 			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
@@ -209,18 +260,25 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		});
 		const pid = child.pid;
 		const stderrDone = new Promise<void>((resolve) => {
-			const stream = child.stderr;
+			const stream = plan ? child.stdout : child.stderr;
 			if (!stream) return resolve();
 			stream.on('data', (chunk: Buffer) => {
 				if (outputBytes > MAX_OUTPUT_BYTES) return;
 				outputBytes += chunk.length;
-				raw.write(chunk);
+				if (!xtrace && !plan) raw.write(chunk);
 				lines.push(chunk);
 			});
 			stream.once('end', () => resolve());
 			stream.once('close', () => resolve());
 			stream.once('error', () => resolve());
 		});
+		// compile's own stderr (a crash, a missing tool) is kept for the failure message only.
+		if (plan) {
+			child.stderr?.on('data', (chunk: Buffer) => {
+				tail.push(chunk.toString('utf8').trim().slice(-500));
+				if (tail.length > 3) tail.shift();
+			});
+		}
 		let forceKill: NodeJS.Timeout | undefined;
 		const groupKill = () => {
 			killGroup(pid, 'SIGTERM');
@@ -240,6 +298,7 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		await Promise.race([stderrDone, new Promise((resolve) => (graceTimer = setTimeout(resolve, STREAM_END_GRACE_MS)))]);
 		clearTimeout(graceTimer);
 		child.stderr?.destroy();
+		if (plan) child.stdout?.destroy();
 		lines.end();
 		const parsed = parser.finish();
 		const output = await raw.end();
@@ -262,6 +321,8 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
 		}
 		if (r.exitCode === 0) {
+			const step = xtrace?.plan(overlay?.backingToReal);
+			if (step) await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => undefined);
 			// -m lines we do not recognise are informational when the build succeeded.
 			return done({ ...base, output, facts: parsed.facts, status: 'ok', command });
 		}
@@ -283,5 +344,6 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		return done({ ...base, status: 'error', command, message: `Could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {
 		await overlay?.dispose();
+		if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
 	}
 }
