@@ -115,6 +115,18 @@ describe('replaying the compile step', () => {
 		assert.equal((await run(A)).via, 'go');
 	});
 
+	test('inside a go.work workspace the go command always runs', async () => {
+		await run(A);
+		assert.equal((await run(A)).via, 'compile');
+		writeFileSync(path.join(root, 'go.work'), 'go 1.23\n\nuse .\n');
+		try {
+			assert.equal((await run(A)).via, 'go');
+			assert.equal((await run(A)).via, 'go', 'no step is kept in workspace mode');
+		} finally {
+			rmSync(path.join(root, 'go.work'));
+		}
+	});
+
 	test('test packages and replay:false always run the go command', async () => {
 		await run(A);
 		assert.equal((await run(A, { replay: false })).via, 'go');

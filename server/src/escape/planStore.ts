@@ -93,9 +93,10 @@ async function moduleOf(dir: string): Promise<{ root: string; module: string; go
 /** Files whose change means the go command must decide again, from the package dir up to the root. */
 function guardFiles(dir: string, root: string, tool: string): string[] {
 	const out = [tool];
+	// The go command looks for go.work in every parent directory, past the module root.
 	for (let d = dir; ; d = path.dirname(d)) {
-		out.push(path.join(d, 'go.work'), path.join(d, 'go.work.sum'));
-		if (d === root || path.dirname(d) === d) break;
+		out.push(path.join(d, 'go.work'));
+		if (path.dirname(d) === d) break;
 	}
 	out.push(path.join(root, 'go.mod'), path.join(root, 'go.sum'));
 	return out;
@@ -113,7 +114,7 @@ export async function rememberPlan(dir: string, key: string, plan: CompilePlan, 
 	if (mod.module !== 'std' && mod.module !== 'cmd' && (await stat(path.join(mod.root, 'vendor')).then(() => true, () => false))) return;
 	const guards = new Map<string, FileStamp | undefined>();
 	for (const f of guardFiles(dir, mod.root, plan.argv[0])) guards.set(f, await stamp(f));
-	if ([...guards].some(([f, s]) => s && path.basename(f) === 'go.work')) return;
+	if ([...guards].some(([f, s]) => s && path.basename(f) === 'go.work') || (process.env.GOWORK && process.env.GOWORK !== 'off') || /"GOWORK":"(?!off")/.test(key)) return;
 	const names = await namesNow(dir, texts);
 	const headers = new Map<string, string>();
 	const stamps = new Map<string, FileStamp | undefined>();
