@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EscapeScheduler, type PackageState } from '../../server/src/analysis/scheduler';
 import { cacheKey, LruCache } from '../../server/src/analysis/cache';
+import { forgetPlan } from '../../server/src/escape/planStore';
 import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../../server/src/escape/runner';
 import { groupAlive } from './processes';
 
@@ -19,7 +20,7 @@ interface Harness {
 	maxInFlight: number;
 }
 
-function harness(over: { goBin?: string; maxConcurrent?: number; onRunning?: (dir: string) => void } = {}): Harness {
+function harness(over: { goBin?: string; maxConcurrent?: number; onRunning?: (dir: string) => void; prime?: boolean } = {}): Harness {
 	const h: Harness = { results: [], states: [], pids: [], runs: [], maxInFlight: 0 } as unknown as Harness;
 	let inFlight = 0;
 	h.s = new EscapeScheduler({
@@ -32,6 +33,8 @@ function harness(over: { goBin?: string; maxConcurrent?: number; onRunning?: (di
 		},
 		settings: () => ({ goBin: over.goBin ?? goBin, tags: [], buildFlags: [], env: {}, maxConcurrent: over.maxConcurrent ?? 2, timeoutMs: 120_000 }),
 		goVersion: async () => 'go-test',
+		// Process counts below are exact: the background capture compile has its own test.
+		primeCompileSteps: over.prime ?? false,
 		onResult: (dir, result, fromCache) => h.results.push({ dir, result, fromCache }),
 		onStateChange: (dir, state) => {
 			h.states.push([dir, state]);
@@ -65,6 +68,30 @@ test('re-opening an unchanged package is answered from the cache: no new process
 	assert.equal(h.s.spawnCount, 3);
 	assert.equal(h.s.isQuiescent(), true);
 	assert.equal(h.s.liveProcesses(), 0);
+	h.s.dispose();
+});
+
+test('a build-cache answer is followed by one silent compile that captures the step; the next edit replays it', async () => {
+	const h = harness({ prime: true });
+	const dir = path.join(root, 'basic');
+	const text = freshBasic('prime');
+	const first = await h.s.request({ dir, test: false, reason: 'edit', overlay: text });
+	assert.equal(first?.via, 'go');
+	forgetPlan(dir);
+	// Same text again, forced past our cache: the go command answers from its build cache, printing no compile step.
+	const replayed = await h.s.request({ dir, test: false, reason: 'manual', overlay: text, force: true });
+	assert.equal(replayed?.captured, false);
+	const quiet = new Promise<void>((resolve) => {
+		if (h.s.isQuiescent()) resolve();
+		const d = h.s.onQuiescent(() => (d.dispose(), resolve()));
+	});
+	await quiet;
+	assert.equal(h.s.spawnCount, 3, 'one background compile');
+	assert.equal(h.results.length, 2, 'it publishes nothing');
+	assert.equal(h.states.filter(([, st]) => st === 'running').length, 2, 'and shows no running state');
+	const next = await h.s.request({ dir, test: false, reason: 'save', overlay: freshBasic('after prime') });
+	assert.equal(next?.via, 'compile');
+	assert.equal(next?.status, 'ok');
 	h.s.dispose();
 });
 

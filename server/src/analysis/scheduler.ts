@@ -14,7 +14,15 @@ export interface PackageRequest {
 	reason: 'open' | 'save' | 'edit' | 'manual' | (string & {});
 	/** Skip the result cache (a manual re-run). Additive. */
 	force?: boolean;
+	/**
+	 * Internal: a background compile whose only purpose is to capture the package's compile step
+	 * for later replays (see escape/compilePlan.ts). Silent: no states, no result, not cached.
+	 */
+	prime?: boolean;
 }
+
+/** Packages whose go command run takes longer than this are not primed (the compile dominates there). */
+const PRIME_MAX_MS = 3000;
 
 export interface SchedulerSettings {
 	goBin: string;
@@ -36,6 +44,8 @@ export interface EscapeSchedulerOptions {
 	onStateChange?: (dir: string, state: PackageState) => void;
 	/** LRU size (default 64). */
 	cacheSize?: number;
+	/** After a build-cache answer, compile once in the background to capture the compile step (default true). */
+	primeCompileSteps?: boolean;
 }
 
 export interface DisposableLike {
@@ -74,7 +84,8 @@ export class EscapeScheduler {
 		this.gens.set(dir, gen);
 		this.supersede(dir);
 		this.pending++;
-		this.pendingByDir.set(dir, (this.pendingByDir.get(dir) ?? 0) + 1);
+		// A prime is invisible to the package's states (it never makes a package "busy").
+		if (!req.prime) this.pendingByDir.set(dir, (this.pendingByDir.get(dir) ?? 0) + 1);
 		try {
 			return await this.handle(req, gen);
 		} catch {
@@ -82,7 +93,9 @@ export class EscapeScheduler {
 		} finally {
 			this.pending--;
 			const left = (this.pendingByDir.get(dir) ?? 1) - 1;
-			if (left > 0) this.pendingByDir.set(dir, left);
+			if (req.prime) {
+				// not counted per dir
+			} else if (left > 0) this.pendingByDir.set(dir, left);
 			else {
 				this.pendingByDir.delete(dir);
 				// Idle once nothing is left for this dir, also after cancelAll (no newer request to report).
@@ -140,12 +153,12 @@ export class EscapeScheduler {
 
 	private async handle(req: PackageRequest, gen: number): Promise<EscapeRunResult | undefined> {
 		const dir = req.dir;
-		this.state(dir, 'queued');
+		if (!req.prime) this.state(dir, 'queued');
 		const s = this.opts.settings();
 		const goVersion = typeof this.opts.goVersion === 'function' ? await this.opts.goVersion() : this.opts.goVersion;
 		const key = await cacheKey({ ...req, tags: s.tags, buildFlags: s.buildFlags, env: s.env, goBin: s.goBin, goVersion });
 		if (!this.current(dir, gen)) return undefined;
-		if (!req.force) {
+		if (!req.force && !req.prime) {
 			const hit = this.cache.get(key);
 			if (hit) {
 				this.opts.onResult(dir, hit, true);
@@ -163,7 +176,7 @@ export class EscapeScheduler {
 			return undefined;
 		}
 		const abort = new AbortController();
-		this.state(dir, 'running');
+		if (!req.prime) this.state(dir, 'running');
 		this.spawnCount++;
 		let result: EscapeRunResult;
 		try {
@@ -177,6 +190,7 @@ export class EscapeScheduler {
 				env: s.env,
 				signal: abort.signal,
 				timeoutMs: s.timeoutMs,
+				prime: req.prime,
 			});
 			this.running.set(dir, { gen, abort, done: run.catch(() => undefined) });
 			result = await run;
@@ -184,10 +198,16 @@ export class EscapeScheduler {
 			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);
 			this.release();
 		}
-		if (!this.current(dir, gen) || result.status === 'cancelled') return undefined;
+		if (!this.current(dir, gen) || result.status === 'cancelled' || req.prime) return undefined;
 		// Only answers that depend on the inputs alone are cached (not timeouts or a missing go).
 		if (result.status === 'ok' || result.status === 'build-failed') this.cache.set(key, result);
 		this.opts.onResult(dir, result, false);
+		// The go command replayed its build cache, so no compile step was seen: compile once more in
+		// the background to capture it, so that the first save after opening is replayed too.
+		if (this.opts.primeCompileSteps !== false && result.status === 'ok' && result.via === 'go' && result.captured === false && !req.test && result.durationMs < PRIME_MAX_MS) {
+			// Started now, so the scheduler does not look quiescent in between (tests count processes after quiescence).
+			void this.request({ ...req, prime: true });
+		}
 		return result;
 	}
 

@@ -39,10 +39,12 @@ export interface PlanEntry {
 
 const plans = new Map<string, PlanEntry>();
 
-/** The text before the `package` clause: build constraints and the file's doc comment. */
+/** What decides whether the go command compiles a file: its build constraint lines and its package clause. */
 export function header(text: string): string {
-	const m = /^package\s/m.exec(text);
-	return m ? text.slice(0, m.index) : text;
+	const m = /^package\s+\S+/m.exec(text);
+	const before = m ? text.slice(0, m.index) : text;
+	const constraints = before.split('\n').filter((l) => /^\/\/(go:build|\s*\+build)\s/.test(l.trimEnd() + ' '));
+	return `${constraints.join('\n')}\n${m ? m[0] : ''}`;
 }
 
 /** Text the go command would handle differently from a plain compile (cgo, embed). */
@@ -103,18 +105,19 @@ function guardFiles(dir: string, root: string, tool: string): string[] {
 }
 
 /**
- * Records a captured step for `dir`. `texts` holds the unsaved text of files that had some. Does
- * nothing when the package is outside the plain-module case (no module, go.work, vendor/, local replace).
+ * Records a captured step for `dir`. `texts` holds the unsaved text of files that had some. False
+ * (nothing kept) when the package is outside the plain-module case (no module, go.work, vendor/,
+ * local replace, cgo or embed).
  */
-export async function rememberPlan(dir: string, key: string, plan: CompilePlan, texts: ReadonlyMap<string, string>): Promise<void> {
+export async function rememberPlan(dir: string, key: string, plan: CompilePlan, texts: ReadonlyMap<string, string>): Promise<boolean> {
 	plans.delete(dir);
 	const mod = await moduleOf(dir);
-	if (!mod || /^replace\s.*=>\s*\.{0,2}\//m.test(mod.goMod) || /^\s+[^\s/]\S*\s+=>\s*\.{0,2}\//m.test(mod.goMod)) return;
+	if (!mod || /^replace\s.*=>\s*\.{0,2}\//m.test(mod.goMod) || /^\s+[^\s/]\S*\s+=>\s*\.{0,2}\//m.test(mod.goMod)) return false;
 	// A vendor/ dir is part of the source the go command reads (GOROOT's std and cmd vendor immutable code).
-	if (mod.module !== 'std' && mod.module !== 'cmd' && (await stat(path.join(mod.root, 'vendor')).then(() => true, () => false))) return;
+	if (mod.module !== 'std' && mod.module !== 'cmd' && (await stat(path.join(mod.root, 'vendor')).then(() => true, () => false))) return false;
 	const guards = new Map<string, FileStamp | undefined>();
 	for (const f of guardFiles(dir, mod.root, plan.argv[0])) guards.set(f, await stamp(f));
-	if ([...guards].some(([f, s]) => s && path.basename(f) === 'go.work') || (process.env.GOWORK && process.env.GOWORK !== 'off') || /"GOWORK":"(?!off")/.test(key)) return;
+	if ([...guards].some(([f, s]) => s && path.basename(f) === 'go.work') || (process.env.GOWORK && process.env.GOWORK !== 'off') || /"GOWORK":"(?!off")/.test(key)) return false;
 	const names = await namesNow(dir, texts);
 	const headers = new Map<string, string>();
 	const stamps = new Map<string, FileStamp | undefined>();
@@ -122,8 +125,8 @@ export async function rememberPlan(dir: string, key: string, plan: CompilePlan, 
 		if (n.endsWith('_test.go')) continue;
 		const f = path.join(dir, n);
 		const text = texts.get(f) ?? (await readFile(f, 'utf8').catch(() => undefined));
-		if (text === undefined) return;
-		if (plan.files.includes(f) && needsGoCommand(text)) return;
+		if (text === undefined) return false;
+		if (plan.files.includes(f) && needsGoCommand(text)) return false;
 		headers.set(f, header(text));
 		stamps.set(f, texts.has(f) ? undefined : await stamp(f));
 	}
@@ -137,6 +140,7 @@ export async function rememberPlan(dir: string, key: string, plan: CompilePlan, 
 		deps.set(depDir, await dirStamps(depDir));
 	}
 	plans.set(dir, { plan, key, names, headers, stamps, guards, deps });
+	return true;
 }
 
 /** The step to replay for `dir` now, or undefined when the go command must run (see the file comment). */

@@ -15,7 +15,7 @@
  * `go test -c` vs 0.8 s with `go list -test -export`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
@@ -42,6 +42,11 @@ export interface EscapeRunRequest {
 	onSpawn?: (pid: number) => void;
 	/** false: always run the go command, never replay its captured compile step (see compilePlan.ts). */
 	replay?: boolean;
+	/**
+	 * Compile only to capture the package's compile step: every non-test .go file gets a trailing
+	 * comment through the overlay, so the go command cannot answer from its build cache.
+	 */
+	prime?: boolean;
 }
 
 export interface EscapeRunResult {
@@ -58,6 +63,8 @@ export interface EscapeRunResult {
 	command: string;
 	/** 'compile': the go command's captured compile step was replayed; 'go': the go command ran. */
 	via?: 'go' | 'compile';
+	/** The go command ran and its compile step was kept for replays (false: e.g. a build-cache replay printed none). */
+	captured?: boolean;
 	cwd: string;
 	/** Clear human text for non-ok statuses. */
 	message?: string;
@@ -166,6 +173,7 @@ function planKey(req: EscapeRunRequest): string {
  */
 export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
 	const replay = !req.test && req.replay !== false;
+	if (req.prime) return replay ? runOnce({ ...req, overlay: await primeOverlay(req.dir, req.overlay) }, undefined, true) : runOnce(req, undefined, false);
 	if (replay) {
 		const plan = await replayablePlan(req.dir, planKey(req), req.overlay ?? new Map()).catch(() => undefined);
 		if (plan) {
@@ -176,6 +184,20 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 		}
 	}
 	return runOnce(req, undefined, replay);
+}
+
+/** The package's non-test .go files, each with a unique trailing comment (see `prime`). */
+async function primeOverlay(dir: string, overlay: ReadonlyMap<string, string> | undefined): Promise<Map<string, string>> {
+	const out = new Map(overlay);
+	const names = await readdir(dir).catch(() => [] as string[]);
+	const mark = `\n// memlens: compile-step capture ${process.pid}-${Date.now()}\n`;
+	for (const n of names) {
+		if (!n.endsWith('.go') || n.endsWith('_test.go')) continue;
+		const f = path.join(dir, n);
+		const text = out.get(f) ?? (await readFile(f, 'utf8').catch(() => undefined));
+		if (text !== undefined) out.set(f, text + mark);
+	}
+	return out;
 }
 
 async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, capture: boolean): Promise<EscapeRunResult> {
@@ -322,9 +344,9 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		}
 		if (r.exitCode === 0) {
 			const step = xtrace?.plan(overlay?.backingToReal);
-			if (step) await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => undefined);
+			const captured = step ? await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => false) : false;
 			// -m lines we do not recognise are informational when the build succeeded.
-			return done({ ...base, output, facts: parsed.facts, status: 'ok', command });
+			return done({ ...base, output, facts: parsed.facts, status: 'ok', command, ...(xtrace ? { captured } : {}) });
 		}
 		if (r.exitCode !== undefined && parsed.buildErrors.length > 0) {
 			return done({
