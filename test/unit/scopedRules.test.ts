@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { newGoParser, type Node } from '../../server/src/syntax/goParser';
 import { runRules } from '../../server/src/rules/engine';
 import { ALL_RULES } from '../../server/src/rules/index';
-import { contextDecls, FUNCTION_DECLS, type RuleMemo } from '../../server/src/rules/scope';
+import { contextDecls, FUNCTION_DECLS, inNodes, type RuleMemo } from '../../server/src/rules/scope';
 import type { RuleFinding } from '../../server/src/model';
 import { goVersion } from './ruleHarness';
 
@@ -28,12 +28,7 @@ function goFiles(dir: string, out: string[] = []): string[] {
 const key = (f: RuleFinding) => `${f.rule}@${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character} ${f.message} ${JSON.stringify(f.fixes ?? [])}`;
 const WHOLE = new Set(ALL_RULES.filter((r) => r.wholeFile).map((r) => r.id));
 
-function inside(d: Node, f: RuleFinding): boolean {
-	const { line, character } = f.range.start;
-	const s = d.startPosition;
-	const e = d.endPosition;
-	return (line > s.row || (line === s.row && character >= s.column)) && (line < e.row || (line === e.row && character < e.column));
-}
+const inside = (d: Node, f: RuleFinding) => inNodes([d], f.range.start.line, f.range.start.character);
 
 test('scoped runs agree with the whole-file run on every function of every fixture', async () => {
 	// Plus real-world files from GOROOT that use pools, finalizers, unsafe and locks.

@@ -183,7 +183,8 @@ export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult>
 			forgetPlan(req.dir);
 		}
 	}
-	return runOnce(req, undefined, replay);
+	// Capture even when not replaying now (a forced re-run): the next save can replay.
+	return runOnce(req, undefined, !req.test);
 }
 
 /** The package's non-test .go files, each with a unique trailing comment (see `prime`). */

@@ -10,7 +10,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node'
 import type { Position, RuleFinding } from '../model';
 import type { RuleContext } from '../rules/types';
 import { ALL_RULES } from '../rules/index';
-import { contextDecls, FUNCTION_DECLS, topLevelAt, type RuleMemo } from '../rules/scope';
+import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
 import type { Node, Tree } from '../syntax/goParser';
 import type { OffsetRange } from '../syntax/treeCache';
 import { shiftFindings, shiftPosition } from './factShift';
@@ -149,12 +149,7 @@ function planScoped(tree: Tree, prev: DocState, changed: OffsetRange[]): Plan {
 }
 
 function inAny(decls: readonly Node[], f: RuleFinding): boolean {
-	const { line, character } = f.range.start;
-	return decls.some((d) => {
-		const s = d.startPosition;
-		const e = d.endPosition;
-		return (line > s.row || (line === s.row && character >= s.column)) && (line < e.row || (line === e.row && character < e.column));
-	});
+	return inNodes(decls, f.range.start.line, f.range.start.character);
 }
 
 function byPosition(a: RuleFinding, b: RuleFinding): number {

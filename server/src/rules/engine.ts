@@ -6,6 +6,7 @@ import type { SeveritySetting } from '../../../common/settings';
 import type { RuleFinding } from '../model';
 import { ALL_RULES } from './index';
 import { withWalkCache } from './ast';
+import { inNodes } from './scope';
 import type { Node } from '../syntax/goParser';
 import { SuppressionIndex, collectSuppressions, type Suppression } from './suppression';
 import type { Rule, RuleContext } from './types';
@@ -33,17 +34,6 @@ export interface RunRulesOptions {
 }
 
 const FILE_WIDE = 'suppress:file-wide';
-
-/** Does the position (0-based line, UTF-16 column) fall inside one of `decls`? */
-function inDecls(decls: readonly Node[], line: number, character = 0): boolean {
-	return decls.some((d) => {
-		const s = d.startPosition;
-		const e = d.endPosition;
-		if (line < s.row || line > e.row) return false;
-		if (line === s.row && character < s.column) return false;
-		return !(line === e.row && character >= e.column);
-	});
-}
 
 /** The declarations with the comments right before them and a trailing comment on their last line. */
 function aroundDecls(decls: readonly Node[]): Node[] {
@@ -91,7 +81,7 @@ function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 	const suppressed = (f: RuleFinding): boolean => {
 		if (opts.ignoreSuppressions) return false;
 		try {
-			const idx = scope && inDecls(scope.decls, f.range.start.line) ? localIndex(scope.decls) : wholeIndex();
+			const idx = scope && inNodes(scope.decls, f.range.start.line) ? localIndex(scope.decls) : wholeIndex();
 			return !idx.empty && idx.isSuppressed(f.rule, f.range.start.line);
 		} catch (error) {
 			opts.onError?.({ rule: 'suppression', error });
@@ -123,7 +113,7 @@ function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 			continue;
 		}
 		for (const f of found) {
-			if (scope && !rule.wholeFile && !inDecls(scope.decls, f.range.start.line, f.range.start.character)) continue;
+			if (scope && !rule.wholeFile && !inNodes(scope.decls, f.range.start.line, f.range.start.character)) continue;
 			if (suppressed(f)) continue;
 			const k = key(f);
 			if (seen.has(k)) continue;

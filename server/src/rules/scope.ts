@@ -75,3 +75,12 @@ export function packageVars(ctx: Pick<RuleContext, 'tree' | 'scope'>): Set<strin
 	}
 	return out;
 }
+
+/** Does the LSP position (0-based line, UTF-16 character) fall inside one of `nodes`? */
+export function inNodes(nodes: readonly Node[], line: number, character = 0): boolean {
+	return nodes.some((d) => {
+		const s = d.startPosition;
+		const e = d.endPosition;
+		return (line > s.row || (line === s.row && character >= s.column)) && (line < e.row || (line === e.row && character < e.column));
+	});
+}
