@@ -64,7 +64,7 @@ export function copyWorkspace(into) {
 
 /**
  * Starts code-server with the packaged extension and opens chromium on it.
- * @param {{ trusted: boolean, name: string }} opts
+ * @param {{ trusted: boolean, name: string, settings?: Record<string, unknown> }} opts
  */
 export async function startUi(opts) {
 	const root = mkdtempSync(path.join(os.tmpdir(), `memlens-e2e-${opts.name}-`));
@@ -86,6 +86,7 @@ export async function startUi(opts) {
 		'security.workspace.trust.startupPrompt': 'never',
 		'goMemlens.goPath': '/usr/local/go/bin/go',
 		'goMemlens.debounceMs': 300,
+		...opts.settings,
 	};
 	writeFileSync(settingsFile, JSON.stringify(settings));
 	const env = {

@@ -216,3 +216,24 @@ describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
 		console.log(`# screenshot: ${await ui.screenshot('trusted-later')}`);
 	});
 });
+
+describe('Go MemLens in VS Code (Go not found)', { skip }, () => {
+	let ui;
+	before(async () => {
+		packageExtension();
+		ui = await startUi({ trusted: true, name: 'nogo', settings: { 'goMemlens.goPath': '/nonexistent/go/bin/go' } });
+	});
+	after(async () => {
+		await ui?.stop();
+	});
+
+	test('a missing go binary is named in the status item; the syntax rules still run', async () => {
+		const { page } = ui;
+		await openFile(page, 'loopcapture.go');
+		await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+		await waitLanguageStatus(page, 'MemLens: Go not found', 60_000);
+		console.log(`# status: ${await languageStatus(page)}`);
+		assert.equal((await heapNotes(page)).length, 0, 'no heap notes without a compiler');
+		console.log(`# screenshot: ${await ui.screenshot('go-not-found')}`);
+	});
+});
