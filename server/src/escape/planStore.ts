@@ -168,6 +168,11 @@ export async function replayablePlan(dir: string, key: string, texts: ReadonlyMa
 	return e.plan;
 }
 
+/** Is a step kept for `dir` under these settings (valid or not: checked when replaying)? */
+export function hasPlan(dir: string, key: string): boolean {
+	return plans.get(dir)?.key === key;
+}
+
 /** Drops the step for `dir` (a replay failed). */
 export function forgetPlan(dir: string): void {
 	plans.delete(dir);

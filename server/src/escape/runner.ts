@@ -23,7 +23,7 @@ import { EscapeOutputParser, type BuildError } from './parser';
 import { CompressedText, LineSplitter } from './rawText';
 import { writeOverlay, type OverlayFiles } from './overlay';
 import { replayArgv, XTrace, type CompilePlan } from './compilePlan';
-import { forgetPlan, rememberPlan, replayablePlan } from './planStore';
+import { forgetPlan, hasPlan, rememberPlan, replayablePlan } from './planStore';
 
 export interface EscapeRunRequest {
 	goBin: string;
@@ -63,7 +63,7 @@ export interface EscapeRunResult {
 	command: string;
 	/** 'compile': the go command's captured compile step was replayed; 'go': the go command ran. */
 	via?: 'go' | 'compile';
-	/** The go command ran and its compile step was kept for replays (false: e.g. a build-cache replay printed none). */
+	/** The go command ran and a compile step for replays is kept (false: a build-cache answer printed none and none was kept before). */
 	captured?: boolean;
 	cwd: string;
 	/** Clear human text for non-ok statuses. */
@@ -345,7 +345,8 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		}
 		if (r.exitCode === 0) {
 			const step = xtrace?.plan(overlay?.backingToReal);
-			const captured = step ? await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => false) : false;
+			// No step printed (a build-cache answer): one kept from before still serves.
+			const captured = step ? await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => false) : hasPlan(req.dir, planKey(req));
 			// -m lines we do not recognise are informational when the build succeeded.
 			return done({ ...base, output, facts: parsed.facts, status: 'ok', command, ...(xtrace ? { captured } : {}) });
 		}
