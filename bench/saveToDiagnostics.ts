@@ -43,7 +43,7 @@ function rawRun(dir: string, file: string, content: string, tmp: string): number
 	const overlay = path.join(tmp, 'overlay.json');
 	writeFileSync(overlay, JSON.stringify({ Replace: { [file]: backing } }));
 	const t0 = performance.now();
-	const r = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', `-overlay=${overlay}`, '.'], { cwd: dir, env: ENV, encoding: 'utf8' });
+	const r = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', `-overlay=${overlay}`, '.'], { cwd: dir, env: ENV, encoding: 'utf8', maxBuffer: 1 << 29 });
 	const ms = performance.now() - t0;
 	if (r.status !== 0) throw new Error(`raw build failed in ${dir}: ${r.stderr.slice(-500)}`);
 	return ms;
@@ -83,7 +83,8 @@ async function benchPackage(dir: string): Promise<void> {
 			await client.save(uri);
 			await published;
 			lsp.warmSave.push(performance.now() - t0);
-			// warm rerun: bypasses the server's cache, so `go build` replays from its build cache.
+			// forced re-run of the same text: bypasses the server's cache. After a compile replay the go
+			// build cache has never seen this text, so the runner replays the compile again.
 			published = client.nextDiagnostics(uri);
 			t0 = performance.now();
 			await client.connection.sendRequest('workspace/executeCommand', { command: 'goMemlens.server.rerun', arguments: [uri] });
@@ -104,8 +105,8 @@ async function benchPackage(dir: string): Promise<void> {
 		const mCold = median(lsp.cold);
 		console.log(`\n${dir}  (edited ${path.basename(file)}, ${REPS} reps, medians)`);
 		console.log(`  (a) raw go build -gcflags=-m=2   cold ${mRawCold.toFixed(0)} ms   warm ${mRawWarm.toFixed(0)} ms`);
-		console.log(`  (b) didSave→diagnostics          cold ${mCold.toFixed(0)} ms   warm(save) ${median(lsp.warmSave).toFixed(0)} ms   warm(rerun, build-cache replay) ${median(lsp.warmRerun).toFixed(0)} ms`);
-		console.log(`  ratio b/a cold ${(mCold / mRawCold).toFixed(2)}×   warm(rerun) ${(median(lsp.warmRerun) / mRawWarm).toFixed(2)}×   (target ≤ 1.10×)`);
+		console.log(`  (b) didSave→diagnostics          cold ${mCold.toFixed(0)} ms   warm(save) ${median(lsp.warmSave).toFixed(0)} ms   forced re-run ${median(lsp.warmRerun).toFixed(0)} ms`);
+		console.log(`  ratio b/a cold ${(mCold / mRawCold).toFixed(2)}×   forced re-run over raw warm ${(median(lsp.warmRerun) / mRawWarm).toFixed(2)}×   (target ≤ 1.10×)`);
 		console.log(`  processes spawned on re-open of the unchanged package: ${after.spawnCount - before.spawnCount} (target 0); rss ${(after.rssBytes / 2 ** 20).toFixed(0)} MiB, live trees ${after.liveTrees}`);
 		console.log(`  samples: raw cold ${raw.cold.map((x) => x.toFixed(0)).join(',')}  lsp cold ${lsp.cold.map((x) => x.toFixed(0)).join(',')}`);
 	} finally {

@@ -127,6 +127,17 @@ describe('replaying the compile step', () => {
 		}
 	});
 
+	test('a forced re-run: the go build cache answers after a go command run, a replay after a replay', async () => {
+		await run(A);
+		const text = `${A}\n// rerun ${NONCE}\n`;
+		const over = new Map([[path.join(dir, 'a.go'), text]]);
+		const req = { goBin: GO, dir, test: false, tags: [], buildFlags: [], env: {}, timeoutMs: 120_000, overlay: over };
+		assert.equal((await runEscape(req)).via, 'compile');
+		assert.equal((await runEscape({ ...req, rerun: true })).via, 'compile', 'the go build cache never saw the replayed text');
+		assert.equal((await runEscape({ ...req, replay: false })).via, 'go');
+		assert.equal((await runEscape({ ...req, rerun: true })).via, 'go', 'now it has: the go command answers from its cache');
+	});
+
 	test('test packages and replay:false always run the go command', async () => {
 		await run(A);
 		assert.equal((await run(A, { replay: false })).via, 'go');

@@ -191,9 +191,8 @@ export class EscapeScheduler {
 				signal: abort.signal,
 				timeoutMs: s.timeoutMs,
 				prime: req.prime,
-				// A forced re-run of unchanged text: the go command's build cache answers that faster
-				// than a compile replay would (the replay always compiles).
-				...(req.force && !req.prime ? { replay: false } : {}),
+				// A forced re-run: the runner lets the go build cache answer when it can (see `rerun`).
+				...(req.force && !req.prime ? { rerun: true } : {}),
 			});
 			this.running.set(dir, { gen, abort, done: run.catch(() => undefined) });
 			result = await run;

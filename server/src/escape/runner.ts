@@ -43,6 +43,12 @@ export interface EscapeRunRequest {
 	/** false: always run the go command, never replay its captured compile step (see compilePlan.ts). */
 	replay?: boolean;
 	/**
+	 * A forced re-run of text that may have been analysed before: when the last run of the package
+	 * went through the go command, its build cache has that text and answers faster than a replay
+	 * (which always compiles); after a replay it has not, and the replay is the faster compile.
+	 */
+	rerun?: boolean;
+	/**
 	 * Compile only to capture the package's compile step: every non-test .go file gets a trailing
 	 * comment through the overlay, so the go command cannot answer from its build cache.
 	 */
@@ -166,13 +172,22 @@ function planKey(req: EscapeRunRequest): string {
 	return JSON.stringify([req.goBin, req.tags, req.buildFlags, req.env]);
 }
 
+/** How each package's last successful run went (see `rerun`). */
+const lastVia = new Map<string, 'go' | 'compile'>();
+
 /**
  * Runs `go list -export [-test] -gcflags=-m=2 .` in `req.dir` and parses the result, or replays
  * the compile step that command ran last time when nothing it decided can have changed
  * (compilePlan.ts, planStore.ts). Never throws.
  */
 export async function runEscape(req: EscapeRunRequest): Promise<EscapeRunResult> {
-	const replay = !req.test && req.replay !== false;
+	const r = await runEscapeOnce(req);
+	if (r.status === 'ok' && r.via && !req.prime) lastVia.set(req.dir, r.via);
+	return r;
+}
+
+async function runEscapeOnce(req: EscapeRunRequest): Promise<EscapeRunResult> {
+	const replay = !req.test && req.replay !== false && !(req.rerun && lastVia.get(req.dir) !== 'compile');
 	if (req.prime) return replay ? runOnce({ ...req, overlay: await primeOverlay(req.dir, req.overlay) }, undefined, true) : runOnce(req, undefined, false);
 	if (replay) {
 		const plan = await replayablePlan(req.dir, planKey(req), req.overlay ?? new Map()).catch(() => undefined);
