@@ -71,15 +71,31 @@ async function waitNoteCount(page, predicate, timeout = 30_000) {
 	);
 }
 
-describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
-	let ui;
-	before(async () => {
-		packageExtension();
-		ui = await startUi({ trusted: true, name: 'trusted' });
+/**
+ * A describe block with its own code-server + chromium, started before its tests and stopped
+ * after them. `body` gets a handle whose `page` and `screenshot` are the running UI's.
+ */
+function uiSuite(title, opts, body) {
+	describe(title, { skip }, () => {
+		let running;
+		const ui = {
+			get page() {
+				return running.page;
+			},
+			screenshot: (...args) => running.screenshot(...args),
+		};
+		before(async () => {
+			packageExtension();
+			running = await startUi(opts);
+		});
+		after(async () => {
+			await running?.stop();
+		});
+		body(ui);
 	});
-	after(async () => {
-		await ui?.stop();
-	});
+}
+
+uiSuite('Go MemLens in VS Code (trusted workspace)', { trusted: true, name: 'trusted' }, (ui) => {
 
 	test('activates, squiggles the seeded mistake, reports status, draws heap notes', async () => {
 		const { page } = ui;
@@ -180,15 +196,7 @@ describe('Go MemLens in VS Code (trusted workspace)', { skip }, () => {
 	});
 });
 
-describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
-	let ui;
-	before(async () => {
-		packageExtension();
-		ui = await startUi({ trusted: false, name: 'untrusted' });
-	});
-	after(async () => {
-		await ui?.stop();
-	});
+uiSuite('Go MemLens in VS Code (untrusted workspace)', { trusted: false, name: 'untrusted' }, (ui) => {
 
 	test('no escape facts without trust, but the syntax rules still run', async () => {
 		const { page } = ui;
@@ -217,15 +225,7 @@ describe('Go MemLens in VS Code (untrusted workspace)', { skip }, () => {
 	});
 });
 
-describe('Go MemLens in VS Code (Go not found)', { skip }, () => {
-	let ui;
-	before(async () => {
-		packageExtension();
-		ui = await startUi({ trusted: true, name: 'nogo', settings: { 'goMemlens.goPath': '/nonexistent/go/bin/go' } });
-	});
-	after(async () => {
-		await ui?.stop();
-	});
+uiSuite('Go MemLens in VS Code (Go not found)', { trusted: true, name: 'nogo', settings: { 'goMemlens.goPath': '/nonexistent/go/bin/go' } }, (ui) => {
 
 	test('a missing go binary is named in the status item; the syntax rules still run', async () => {
 		const { page } = ui;

@@ -4,6 +4,8 @@
  * wrapper that stops resetting) show after the settle run.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { RuleRuns, type RuleRunResult } from '../../server/src/lsp/ruleRuns';
@@ -13,39 +15,8 @@ import { TreeCache } from '../../server/src/syntax/treeCache';
 import type { RuleFinding } from '../../server/src/model';
 import { goVersion } from './ruleHarness';
 
-const SRC = `package p
-
-import (
-	"bytes"
-	"sync"
-)
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// getBuf hands out a clean buffer.
-func getBuf() *bytes.Buffer {
-	b := bufPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return b
-}
-
-func render(items []string) string {
-	b := getBuf()
-	for _, it := range items {
-		b.WriteString(it)
-	}
-	s := b.String()
-	bufPool.Put(b)
-	return s
-}
-
-func lockAll(mus []*sync.Mutex) {
-	for _, m := range mus {
-		m.Lock()
-		defer m.Unlock()
-	}
-}
-`;
+/** A pool wrapper, its caller and a defer in a loop (the same module the LSP keystroke test edits). */
+const SRC = readFileSync(path.join(__dirname, '..', 'fixtures', 'lsp', 'keystrokes', 'pool.go'), 'utf8');
 
 const URI_ = 'file:///rr/a.go';
 const show = (fs: RuleFinding[]) => fs.map((f) => `${f.range.start.line + 1}:${f.range.start.character} ${f.rule} ${JSON.stringify(f.fixes ?? [])}`);
