@@ -50,6 +50,7 @@ export function splitCommand(line: string): string[] | undefined {
 }
 
 const HEREDOC = /^cat >(\S+) << 'EOF' # internal$/;
+const POSITIONED = /^[^ ]*\.go:\d/;
 const COMMAND = /^(WORK=|mkdir -p |cd |cp |mv |rm -r |rm -f |touch |echo |ln -s |chmod |go tool |TERM=|GOROOT=|CGO_|PKG_CONFIG)/;
 const TOOL = /^\S*\/pkg\/tool\/[^/\s]+\/(compile|asm|pack|link|cgo|buildid|vet|cover)( |$)/;
 
@@ -74,6 +75,8 @@ export class XTrace {
 			} else this.heredoc.lines.push(line);
 			return true;
 		}
+		// The bulk of the output: compiler positions (`file.go:12:3: …`), never a trace line.
+		if (POSITIONED.test(line)) return false;
 		const h = HEREDOC.exec(line);
 		if (h) {
 			this.heredoc = { file: h[1], lines: [] };

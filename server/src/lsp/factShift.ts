@@ -129,10 +129,10 @@ function mapThrough(edits: readonly LineEdit[], p: Position): Position | undefin
 	return line === p.line && character === p.character ? p : { line, character };
 }
 
-/** Where an LSP position (0-based line, UTF-16 character) goes through the changes; undefined if replaced. */
-export function shiftPosition(p: Position, changes: readonly TextDocumentContentChangeEvent[]): Position | undefined {
+/** Where LSP positions (0-based line, UTF-16 character) go through the changes; undefined where replaced (or for a full-text change). */
+export function shiftPositions(ps: readonly Position[], changes: readonly TextDocumentContentChangeEvent[]): (Position | undefined)[] {
 	const edits = ranged(changes);
-	return edits && mapThrough(edits, p);
+	return ps.map((p) => edits && mapThrough(edits, p));
 }
 
 /**

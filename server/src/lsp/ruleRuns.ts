@@ -13,7 +13,7 @@ import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
 import type { Node, Tree } from '../syntax/goParser';
 import type { OffsetRange } from '../syntax/treeCache';
-import { shiftFindings, shiftPosition } from './factShift';
+import { shiftFindings, shiftPositions } from './factShift';
 
 /** The rule context without the run-specific parts (scope, memo), as the caller builds it. */
 export type RuleInput = Omit<RuleContext, 'scope' | 'memo'>;
@@ -57,13 +57,9 @@ export class RuleRuns {
 			return;
 		}
 		s.findings = shiftFindings(s.findings, changes);
-		const context: Position[] = [];
-		for (const p of s.context) {
-			const q = shiftPosition(p, changes);
-			if (q) context.push(q);
-			else s.contextTouched = true;
-		}
-		s.context = context;
+		const moved = shiftPositions(s.context, changes);
+		if (moved.some((q) => !q)) s.contextTouched = true;
+		s.context = moved.filter((q): q is Position => q !== undefined);
 	}
 
 	/** Was the last run scoped (a settle run would re-check the whole file)? */
@@ -137,10 +133,8 @@ function planScoped(tree: Tree, prev: DocState, changed: OffsetRange[]): Plan {
 	}
 	const context: Node[] = [];
 	for (const p of prev.context) {
-		const n = tree.rootNode.namedDescendantForPosition({ row: p.line, column: p.character });
-		let top: Node | null = n;
-		while (top?.parent && top.parent.id !== tree.rootNode.id) top = top.parent;
-		if (!top || top.id === tree.rootNode.id || FUNCTION_DECLS.has(top.type) || top.startPosition.row !== p.line || top.startPosition.column !== p.character) {
+		const top = topLevelAt(tree, { row: p.line, column: p.character });
+		if (!top || FUNCTION_DECLS.has(top.type) || top.startPosition.row !== p.line || top.startPosition.column !== p.character) {
 			return 'the file-level declarations moved';
 		}
 		context.push(top);

@@ -7,7 +7,7 @@
  * last whole-file run (`RuleMemo`) stands in for what lives in untouched functions. The whole-file
  * run that follows once typing pauses replaces any result that depended on another function.
  */
-import type { Node, Tree } from '../syntax/goParser';
+import type { Node, Point, Tree } from '../syntax/goParser';
 import type { RuleContext } from './types';
 import { descendants } from './ast';
 
@@ -46,10 +46,10 @@ export function memoized<T>(ctx: Pick<RuleContext, 'scope' | 'memo'>, key: strin
 	return v;
 }
 
-/** The child of the root (a top-level declaration, comment or ERROR node) holding `index`, if any. */
-export function topLevelAt(tree: Tree, index: number): Node | undefined {
+/** The child of the root (a top-level declaration, comment or ERROR node) holding a UTF-16 offset or a point, if any. */
+export function topLevelAt(tree: Tree, at: number | Point): Node | undefined {
 	const root = tree.rootNode;
-	let n: Node | null = root.descendantForIndex(index);
+	let n: Node | null = typeof at === 'number' ? root.descendantForIndex(at) : root.namedDescendantForPosition(at);
 	if (!n || n.id === root.id) return undefined;
 	while (n.parent && n.parent.id !== root.id) n = n.parent;
 	return n.parent ? n : undefined;
