@@ -71,6 +71,12 @@ export async function startUi(opts) {
 	const dirs = Object.fromEntries(['config', 'data', 'cache', 'state', 'user', 'ext', 'home', 'shots'].map((d) => [d, path.join(root, d)]));
 	for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 	const workspace = copyWorkspace(root);
+	if (opts.settings) {
+		// Also as workspace settings: code-server sometimes answers the first configuration request
+		// before it has read the user settings file (seen as a real go being used despite goPath).
+		mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+		writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(opts.settings));
+	}
 	mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
 	const settingsFile = path.join(dirs.user, 'User/settings.json');
 	const settings = {

@@ -25,11 +25,16 @@ function languageStatus(page) {
 }
 
 async function waitLanguageStatus(page, text, timeout) {
-	await page.waitForFunction(
-		(t) => (document.getElementById('status.languageStatus')?.getAttribute('aria-label') ?? '').includes(t),
-		text,
-		{ timeout },
-	);
+	try {
+		await page.waitForFunction(
+			(t) => (document.getElementById('status.languageStatus')?.getAttribute('aria-label') ?? '').includes(t),
+			text,
+			{ timeout },
+		);
+	} catch (e) {
+		// Say what the status item showed instead: a bare timeout tells nothing.
+		throw new Error(`language status never showed "${text}"; it shows: ${await languageStatus(page).catch(() => '(none)')}`, { cause: e });
+	}
 }
 
 /** The `view-line` element whose text starts with `prefix` (after indentation). */
