@@ -93,7 +93,7 @@ async function inProcess(text: string): Promise<{ tree: number[]; rules: number[
 	const runs = new RuleRuns();
 	const uri = 'file:///keys.go';
 	trees.open(uri, text, 1);
-	const input = (t: string) => ({ tree: trees.get(uri)!.tree, text: t, filePath: '/keys.go', goVersion: { minor: 22, label: 'go1.22', source: 'go.mod' as const, mainModuleMinor: 22 }, escape: undefined, isCgo: false });
+	const input = (t: string) => ({ tree: trees.get(uri)!.mirror, text: t, filePath: '/keys.go', goVersion: { minor: 22, label: 'go1.22', source: 'go.mod' as const, mainModuleMinor: 22 }, escape: undefined, isCgo: false });
 	runs.run(uri, input(text), 'k', trees.takeChanged(uri), false, (c) => runRules(c));
 	let lines = text.split('\n');
 	const out = { tree: [] as number[], rules: [] as number[], modes: {} as Record<string, number> };

@@ -19,6 +19,7 @@ import { goVersion } from '../unit/ruleHarness';
 import { compilerOutputArb, goSourceArb, gorootSamples } from './fuzzInputs';
 import { goEnv, ROOT } from './session';
 import { removeCase, tempCase } from './workspace';
+import { mirrorOf } from '../../server/src/syntax/mirror';
 
 const RUNS = Number(process.env.MEMLENS_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.MEMLENS_FUZZ_SEED ?? 20261123);
@@ -140,12 +141,13 @@ test(`every rule: ${RUNS} mutated Go sources, 0 exceptions, findings inside the 
 				const tree = parser.parse(text);
 				assert.ok(tree, 'tree-sitter parses any text');
 				const lineCount = text.split('\n').length;
+				const mtree = mirrorOf(tree, text);
 				try {
 					const escape = factMode === 0 ? undefined : syntheticFacts(text, factMode * 6);
 					for (const rule of ALL_RULES) {
 						let out: RuleFinding[] = [];
 						try {
-							out = rule.check({ tree, text, filePath: '/tmp/memlens-fuzz/a.go', goVersion: goVersion(minor), escape, isCgo: text.includes('import "C"') });
+							out = rule.check({ tree: mtree, text, filePath: '/tmp/memlens-fuzz/a.go', goVersion: goVersion(minor), escape, isCgo: text.includes('import "C"') });
 						} catch (e) {
 							if (!exceptions.has(rule.id)) exceptions.set(rule.id, `${(e as Error).stack}\n--- input ---\n${text.slice(0, 600)}`);
 							continue;
@@ -154,7 +156,7 @@ test(`every rule: ${RUNS} mutated Go sources, 0 exceptions, findings inside the 
 						for (const f of out) checkFinding(f, lineCount, rule.id);
 					}
 					// the engine too (suppression comments, dedup, sorting); it reports a throwing rule via onError
-					const ctx = { tree, text, filePath: '/tmp/memlens-fuzz/a.go', goVersion: goVersion(minor), escape, isCgo: text.includes('import "C"') };
+					const ctx = { tree: mtree, text, filePath: '/tmp/memlens-fuzz/a.go', goVersion: goVersion(minor), escape, isCgo: text.includes('import "C"') };
 					runRules(ctx, { onError: (e) => void (exceptions.has(`engine:${e.rule}`) || exceptions.set(`engine:${e.rule}`, `${(e.error as Error)?.stack}\n--- input ---\n${text.slice(0, 600)}`)) });
 				} finally {
 					tree.delete();

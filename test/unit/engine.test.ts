@@ -6,12 +6,13 @@ import { parseDirective, collectSuppressions } from '../../server/src/rules/supp
 import type { Rule, RuleContext } from '../../server/src/rules/types';
 import type { RuleFinding } from '../../server/src/model';
 import { goVersion } from './ruleHarness';
+import { mirrorOf } from '../../server/src/syntax/mirror';
 
 async function ctxFor(src: string): Promise<{ ctx: RuleContext; done: () => void }> {
 	const parser = await newGoParser();
 	const tree = parser.parse(src)!;
 	return {
-		ctx: { tree, text: src, filePath: '/tmp/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false },
+		ctx: { tree: mirrorOf(tree, src), text: src, filePath: '/tmp/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false },
 		done: () => {
 			tree.delete();
 			parser.delete();

@@ -2,6 +2,7 @@
 import { newGoParser } from '../../server/src/syntax/goParser';
 import type { GoVersionInfo, RuleFinding } from '../../server/src/model';
 import type { LocatedEscapeFact, Rule } from '../../server/src/rules/types';
+import { mirrorOf } from '../../server/src/syntax/mirror';
 
 export function goVersion(minor: number | undefined, mainModuleMinor = minor): GoVersionInfo {
 	return {
@@ -22,7 +23,7 @@ export async function runRule(
 	if (!tree) throw new Error('parse failed');
 	try {
 		return rule.check({
-			tree,
+			tree: mirrorOf(tree, src),
 			text: src,
 			filePath: opts.filePath ?? '/tmp/memlens-test/a.go',
 			goVersion: goVersion('minor' in opts ? opts.minor : 21),

@@ -14,6 +14,7 @@ import { newGoParser } from '../../server/src/syntax/goParser';
 import { TreeCache } from '../../server/src/syntax/treeCache';
 import type { RuleFinding } from '../../server/src/model';
 import { goVersion } from './ruleHarness';
+import { mirrorOf } from '../../server/src/syntax/mirror';
 
 /** A pool wrapper, its caller and a defer in a loop (the same module the LSP keystroke test edits). */
 const SRC = readFileSync(path.join(__dirname, '..', 'fixtures', 'lsp', 'keystrokes', 'pool.go'), 'utf8');
@@ -29,13 +30,13 @@ async function session() {
 	let text = SRC;
 	trees.open(URI_, text, 1);
 	let version = 1;
-	const input = () => ({ tree: trees.get(URI_)!.tree, text, filePath: '/rr/a.go', goVersion: goVersion(22), escape: undefined, isCgo: false });
+	const input = () => ({ tree: trees.get(URI_)!.mirror, text, filePath: '/rr/a.go', goVersion: goVersion(22), escape: undefined, isCgo: false });
 	const run = (whole = false): RuleRunResult => runs.run(URI_, input(), 'k', trees.takeChanged(URI_), whole, (c) => runRules(c));
 	/** The whole-file answer for the current text, from a fresh parse. */
 	const expected = (): RuleFinding[] => {
 		const tree = parser.parse(text)!;
 		try {
-			return runRules({ tree, text, filePath: '/rr/a.go', goVersion: goVersion(22), escape: undefined, isCgo: false });
+			return runRules({ tree: mirrorOf(tree, text), text, filePath: '/rr/a.go', goVersion: goVersion(22), escape: undefined, isCgo: false });
 		} finally {
 			tree.delete();
 		}

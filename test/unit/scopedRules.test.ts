@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { newGoParser, type Node } from '../../server/src/syntax/goParser';
+import { newGoParser } from '../../server/src/syntax/goParser';
+import type { Node } from '../../server/src/syntax/mirror';
 import { runRules } from '../../server/src/rules/engine';
 import { ALL_RULES } from '../../server/src/rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, type RuleMemo } from '../../server/src/rules/scope';
 import type { RuleFinding } from '../../server/src/model';
 import { goVersion } from './ruleHarness';
+import { mirrorOf } from '../../server/src/syntax/mirror';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -45,12 +47,13 @@ test('scoped runs agree with the whole-file run on every function of every fixtu
 			const text = readFileSync(file, 'utf8');
 			const tree = parser.parse(text)!;
 			try {
+				const m = mirrorOf(tree, text);
 				for (const minor of [21, 22]) {
-					const base = { tree, text, filePath: file, goVersion: goVersion(minor), escape: undefined, isCgo: /import\s+"C"/.test(text) };
+					const base = { tree: m, text, filePath: file, goVersion: goVersion(minor), escape: undefined, isCgo: /import\s+"C"/.test(text) };
 					const memo: RuleMemo = new Map();
 					const full = runRules({ ...base, memo });
-					const context = contextDecls(tree);
-					for (const d of tree.rootNode.namedChildren) {
+					const context = contextDecls(m);
+					for (const d of m.rootNode.namedChildren) {
 						if (!d || !FUNCTION_DECLS.has(d.type)) continue;
 						decls++;
 						const scoped = runRules({ ...base, memo, scope: { decls: [d], context } });

@@ -6,7 +6,7 @@
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { HeapSite } from '../../../common/protocol';
 import type { EscapeFact, RuleFinding } from '../model';
-import type { Tree } from '../syntax/goParser';
+import type { Tree } from '../syntax/mirror';
 import type { Rule } from '../rules/types';
 import type { RuleInput } from './ruleRuns';
 import type { ClientCaps } from './capabilities';

@@ -11,7 +11,7 @@ import type { Position, RuleFinding } from '../model';
 import type { RuleContext } from '../rules/types';
 import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
-import type { Node, Tree } from '../syntax/goParser';
+import type { Node, Tree } from '../syntax/mirror';
 import type { OffsetRange } from '../syntax/treeCache';
 import { shiftFindings, shiftPositions } from './factShift';
 

@@ -420,7 +420,7 @@ export class Session {
 			uri: d.uri,
 			filePath: d.filePath,
 			text: current.doc.getText(),
-			tree: this.trees?.get(d.uri)?.tree,
+			tree: this.trees?.get(d.uri)?.mirror,
 			facts,
 			stale,
 			settings,

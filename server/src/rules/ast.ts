@@ -2,7 +2,7 @@
  * Small tree-sitter-go helpers shared by the rules. Add functions here (do not rename existing
  * ones) when two rules need the same walk.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Range, TextEdit } from '../model';
 
 export const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -31,29 +31,108 @@ export function enclosingLoops(node: Node): Node[] {
 }
 
 /**
- * Walk results during one engine run (`withWalkCache`): the rules ask for the same walks over and
- * over, and each crosses the WASM boundary. Dropped when the run ends, so nothing outlives it.
+ * Shared indexes during one engine run (`withWalkCache`): the rules ask for the same walks over and
+ * over. Dropped when the run ends, so nothing outlives it (the mirrored nodes do, from one
+ * keystroke to the next).
  */
-let walks: Map<string, Node[]> | undefined;
+let shared: Map<object, Map<string, unknown>> | undefined;
 
-/** Runs `fn` with descendant walks memoized (re-entrant: an inner call reuses the outer cache). */
+/** Runs `fn` with descendant walks indexed (re-entrant: an inner call reuses the outer run's indexes). */
 export function withWalkCache<T>(fn: () => T): T {
-	if (walks) return fn();
-	walks = new Map();
+	if (shared) return fn();
+	shared = new Map();
 	try {
 		return fn();
 	} finally {
-		walks = undefined;
+		shared = undefined;
 	}
+}
+
+/** `compute()`, computed once per engine run for `owner` and `name` (every call outside a run). */
+export function perRun<T>(owner: object, name: string, compute: () => T): T {
+	if (!shared) return compute();
+	let m = shared.get(owner);
+	if (!m) shared.set(owner, (m = new Map()));
+	if (m.has(name)) return m.get(name) as T;
+	const v = compute();
+	m.set(name, v);
+	return v;
+}
+
+/**
+ * A top-level node's subtree in preorder, with each type's preorder positions: any node's
+ * descendants of a type are then one binary search away (a subtree is a contiguous preorder range,
+ * `node.pre` to `node.preEnd`, stamped on the nodes when the index is built). Kept on the
+ * top-level node: the mirror replaces a top-level node whose subtree changed, never edits one.
+ */
+export interface WalkIndex {
+	order: Node[];
+	byType: Map<string, number[]>;
+}
+
+function buildIndex(top: Node): WalkIndex {
+	const order: Node[] = [];
+	const byType = new Map<string, number[]>();
+	const add = (n: Node): void => {
+		n.pre = order.length;
+		order.push(n);
+		const list = byType.get(n.type);
+		if (list) list.push(n.pre);
+		else byType.set(n.type, [n.pre]);
+	};
+	// Iterative (hostile inputs nest deeper than the JS stack allows).
+	const nodes: Node[] = [top];
+	const next: number[] = [0];
+	add(top);
+	while (nodes.length) {
+		const n = nodes[nodes.length - 1];
+		const i = next[next.length - 1];
+		const kids = n.children;
+		if (i < kids.length) {
+			next[next.length - 1] = i + 1;
+			add(kids[i]);
+			nodes.push(kids[i]);
+			next.push(0);
+		} else {
+			n.preEnd = order.length;
+			nodes.pop();
+			next.pop();
+		}
+	}
+	return { order, byType };
+}
+
+function lowerBound(xs: readonly number[], x: number): number {
+	let lo = 0;
+	let hi = xs.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (xs[mid] < x) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
 }
 
 /** Every descendant of `node` (including it) of the given types, in source order. */
 export function descendants(node: Node, types: string | string[]): Node[] {
-	if (!walks) return node.descendantsOfType(types).filter((n): n is Node => n !== null);
-	const key = `${node.id}:${node.startIndex}:${node.endIndex}:${typeof types === 'string' ? types : types.join(',')}`;
-	let hit = walks.get(key);
-	if (!hit) walks.set(key, (hit = node.descendantsOfType(types).filter((n): n is Node => n !== null)));
-	return hit.slice();
+	if (!shared) return node.descendantsOfType(types);
+	if (!node.parent) return (matches(node, types) ? [node] : []).concat(node.children.flatMap((c) => descendants(c, types)));
+	let top = node;
+	while (top.parent?.parent) top = top.parent;
+	const idx = (top.walkIndex ??= buildIndex(top));
+	const want = typeof types === 'string' ? [types] : types;
+	const hits: number[] = [];
+	for (const t of want) {
+		const list = idx.byType.get(t);
+		if (!list) continue;
+		for (let i = lowerBound(list, node.pre); i < list.length && list[i] < node.preEnd; i++) hits.push(list[i]);
+	}
+	if (want.length > 1) hits.sort((a, b) => a - b);
+	return hits.map((i) => idx.order[i]);
+}
+
+function matches(node: Node, types: string | string[]): boolean {
+	return typeof types === 'string' ? node.type === types : types.includes(node.type);
 }
 
 /**

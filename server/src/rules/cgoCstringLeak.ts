@@ -4,7 +4,7 @@
  * variable that no `free` call in the function receives and that is not handed off (returned,
  * stored in a field/global/slice, passed to putenv).
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, importSpecs, imports, lineIndent, rangeOf } from './ast';

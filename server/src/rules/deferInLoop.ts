@@ -3,7 +3,7 @@
  * surrounding *function* returns, not at the end of each iteration, so every iteration's resource
  * (file, lock, pooled object) is held until then. In a loop that never exits they never run.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineIndent, rangeOf } from './ast';

@@ -7,7 +7,7 @@ import type { RuleFinding } from '../model';
 import { ALL_RULES } from './index';
 import { withWalkCache } from './ast';
 import { inNodes } from './scope';
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import { SuppressionIndex, collectSuppressions, type Suppression } from './suppression';
 import type { Rule, RuleContext } from './types';
 

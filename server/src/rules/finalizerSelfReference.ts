@@ -4,12 +4,12 @@
  * ptr. The object stays reachable from its own finalizer/cleanup: it is never collected and the
  * finalizer never runs (verified with go1.26: such a finalizer does not run after runtime.GC()).
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { identRefs, resolvesThrough } from './loopvarShared';
-import { sites } from './scope';
+import { mentions, sites } from './scope';
 
 /** `x`, `&x`, `(x)` → the identifier x. */
 function objIdent(arg: Node | undefined): Node | null {
@@ -149,7 +149,7 @@ export const finalizerSelfReference: Rule = {
 	},
 	check(ctx) {
 		// Cheap text gate: most files never mention either API.
-		if (!ctx.text.includes('.SetFinalizer') && !ctx.text.includes('.AddCleanup')) return [];
+		if (!mentions(ctx, '.SetFinalizer') && !mentions(ctx, '.AddCleanup')) return [];
 		const rt = imports(ctx.tree.rootNode).get('runtime');
 		if (!rt) return [];
 		const out: RuleFinding[] = [];

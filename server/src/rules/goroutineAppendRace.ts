@@ -5,7 +5,7 @@
  * the same slice header: a data race (the race detector reports it; verified with Go 1.26), lost
  * elements, and a garbage backing array for every append that loses.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, importEdit, lineIndent, rangeOf } from './ast';

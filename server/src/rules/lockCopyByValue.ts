@@ -6,7 +6,7 @@
  * Mirrors `go vet` copylocks (checked against vet of Go 1.26); only types this file declares can
  * be resolved, so a struct from another file or package is never reported (conservative).
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, importSpecs, imports, rangeOf } from './ast';

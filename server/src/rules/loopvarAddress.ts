@@ -3,12 +3,12 @@
  * Before go1.22 every stored pointer aliases the one shared variable; from go1.22 the code is
  * correct but, when the compiler moves `v` to the heap, each iteration allocates a fresh `v`.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, contains, descendants, rangeOf } from './ast';
 import { bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
-import { sites } from './scope';
+import { mentions, sites } from './scope';
 
 type Use = 'stored' | 'passed' | 'returned' | 'other';
 
@@ -112,7 +112,7 @@ export const loopvarAddress: Rule = {
 	},
 	check(ctx) {
 		const out: RuleFinding[] = [];
-		if (!ctx.text.includes('&')) return out;
+		if (!mentions(ctx, '&')) return out;
 		for (const amp of sites(ctx, 'unary_expression')) checkAmp(ctx, amp, out);
 		return out;
 	},

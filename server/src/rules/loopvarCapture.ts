@@ -4,7 +4,7 @@
  * iterations share: a `:=` loop variable before go1.22, or an outer variable the loop assigns
  * (`for _, v = range`) in every version.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, contains, descendants, enclosingLoops, rangeOf } from './ast';

@@ -2,7 +2,7 @@
  * loopvar-redundant-copy (spec R9): `v := v` of a `:=` loop variable in a go1.22+ file, where
  * every iteration already has its own `v`. The copy is dead code.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';

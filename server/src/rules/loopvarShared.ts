@@ -5,7 +5,7 @@
  * declaration of the same name (parameter, `:=`, `var`, nested loop header, `case v := <-ch`)
  * sits between the reference and the declaring node.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
 import { factsAt, type RuleContext } from './types';
 import { bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';

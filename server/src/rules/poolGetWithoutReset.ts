@@ -5,7 +5,7 @@
  * there (verified: bytes.Buffer written "abc", Put, Get → Len() == 3 when nothing resets it).
  * Read destinations (`r.Read(*bp)`) and uses other than accumulating writes are not reported.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding } from '../model';
 import { callArgs, calleeName, descendants, lineIndent, rangeOf } from './ast';
 import type { Rule } from './types';

@@ -5,7 +5,7 @@
  * Verified (Go 1.26 `-m`): `New: func() any { return make([]byte, 4096) }` prints
  * `make([]byte, 4096) escapes to heap` twice at the same column (backing array + boxing).
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding } from '../model';
 import { FUNCTION_TYPES, callArgs, calleeName, descendants, rangeOf } from './ast';
 import type { Rule, RuleContext } from './types';

@@ -5,7 +5,7 @@
  * keep-the-pointer form; `defer func() { *bp = buf; pool.Put(bp) }()` moves nothing.
  * Not a dangling pointer: the compiler moves x to the heap, so it is a cost, not a memory bug.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import { callArgs, descendants, enclosingFunction, lineIndent, rangeOf } from './ast';
 import { factsAt, type Rule } from './types';

@@ -5,7 +5,7 @@
  * Ownership transfers (returned, stored in a field/map/slice/global, sent on a channel, captured by
  * a goroutine, passed to a release-like function) and cap/len-guarded drops are not reported.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, Range, RuleFinding, TextEdit } from '../model';
 import { callArgs, contains, descendants, enclosingLoops, lineIndent, rangeOf } from './ast';
 import type { Rule } from './types';

@@ -5,7 +5,7 @@
  * `b[:0] escapes to heap`; `p.Put(0)` / `p.Put(x byte)` → 0 allocations although `-m` prints
  * `0 escapes to heap` (static data), so constants and one-byte types are excluded by syntax.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding } from '../model';
 import { callArgs, descendants, enclosingFunction, rangeOf } from './ast';
 import type { Rule } from './types';

@@ -1,12 +1,12 @@
 /**
  * sync.Pool identification and one-level wrapper summaries within a file (spec §1.3), shared by
- * the six pool-* rules. Pure functions over the tree; results are cached per tree so the six rules
+ * the six pool-* rules. Pure functions over the tree; results are cached per engine run so the six rules
  * walk the file once.
  */
-import type { Node, Tree } from '../syntax/goParser';
+import type { Node, Tree } from '../syntax/mirror';
 import type { LocatedEscapeFact, RuleContext } from './types';
-import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction } from './ast';
-import { sitesByType } from './scope';
+import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, perRun } from './ast';
+import { mentions, sitesByType } from './scope';
 
 /** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
 export interface GetterSummary {
@@ -62,7 +62,6 @@ export interface PoolIndex {
 	putSites: Node[];
 }
 
-const cache = new WeakMap<object, PoolIndex>();
 
 function isPoolType(t: Node | null, sync: string): boolean {
 	if (!t) return false;
@@ -225,12 +224,15 @@ function cacheKey(ctx: PoolCtx): object {
  * and putters declared in untouched functions come from the last whole-file run.
  */
 export function poolIndex(ctx: PoolCtx): PoolIndex {
-	const key = cacheKey(ctx);
-	const hit = cache.get(key);
-	if (hit) return hit;
+	return perRun(cacheKey(ctx), 'pool:index', () => buildPoolIndex(ctx));
+}
+
+function buildPoolIndex(ctx: PoolCtx): PoolIndex {
 	const idx: PoolIndex = { syncName: undefined, vars: new Set(), fields: new Set(), getters: new Map(), putters: new Map(), calls: [], getSites: [], putSites: [], nodes: new Map() };
-	cache.set(key, idx);
-	if (!ctx.text.includes('.Pool')) return idx;
+	// A gate before any walk: nothing to do if no pool is in sight (in the text a run reports in, or
+	// known from the last whole-file run).
+	const known = ctx.scope ? (ctx.memo?.get(MEMO_KEY) as PoolMemo | undefined) : undefined;
+	if (!(known && known.vars.size + known.fields.size > 0) && !mentions(ctx, '.Pool')) return idx;
 	idx.nodes = sitesByType(ctx, BUCKETS);
 	const bucket = (t: string) => idx.nodes.get(t) ?? [];
 	for (const spec of bucket('import_spec')) {
@@ -281,16 +283,14 @@ export function poolIndex(ctx: PoolCtx): PoolIndex {
 	return idx;
 }
 
-const bindingCache = new WeakMap<object, GetBinding[]>();
-
 /** Every Get bound to a variable in the file, or in the scope of a scoped run (cached per run). */
 export function getBindings(ctx: PoolCtx): GetBinding[] {
-	const key = cacheKey(ctx);
-	const hit = bindingCache.get(key);
-	if (hit) return hit;
+	return perRun(cacheKey(ctx), 'pool:bindings', () => buildBindings(ctx));
+}
+
+function buildBindings(ctx: PoolCtx): GetBinding[] {
 	const idx = poolIndex(ctx);
 	const out: GetBinding[] = [];
-	bindingCache.set(key, out);
 	if (idx.vars.size + idx.fields.size === 0) return out;
 	const stmts = ['short_var_declaration', 'assignment_statement', 'var_spec'].flatMap((t) => idx.nodes.get(t) ?? []).sort((a, b) => a.startIndex - b.startIndex);
 	for (const stmt of stmts) {
@@ -314,6 +314,19 @@ export function getBindings(ctx: PoolCtx): GetBinding[] {
 	return out;
 }
 
+/** The Get bindings of the run grouped by their enclosing function. */
+export function bindingsByFunc(ctx: PoolCtx): Map<Node, GetBinding[]> {
+	return perRun(cacheKey(ctx), 'pool:bindingsByFunc', () => {
+		const out = new Map<Node, GetBinding[]>();
+		for (const b of getBindings(ctx)) {
+			const list = out.get(b.func);
+			if (list) list.push(b);
+			else out.set(b.func, [b]);
+		}
+		return out;
+	});
+}
+
 /** The statements of a block (tree-sitter-go wraps them in a `statement_list`). */
 export function blockStatements(block: Node): Node[] {
 	const list = block.namedChildren.find((n) => n?.type === 'statement_list') ?? block;
@@ -330,7 +343,9 @@ export function ownDescendants(fn: Node, types: string | string[]): Node[] {
 
 /** Calls in `scope` that put `x` back: `P.Put(x)` on the same pool, or a putter called with x. */
 export function putCallsOf(idx: PoolIndex, scope: Node, x: string, pool: string): Node[] {
-	return idx.calls.filter((c) => {
+	// The calls inside `scope` (an indexed walk: filtering every call of the file per Get is quadratic).
+	const inScope = idx.calls.length > 64 ? descendants(scope, 'call_expression') : idx.calls;
+	return inScope.filter((c) => {
 		if (c.startIndex < scope.startIndex || c.endIndex > scope.endIndex) return false;
 		const args = callArgs(c);
 		const p = poolCall(idx, c, 'Put');

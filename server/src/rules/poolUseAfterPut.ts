@@ -6,11 +6,11 @@
  * Verified (Go 1.26): a slice from `buf.Bytes()` shows the new content after `Reset` + `WriteString`
  * ("QQQ"); `bytes.Buffer.String()` copies, so it is not an alias.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import { descendants, importEdit, rangeOf } from './ast';
 import type { Rule, RuleContext } from './types';
-import { aliasRoot, calledName, getBindings, ownDescendants, poolIndex, putCallsOf, statementOf, type GetBinding, type PoolIndex } from './poolShared';
+import { aliasRoot, bindingsByFunc, calledName, getBindings, ownDescendants, poolIndex, putCallsOf, statementOf, type GetBinding, type PoolIndex } from './poolShared';
 
 function inDefer(n: Node, fn: Node): boolean {
 	for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'defer_statement') return true;
@@ -61,7 +61,7 @@ function isJoin(n: Node): boolean {
 }
 
 function check(ctx: RuleContext, idx: PoolIndex, g: GetBinding, out: RuleFinding[]): void {
-	const builders = new Set(getBindings(ctx).filter((b) => b.func.id === g.func.id && b.assertedType?.replace(/\s+/g, '') === '*strings.Builder').map((b) => b.name));
+	const builders = new Set((bindingsByFunc(ctx).get(g.func) ?? []).filter((b) => b.assertedType?.replace(/\s+/g, '') === '*strings.Builder').map((b) => b.name));
 	const aliases = aliasSet(g, builders);
 	const isAlias = (e: Node | null) => {
 		const r = aliasRoot(e, builders);

@@ -1,15 +1,15 @@
 /**
  * Scoped rule runs: on a keystroke only the top-level declarations the edit touched are
- * re-checked (walking a whole tree costs ~10 µs per node across the WASM boundary, so a
- * 5,000-line file takes tens of milliseconds per walk). Rules find their sites through `sites`,
+ * re-checked. Rules find their sites through `sites`,
  * which walks the scope (the touched declarations plus the file's non-function declarations:
  * imports, types, package-level vars) instead of the whole file; file-level data computed on the
  * last whole-file run (`RuleMemo`) stands in for what lives in untouched functions. The whole-file
  * run that follows once typing pauses replaces any result that depended on another function.
  */
-import type { Node, Point, Tree } from '../syntax/goParser';
+import type { Node, Point, Tree } from '../syntax/mirror';
 import type { RuleContext } from './types';
-import { descendants } from './ast';
+import { descendants, perRun } from './ast';
+import { topIndexAt } from '../syntax/mirror';
 
 /** File-level data the rules keep from the last whole-file run of a document (plain data only: nodes of an old tree are freed). */
 export type RuleMemo = Map<string, unknown>;
@@ -46,13 +46,12 @@ export function memoized<T>(ctx: Pick<RuleContext, 'scope' | 'memo'>, key: strin
 	return v;
 }
 
-/** The child of the root (a top-level declaration, comment or ERROR node) holding a UTF-16 offset or a point, if any. */
+/** The child of the root (a top-level declaration, comment or ERROR node) holding a UTF-16 offset, or a named one holding a point, if any. */
 export function topLevelAt(tree: Tree, at: number | Point): Node | undefined {
-	const root = tree.rootNode;
-	let n: Node | null = typeof at === 'number' ? root.descendantForIndex(at) : root.namedDescendantForPosition(at);
-	if (!n || n.id === root.id) return undefined;
-	while (n.parent && n.parent.id !== root.id) n = n.parent;
-	return n.parent ? n : undefined;
+	const tops = tree.rootNode.children;
+	if (typeof at === 'number') return tops[topIndexAt(tops, at)];
+	const n = tops[topIndexAt(tops, tree.lines.lineStart(at.row) + at.column)];
+	return n?.isNamed ? n : undefined;
 }
 
 /** The non-function top-level declarations (imports, types, vars, consts): a scoped run's context. Walks the root's children. */
@@ -83,4 +82,15 @@ export function inNodes(nodes: readonly Node[], line: number, character = 0): bo
 		const e = d.endPosition;
 		return (line > s.row || (line === s.row && character >= s.column)) && (line < e.row || (line === e.row && character < e.column));
 	});
+}
+
+/**
+ * Does the text a run can report in mention `needle`? A cheap gate before a rule walks anything:
+ * the whole text on a whole-file run; on a scoped run only the touched declarations and their
+ * context (scanning a long file on every keystroke costs more than the rules).
+ */
+export function mentions(ctx: Pick<RuleContext, 'text' | 'scope'>, needle: string): boolean {
+	const scope = ctx.scope;
+	if (!scope) return ctx.text.includes(needle);
+	return perRun(scope, `mentions:${needle}`, () => scope.decls.some((d) => d.text.includes(needle)) || scope.context.some((d) => d.text.includes(needle)));
 }

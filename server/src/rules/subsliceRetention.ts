@@ -6,7 +6,7 @@
  * whole file. Only clearly large sources count: whole-file/stream reads, `(*bytes.Buffer).Bytes`,
  * `make([]byte, N≥4096)` (W), or parameters/fields with buffer-like names (I).
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';

@@ -9,7 +9,7 @@
  * - golangci-lint `//nolint` (everything) and `//nolint:linter1,linter2 // why`, through LINTER_MAP.
  * Memlens rule ids are accepted in every form. `all` (nolint) and `*` (memlens) mean every rule.
  */
-import type { Node, Tree } from '../syntax/goParser';
+import type { Node, Tree } from '../syntax/mirror';
 import type { RuleFinding } from '../model';
 
 /** staticcheck / vet check names → memlens rule ids (spec §1.5). */

@@ -5,7 +5,7 @@
  * until it fires. Verified with Go 1.26: 200k iterations of `time.After(time.Hour)` keep ~52 MB
  * live under `go 1.22` or `GODEBUG=asynctimerchan=1`, ~70 KB under `go 1.23`.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';

@@ -3,7 +3,7 @@
  * A rule is a pure function of the syntax tree, the file's Go version and (when available) the
  * compiler's escape facts for this file. It never touches the file system or the network.
  */
-import type { Node, Tree } from '../syntax/goParser';
+import type { Node, Tree } from '../syntax/mirror';
 import type { EscapeFact, GoVersionInfo, Position, RuleFinding, Severity } from '../model';
 import type { RuleMemo } from './scope';
 

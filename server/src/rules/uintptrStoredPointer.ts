@@ -8,7 +8,7 @@
  * ESC: with escape facts, a pointee the compiler kept on the stack (no `moved to heap: x`) is an
  * error: stack growth moves it and the integer still holds the old address.
  */
-import type { Node } from '../syntax/goParser';
+import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';

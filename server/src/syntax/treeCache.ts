@@ -12,6 +12,8 @@
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import { newGoParser, type Parser, type Point, type Tree } from './goParser';
+import { LineStarts } from './lineStarts';
+import { MTree, type PreparedEdit } from './mirror';
 
 export interface TreeCacheOptions {
 	/** Open trees kept at most; the least recently used is deleted beyond that. */
@@ -20,10 +22,18 @@ export interface TreeCacheOptions {
 	maxChars?: number;
 	/** A parse running longer than this is cancelled. */
 	parseTimeoutMs?: number;
+	/**
+	 * Text length whose syntax-tree copies (rules' mirrors, ~150 bytes per character) are kept
+	 * across runs, most recently used documents first; older ones are dropped and read again when
+	 * next walked.
+	 */
+	mirrorBudgetChars?: number;
 }
 
 interface Entry {
 	tree: Tree | undefined;
+	/** The tree's JS copy for the rules, kept in step with every reparse. */
+	mirror?: MTree;
 	text: string;
 	version: number;
 	skipped?: string;
@@ -97,6 +107,7 @@ export class TreeCache {
 	private readonly maxTrees: number;
 	private readonly maxChars: number;
 	private readonly parseTimeoutMs: number;
+	private readonly mirrorBudgetChars: number;
 	private disposed = false;
 
 	private constructor(
@@ -106,6 +117,7 @@ export class TreeCache {
 		this.maxTrees = Math.max(1, opts.maxTrees ?? 200);
 		this.maxChars = opts.maxChars ?? 5_000_000;
 		this.parseTimeoutMs = opts.parseTimeoutMs ?? 5_000;
+		this.mirrorBudgetChars = opts.mirrorBudgetChars ?? 250_000;
 	}
 
 	/** Loads the grammar and makes a cache. */
@@ -123,7 +135,8 @@ export class TreeCache {
 	/** Parses a newly opened document (replacing any tree held for `uri`). */
 	open(uri: string, text: string, version: number): Tree | undefined {
 		this.close(uri);
-		return this.store(uri, { ...this.parseFresh(text, undefined), text, version });
+		const parsed = this.parseFresh(text, undefined);
+		return this.store(uri, { ...parsed, text, version, mirror: parsed.tree ? new MTree(parsed.tree, text) : undefined });
 	}
 
 	/**
@@ -137,6 +150,8 @@ export class TreeCache {
 		let tree: Tree | undefined = old.tree;
 		let text = old.text;
 		let changed: OffsetRange[] | 'all' = old.changed ?? [];
+		let prepared: PreparedEdit | undefined;
+		let lines = old.mirror?.lines;
 		try {
 			for (const ch of changes) {
 				if (!('range' in ch) || !ch.range) {
@@ -152,6 +167,7 @@ export class TreeCache {
 					changed.push({ start, end: start + ch.text.length });
 				}
 				if (tree) {
+					prepared = changes.length === 1 ? old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length) : undefined;
 					const startPosition = pointAt(text, start);
 					tree.edit(
 						new Edit({
@@ -164,6 +180,7 @@ export class TreeCache {
 						}),
 					);
 				}
+				lines = lines?.edited(start, oldEnd, ch.text);
 				text = text.slice(0, start) + ch.text + text.slice(oldEnd);
 			}
 		} catch {
@@ -177,19 +194,28 @@ export class TreeCache {
 			// What the parser re-shaped beyond the typed text (an opened string or comment…).
 			for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
 		}
+		let mirror: MTree | undefined;
+		if (parsed.tree) {
+			if (reuse && old.mirror) {
+				mirror = old.mirror;
+				mirror.update(parsed.tree, newText, lines ?? LineStarts.of(newText), prepared);
+			} else mirror = new MTree(parsed.tree, newText);
+		}
 		this.entries.delete(uri);
 		old.tree.delete();
-		return this.store(uri, { ...parsed, text: newText, version, changed });
+		return this.store(uri, { ...parsed, text: newText, version, changed, mirror });
 	}
 
 	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
-	get(uri: string): { tree: Tree; text: string; version: number } | undefined {
+	get(uri: string): { tree: Tree; mirror: MTree; text: string; version: number } | undefined {
 		const e = this.entries.get(uri);
 		if (!e || !e.tree) return undefined;
 		// Touch for LRU.
 		this.entries.delete(uri);
 		this.entries.set(uri, e);
-		return { tree: e.tree, text: e.text, version: e.version };
+		e.mirror ??= new MTree(e.tree, e.text);
+		this.trimMirrors(e);
+		return { tree: e.tree, mirror: e.mirror, text: e.text, version: e.version };
 	}
 
 	/**
@@ -223,6 +249,18 @@ export class TreeCache {
 		for (const e of this.entries.values()) e.tree?.delete();
 		this.entries.clear();
 		this.parser.delete();
+	}
+
+	/** Drops the copies of the least recently used documents' trees beyond the budget (never `keep`'s). */
+	private trimMirrors(keep: Entry): void {
+		let total = 0;
+		for (const e of this.entries.values()) total += e.mirror?.expandedChars ?? 0;
+		for (const e of this.entries.values()) {
+			if (total <= this.mirrorBudgetChars) return;
+			if (e === keep || !e.mirror?.expandedChars) continue;
+			total -= e.mirror.expandedChars;
+			e.mirror.collapse();
+		}
 	}
 
 	private parseFresh(text: string, oldTree: Tree | undefined): Pick<Entry, 'tree' | 'skipped'> {

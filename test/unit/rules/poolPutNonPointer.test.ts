@@ -6,6 +6,7 @@ import { runRules } from '../../../server/src/rules/engine';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { goVersion } from '../ruleHarness';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
+import { mirrorOf } from '../../../server/src/syntax/mirror';
 
 const POS = `package a
 
@@ -95,7 +96,7 @@ test('//lint:ignore SA6002 is honoured through the engine; half-typed code does 
 	const parser = await newGoParser();
 	const tree = parser.parse(src)!;
 	try {
-		const f = runRules({ tree, text: src, filePath: '/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false }, { rules: [poolPutNonPointer] });
+		const f = runRules({ tree: mirrorOf(tree, src), text: src, filePath: '/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false }, { rules: [poolPutNonPointer] });
 		assert.deepEqual(lines(f), [16, 17, 22, 24, 27]);
 	} finally {
 		tree.delete();

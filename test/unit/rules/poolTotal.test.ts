@@ -34,6 +34,7 @@ func (s *S) enc(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 `;
+import { mirrorOf } from '../../../server/src/syntax/mirror';
 
 test('pool rules are total: any prefix or splice of a realistic file never throws', async () => {
 	const parser = await newGoParser();
@@ -41,7 +42,7 @@ test('pool rules are total: any prefix or splice of a realistic file never throw
 	try {
 		// The full file has findings from every rule but pool-get-without-reset (resetting getter).
 		const full = parser.parse(SRC)!;
-		const ctx = { tree: full, text: SRC, filePath: '/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false };
+		const ctx = { tree: mirrorOf(full, SRC), text: SRC, filePath: '/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false };
 		const ids = new Set(rules.flatMap((r) => r.check(ctx).map((f) => f.rule)));
 		full.delete();
 		assert.ok(ids.size >= 4, [...ids].join(','));
@@ -51,7 +52,7 @@ test('pool rules are total: any prefix or splice of a realistic file never throw
 				const tree = parser.parse(cut)!;
 				try {
 					for (const r of rules) {
-						const out = r.check({ tree, text: cut, filePath: '/x/a.go', goVersion: goVersion(undefined), escape: [], isCgo: false });
+						const out = r.check({ tree: mirrorOf(tree, cut), text: cut, filePath: '/x/a.go', goVersion: goVersion(undefined), escape: [], isCgo: false });
 						assert.ok(Array.isArray(out));
 					}
 				} finally {

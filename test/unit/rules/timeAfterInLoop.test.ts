@@ -16,6 +16,7 @@ func run(msgs chan int, done chan struct{}) {
 ${body}
 }
 `;
+import { mirrorOf } from '../../../server/src/syntax/mirror';
 
 const SPEC_POSITIVE = wrap(`	for {
 		select {
@@ -30,7 +31,7 @@ async function runWith(src: string, v: GoVersionInfo) {
 	const parser = await newGoParser();
 	const tree = parser.parse(src)!;
 	try {
-		return timeAfterInLoop.check({ tree, text: src, filePath: '/tmp/a.go', goVersion: v, escape: undefined, isCgo: false });
+		return timeAfterInLoop.check({ tree: mirrorOf(tree, src), text: src, filePath: '/tmp/a.go', goVersion: v, escape: undefined, isCgo: false });
 	} finally {
 		tree.delete();
 		parser.delete();

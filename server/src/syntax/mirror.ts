@@ -1,0 +1,419 @@
+/**
+ * A JavaScript copy of a tree-sitter tree for the rules to walk.
+ *
+ * Every property read on a web-tree-sitter `Node` crosses into WASM and allocates a new wrapper.
+ * The rules read each node many times, so on a keystroke they cost several times the reparse
+ * itself. Here each node is read once into a plain object (`MNode`, the subset of the `Node` API
+ * the rules use) and then kept up to date with the text:
+ *
+ * - Offsets are stored relative to the parent, so an edit moves the nodes after it by changing
+ *   the offsets of a few top-level nodes, not of every node.
+ * - Top-level nodes (children of `source_file`) are expanded lazily, on first access.
+ * - After an edit inside one top-level node, only the nodes tree-sitter re-created are read
+ *   again. A subtree tree-sitter reused keeps its id (its address in WASM memory), so the old
+ *   copy is moved over as it is (see `rebuild`).
+ *
+ * Positions (rows and UTF-16 columns, counting `\n` as tree-sitter does) come from the text's
+ * line starts.
+ */
+import type { Point, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
+import { LineStarts } from './lineStarts';
+
+let nextId = 1;
+
+/** Where a change falls in the mirror, noted before the tree is edited (see `MTree.prepareEdit`). */
+export interface PreparedEdit {
+	start: number;
+	oldEnd: number;
+	newLen: number;
+	index: number;
+	oldTopId: number;
+	count: number;
+}
+
+export interface OffsetRange {
+	start: number;
+	end: number;
+}
+
+/** One syntax node, read from tree-sitter once. The same API as web-tree-sitter's `Node`, for what the rules use. */
+export class MNode {
+	readonly id = nextId++;
+	field: string | null = null;
+	parent: MNode | null = null;
+	/** Index in the parent's children. */
+	idx = 0;
+	/** Start offset relative to the parent's start (UTF-16 units). */
+	rel = 0;
+	/** Children; undefined for a top-level node not expanded yet. */
+	kids: MNode[] | undefined;
+	/** Preorder position and end within its top-level node's walk index (rules/ast.ts `descendants`). */
+	pre = 0;
+	preEnd = 0;
+	/** That index, on a top-level node (built by the rules' first walk, dropped with the children). */
+	walkIndex: { order: MNode[]; byType: Map<string, number[]> } | undefined;
+	private named: MNode[] | undefined;
+	private absAt = -1;
+	private abs = 0;
+
+	constructor(
+		readonly tree: MTree,
+		readonly type: string,
+		readonly isNamed: boolean,
+		readonly isMissing: boolean,
+		/** Length in UTF-16 units. */
+		public len: number,
+		/** tree-sitter's id for the subtree this was read from (to recognise reused subtrees). */
+		readonly tsId: number,
+	) {}
+
+	get startIndex(): number {
+		if (this.absAt === this.tree.epoch) return this.abs;
+		this.abs = (this.parent ? this.parent.startIndex : 0) + this.rel;
+		this.absAt = this.tree.epoch;
+		return this.abs;
+	}
+	get endIndex(): number {
+		return this.startIndex + this.len;
+	}
+	get startPosition(): Point {
+		return this.tree.pointAt(this.startIndex);
+	}
+	get endPosition(): Point {
+		return this.tree.pointAt(this.endIndex);
+	}
+	get text(): string {
+		const s = this.startIndex;
+		return this.tree.text.slice(s, s + this.len);
+	}
+	get isError(): boolean {
+		return this.type === 'ERROR';
+	}
+	get hasError(): boolean {
+		return this.preorder().some((n) => n.isError || n.isMissing);
+	}
+
+	get children(): MNode[] {
+		return this.kids ?? this.tree.expand(this);
+	}
+	get namedChildren(): MNode[] {
+		return (this.named ??= this.children.filter((c) => c.isNamed));
+	}
+	get childCount(): number {
+		return this.children.length;
+	}
+	get namedChildCount(): number {
+		return this.namedChildren.length;
+	}
+	child(i: number): MNode | null {
+		return this.children[i] ?? null;
+	}
+	namedChild(i: number): MNode | null {
+		return this.namedChildren[i] ?? null;
+	}
+	get firstChild(): MNode | null {
+		return this.child(0);
+	}
+	get lastChild(): MNode | null {
+		return this.child(this.children.length - 1);
+	}
+	get firstNamedChild(): MNode | null {
+		return this.namedChild(0);
+	}
+	get lastNamedChild(): MNode | null {
+		return this.namedChild(this.namedChildren.length - 1);
+	}
+	childForFieldName(name: string): MNode | null {
+		for (const c of this.children) if (c.field === name) return c;
+		return null;
+	}
+	childrenForFieldName(name: string): MNode[] {
+		return this.children.filter((c) => c.field === name);
+	}
+	get nextSibling(): MNode | null {
+		return this.parent?.children[this.idx + 1] ?? null;
+	}
+	get previousSibling(): MNode | null {
+		return this.parent?.children[this.idx - 1] ?? null;
+	}
+	get nextNamedSibling(): MNode | null {
+		const sibs = this.parent?.children ?? [];
+		for (let i = this.idx + 1; i < sibs.length; i++) if (sibs[i].isNamed) return sibs[i];
+		return null;
+	}
+	get previousNamedSibling(): MNode | null {
+		const sibs = this.parent?.children ?? [];
+		for (let i = this.idx - 1; i >= 0; i--) if (sibs[i].isNamed) return sibs[i];
+		return null;
+	}
+	equals(other: MNode): boolean {
+		return this === other;
+	}
+	/** This node and its descendants of `types`, in source order (as web-tree-sitter's). */
+	descendantsOfType(types: string | readonly string[]): MNode[] {
+		const want = typeof types === 'string' ? [types] : types;
+		return this.preorder().filter((n) => want.includes(n.type));
+	}
+	/** This node and its descendants in preorder (iterative: hostile inputs nest deeper than the JS stack). */
+	private preorder(): MNode[] {
+		const out: MNode[] = [];
+		const stack: MNode[] = [this];
+		while (stack.length) {
+			const n = stack.pop()!;
+			out.push(n);
+			const kids = n.children;
+			for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+		}
+		return out;
+	}
+	/** Drops the children of a top-level node (they are read again on the next access). */
+	collapse(): void {
+		this.kids = undefined;
+		this.named = undefined;
+		this.walkIndex = undefined;
+	}
+	setKids(kids: MNode[]): void {
+		this.kids = kids;
+		this.named = undefined;
+		this.walkIndex = undefined;
+	}
+}
+
+/** One document's mirrored tree: the root's children are top-level nodes, expanded on demand. */
+export class MTree {
+	/** Bumped on every text change: cached absolute offsets older than this are recomputed. */
+	epoch = 0;
+	/** Length of the text under expanded top-level nodes (~250 bytes of copies per node, ~0.6 nodes per character). */
+	expandedChars = 0;
+	rootNode: MNode;
+	private readonly types: string[];
+	private readonly fields: (string | null)[];
+	private readonly named: boolean[];
+
+	constructor(
+		private ts: TsTree,
+		public text: string,
+		public lines: LineStarts = LineStarts.of(text),
+	) {
+		const lang = ts.language;
+		this.types = lang.types.map((t) => t ?? 'ERROR');
+		this.fields = lang.fields;
+		this.named = this.types.map((_, i) => lang.nodeTypeIsNamed(i));
+		this.rootNode = this.readTop(ts);
+	}
+
+	pointAt(offset: number): Point {
+		return this.lines.pointAt(offset);
+	}
+
+	/** The tree-sitter tree this mirrors (for the few lookups not mirrored). */
+	get tsTree(): TsTree {
+		return this.ts;
+	}
+
+	/** Reads a top-level node's subtree (lazily, the first time its children are asked for). */
+	expand(n: MNode): MNode[] {
+		if (n.parent !== this.rootNode) throw new Error(`mirror: ${n.type} has no children read`);
+		const ts = this.ts.rootNode.child(n.idx);
+		if (!ts || ts.startIndex !== n.startIndex || ts.endIndex !== n.endIndex) throw new Error('mirror out of step with its tree');
+		const c = ts.walk();
+		try {
+			this.fill(c, n, undefined);
+		} finally {
+			c.delete();
+		}
+		this.expandedChars += n.len;
+		return n.kids!;
+	}
+
+	/**
+	 * Before `tree.edit`: notes where a change of the old text ([start, oldEnd) replaced by newLen
+	 * units) falls. Only a change strictly inside one top-level node can be followed node by node.
+	 */
+	prepareEdit(old: TsTree, start: number, oldEnd: number, newLen: number): PreparedEdit | undefined {
+		const tops = this.rootNode.children;
+		const i = topIndexAt(tops, start);
+		const top = tops[i];
+		if (!top || !(top.startIndex < start && oldEnd < top.endIndex)) return undefined;
+		const ts = old.rootNode.child(i);
+		if (!ts || ts.hasError) return undefined;
+		return { start, oldEnd, newLen, index: i, oldTopId: ts.id, count: tops.length };
+	}
+
+	/**
+	 * Follows a reparse: `ts` is the new tree, `text` its text. With `edit` (from `prepareEdit`,
+	 * one change) and the new top-level node at the same index being the old one moved (same start,
+	 * end moved by the change, no errors, as many top-level nodes), only that node is read again:
+	 * the parser's re-shaping stopped at its end (tree-sitter-go has no external scanner, and the
+	 * next node starts in the same parse state), so every other top-level copy is still right.
+	 * Otherwise the top-level list is read again, reusing copies by tree-sitter id. Returns whether
+	 * the change stayed inside one top-level node (its new range then bounds what changed).
+	 */
+	update(ts: TsTree, text: string, lines: LineStarts, edit?: PreparedEdit): OffsetRange | undefined {
+		const root = this.rootNode;
+		const tops = root.children;
+		const old = edit ? tops[edit.index] : undefined;
+		const delta = edit ? edit.newLen - (edit.oldEnd - edit.start) : 0;
+		const tsTop = edit && old ? ts.rootNode.child(edit.index) : null;
+		const inPlace =
+			edit && old && tsTop && ts.rootNode.childCount === edit.count && tsTop.startIndex === old.startIndex && tsTop.endIndex === old.endIndex + delta && !tsTop.hasError;
+		// Copies that may be reused, with their offsets in the old text (read before anything moves).
+		const reuse = !inPlace ? indexById(tops, false) : old?.kids && old.tsId === edit?.oldTopId ? indexById(old.kids, true) : undefined;
+		const oldText = this.text;
+		this.ts = ts;
+		this.text = text;
+		this.lines = lines;
+		this.epoch++;
+		if (!inPlace || !old || !tsTop || !edit) {
+			this.rootNode = this.readTop(ts, reuse, oldText);
+			this.expandedChars = this.rootNode.children.reduce((n, t) => n + (t.kids ? t.len : 0), 0);
+			return undefined;
+		}
+		if (old.kids) this.expandedChars -= old.len;
+		for (let k = edit.index + 1; k < tops.length; k++) tops[k].rel += delta;
+		root.len += delta;
+		const fresh = this.node(tsTop.typeId, false, tsTop.endIndex - tsTop.startIndex, tsTop.id);
+		fresh.parent = root;
+		fresh.idx = edit.index;
+		fresh.rel = old.rel;
+		fresh.field = old.field;
+		tops[edit.index] = fresh;
+		if (reuse) {
+			const c = tsTop.walk();
+			try {
+				this.fill(c, fresh, reuse, oldText);
+			} finally {
+				c.delete();
+			}
+			this.expandedChars += fresh.len;
+		}
+		root.setKids(tops);
+		return { start: tsTop.startIndex, end: tsTop.endIndex };
+	}
+
+	/** Drops the children read for every top-level node (memory; they are read again when needed). */
+	collapse(): void {
+		for (const t of this.rootNode.children) t.collapse();
+		this.expandedChars = 0;
+	}
+
+	private node(typeId: number, missing: boolean, len: number, tsId: number): MNode {
+		return new MNode(this, this.types[typeId] ?? 'ERROR', this.named[typeId] ?? true, missing, len, tsId);
+	}
+
+	/** The root and its children (not expanded), reusing the copies in `reuse` that tree-sitter reused. */
+	private readTop(ts: TsTree, reuse?: Reusable, oldText = ''): MNode {
+		const r = ts.rootNode;
+		const root = this.node(r.typeId, false, r.endIndex - r.startIndex, r.id);
+		root.rel = r.startIndex;
+		const kids: MNode[] = [];
+		const c = r.walk();
+		try {
+			if (c.gotoFirstChild()) {
+				do {
+					const start = c.startIndex;
+					const len = c.endIndex - start;
+					const n = this.reused(reuse, c, start, len, oldText) ?? this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
+					n.parent = root;
+					n.idx = kids.length;
+					n.rel = start - r.startIndex;
+					n.field = this.fields[c.currentFieldId] ?? null;
+					kids.push(n);
+				} while (c.gotoNextSibling());
+			}
+		} finally {
+			c.delete();
+		}
+		root.setKids(kids);
+		return root;
+	}
+
+	/**
+	 * The old copy of the node under the cursor if tree-sitter reused its subtree: same id (its
+	 * address), and, because an id kept from an older tree could name a freed and reallocated
+	 * subtree, the same type, length and text too.
+	 */
+	private reused(reuse: Reusable | undefined, c: TreeCursor, start: number, len: number, oldText: string): MNode | undefined {
+		const prev = reuse?.get(c.nodeId);
+		if (!prev || prev.node.len !== len || prev.node.type !== this.types[c.nodeTypeId]) return undefined;
+		if (oldText.slice(prev.start, prev.start + len) !== this.text.slice(start, start + len)) return undefined;
+		return prev.node;
+	}
+
+	/** Reads the descendants of `top` (the cursor is on it); subtrees found in `reuse` are moved over, not read. */
+	private fill(c: TreeCursor, top: MNode, reuse: Reusable | undefined, oldText = ''): void {
+		top.setKids([]);
+		if (!c.gotoFirstChild()) return;
+		let parent = top;
+		let parentStart = top.startIndex;
+		const starts: number[] = [];
+		for (;;) {
+			const start = c.startIndex;
+			const len = c.endIndex - start;
+			const kids = parent.kids!;
+			let n = this.reused(reuse, c, start, len, oldText);
+			const descend = !n;
+			if (!n) {
+				n = this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
+				n.setKids([]);
+			}
+			n.parent = parent;
+			n.idx = kids.length;
+			n.rel = start - parentStart;
+			n.field = this.fields[c.currentFieldId] ?? null;
+			kids.push(n);
+			if (descend && c.gotoFirstChild()) {
+				starts.push(parentStart);
+				parent = n;
+				parentStart = start;
+				continue;
+			}
+			while (!c.gotoNextSibling()) {
+				if (parent === top) return;
+				c.gotoParent();
+				parent = parent.parent!;
+				parentStart = starts.pop()!;
+			}
+		}
+	}
+}
+
+/** Old copies by tree-sitter id, with their start in the old text. */
+type Reusable = Map<number, { node: MNode; start: number }>;
+
+/** The index of the top-level node holding `offset` (start ≤ offset < end), or -1. */
+export function topIndexAt(tops: readonly MNode[], offset: number): number {
+	let lo = 0;
+	let hi = tops.length - 1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		const t = tops[mid];
+		const start = t.startIndex;
+		if (offset < start) hi = mid - 1;
+		else if (offset >= start + t.len) lo = mid + 1;
+		else return mid;
+	}
+	return -1;
+}
+
+/** The read nodes with children among `nodes` (and their descendants if `deep`), by tree-sitter id. */
+function indexById(nodes: readonly MNode[], deep: boolean): Reusable {
+	const out: Reusable = new Map();
+	const visit = (list: readonly MNode[]): void => {
+		for (const c of list) {
+			if (!c.kids || c.kids.length === 0) continue;
+			out.set(c.tsId, { node: c, start: c.startIndex });
+			if (deep) visit(c.kids);
+		}
+	};
+	visit(nodes);
+	return out;
+}
+
+/** A mirror of a whole tree (CLI, tests): top-level nodes are read when first walked. */
+export function mirrorOf(tree: TsTree, text: string): MTree {
+	return new MTree(tree, text);
+}
+
+/** The names the rules use: they walk mirrors, never tree-sitter's nodes. */
+export type { MNode as Node, MTree as Tree, Point };

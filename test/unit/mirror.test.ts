@@ -1,0 +1,128 @@
+/**
+ * The rules' JS copy of the syntax tree (server/src/syntax/mirror.ts) against a fresh copy of a
+ * fresh parse, through long random edit sequences on real Go files: every node's type, field,
+ * range and position must match after every edit, whichever path the update took.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { TreeCache } from '../../server/src/syntax/treeCache';
+import { LineStarts } from '../../server/src/syntax/lineStarts';
+import { mirrorOf, type MNode } from '../../server/src/syntax/mirror';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function dump(n: MNode, depth = 0, out: string[] = []): string[] {
+	const p = n.startPosition;
+	const e = n.endPosition;
+	out.push(`${depth} ${n.type}${n.field ? `:${n.field}` : ''}${n.isNamed ? '' : ' anon'}${n.isMissing ? ' missing' : ''} ${n.startIndex}-${n.endIndex} ${p.row}:${p.column}-${e.row}:${e.column}`);
+	for (const c of n.children) dump(c, depth + 1, out);
+	return out;
+}
+
+/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
+function rng(seed: number): () => number {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const PIECES = ['x', ' ', '\n', '"', '`', '{', '}', '(', ')', '/*', '*/', '//', 'func f() {}\n', ':= 1', '.', ',', 'go ', '\t'];
+
+function lspPos(text: string, offset: number): { line: number; character: number } {
+	const before = text.slice(0, offset).split('\n');
+	return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+test('line starts follow inserts, deletes and newlines', () => {
+	const r = rng(7);
+	let text = 'a\nbc\n\ndef\n';
+	let lines = LineStarts.of(text);
+	for (let i = 0; i < 2000; i++) {
+		const start = Math.floor(r() * (text.length + 1));
+		const end = Math.min(text.length, start + Math.floor(r() * 4));
+		const ins = r() < 0.5 ? '' : PIECES[Math.floor(r() * PIECES.length)];
+		lines = lines.edited(start, end, ins);
+		text = text.slice(0, start) + ins + text.slice(end);
+		const want = LineStarts.of(text);
+		for (let o = 0; o <= text.length; o += 1 + Math.floor(r() * 3)) assert.deepEqual(lines.pointAt(o), want.pointAt(o), `offset ${o} after edit ${i}`);
+		assert.equal(lines.lineCount, want.lineCount);
+	}
+});
+
+test('the kept mirror equals a fresh one after every edit (random edits on real files)', async () => {
+	const files = ['test/fixtures/lsp/keystrokes/pool.go', 'examples/pool/pool.go'].map((f) => path.join(ROOT, f));
+	files.push('/usr/local/go/src/sync/pool.go');
+	const trees = await TreeCache.create();
+	let inPlace = 0;
+	let edits = 0;
+	try {
+		for (const [fi, file] of files.entries()) {
+			let text: string;
+			try {
+				text = readFileSync(file, 'utf8');
+			} catch {
+				continue;
+			}
+			const r = rng(Number(process.env.SEED ?? 1000) + fi);
+			const uri = `file:///m${fi}.go`;
+			trees.open(uri, text, 1);
+			// Walk everything once so the edits go through copies that exist (the keystroke path).
+			dump(trees.get(uri)!.mirror.rootNode);
+			for (let i = 0; i < Number(process.env.MIRROR_EDITS ?? 300); i++) {
+				const at = Math.floor(r() * text.length);
+				const del = r() < 0.3 ? Math.floor(r() * 3) : 0;
+				const ins = r() < 0.7 ? PIECES[Math.floor(r() * (r() < 0.8 ? 2 : PIECES.length))] : '';
+				const change: TextDocumentContentChangeEvent = { range: { start: lspPos(text, at), end: lspPos(text, at + del) }, text: ins };
+				const before = trees.get(uri)!.mirror.rootNode.children.length;
+				text = text.slice(0, at) + ins + text.slice(at + del);
+				trees.applyChanges(uri, [change], text, i + 2);
+				const m = trees.get(uri)!.mirror;
+				if (m.rootNode.children.length === before) inPlace++;
+				edits++;
+				// The reference is a fresh copy of the same tree: an incremental reparse of broken code may
+				// recover differently from a fresh parse, and the mirror must follow the tree it mirrors.
+				const ref = mirrorOf(trees.get(uri)!.tree, text).rootNode;
+				// Every other edit, compare only the top-level nodes, so lazily read ones are exercised too.
+				const tops = (n: MNode) => n.children.map((c) => `${c.type} ${c.startIndex}-${c.endIndex}`);
+				const got = i % 2 ? dump(m.rootNode) : tops(m.rootNode);
+				const want = i % 2 ? dump(ref) : tops(ref);
+				const k = got.findIndex((g, j) => g !== want[j]);
+				assert.ok(k < 0 && got.length === want.length, `${path.basename(file)} edit ${i} (${JSON.stringify(ins)} at ${at}, -${del}): first difference at ${k}: ${got[k]} vs ${want[k]}`);
+			}
+			trees.close(uri);
+		}
+	} finally {
+		trees.dispose();
+	}
+	assert.ok(edits > 500 && inPlace > 100, `${edits} edits, ${inPlace} kept the top-level list`);
+});
+
+test('copies beyond the budget are dropped, least recently used first, and read again when walked', async () => {
+	const text = readFileSync(path.join(ROOT, 'test/fixtures/lsp/keystrokes/pool.go'), 'utf8');
+	const trees = await TreeCache.create({ mirrorBudgetChars: text.length * 2 });
+	try {
+		const all = (uri: string) => dump(trees.get(uri)!.mirror.rootNode);
+		trees.open('file:///a.go', text, 1);
+		const want = all('file:///a.go');
+		trees.open('file:///b.go', text, 1);
+		trees.open('file:///c.go', text, 1);
+		all('file:///b.go');
+		all('file:///c.go');
+		const expanded = (uri: string) => trees.get(uri)!.mirror.expandedChars;
+		// c was walked last and a first: taking c again drops a (three files are over a two-file budget).
+		const full = expanded('file:///c.go');
+		assert.ok(full > text.length * 0.9, `${full} characters under expanded nodes`);
+		const m = (trees as unknown as { entries: Map<string, { mirror?: { expandedChars: number } }> }).entries;
+		assert.equal(m.get('file:///a.go')!.mirror!.expandedChars, 0, 'the least recently used copy is dropped');
+		assert.equal(m.get('file:///b.go')!.mirror!.expandedChars, full);
+		assert.deepEqual(all('file:///a.go'), want, 'a dropped copy reads back the same');
+	} finally {
+		trees.dispose();
+	}
+});
