@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { TreeCache } from '../../server/src/syntax/treeCache';
+import { newGoParser } from '../../server/src/syntax/goParser';
 import { LineStarts } from '../../server/src/syntax/lineStarts';
 import { mirrorOf, type MNode } from '../../server/src/syntax/mirror';
 
@@ -52,7 +53,63 @@ test('line starts follow inserts, deletes and newlines', () => {
 		const want = LineStarts.of(text);
 		for (let o = 0; o <= text.length; o += 1 + Math.floor(r() * 3)) assert.deepEqual(lines.pointAt(o), want.pointAt(o), `offset ${o} after edit ${i}`);
 		assert.equal(lines.lineCount, want.lineCount);
+		const rows = text.split('\n');
+		for (let k = 0; k < 5; k++) {
+			const row = Math.floor(r() * (rows.length + 1));
+			const col = Math.floor(r() * 8);
+			const at = row >= rows.length ? text.length : rows.slice(0, row).join('\n').length + (row ? 1 : 0) + Math.min(col, rows[row].length);
+			assert.equal(lines.offsetAt(row, col), at, `row ${row} column ${col} after edit ${i}`);
+		}
 	}
+});
+
+test('the changed ranges a reparse reports cover what tree-sitter says changed, without asking it when the edit stayed inside one declaration', async () => {
+	const files = [path.join(ROOT, 'test/fixtures/lsp/keystrokes/pool.go'), '/usr/local/go/src/fmt/print.go'];
+	const parser = await newGoParser();
+	const trees = await TreeCache.create();
+	let cheap = 0;
+	try {
+		for (const [fi, file] of files.entries()) {
+			let text = readFileSync(file, 'utf8');
+			const r = rng(77 + fi);
+			const uri = `file:///c${fi}.go`;
+			trees.open(uri, text, 1);
+			trees.takeChanged(uri);
+			let prev = parser.parse(text)!;
+			for (let i = 0; i < 200; i++) {
+				const at = Math.floor(r() * text.length);
+				const del = r() < 0.3 ? Math.floor(r() * 3) : 0;
+				const ins = r() < 0.8 ? PIECES[Math.floor(r() * (r() < 0.7 ? 2 : PIECES.length))] : '';
+				const change: TextDocumentContentChangeEvent = { range: { start: lspPos(text, at), end: lspPos(text, at + del) }, text: ins };
+				const before = trees.get(uri)!.tree;
+				const spy = before.getChangedRanges.bind(before);
+				let asked = false;
+				before.getChangedRanges = (t) => ((asked = true), spy(t));
+				const p = lspPos(text, at);
+				const e = lspPos(text, at + del);
+				text = text.slice(0, at) + ins + text.slice(at + del);
+				trees.applyChanges(uri, [change], text, i + 2);
+				if (!asked) cheap++;
+				const got = trees.takeChanged(uri);
+				assert.notEqual(got, 'all');
+				// Reference: the same edit on a separate tree, and tree-sitter's own changed ranges.
+				const end = lspPos(text, at + ins.length);
+				prev.edit({ startIndex: at, oldEndIndex: at + del, newEndIndex: at + ins.length, startPosition: { row: p.line, column: p.character }, oldEndPosition: { row: e.line, column: e.character }, newEndPosition: { row: end.line, column: end.character } } as never);
+				const next = parser.parse(text, prev)!;
+				for (const c of prev.getChangedRanges(next)) {
+					const covered = (got as { start: number; end: number }[]).some((g) => g.start <= c.startIndex && c.endIndex <= g.end);
+					assert.ok(covered, `${path.basename(file)} edit ${i}: tree-sitter changed ${c.startIndex}-${c.endIndex}, reported ${JSON.stringify(got)}`);
+				}
+				prev.delete();
+				prev = next;
+			}
+			prev.delete();
+		}
+	} finally {
+		trees.dispose();
+		parser.delete();
+	}
+	assert.ok(cheap > 100, `only ${cheap} of 400 edits skipped getChangedRanges`);
 });
 
 test('the kept mirror equals a fresh one after every edit (random edits on real files)', async () => {

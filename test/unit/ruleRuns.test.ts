@@ -69,7 +69,9 @@ test('each edit re-checks only what it touched and still equals a whole-file run
 			['a suppression typed above the finding takes effect at once', () => s.edit('\t\tdefer m.Unlock()', '\t\t//memlens:ignore defer-in-loop closed by the caller\n\t\tdefer m.Unlock()'), 'scoped'],
 			['removing it brings the finding back', () => s.edit('\t\t//memlens:ignore defer-in-loop closed by the caller\n', ''), 'scoped'],
 			['a new function with its own finding', () => s.edit('', '\nfunc unlockLater(mus []*sync.Mutex) {\n\tfor _, m := range mus {\n\t\tdefer m.Unlock()\n\t}\n}\n'), 'scoped'],
-			['a comment between declarations', () => s.edit('// getBuf hands out', '// getBuf hands out, always'), 'scoped'],
+			['a comment between declarations: no directive on its line, so nothing is re-checked', () => s.edit('// getBuf hands out', '// getBuf hands out, always'), 'shifted'],
+			['a comment that becomes a directive is a file-level change', () => s.edit('// getBuf hands out, always', '//memlens:ignore pool-put-missing getBuf hands out, always'), 'whole'],
+			['a directive edited into a plain comment re-checks the function below it', () => s.edit('//memlens:ignore pool-put-missing getBuf', '// getBuf'), 'scoped'],
 			['a new import is a file-level change', () => s.edit('"bytes"', '"bytes"\n\t"time"'), 'whole'],
 			['deleting a whole function drops its findings', () => s.edit('func lockAll(mus []*sync.Mutex) {\n\tfor _, m := range mus {\n\t\tm.Lock() // take it\n\t\tdefer m.Unlock()\n\t}\n}\n', ''), 'shifted'],
 		];

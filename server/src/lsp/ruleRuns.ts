@@ -12,7 +12,7 @@ import type { RuleContext } from '../rules/types';
 import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
 import type { Node, Tree } from '../syntax/mirror';
-import type { OffsetRange } from '../syntax/treeCache';
+import type { ChangedRanges } from '../syntax/treeCache';
 import { shiftFindings, shiftPositions } from './factShift';
 
 /** The rule context without the run-specific parts (scope, memo), as the caller builds it. */
@@ -75,7 +75,7 @@ export class RuleRuns {
 	 * The findings for the document's current tree. `changed` are the text ranges changed since the
 	 * last run (TreeCache.takeChanged); `whole` forces a whole-file run. `run` is the rule engine.
 	 */
-	run(uri: string, input: RuleInput, key: string, changed: OffsetRange[] | 'all', whole: boolean, run: (ctx: RuleContext) => RuleFinding[]): RuleRunResult {
+	run(uri: string, input: RuleInput, key: string, changed: ChangedRanges | 'all', whole: boolean, run: (ctx: RuleContext) => RuleFinding[]): RuleRunResult {
 		const prev = this.docs.get(uri);
 		const plan = whole || !prev || prev.key !== key || prev.contextTouched || changed === 'all' ? 'whole-file run asked for' : planScoped(input.tree, prev, changed);
 		if (typeof plan === 'string') {
@@ -104,7 +104,7 @@ export class RuleRuns {
 }
 
 /** The function declarations the changes touched and the context nodes, or why a whole-file run is needed. */
-function planScoped(tree: Tree, prev: DocState, changed: OffsetRange[]): Plan {
+function planScoped(tree: Tree, prev: DocState, changed: ChangedRanges): Plan {
 	const decls = new Map<number, Node>();
 	for (const r of changed) {
 		const first = topLevelAt(tree, r.start);
@@ -119,6 +119,9 @@ function planScoped(tree: Tree, prev: DocState, changed: OffsetRange[]): Plan {
 		// A comment between declarations: only a suppression directive in it (now, or before the
 		// edit) can matter, for the declaration it trails or the one on the next line.
 		if (/memlens:|lint:|nolint|go:|\+build/.test(first.text)) return 'a directive comment changed';
+		// No directive on the changed lines before or after the edit (TreeCache checks): nothing moves
+		// but text, unless the comment sits against a non-function declaration (a cgo preamble, say).
+		const quiet = !changed.directives;
 		const prevDecl = first.previousNamedSibling;
 		const nextDecl = first.nextNamedSibling;
 		const neighbours = [
@@ -128,7 +131,7 @@ function planScoped(tree: Tree, prev: DocState, changed: OffsetRange[]): Plan {
 		for (const n of neighbours) {
 			if (!n || n.type === 'comment') continue;
 			if (!FUNCTION_DECLS.has(n.type)) return 'a comment next to a non-function declaration changed';
-			decls.set(n.id, n);
+			if (!quiet) decls.set(n.id, n);
 		}
 	}
 	const context: Node[] = [];

@@ -5,12 +5,16 @@
 import type { Point } from 'web-tree-sitter';
 
 export class LineStarts {
-	private constructor(private starts: number[]) {}
+	private constructor(
+		private starts: number[],
+		/** Length of the text (the end of its last row). */
+		readonly textLength: number,
+	) {}
 
 	static of(text: string): LineStarts {
 		const starts = [0];
 		for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-		return new LineStarts(starts);
+		return new LineStarts(starts, text.length);
 	}
 
 	get lineCount(): number {
@@ -20,6 +24,15 @@ export class LineStarts {
 	/** Offset where `row` starts (the text's length past the last row). */
 	lineStart(row: number): number {
 		return this.starts[Math.max(0, Math.min(row, this.starts.length - 1))];
+	}
+
+	/** Offset of a row and column, the column clamped to the row's content (as LSP's offsetAt; `\n` breaks only). */
+	offsetAt(row: number, column: number): number {
+		const s = this.starts;
+		if (row >= s.length) return this.textLength;
+		const start = s[row];
+		const end = row + 1 < s.length ? s[row + 1] - 1 : this.textLength;
+		return Math.min(start + Math.max(0, column), end);
 	}
 
 	/** Row and UTF-16 column of an offset. */
@@ -48,10 +61,10 @@ export class LineStarts {
 			if (delta === 0) return this;
 			const next = s.slice();
 			for (let k = first; k < next.length; k++) next[k] += delta;
-			return new LineStarts(next);
+			return new LineStarts(next, this.textLength + delta);
 		}
 		const next = s.slice(0, first).concat(added);
 		for (let k = last; k < s.length; k++) next.push(s[k] + delta);
-		return new LineStarts(next);
+		return new LineStarts(next, this.textLength + delta);
 	}
 }

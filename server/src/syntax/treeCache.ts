@@ -38,13 +38,29 @@ interface Entry {
 	version: number;
 	skipped?: string;
 	/** Text ranges changed since the last `takeChanged` (UTF-16 offsets in `text`), or 'all'. */
-	changed?: OffsetRange[] | 'all';
+	changed?: ChangedRanges | 'all';
+	/** The text has a `\r` (LSP and tree-sitter then count lines differently). */
+	hasCR?: boolean;
 }
 
 /** `[start, end)` in UTF-16 code units. */
 export interface OffsetRange {
 	start: number;
 	end: number;
+}
+
+/** Changed ranges; `directives` when a line the changes touched held a directive-like comment before or after. */
+export type ChangedRanges = OffsetRange[] & { directives?: boolean };
+
+/** Text that can make a comment a directive (suppressions, //go:, // +build): see rules/suppression.ts. */
+const DIRECTIVE_HINT = /memlens:|lint:|nolint|go:|\+build/;
+
+/** Does replacing `[start, oldEnd)` by `ins` touch a line with directive-like text, before or after? */
+function touchesDirective(text: string, start: number, oldEnd: number, ins: string): boolean {
+	const from = text.lastIndexOf('\n', start - 1) + 1;
+	const nl = text.indexOf('\n', oldEnd);
+	const to = nl < 0 ? text.length : nl;
+	return DIRECTIVE_HINT.test(text.slice(from, to)) || DIRECTIVE_HINT.test(text.slice(from, start) + ins + text.slice(oldEnd, to));
 }
 
 /** Where `r` lies after replacing `[start, oldEnd)` by `len` units of new text. */
@@ -136,7 +152,7 @@ export class TreeCache {
 	open(uri: string, text: string, version: number): Tree | undefined {
 		this.close(uri);
 		const parsed = this.parseFresh(text, undefined);
-		return this.store(uri, { ...parsed, text, version, mirror: parsed.tree ? new MTree(parsed.tree, text) : undefined });
+		return this.store(uri, { ...parsed, text, version, mirror: parsed.tree ? new MTree(parsed.tree, text) : undefined, hasCR: text.includes('\r') });
 	}
 
 	/**
@@ -149,7 +165,7 @@ export class TreeCache {
 		if (!old || !old.tree || changes.length === 0) return this.open(uri, newText, version);
 		let tree: Tree | undefined = old.tree;
 		let text = old.text;
-		let changed: OffsetRange[] | 'all' = old.changed ?? [];
+		let changed: ChangedRanges | 'all' = old.changed ?? [];
 		let prepared: PreparedEdit | undefined;
 		let lines = old.mirror?.lines;
 		try {
@@ -160,15 +176,18 @@ export class TreeCache {
 					changed = 'all';
 					continue;
 				}
-				const start = offsetAt(text, ch.range.start.line, ch.range.start.character);
-				const oldEnd = Math.max(start, offsetAt(text, ch.range.end.line, ch.range.end.character));
+				// With `\n` breaks only, LSP lines are tree-sitter rows: the kept line starts answer in O(log n).
+				const fast = lines && !old.hasCR ? lines : undefined;
+				const start = fast ? fast.offsetAt(ch.range.start.line, ch.range.start.character) : offsetAt(text, ch.range.start.line, ch.range.start.character);
+				const oldEnd = Math.max(start, fast ? fast.offsetAt(ch.range.end.line, ch.range.end.character) : offsetAt(text, ch.range.end.line, ch.range.end.character));
 				if (changed !== 'all') {
-					changed = changed.map((r) => mapRange(r, start, oldEnd, ch.text.length));
+					const directives = changed.directives || touchesDirective(text, start, oldEnd, ch.text);
+					changed = Object.assign(changed.map((r) => mapRange(r, start, oldEnd, ch.text.length)), { directives });
 					changed.push({ start, end: start + ch.text.length });
 				}
 				if (tree) {
 					prepared = changes.length === 1 ? old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length) : undefined;
-					const startPosition = pointAt(text, start);
+					const startPosition = lines ? lines.pointAt(start) : pointAt(text, start);
 					tree.edit(
 						new Edit({
 							startIndex: start,
@@ -189,21 +208,25 @@ export class TreeCache {
 		// Out of sync (client bug, missed event): fall back to a full parse.
 		const reuse = tree && text === newText ? tree : undefined;
 		const parsed = this.parseFresh(newText, reuse);
-		if (!reuse || !parsed.tree) changed = 'all';
-		else if (changed !== 'all') {
-			// What the parser re-shaped beyond the typed text (an opened string or comment…).
-			for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
-		}
 		let mirror: MTree | undefined;
+		let inside: OffsetRange | undefined;
 		if (parsed.tree) {
 			if (reuse && old.mirror) {
 				mirror = old.mirror;
-				mirror.update(parsed.tree, newText, lines ?? LineStarts.of(newText), prepared);
+				inside = mirror.update(parsed.tree, newText, lines ?? LineStarts.of(newText), prepared);
 			} else mirror = new MTree(parsed.tree, newText);
+		}
+		if (!reuse || !parsed.tree) changed = 'all';
+		else if (changed !== 'all') {
+			// What the parser re-shaped beyond the typed text (an opened string or comment…): at most
+			// the top-level node the change stayed inside (see MTree.update), else tree-sitter's answer
+			// (which compares the whole trees: as costly as the reparse on a long file).
+			if (inside) changed.push(inside);
+			else for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
 		}
 		this.entries.delete(uri);
 		old.tree.delete();
-		return this.store(uri, { ...parsed, text: newText, version, changed, mirror });
+		return this.store(uri, { ...parsed, text: newText, version, changed, mirror, hasCR: old.hasCR || changes.some((c) => c.text.includes('\r')) });
 	}
 
 	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
@@ -222,7 +245,7 @@ export class TreeCache {
 	 * The text ranges changed since the last call (offsets in the current text; edits and what the
 	 * parser re-shaped), or 'all' after a reopen or a full-text change. Clears them.
 	 */
-	takeChanged(uri: string): OffsetRange[] | 'all' {
+	takeChanged(uri: string): ChangedRanges | 'all' {
 		const e = this.entries.get(uri);
 		const c = e?.changed ?? 'all';
 		if (e) e.changed = [];
