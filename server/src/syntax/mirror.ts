@@ -69,7 +69,9 @@ export class MNode {
 
 	get startIndex(): number {
 		if (this.absAt === this.tree.epoch) return this.abs;
-		this.abs = (this.parent ? this.parent.startIndex : 0) + this.rel;
+		const p = this.parent;
+		// Top-level nodes keep their offsets in one array (an edit moves all those after it).
+		this.abs = p === null ? this.rel : p.parent === null ? p.startIndex + this.tree.topRel[this.idx] : p.startIndex + this.rel;
 		this.absAt = this.tree.epoch;
 		return this.abs;
 	}
@@ -118,7 +120,8 @@ export class MNode {
 		return this.child(this.children.length - 1);
 	}
 	get firstNamedChild(): MNode | null {
-		return this.namedChild(0);
+		for (const c of this.children) if (c.isNamed) return c;
+		return null;
 	}
 	get lastNamedChild(): MNode | null {
 		return this.namedChild(this.namedChildren.length - 1);
@@ -172,6 +175,13 @@ export class MNode {
 		this.named = undefined;
 		this.walkIndex = undefined;
 	}
+	/** `fresh` in place of the child `old` (already swapped in `kids`): keeps the named-children cache. */
+	replaceKid(old: MNode, fresh: MNode): void {
+		if (!this.named) return;
+		const i = old.isNamed === fresh.isNamed ? this.named.indexOf(old) : -1;
+		if (i >= 0) this.named[i] = fresh;
+		else this.named = undefined;
+	}
 	setKids(kids: MNode[]): void {
 		this.kids = kids;
 		this.named = undefined;
@@ -183,6 +193,8 @@ export class MNode {
 export class MTree {
 	/** Bumped on every text change: cached absolute offsets older than this are recomputed. */
 	epoch = 0;
+	/** Offsets of the top-level nodes relative to the root's start, by index. */
+	topRel: Float64Array = new Float64Array(0);
 	/** Length of the text under expanded top-level nodes (~250 bytes of copies per node, ~0.6 nodes per character). */
 	expandedChars = 0;
 	rootNode: MNode;
@@ -270,14 +282,16 @@ export class MTree {
 			return undefined;
 		}
 		if (old.kids) this.expandedChars -= old.len;
-		for (let k = edit.index + 1; k < tops.length; k++) tops[k].rel += delta;
+		const rel = this.topRel;
+		for (let k = edit.index + 1; k < rel.length; k++) rel[k] += delta;
 		root.len += delta;
 		const fresh = this.node(tsTop.typeId, false, tsTop.endIndex - tsTop.startIndex, tsTop.id);
 		fresh.parent = root;
 		fresh.idx = edit.index;
-		fresh.rel = old.rel;
+		fresh.rel = 0;
 		fresh.field = old.field;
 		tops[edit.index] = fresh;
+		root.replaceKid(old, fresh);
 		if (reuse) {
 			const c = tsTop.walk();
 			try {
@@ -287,7 +301,6 @@ export class MTree {
 			}
 			this.expandedChars += fresh.len;
 		}
-		root.setKids(tops);
 		return { start: tsTop.startIndex, end: tsTop.endIndex };
 	}
 
@@ -307,6 +320,7 @@ export class MTree {
 		const root = this.node(r.typeId, false, r.endIndex - r.startIndex, r.id);
 		root.rel = r.startIndex;
 		const kids: MNode[] = [];
+		const rels: number[] = [];
 		const c = r.walk();
 		try {
 			if (c.gotoFirstChild()) {
@@ -316,7 +330,8 @@ export class MTree {
 					const n = this.reused(reuse, c, start, len, oldText) ?? this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
 					n.parent = root;
 					n.idx = kids.length;
-					n.rel = start - r.startIndex;
+					n.rel = 0;
+					rels.push(start - r.startIndex);
 					n.field = this.fields[c.currentFieldId] ?? null;
 					kids.push(n);
 				} while (c.gotoNextSibling());
@@ -325,6 +340,7 @@ export class MTree {
 			c.delete();
 		}
 		root.setKids(kids);
+		this.topRel = Float64Array.from(rels);
 		return root;
 	}
 

@@ -124,6 +124,8 @@ export class TreeCache {
 	private readonly maxChars: number;
 	private readonly parseTimeoutMs: number;
 	private readonly mirrorBudgetChars: number;
+	/** Replaced trees, deleted once the current task is done (deleting is not on the keystroke's path). */
+	private retired: Tree[] = [];
 	private disposed = false;
 
 	private constructor(
@@ -168,6 +170,7 @@ export class TreeCache {
 		let changed: ChangedRanges | 'all' = old.changed ?? [];
 		let prepared: PreparedEdit | undefined;
 		let lines = old.mirror?.lines;
+		let synced: boolean | undefined;
 		try {
 			for (const ch of changes) {
 				if (!('range' in ch) || !ch.range) {
@@ -200,13 +203,18 @@ export class TreeCache {
 					);
 				}
 				lines = lines?.edited(start, oldEnd, ch.text);
-				text = text.slice(0, start) + ch.text + text.slice(oldEnd);
+				if (changes.length === 1) {
+					// Out of sync (client bug, missed event)? The length and the typed text must match.
+					// (Comparing whole texts costs a copy of the document per keystroke.)
+					synced = newText.length === text.length - (oldEnd - start) + ch.text.length && newText.startsWith(ch.text, start);
+					text = newText;
+				} else text = text.slice(0, start) + ch.text + text.slice(oldEnd);
 			}
 		} catch {
 			tree = undefined;
 		}
-		// Out of sync (client bug, missed event): fall back to a full parse.
-		const reuse = tree && text === newText ? tree : undefined;
+		// Out of sync: fall back to a full parse.
+		const reuse = tree && (synced ?? text === newText) ? tree : undefined;
 		const parsed = this.parseFresh(newText, reuse);
 		let mirror: MTree | undefined;
 		let inside: OffsetRange | undefined;
@@ -225,7 +233,7 @@ export class TreeCache {
 			else for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
 		}
 		this.entries.delete(uri);
-		old.tree.delete();
+		this.retire(old.tree);
 		return this.store(uri, { ...parsed, text: newText, version, changed, mirror, hasCR: old.hasCR || changes.some((c) => c.text.includes('\r')) });
 	}
 
@@ -265,10 +273,22 @@ export class TreeCache {
 		this.entries.delete(uri);
 	}
 
+	/** Schedules the deletion of a replaced tree (at once when many are waiting). */
+	private retire(tree: Tree): void {
+		this.retired.push(tree);
+		if (this.retired.length > 8) this.retired.shift()!.delete();
+		if (this.retired.length === 1) setImmediate(() => this.deleteRetired());
+	}
+
+	private deleteRetired(): void {
+		for (const t of this.retired.splice(0)) t.delete();
+	}
+
 	/** Deletes every tree and the parser. The cache is unusable afterwards. */
 	dispose(): void {
 		if (this.disposed) return;
 		this.disposed = true;
+		this.deleteRetired();
 		for (const e of this.entries.values()) e.tree?.delete();
 		this.entries.clear();
 		this.parser.delete();
