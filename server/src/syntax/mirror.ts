@@ -270,7 +270,10 @@ export class MTree {
 		const inPlace =
 			edit && old && tsTop && ts.rootNode.childCount === edit.count && tsTop.startIndex === old.startIndex && tsTop.endIndex === old.endIndex + delta && !tsTop.hasError;
 		// Copies that may be reused, with their offsets in the old text (read before anything moves).
-		const reuse = !inPlace ? indexById(tops, false) : old?.kids && old.tsId === edit?.oldTopId ? indexById(old.kids, true) : undefined;
+		const reuse = !inPlace ? indexById(tops, false) : undefined;
+		// The old copy's ids are those of the old tree only if tree-sitter still had the very subtree we read.
+		const from = inPlace && old?.kids && old.tsId === edit?.oldTopId ? old : undefined;
+		const fromStart = from ? from.startIndex : 0;
 		const oldText = this.text;
 		this.ts = ts;
 		this.text = text;
@@ -292,10 +295,10 @@ export class MTree {
 		fresh.field = old.field;
 		tops[edit.index] = fresh;
 		root.replaceKid(old, fresh);
-		if (reuse) {
+		if (from) {
 			const c = tsTop.walk();
 			try {
-				this.fill(c, fresh, reuse, oldText);
+				this.fill(c, fresh, undefined, oldText, from, fromStart);
 			} finally {
 				c.delete();
 			}
@@ -351,44 +354,78 @@ export class MTree {
 	 */
 	private reused(reuse: Reusable | undefined, c: TreeCursor, start: number, len: number, oldText: string): MNode | undefined {
 		const prev = reuse?.get(c.nodeId);
-		if (!prev || prev.node.len !== len || prev.node.type !== this.types[c.nodeTypeId]) return undefined;
-		if (oldText.slice(prev.start, prev.start + len) !== this.text.slice(start, start + len)) return undefined;
-		return prev.node;
+		return prev && this.same(prev.node, prev.start, c, start, len, oldText) ? prev.node : undefined;
 	}
 
-	/** Reads the descendants of `top` (the cursor is on it); subtrees found in `reuse` are moved over, not read. */
-	private fill(c: TreeCursor, top: MNode, reuse: Reusable | undefined, oldText = ''): void {
+	/** Is `old` (at `oldStart` in `oldText`) the subtree under the cursor, moved? */
+	private same(old: MNode, oldStart: number, c: TreeCursor, start: number, len: number, oldText: string): boolean {
+		if (old.len !== len || !old.kids || old.kids.length === 0 || old.type !== this.types[c.nodeTypeId]) return false;
+		return oldText.slice(oldStart, oldStart + len) === this.text.slice(start, start + len);
+	}
+
+	/**
+	 * Reads the descendants of `top` (the cursor is on it). Subtrees tree-sitter reused are moved
+	 * over from the old copy, not read: found by id in `reuse`, or, with `oldTop` (the old copy of
+	 * this node, at `oldTopStart` in `oldText`), among the children of the old node at the same
+	 * place (a one-character edit keeps the path to it: no index of the old copy is needed).
+	 */
+	private fill(c: TreeCursor, top: MNode, reuse: Reusable | undefined, oldText = '', oldTop?: MNode, oldTopStart = 0): void {
 		top.setKids([]);
 		if (!c.gotoFirstChild()) return;
 		let parent = top;
 		let parentStart = top.startIndex;
-		const starts: number[] = [];
+		let oldParent = oldTop;
+		let oldParentStart = oldTopStart;
+		const stack: [number, MNode | undefined, number][] = [];
 		for (;;) {
 			const start = c.startIndex;
 			const len = c.endIndex - start;
 			const kids = parent.kids!;
-			let n = this.reused(reuse, c, start, len, oldText);
+			const k = kids.length;
+			let n: MNode | undefined;
+			let oldHere: MNode | undefined;
+			let oldHereStart = 0;
+			if (oldParent?.kids) {
+				const id = c.nodeId;
+				const olds = oldParent.kids;
+				const o = olds[k];
+				// The same index first, then the siblings (a token added or removed shifts them).
+				if (o && o.tsId === id && this.same(o, oldParentStart + o.rel, c, start, len, oldText)) n = o;
+				else {
+					for (const s of olds) {
+						if (s === o || s.tsId !== id || !this.same(s, oldParentStart + s.rel, c, start, len, oldText)) continue;
+						n = s;
+						break;
+					}
+				}
+				if (!n && o && o.type === this.types[c.nodeTypeId]) {
+					oldHere = o;
+					oldHereStart = oldParentStart + o.rel;
+				}
+			} else n = this.reused(reuse, c, start, len, oldText);
 			const descend = !n;
 			if (!n) {
 				n = this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
 				n.setKids([]);
 			}
 			n.parent = parent;
-			n.idx = kids.length;
+			n.idx = k;
 			n.rel = start - parentStart;
 			n.field = this.fields[c.currentFieldId] ?? null;
 			kids.push(n);
 			if (descend && c.gotoFirstChild()) {
-				starts.push(parentStart);
+				stack.push([parentStart, oldParent, oldParentStart]);
 				parent = n;
 				parentStart = start;
+				oldParent = oldHere;
+				oldParentStart = oldHereStart;
 				continue;
 			}
 			while (!c.gotoNextSibling()) {
 				if (parent === top) return;
 				c.gotoParent();
 				parent = parent.parent!;
-				parentStart = starts.pop()!;
+				[parentStart, oldParent, oldParentStart] = stack.pop()!;
 			}
 		}
 	}

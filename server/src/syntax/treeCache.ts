@@ -117,6 +117,11 @@ function pointAt(text: string, offset: number): Point {
 	return { row, column: offset - lineStart };
 }
 
+/** Entries are all built here, with one shape (objects of varying shapes slow every later access). */
+function entry(parsed: Pick<Entry, 'tree' | 'skipped'>, text: string, version: number, changed: ChangedRanges | 'all', mirror: MTree | undefined, hasCR: boolean): Entry {
+	return { tree: parsed.tree, mirror, text, version, skipped: parsed.skipped, changed, hasCR };
+}
+
 /** Keeps parse trees of open documents; owns one Parser. Call `dispose()` when done. */
 export class TreeCache {
 	private readonly entries = new Map<string, Entry>();
@@ -154,7 +159,7 @@ export class TreeCache {
 	open(uri: string, text: string, version: number): Tree | undefined {
 		this.close(uri);
 		const parsed = this.parseFresh(text, undefined);
-		return this.store(uri, { ...parsed, text, version, mirror: parsed.tree ? new MTree(parsed.tree, text) : undefined, hasCR: text.includes('\r') });
+		return this.store(uri, entry(parsed, text, version, 'all', parsed.tree ? new MTree(parsed.tree, text) : undefined, text.includes('\r')));
 	}
 
 	/**
@@ -234,7 +239,7 @@ export class TreeCache {
 		}
 		this.entries.delete(uri);
 		this.retire(old.tree);
-		return this.store(uri, { ...parsed, text: newText, version, changed, mirror, hasCR: old.hasCR || changes.some((c) => c.text.includes('\r')) });
+		return this.store(uri, entry(parsed, newText, version, changed, mirror, old.hasCR || changes.some((c) => c.text.includes('\r'))));
 	}
 
 	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
