@@ -167,10 +167,47 @@ test('full-text change, out-of-sync changes and unknown uri fall back to a fresh
 		assert.equal(t.rootNode.toString(), '(source_file (package_clause (package_identifier)))');
 		assert.ok(cache.applyChanges('never-opened', [{ text: 'package d\n' }], 'package d\n', 1));
 		assert.equal(cache.liveTrees, 2);
+		// Out of sync with the same length, the typed text in place, only a character elsewhere differing
+		// (a missed keystroke): still caught, by the comparison a one-change event does in place.
+		const a = 'package a\n\nfunc f() { x := 1 }\n';
+		cache.open('s', a, 1);
+		cache.takeChanged('s');
+		for (const [newText, why] of [
+			['package b\n\nfunc f() { x := 12 }\n', 'before the change'],
+			['package a\n\nfunc f() { x := 12 }\r', 'after the change'],
+		]) {
+			t = cache.applyChanges('s', [{ range: { start: { line: 2, character: 17 }, end: { line: 2, character: 17 } }, text: '2' }], newText, 2)!;
+			assert.equal(cache.takeChanged('s'), 'all', why);
+			assert.equal(cache.get('s')!.text, newText);
+			cache.open('s', a, 1);
+			cache.takeChanged('s');
+		}
 	} finally {
 		cache.dispose();
 	}
 	assert.equal(cache.liveTrees, 0);
+});
+
+test('replaced trees are deleted after the current task, or at once after 16 edits in one task', async () => {
+	const cache = await TreeCache.create();
+	// Tree.delete() zeroes the tree's wasm address (web-tree-sitter internals): the only way to see it.
+	const deleted = (t: Tree) => (t as unknown as { 0: number })[0] === 0;
+	try {
+		let text = 'package a\n';
+		cache.open('u', text, 1);
+		const olds: Tree[] = [];
+		for (let i = 0; i < 20; i++) {
+			olds.push(cache.get('u')!.tree);
+			cache.applyChanges('u', [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\n' }], (text += '\n'), i + 2);
+		}
+		assert.deepEqual(olds.map(deleted), [...Array(17).fill(true), false, false, false]);
+		await new Promise((r) => setImmediate(r));
+		assert.ok(olds.every(deleted));
+		assert.ok(!deleted(cache.get('u')!.tree));
+		cache.applyChanges('u', [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }], ' ' + text, 30);
+	} finally {
+		cache.dispose(); // also deletes the one still waiting
+	}
 });
 
 test('LRU bound deletes the least recently used tree', async () => {

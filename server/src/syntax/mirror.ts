@@ -17,9 +17,8 @@
  * line starts.
  */
 import type { Point, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
+import { MNode } from './mirrorNode';
 import { LineStarts } from './lineStarts';
-
-let nextId = 1;
 
 /** Where a change falls in the mirror, noted before the tree is edited (see `MTree.prepareEdit`). */
 export interface PreparedEdit {
@@ -29,164 +28,14 @@ export interface PreparedEdit {
 	index: number;
 	oldTopId: number;
 	count: number;
+	/** The old node's type and parse state (the new one must match both). */
+	type: number;
+	state: number;
 }
 
 export interface OffsetRange {
 	start: number;
 	end: number;
-}
-
-/** One syntax node, read from tree-sitter once. The same API as web-tree-sitter's `Node`, for what the rules use. */
-export class MNode {
-	readonly id = nextId++;
-	field: string | null = null;
-	parent: MNode | null = null;
-	/** Index in the parent's children. */
-	idx = 0;
-	/** Start offset relative to the parent's start (UTF-16 units). */
-	rel = 0;
-	/** Children; undefined for a top-level node not expanded yet. */
-	kids: MNode[] | undefined;
-	/** Preorder position and end within its top-level node's walk index (rules/ast.ts `descendants`). */
-	pre = 0;
-	preEnd = 0;
-	/** That index, on a top-level node (built by the rules' first walk, dropped with the children). */
-	walkIndex: { order: MNode[]; byType: Map<string, number[]> } | undefined;
-	private named: MNode[] | undefined;
-	private absAt = -1;
-	private abs = 0;
-
-	constructor(
-		readonly tree: MTree,
-		readonly type: string,
-		readonly isNamed: boolean,
-		readonly isMissing: boolean,
-		/** Length in UTF-16 units. */
-		public len: number,
-		/** tree-sitter's id for the subtree this was read from (to recognise reused subtrees). */
-		readonly tsId: number,
-	) {}
-
-	get startIndex(): number {
-		if (this.absAt === this.tree.epoch) return this.abs;
-		const p = this.parent;
-		// Top-level nodes keep their offsets in one array (an edit moves all those after it).
-		this.abs = p === null ? this.rel : p.parent === null ? p.startIndex + this.tree.topRel[this.idx] : p.startIndex + this.rel;
-		this.absAt = this.tree.epoch;
-		return this.abs;
-	}
-	get endIndex(): number {
-		return this.startIndex + this.len;
-	}
-	get startPosition(): Point {
-		return this.tree.pointAt(this.startIndex);
-	}
-	get endPosition(): Point {
-		return this.tree.pointAt(this.endIndex);
-	}
-	get text(): string {
-		const s = this.startIndex;
-		return this.tree.text.slice(s, s + this.len);
-	}
-	get isError(): boolean {
-		return this.type === 'ERROR';
-	}
-	get hasError(): boolean {
-		return this.preorder().some((n) => n.isError || n.isMissing);
-	}
-
-	get children(): MNode[] {
-		return this.kids ?? this.tree.expand(this);
-	}
-	get namedChildren(): MNode[] {
-		return (this.named ??= this.children.filter((c) => c.isNamed));
-	}
-	get childCount(): number {
-		return this.children.length;
-	}
-	get namedChildCount(): number {
-		return this.namedChildren.length;
-	}
-	child(i: number): MNode | null {
-		return this.children[i] ?? null;
-	}
-	namedChild(i: number): MNode | null {
-		return this.namedChildren[i] ?? null;
-	}
-	get firstChild(): MNode | null {
-		return this.child(0);
-	}
-	get lastChild(): MNode | null {
-		return this.child(this.children.length - 1);
-	}
-	get firstNamedChild(): MNode | null {
-		for (const c of this.children) if (c.isNamed) return c;
-		return null;
-	}
-	get lastNamedChild(): MNode | null {
-		return this.namedChild(this.namedChildren.length - 1);
-	}
-	childForFieldName(name: string): MNode | null {
-		for (const c of this.children) if (c.field === name) return c;
-		return null;
-	}
-	childrenForFieldName(name: string): MNode[] {
-		return this.children.filter((c) => c.field === name);
-	}
-	get nextSibling(): MNode | null {
-		return this.parent?.children[this.idx + 1] ?? null;
-	}
-	get previousSibling(): MNode | null {
-		return this.parent?.children[this.idx - 1] ?? null;
-	}
-	get nextNamedSibling(): MNode | null {
-		const sibs = this.parent?.children ?? [];
-		for (let i = this.idx + 1; i < sibs.length; i++) if (sibs[i].isNamed) return sibs[i];
-		return null;
-	}
-	get previousNamedSibling(): MNode | null {
-		const sibs = this.parent?.children ?? [];
-		for (let i = this.idx - 1; i >= 0; i--) if (sibs[i].isNamed) return sibs[i];
-		return null;
-	}
-	equals(other: MNode): boolean {
-		return this === other;
-	}
-	/** This node and its descendants of `types`, in source order (as web-tree-sitter's). */
-	descendantsOfType(types: string | readonly string[]): MNode[] {
-		const want = typeof types === 'string' ? [types] : types;
-		return this.preorder().filter((n) => want.includes(n.type));
-	}
-	/** This node and its descendants in preorder (iterative: hostile inputs nest deeper than the JS stack). */
-	private preorder(): MNode[] {
-		const out: MNode[] = [];
-		const stack: MNode[] = [this];
-		while (stack.length) {
-			const n = stack.pop()!;
-			out.push(n);
-			const kids = n.children;
-			for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
-		}
-		return out;
-	}
-	/** Drops the children of a top-level node (they are read again on the next access). */
-	collapse(): void {
-		this.kids = undefined;
-		this.named = undefined;
-		this.walkIndex = undefined;
-	}
-	/** `fresh` in place of the child `old` (already swapped in `kids`): keeps the named-children cache. */
-	replaceKid(old: MNode, fresh: MNode): void {
-		if (!this.named) return;
-		const i = old.isNamed === fresh.isNamed ? this.named.indexOf(old) : -1;
-		if (i >= 0) this.named[i] = fresh;
-		else this.named = undefined;
-	}
-	setKids(kids: MNode[]): void {
-		this.kids = kids;
-		this.named = undefined;
-		this.walkIndex = undefined;
-	}
 }
 
 /** One document's mirrored tree: the root's children are top-level nodes, expanded on demand. */
@@ -249,15 +98,18 @@ export class MTree {
 		if (!top || !(top.startIndex < start && oldEnd < top.endIndex)) return undefined;
 		const ts = old.rootNode.child(i);
 		if (!ts || ts.hasError) return undefined;
-		return { start, oldEnd, newLen, index: i, oldTopId: ts.id, count: tops.length };
+		return { start, oldEnd, newLen, index: i, oldTopId: ts.id, count: tops.length, type: ts.typeId, state: ts.parseState };
 	}
 
 	/**
 	 * Follows a reparse: `ts` is the new tree, `text` its text. With `edit` (from `prepareEdit`,
 	 * one change) and the new top-level node at the same index being the old one moved (same start,
-	 * end moved by the change, no errors, as many top-level nodes), only that node is read again:
-	 * the parser's re-shaping stopped at its end (tree-sitter-go has no external scanner, and the
-	 * next node starts in the same parse state), so every other top-level copy is still right.
+	 * end moved by the change, same type and parse state, no errors in it before or after, as many
+	 * top-level nodes), only that node is read again: the parser's re-shaping stopped at its end
+	 * (tree-sitter-go has no external scanner, and the next node starts in the same state on the same
+	 * text), so every other top-level copy is still right. An error elsewhere in the file is
+	 * recovered from the same state on the same text, the same way (test/unit/mirror.test.ts checks
+	 * the copy against the tree after thousands of random edits of broken code).
 	 * Otherwise the top-level list is read again, reusing copies by tree-sitter id. Returns whether
 	 * the change stayed inside one top-level node (its new range then bounds what changed).
 	 */
@@ -268,7 +120,15 @@ export class MTree {
 		const delta = edit ? edit.newLen - (edit.oldEnd - edit.start) : 0;
 		const tsTop = edit && old ? ts.rootNode.child(edit.index) : null;
 		const inPlace =
-			edit && old && tsTop && ts.rootNode.childCount === edit.count && tsTop.startIndex === old.startIndex && tsTop.endIndex === old.endIndex + delta && !tsTop.hasError;
+			edit &&
+			old &&
+			tsTop &&
+			ts.rootNode.childCount === edit.count &&
+			tsTop.startIndex === old.startIndex &&
+			tsTop.endIndex === old.endIndex + delta &&
+			tsTop.typeId === edit.type &&
+			tsTop.parseState === edit.state &&
+			!tsTop.hasError;
 		// Copies that may be reused, with their offsets in the old text (read before anything moves).
 		const reuse = !inPlace ? indexById(tops, false) : undefined;
 		// The old copy's ids are those of the old tree only if tree-sitter still had the very subtree we read.
@@ -470,3 +330,4 @@ export function mirrorOf(tree: TsTree, text: string): MTree {
 
 /** The names the rules use: they walk mirrors, never tree-sitter's nodes. */
 export type { MNode as Node, MTree as Tree, Point };
+export { MNode };

@@ -129,6 +129,8 @@ export class TreeCache {
 	private readonly maxChars: number;
 	private readonly parseTimeoutMs: number;
 	private readonly mirrorBudgetChars: number;
+	/** How re-shaped ranges were learnt: from the one top-level node an edit stayed in, or tree-sitter's diff. */
+	readonly changedRangeStats = { node: 0, diff: 0 };
 	/** Replaced trees, deleted once the current task is done (deleting is not on the keystroke's path). */
 	private retired: Tree[] = [];
 	private disposed = false;
@@ -176,16 +178,20 @@ export class TreeCache {
 		let prepared: PreparedEdit | undefined;
 		let lines = old.mirror?.lines;
 		let synced: boolean | undefined;
+		// A `\r` anywhere (LSP counts it as a line break, tree-sitter does not) turns the kept line starts off.
+		let cr = !!old.hasCR;
 		try {
 			for (const ch of changes) {
 				if (!('range' in ch) || !ch.range) {
 					tree = undefined; // a full-text change: nothing to reuse
 					text = ch.text;
+					cr = text.includes('\r');
+					lines = undefined;
 					changed = 'all';
 					continue;
 				}
 				// With `\n` breaks only, LSP lines are tree-sitter rows: the kept line starts answer in O(log n).
-				const fast = lines && !old.hasCR ? lines : undefined;
+				const fast = lines && !cr ? lines : undefined;
 				const start = fast ? fast.offsetAt(ch.range.start.line, ch.range.start.character) : offsetAt(text, ch.range.start.line, ch.range.start.character);
 				const oldEnd = Math.max(start, fast ? fast.offsetAt(ch.range.end.line, ch.range.end.character) : offsetAt(text, ch.range.end.line, ch.range.end.character));
 				if (changed !== 'all') {
@@ -208,10 +214,16 @@ export class TreeCache {
 					);
 				}
 				lines = lines?.edited(start, oldEnd, ch.text);
+				cr ||= ch.text.includes('\r');
 				if (changes.length === 1) {
 					// Out of sync (client bug, missed event)? The length and the typed text must match.
 					// (Comparing whole texts costs a copy of the document per keystroke.)
-					synced = newText.length === text.length - (oldEnd - start) + ch.text.length && newText.startsWith(ch.text, start);
+					// Compared in place (slices), not through a replayed copy of the whole document.
+					synced =
+						newText.length === text.length - (oldEnd - start) + ch.text.length &&
+						newText.startsWith(ch.text, start) &&
+						newText.slice(0, start) === text.slice(0, start) &&
+						newText.slice(start + ch.text.length) === text.slice(oldEnd);
 					text = newText;
 				} else text = text.slice(0, start) + ch.text + text.slice(oldEnd);
 			}
@@ -234,12 +246,17 @@ export class TreeCache {
 			// What the parser re-shaped beyond the typed text (an opened string or comment…): at most
 			// the top-level node the change stayed inside (see MTree.update), else tree-sitter's answer
 			// (which compares the whole trees: as costly as the reparse on a long file).
-			if (inside) changed.push(inside);
-			else for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
+			if (inside) {
+				changed.push(inside);
+				this.changedRangeStats.node++;
+			} else {
+				for (const r of reuse.getChangedRanges(parsed.tree)) changed.push({ start: r.startIndex, end: r.endIndex });
+				this.changedRangeStats.diff++;
+			}
 		}
 		this.entries.delete(uri);
 		this.retire(old.tree);
-		return this.store(uri, entry(parsed, newText, version, changed, mirror, old.hasCR || changes.some((c) => c.text.includes('\r'))));
+		return this.store(uri, entry(parsed, newText, version, changed, mirror, cr));
 	}
 
 	/** The current tree, text and version of `uri` (undefined if unknown or skipped). */
@@ -281,8 +298,8 @@ export class TreeCache {
 	/** Schedules the deletion of a replaced tree (at once when many are waiting). */
 	private retire(tree: Tree): void {
 		this.retired.push(tree);
-		if (this.retired.length > 8) this.retired.shift()!.delete();
-		if (this.retired.length === 1) setImmediate(() => this.deleteRetired());
+		if (this.retired.length > 16) this.deleteRetired();
+		else if (this.retired.length === 1) setImmediate(() => this.deleteRetired()).unref();
 	}
 
 	private deleteRetired(): void {
