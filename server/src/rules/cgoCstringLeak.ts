@@ -184,6 +184,7 @@ function inlineFix(ctx: RuleContext, call: Node, fn: Node, bytes: boolean, inLoo
 
 export const cgoCstringLeak: Rule = {
 	id: 'cgo-cstring-leak',
+	scopeGate: /\bC\./,
 	doc: {
 		summary: 'C.CString / C.CBytes memory (C malloc) that is never passed to C.free.',
 		severity: 'warning',

@@ -108,6 +108,7 @@ function pos(p: { row: number; column: number }, delta: number) {
 /** Rule R14 `defer-in-loop`; see docs/rules/defer-in-loop.md. */
 export const deferInLoop: Rule = {
 	id: 'defer-in-loop',
+	scopeGate: /\bdefer\b/,
 	doc: { summary: 'defer inside a loop: deferred calls run when the function returns, not per iteration', severity: 'warning', usesEscape: false },
 	check(ctx) {
 		const out: RuleFinding[] = [];

@@ -98,8 +98,11 @@ function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 	}
 	const seen = new Set<string>();
 	const out: RuleFinding[] = [];
+	const declTexts = scope?.decls.map((d) => d.text);
 	for (const rule of rules) {
 		if (opts.disabled?.has(rule.id)) continue;
+		const gate = rule.scopeGate;
+		if (declTexts && gate && !rule.wholeFile && !declTexts.some((t) => gate.test(t))) continue;
 		const override = severities[rule.id];
 		if (override === 'off') continue;
 		let found: RuleFinding[];

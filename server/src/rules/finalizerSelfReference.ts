@@ -142,6 +142,7 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 
 export const finalizerSelfReference: Rule = {
 	id: 'finalizer-self-reference',
+	scopeGate: /SetFinalizer|AddCleanup/,
 	doc: {
 		summary: 'A finalizer (or AddCleanup cleanup) refers to its own object, so the object is never collected and it never runs.',
 		severity: 'error',

@@ -94,6 +94,7 @@ function fix(ctx: RuleContext, stmt: Node, target: Node, outerLoop: Node): TextE
 /** Rule R17 `goroutine-append-race` (case A); see docs/rules/goroutine-append-race.md. */
 export const goroutineAppendRace: Rule = {
 	id: 'goroutine-append-race',
+	scopeGate: /\bfunc\s*\(/,
 	doc: { summary: 'S = append(S, …) in goroutines launched in a loop without a lock: a data race on the slice', severity: 'error', usesEscape: true },
 	check(ctx) {
 		const out: RuleFinding[] = [];

@@ -119,6 +119,7 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 
 export const loopvarCapture: Rule = {
 	id: 'loopvar-capture',
+	scopeGate: /\bfunc\s*\(/,
 	doc: {
 		summary: 'A func literal run later (go, defer, g.Go, parallel subtest, stored) captures a loop variable shared by all iterations.',
 		severity: 'warning',

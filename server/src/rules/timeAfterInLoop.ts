@@ -197,6 +197,7 @@ function varFix(v: { name: string; decl: Node }, call: Node, others: Node[], tim
 /** Rule R13 `time-after-in-loop`; see docs/rules/time-after-in-loop.md. */
 export const timeAfterInLoop: Rule = {
 	id: 'time-after-in-loop',
+	scopeGate: /\bselect\b/,
 	doc: {
 		summary: 'time.After in a looping select leaves one pending timer per iteration (main module go < 1.23 or asynctimerchan=1)',
 		severity: 'warning',

@@ -58,6 +58,12 @@ export interface Rule {
 	 * are in): scoped runs (keystrokes) run it over the whole file. Keep its pre-check cheap.
 	 */
 	wholeFile?: boolean;
+	/**
+	 * On a scoped run (a keystroke), the rule runs only if a touched declaration's text matches: a
+	 * cheap pre-check for rules that can only report around some token (`defer`, a func literal…).
+	 * Scoped findings lie inside the touched declarations, so text elsewhere cannot matter.
+	 */
+	scopeGate?: RegExp;
 	/** Returns findings; must not throw on any tree (the engine still guards it). */
 	check(ctx: RuleContext): RuleFinding[];
 }
