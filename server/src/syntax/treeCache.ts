@@ -142,7 +142,7 @@ export class TreeCache {
 		this.maxTrees = Math.max(1, opts.maxTrees ?? 200);
 		this.maxChars = opts.maxChars ?? 5_000_000;
 		this.parseTimeoutMs = opts.parseTimeoutMs ?? 5_000;
-		this.mirrorBudgetChars = opts.mirrorBudgetChars ?? 250_000;
+		this.mirrorBudgetChars = opts.mirrorBudgetChars ?? 60_000;
 	}
 
 	/** Loads the grammar and makes a cache. */
