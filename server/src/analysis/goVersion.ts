@@ -130,8 +130,12 @@ function minVersion(z: BuildExpr, sign: number): number {
  * `package` counts, as for cmd/go), or undefined.
  */
 export function buildConstraintMinor(text: string): number | undefined {
-	for (const raw of text.split(/\r?\n/)) {
-		const line = raw.trim();
+	// Line by line from the top: the header is a few lines, the file may be 5,000 (read on every keystroke).
+	for (let start = 0; start <= text.length; ) {
+		const nl = text.indexOf('\n', start);
+		const end = nl < 0 ? text.length : nl;
+		const line = text.slice(start, end).trim();
+		start = end + 1;
 		if (!line) continue;
 		const m = /^\/\/go:build\s+(.*)$/.exec(line);
 		if (m) {

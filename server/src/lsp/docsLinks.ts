@@ -16,12 +16,23 @@ export function docsDir(): string {
 	return docsRoot;
 }
 
+// One URI string per page: every diagnostic links one (a keystroke in a file with 400 compiler facts
+// used to build 400 URIs).
+const uris = new Map<string, string>();
+
+function docUri(folder: string, name: string): string {
+	const key = `${folder}/${name}`;
+	let u = uris.get(key);
+	if (u === undefined) uris.set(key, (u = URI.file(path.join(docsDir(), folder, `${name}.md`)).toString()));
+	return u;
+}
+
 /** File URI of the page explaining a compiler fact kind (`docs/escape/<kind>.md`). */
 export function escapeDocUri(kind: string): string {
-	return URI.file(path.join(docsDir(), 'escape', `${kind}.md`)).toString();
+	return docUri('escape', kind);
 }
 
 /** File URI of a rule's page (`docs/rules/<id>.md`). */
 export function ruleDocUri(ruleId: string): string {
-	return URI.file(path.join(docsDir(), 'rules', `${ruleId}.md`)).toString();
+	return docUri('rules', ruleId);
 }

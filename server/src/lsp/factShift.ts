@@ -5,7 +5,7 @@
  * Pure: facts in, facts out.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
-import type { EscapeFact, GoPos, Position, Range, RuleFinding } from '../model';
+import type { EscapeFact, Flow, FlowStep, GoPos, Position, Range, RuleFinding } from '../model';
 
 interface LineEdit {
 	/** 0-based first and last line the edit replaces. */
@@ -61,51 +61,55 @@ function shiftPos(pos: GoPos, e: LineEdit): GoPos | undefined {
  * Applies the document's content changes (in order, as the LSP sends them) to the facts of
  * `filePath`. Facts inside replaced text are dropped; facts of other files are untouched. Returns
  * the same array when nothing moved; a full-text change leaves the facts to the next compile.
+ * Runs on every keystroke over the whole package's facts: what did not move is not copied.
  */
 export function shiftFacts(facts: EscapeFact[], filePath: string, changes: TextDocumentContentChangeEvent[]): EscapeFact[] {
-	const edits: LineEdit[] = [];
-	for (const c of changes) {
-		const e = toLineEdit(c);
-		if (!e) return facts;
-		edits.push(e);
+	const edits = ranged(changes);
+	if (!edits) return facts;
+	let out: EscapeFact[] | undefined;
+	for (let i = 0; i < facts.length; i++) {
+		const f = facts[i];
+		const g = f.pos.file === filePath ? shiftFact(f, filePath, edits) : f;
+		if (g === f && !out) continue;
+		out ??= facts.slice(0, i);
+		if (g) out.push(g);
 	}
-	let changed = false;
-	const out: EscapeFact[] = [];
-	for (const f of facts) {
-		if (f.pos.file !== filePath) {
-			out.push(f);
-			continue;
-		}
-		let pos: GoPos | undefined = f.pos;
-		for (const e of edits) if (pos) pos = shiftPos(pos, e);
-		if (!pos) {
-			changed = true;
-			continue;
-		}
-		// Keep the same objects for what did not move (explanations are cached per fact object).
-		let flowsMoved = false;
-		const flows = f.flows.map((fl) => {
-			let moved = false;
-			const steps = fl.steps.map((s) => {
-				if (s.pos.file !== filePath) return s;
-				let p: GoPos | undefined = s.pos;
-				for (const e of edits) p = p && shiftPos(p, e);
-				if (!p || p === s.pos) return s;
-				moved = true;
-				return { ...s, pos: p };
-			});
-			if (!moved) return fl;
-			flowsMoved = true;
-			return { ...fl, steps };
-		});
-		if (pos === f.pos && !flowsMoved) {
-			out.push(f);
-			continue;
-		}
-		changed = true;
-		out.push({ ...f, pos, flows: flowsMoved ? flows : f.flows });
+	return out ?? facts;
+}
+
+/** The fact moved through the edits (the same object when nothing in it moved: explanations and diagnostics are kept per fact object), or undefined when replaced. */
+function shiftFact(f: EscapeFact, filePath: string, edits: readonly LineEdit[]): EscapeFact | undefined {
+	const pos = shiftThrough(f.pos, edits);
+	if (!pos) return undefined;
+	let flows: Flow[] | undefined;
+	for (let i = 0; i < f.flows.length; i++) {
+		const fl = f.flows[i];
+		const g = shiftFlow(fl, filePath, edits);
+		if (g === fl && !flows) continue;
+		flows ??= f.flows.slice(0, i);
+		flows.push(g);
 	}
-	return changed ? out : facts;
+	return pos === f.pos && !flows ? f : { ...f, pos, flows: flows ?? f.flows };
+}
+
+/** A flow with its steps in `filePath` moved (a step inside replaced text keeps its position until the next compile). */
+function shiftFlow(fl: Flow, filePath: string, edits: readonly LineEdit[]): Flow {
+	let steps: FlowStep[] | undefined;
+	for (let i = 0; i < fl.steps.length; i++) {
+		const s = fl.steps[i];
+		const p = s.pos.file === filePath ? shiftThrough(s.pos, edits) : s.pos;
+		const g = !p || p === s.pos ? s : { ...s, pos: p };
+		if (g === s && !steps) continue;
+		steps ??= fl.steps.slice(0, i);
+		steps.push(g);
+	}
+	return steps ? { ...fl, steps } : fl;
+}
+
+function shiftThrough(pos: GoPos, edits: readonly LineEdit[]): GoPos | undefined {
+	let p: GoPos | undefined = pos;
+	for (const e of edits) if (p) p = shiftPos(p, e);
+	return p;
 }
 
 function ranged(changes: readonly TextDocumentContentChangeEvent[]): LineEdit[] | undefined {
