@@ -7,7 +7,6 @@ import {
 	DiagnosticSeverity,
 	DiagnosticTag,
 	type Diagnostic,
-	type DiagnosticRelatedInformation,
 	type Position,
 	type Range,
 } from 'vscode-languageserver/node';
@@ -15,9 +14,10 @@ import { URI } from 'vscode-uri';
 import path from 'node:path';
 import type { EscapeFact, GoPos, RuleFinding, Severity } from '../model';
 import type { Settings, SeveritySetting } from '../../../common/settings';
-import { byteToUtf16, splitLines } from '../util/positions';
+import { byteToUtf16 } from '../util/positions';
 import { escapeDocUri, ruleDocUri } from './docsLinks';
 import type { ClientCaps } from './capabilities';
+import { keepDiagnostic, type FactCache } from './factCache';
 
 /** What escape/explain.ts's `explainFact` returns. */
 export interface Explanation {
@@ -70,7 +70,10 @@ const WORD = /^&?[\p{L}\p{N}_]+/u;
  */
 export function factRange(lines: string[], pos: GoPos, subject: string): Range {
 	const line = Math.max(0, Math.min(pos.line - 1, lines.length - 1));
-	const text = lines[line] ?? '';
+	return rangeOnLine(line, lines[line] ?? '', pos, subject);
+}
+
+function rangeOnLine(line: number, text: string, pos: GoPos, subject: string): Range {
 	const at = byteToUtf16(text, Math.max(0, pos.column - 1));
 	const needle = subject.includes('...') ? subject.slice(0, subject.indexOf('...')) : subject;
 	if (needle) {
@@ -81,6 +84,31 @@ export function factRange(lines: string[], pos: GoPos, subject: string): Range {
 	const rest = text.slice(at);
 	const len = WORD.exec(rest)?.[0].length || Math.min(1, rest.length);
 	return { start: { line, character: at }, end: { line, character: at + len } };
+}
+
+/**
+ * A document's lines as the compiler and the LSP count them (split at \n, a trailing \r dropped;
+ * util/positions.ts's splitLines), read one at a time: placing facts reads a few hundred of a file's
+ * lines on every keystroke.
+ */
+export class TextLines {
+	private readonly starts: number[] = [0];
+
+	constructor(private readonly text: string) {
+		for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+	}
+
+	get count(): number {
+		return this.starts.length;
+	}
+
+	at(line: number): string {
+		if (line < 0 || line >= this.starts.length) return '';
+		const start = this.starts[line];
+		let end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+		if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+		return this.text.slice(start, end);
+	}
 }
 
 /** A placed fact whose explanation is worked out when read (see PlacedFact.explanation). */
@@ -101,37 +129,48 @@ class Placed implements PlacedFact {
 	}
 }
 
-/** Places the facts of one file (facts for other files dropped) in LSP coordinates. */
+/**
+ * Places the facts of one file (facts for other files dropped) in LSP coordinates. With a cache
+ * (a document being typed in), a fact placed before on the same line with the same text keeps its
+ * placed object and what was built from it (factCache.ts).
+ */
 export function placeFacts(
 	facts: readonly EscapeFact[],
 	filePath: string,
 	text: string,
 	explain: (f: EscapeFact) => Explanation,
+	cache?: FactCache,
 ): PlacedFact[] {
-	const lines = splitLines(text);
+	const lines = new TextLines(text);
 	const seen = new Set<string>();
 	const out: PlacedFact[] = [];
 	const target = path.resolve(filePath);
+	cache?.begin();
 	for (const fact of facts) {
 		// The parser gives absolute paths; resolve only what is not already in that form.
 		const file = fact.pos.file;
 		if (file !== target && (path.isAbsolute(file) || path.resolve(file) !== target)) continue;
-		const range = subjectRange(lines, fact);
-		const key = `${diagnosticKey(fact.kind, range)}|${fact.message}`;
-		if (seen.has(key)) continue;
-		seen.add(key);
-		const line = Math.max(0, Math.min(fact.pos.line - 1, lines.length - 1));
-		const at = { line, character: byteToUtf16(lines[line] ?? '', Math.max(0, fact.pos.column - 1)) };
-		out.push(new Placed(fact, range, at, explain));
+		const line = Math.max(0, Math.min(fact.pos.line - 1, lines.count - 1));
+		const lineText = lines.at(line);
+		let e = cache?.reuse(fact, line, lineText);
+		if (!e) {
+			const range = subjectRange(line, lineText, fact);
+			const at = { line, character: byteToUtf16(lineText, Math.max(0, fact.pos.column - 1)) };
+			e = { line, text: lineText, placed: new Placed(fact, range, at, explain), key: `${diagnosticKey(fact.kind, range)}|${fact.message}` };
+			cache?.keep(fact, e);
+		}
+		if (seen.has(e.key)) continue;
+		seen.add(e.key);
+		out.push(e.placed);
 	}
+	cache?.end();
 	return out;
 }
 
-function subjectRange(lines: string[], fact: EscapeFact): Range {
+function subjectRange(line: number, text: string, fact: EscapeFact): Range {
 	// A wildcard subject like `&T{...}` is extended to its closing brace when it sits on one line.
-	const r = factRange(lines, fact.pos, fact.subject);
+	const r = rangeOnLine(line, text, fact.pos, fact.subject);
 	if (fact.subject.endsWith('{...}')) {
-		const text = lines[r.start.line] ?? '';
 		const end = matchBrace(text, r.start.character + fact.subject.indexOf('{'));
 		if (end > 0) r.end.character = end + 1;
 	}
@@ -163,8 +202,12 @@ export function factMessage(fact: EscapeFact, e: Explanation): string {
 	return /^(because|since|as) /.test(e.why) ? `${head} ${e.why}` : `${head}: ${e.why}`;
 }
 
-/** Compiler facts → diagnostics (severity per kind; 'off' hides; stale facts are marked). */
-export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean): Diagnostic[] {
+/**
+ * Compiler facts → diagnostics (severity per kind; 'off' hides; stale facts are marked). With the
+ * cache of the same placing, a fact's diagnostic is built once for the same settings, capabilities
+ * and staleness, frozen, and published again as is.
+ */
+export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean, cache?: FactCache): Diagnostic[] {
 	const out: Diagnostic[] = [];
 	// Steps name a handful of files thousands of times: one URI string per file.
 	const uris = new Map<string, string>();
@@ -174,32 +217,42 @@ export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Setti
 		return u;
 	};
 	for (const pf of placed) {
-		const { fact, range } = pf;
-		const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
-		if (severity === undefined) continue;
-		const explanation = pf.explanation;
-		let message = factMessage(fact, explanation);
-		const related: DiagnosticRelatedInformation[] = explanation.steps.map((s) => ({
-			location: { uri: uriOf(s.pos.file), range: stepRange(s.pos) },
-			message: s.text,
-		}));
-		if (!caps.relatedInformation && explanation.steps.length) {
-			message += '\n' + explanation.steps.map((s, i) => `${i + 1}. ${s.text} (${posLabel(s.pos)})`).join('\n');
+		const e = cache?.of(pf);
+		const memo = e?.diagnostic;
+		let d: Diagnostic | undefined;
+		if (memo && memo.settings === settings && memo.caps === caps && memo.stale === stale) d = memo.value;
+		else {
+			d = escapeDiagnostic(pf, settings, caps, stale, uriOf);
+			if (e) e.diagnostic = { settings, caps, stale, value: d && keepDiagnostic(d) };
 		}
-		if (stale) message += STALE_SUFFIX;
-		const d: Diagnostic = {
-			range,
-			severity,
-			source: 'memlens',
-			code: fact.kind,
-			message,
-			data: { source: 'escape', key: diagnosticKey(fact.kind, range) } satisfies DiagnosticData,
-		};
-		if (caps.codeDescription) d.codeDescription = { href: escapeDocUri(fact.kind) };
-		if (caps.relatedInformation && related.length) d.relatedInformation = related;
-		out.push(d);
+		if (d) out.push(d);
 	}
 	return out;
+}
+
+function escapeDiagnostic(pf: PlacedFact, settings: Settings, caps: ClientCaps, stale: boolean, uriOf: (file: string) => string): Diagnostic | undefined {
+	const { fact, range } = pf;
+	const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
+	if (severity === undefined) return undefined;
+	const explanation = pf.explanation;
+	let message = factMessage(fact, explanation);
+	if (!caps.relatedInformation && explanation.steps.length) {
+		message += '\n' + explanation.steps.map((s, i) => `${i + 1}. ${s.text} (${posLabel(s.pos)})`).join('\n');
+	}
+	if (stale) message += STALE_SUFFIX;
+	const d: Diagnostic = {
+		range,
+		severity,
+		source: 'memlens',
+		code: fact.kind,
+		message,
+		data: { source: 'escape', key: diagnosticKey(fact.kind, range) } satisfies DiagnosticData,
+	};
+	if (caps.codeDescription) d.codeDescription = { href: escapeDocUri(fact.kind) };
+	if (caps.relatedInformation && explanation.steps.length) {
+		d.relatedInformation = explanation.steps.map((s) => ({ location: { uri: uriOf(s.pos.file), range: stepRange(s.pos) }, message: s.text }));
+	}
+	return d;
 }
 
 // The compiler's step positions are 1-based byte columns in files we may not have open; a

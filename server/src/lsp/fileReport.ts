@@ -14,6 +14,7 @@ import type { FixableDiagnostic } from './codeActions';
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
 import * as engines from './engines';
 import type { ResolvedSettings } from './settingsCache';
+import type { FactCache } from './factCache';
 
 export interface FileInput {
 	uri: string;
@@ -31,6 +32,8 @@ export interface FileInput {
 	syntaxFindings?: RuleFinding[];
 	/** Runs every rule (syntax and escape-fact ones) at once, e.g. scoped to what an edit touched (lsp/ruleRuns.ts). */
 	rules?: (ctx: RuleInput) => RuleFinding[];
+	/** What the facts turned into at this document's last report, for a document being typed in (factCache.ts). */
+	cache?: FactCache;
 }
 
 export interface FileReport {
@@ -51,8 +54,8 @@ export interface FileReport {
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
 
 export function fileReport(input: FileInput): FileReport {
-	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain);
-	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined) : undefined;
+	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain, input.cache);
+	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined, input.cache) : undefined;
 	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);
 	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, engines.SYNTAX_RULES);
 	return finish(input, placed, [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, engines.ESCAPE_RULES)], syntaxFindings);
@@ -67,8 +70,8 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 	const key = (code: unknown, r: unknown) => `${String(code)}@${JSON.stringify(r)}`;
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
-	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings), syntaxFindings };
-	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale);
+	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings };
+	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache);
 }
 
 /** Adds the `diagnostics` getter (its own function, so the getter holds only what it needs, not the file's text). */
@@ -78,21 +81,26 @@ function withDiagnostics(
 	memlens: ResolvedSettings['memlens'],
 	caps: ClientCaps,
 	stale: boolean,
+	cache: FactCache | undefined,
 ): FileReport {
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale), ruleDiags),
+		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale, cache), ruleDiags),
 	}) as FileReport;
 }
 
 /** The rule context for this file (escape facts in LSP coordinates when a compile gave some). */
-export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings'>, tree: Tree, placed: PlacedFact[] | undefined): RuleInput {
+export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings'>, tree: Tree, placed: PlacedFact[] | undefined, cache?: FactCache): RuleInput {
 	return {
 		tree,
 		text: input.text,
 		filePath: input.filePath,
 		goVersion: engines.fileGoVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
-		escape: placed?.map((p) => ({ ...p.fact, at: p.at })),
+		escape: placed?.map((p) => {
+			const e = cache?.of(p);
+			if (e) return (e.ruleFact ??= { ...p.fact, at: p.at });
+			return { ...p.fact, at: p.at };
+		}),
 		isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
 	};
 }
@@ -112,17 +120,13 @@ function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: rea
 	return guarded(input, () => engines.checkRules(ruleInput(input, tree, placed), input.settings.memlens, input.log, rules));
 }
 
-function heapSites(placed: PlacedFact[], s: ResolvedSettings): HeapSite[] {
+function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache | undefined): HeapSite[] {
 	const kinds = new Set<string>(s.memlens.decorations.enabled ? s.memlens.decorations.kinds : []);
 	const sites: HeapSite[] = [];
 	for (const p of placed) {
 		if (!HEAP_KINDS.has(p.fact.kind) || !kinds.has(p.fact.kind)) continue;
-		let label: string;
-		try {
-			label = engines.label(p.fact);
-		} catch {
-			label = p.fact.message;
-		}
+		const e = cache?.of(p);
+		const label = e ? (e.label ??= labelOf(p.fact)) : labelOf(p.fact);
 		sites.push({
 			line: p.range.start.line,
 			startCharacter: p.range.start.character,
@@ -132,4 +136,12 @@ function heapSites(placed: PlacedFact[], s: ResolvedSettings): HeapSite[] {
 		});
 	}
 	return sites;
+}
+
+function labelOf(fact: EscapeFact): string {
+	try {
+		return engines.label(fact);
+	} catch {
+		return fact.message;
+	}
 }

@@ -10,6 +10,7 @@ import type { EscapeFact, RuleFinding } from '../model';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
 import type { PlacedFact } from './diagnostics';
+import { FactCache } from './factCache';
 import { shiftFacts } from './factShift';
 import { fileReport, type FileReport } from './fileReport';
 import { RuleRuns, type RuleInput } from './ruleRuns';
@@ -49,6 +50,8 @@ export class Session {
 	/** Whole-file rule runs due once typing pauses (after scoped runs). */
 	private readonly settles = new Map<string, NodeJS.Timeout>();
 	private readonly queuedChanges = new Map<string, number>();
+	/** What the facts turned into at the last publish, for the documents typed in last (factCache.ts); least recent first. */
+	private readonly factCaches = new Map<string, FactCache>();
 	/** Requests between "asked for" and "handed to the scheduler" (settings, overlay reads). */
 	private preparing = 0;
 	/** Results being turned into diagnostics. */
@@ -131,6 +134,8 @@ export class Session {
 		this.findings.delete(uri);
 		this.placed.delete(uri);
 		this.reports.delete(uri);
+		this.factCaches.get(uri)?.clear();
+		this.factCaches.delete(uri);
 		this.queuedChanges.delete(uri);
 		this.actions.delete(uri);
 		this.settings.forget(uri);
@@ -427,6 +432,7 @@ export class Session {
 			caps: this.caps,
 			log: this.log,
 			rules: (input) => this.runRules(d.uri, input, settings, mode),
+			cache: this.factCache(d.uri, mode === 'edit'),
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
@@ -440,6 +446,24 @@ export class Session {
 		if (this.caps.memlensExtensions && pkg) {
 			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites }).catch(() => undefined);
 		}
+	}
+
+	/**
+	 * The fact cache of a document: made on its first keystroke, used by all its publishes after
+	 * that; only the FACT_CACHES documents typed in last keep one.
+	 */
+	private factCache(uri: string, typing: boolean): FactCache | undefined {
+		let c = this.factCaches.get(uri);
+		if (!typing) return c;
+		if (c) this.factCaches.delete(uri); // to the most recent end
+		else c = new FactCache();
+		this.factCaches.set(uri, c);
+		for (const [u, old] of this.factCaches) {
+			if (this.factCaches.size <= FACT_CACHES) break;
+			old.clear();
+			this.factCaches.delete(u);
+		}
+		return c;
 	}
 
 	/** Syntax rules and escape-fact rules through their RuleRuns (scoped on edits; see ruleRuns.ts). */
@@ -465,6 +489,9 @@ export class Session {
 
 /** Quiet time after the last keystroke before the whole-file rule run. */
 const SETTLE_MS = 400;
+
+/** How many documents keep a fact cache (the ones typed in last). */
+const FACT_CACHES = 2;
 
 function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');
