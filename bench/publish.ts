@@ -24,13 +24,19 @@ import { runEscape } from '../server/src/escape/runner';
 import { goEnv } from '../test/hardening/session';
 import { bigGoFile, writeModule } from '../test/hardening/workspace';
 
-/** How the server's stdio writer frames a message (vscode-jsonrpc's StreamMessageWriter: JSON.stringify, Buffer.from, a header). */
+/** How the server's stdio writer frames a message: lsp/wire.ts's Framer, or vscode-jsonrpc's JSON.stringify + Buffer.from before it. */
 async function framer(): Promise<(msg: Message) => Buffer> {
-	return (msg) => {
-		const body = Buffer.from(JSON.stringify(msg, undefined, 0), 'utf8');
-		Buffer.from(`Content-Length: ${body.byteLength}\r\n\r\n`, 'ascii');
-		return body;
-	};
+	try {
+		const wire = (await import('../server/src/lsp/wire')) as { Framer: new (reuse: boolean) => { frame(msg: Message): Buffer } };
+		const f = new wire.Framer(true); // as on stdout
+		return (msg) => f.frame(msg);
+	} catch {
+		return (msg) => {
+			const body = Buffer.from(JSON.stringify(msg, undefined, 0), 'utf8');
+			Buffer.from(`Content-Length: ${body.byteLength}\r\n\r\n`, 'ascii');
+			return body;
+		};
+	}
 }
 
 const EDITS = Math.max(20, Number(process.argv[2] ?? 200));

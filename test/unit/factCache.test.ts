@@ -3,7 +3,8 @@
  * sequences on the captured compiler fixtures (characters, line breaks and deletions before, inside
  * and after facts, several changes in one notification), new facts as a save brings them, stale
  * marks, settings and client capabilities, a report built with the document's cache equals one built
- * from nothing: diagnostics, placed facts, heap sites and the facts the rules get.
+ * from nothing: diagnostics, placed facts, heap sites and the facts the rules get. The publish the
+ * stdio writer frames from the kept diagnostics equals JSON.stringify of the fresh one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,11 +15,12 @@ import { URI } from 'vscode-uri';
 import { parseEscapeOutput } from '../../server/src/escape/parser';
 import type { EscapeFact } from '../../server/src/model';
 import { readClientCaps, type ClientCaps } from '../../server/src/lsp/capabilities';
-import { FactCache } from '../../server/src/lsp/factCache';
+import { FactCache, isKept } from '../../server/src/lsp/factCache';
 import { shiftFacts } from '../../server/src/lsp/factShift';
 import { fileReport, type FileInput, type FileReport } from '../../server/src/lsp/fileReport';
 import { resolveSettings, type ResolvedSettings } from '../../server/src/lsp/settingsCache';
 import type { RuleInput } from '../../server/src/lsp/ruleRuns';
+import { encodeMessage } from '../../server/src/lsp/wire';
 
 const root = path.join(__dirname, '../fixtures/compiler');
 const CASES: [string, string][] = [
@@ -172,7 +174,9 @@ function run(caseName: string, file: string, seed: number, steps: number, firstC
 		const inFile = new Set(facts.filter((f) => f.pos.file === filePath));
 		assert.ok(cache.size <= inFile.size, `${where}: the cache holds only facts of this placing (${cache.size} > ${inFile.size})`);
 		const diags = cached.report.diagnostics;
-		assert.ok(diags.every((d) => Object.isFrozen(d) && Object.isFrozen(d.range.start)), `${where}: published diagnostics are kept (frozen)`);
+		assert.ok(diags.every(isKept), `${where}: published diagnostics are kept (frozen)`);
+		const msg = (diagnostics: unknown[]) => ({ jsonrpc: '2.0' as const, method: 'textDocument/publishDiagnostics', params: { uri, version: step, diagnostics } });
+		assert.ok(encodeMessage(msg(diags)).equals(Buffer.from(JSON.stringify(msg(fresh.report.diagnostics)))), `${where}: framed publish`);
 		for (const d of diags) stats[last.has(d) ? 'reused' : 'built']++;
 		last = new Set(diags);
 	}

@@ -77,10 +77,21 @@ export class FactCache {
 	}
 }
 
-/** Freezes a built diagnostic and everything in it: a kept diagnostic is published again and again as is. */
+const kept = new WeakSet<object>();
+
+/**
+ * Freezes a built diagnostic and everything in it, and marks it as kept: a kept diagnostic is
+ * published again and again as is, and the publish encoder keeps its bytes (lsp/wire.ts).
+ */
 export function keepDiagnostic(d: Diagnostic): Diagnostic {
 	deepFreeze(d);
+	kept.add(d);
 	return d;
+}
+
+/** Was `o` marked by keepDiagnostic (so it and everything in it are frozen)? */
+export function isKept(o: object): boolean {
+	return kept.has(o);
 }
 
 function deepFreeze(o: unknown): void {
