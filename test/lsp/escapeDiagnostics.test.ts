@@ -30,6 +30,7 @@ describe('escape facts as diagnostics (full client)', () => {
 			assert.equal(d.source, 'memlens');
 			assert.match(d.codeDescription?.href ?? '', /^file:\/\/.*\/docs\/escape\/moved-to-heap\.md$/);
 			assert.ok(existsSync(fileURLToPath(d.codeDescription!.href)), 'the doc page exists');
+			assert.equal(d.data, undefined, 'no data: compiler facts have no code actions');
 		}
 	});
 
