@@ -81,11 +81,12 @@ async function roundTrip(messages: Message[], out: NodeJS.WritableStream, back: 
 
 function messages(): Message[] {
 	const kept = Array.from({ length: 400 }, (_, i) => keepDiagnostic(diagnostic(i)));
-	const huge = Array.from({ length: 6000 }, (_, i) => keepDiagnostic(diagnostic(i))); // > the reused buffer
+	const huge = Array.from({ length: 6000 }, (_, i) => keepDiagnostic(diagnostic(i))); // ~2 MB
+	// small first, so the reused buffer grows; one past its cap (1 MB), framed in its own
 	return [
+		publish(kept.slice(0, 3)),
 		publish(kept),
 		{ jsonrpc: '2.0', method: 'goMemlens/heapSites', params: { n: 1 } } as Message,
-		publish(kept.slice(0, 3)),
 		publish(kept.slice(100).reverse()),
 		publish(huge),
 		publish(kept),

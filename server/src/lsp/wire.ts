@@ -78,8 +78,11 @@ export function encodeMessage(msg: Message): Buffer {
 	return out;
 }
 
-/** Messages up to this size (header included) are framed in the reused buffer; bigger ones in their own. */
-const REUSED_MAX = 2 * 1024 * 1024;
+/**
+ * Messages up to this size (header included) are framed in the reused buffer, bigger ones in their
+ * own: the buffer stays allocated for the server's life (net/http's big files publish ~1 MB).
+ */
+const REUSED_MAX = 1024 * 1024;
 
 /** LSP base-protocol frames (header and JSON body in one buffer). */
 export class Framer {
@@ -95,7 +98,7 @@ export class Framer {
 		let buf: Buffer;
 		if (!this.reuse || size > REUSED_MAX) buf = Buffer.allocUnsafe(size);
 		else {
-			if (!this.reused || this.reused.length < size) this.reused = Buffer.allocUnsafeSlow(Math.min(REUSED_MAX, 2 * Math.max(size, 32 * 1024)));
+			if (!this.reused || this.reused.length < size) this.reused = Buffer.allocUnsafeSlow(Math.min(REUSED_MAX, Math.max(64 * 1024, Math.ceil(size * 1.25))));
 			buf = this.reused;
 		}
 		buf.write(header, 0, 'ascii');
