@@ -155,7 +155,9 @@ test('--help and --version', async () => {
 
 test('positions stay right when go replays cached output first printed from the package dir', async () => {
 	// A unique body so that the cache entry is made by the build below, from inside q/.
-	const body = `package q\n\nfunc F() *[${Date.now() % 100000 + 7}]int {\n\tvar a [${Date.now() % 100000 + 7}]int\n\treturn &a\n}\n`;
+	// (One size for both: two Date.now() calls straddling a millisecond made the file not compile.)
+	const size = (Date.now() % 100000) + 7;
+	const body = `package q\n\nfunc F() *[${size}]int {\n\tvar a [${size}]int\n\treturn &a\n}\n`;
 	const dir = tempModule({ 'q/q.go': body, 'r/r.go': 'package r\n' });
 	try {
 		const first = spawnSync(GO, ['build', '-o', '/dev/null', '-gcflags=-m=2', '.'], { cwd: path.join(dir, 'q'), env: goEnv(), encoding: 'utf8' });

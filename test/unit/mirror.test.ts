@@ -183,3 +183,40 @@ test('copies beyond the budget are dropped, least recently used first, and read 
 		trees.dispose();
 	}
 });
+
+test('a huge file walks tree-sitter in place and finds what the copy finds', async () => {
+	const { runRules } = await import('../../server/src/rules/engine');
+	const { wholeRunTree, IN_PLACE_CHARS } = await import('../../server/src/syntax/mirror');
+	const { goVersion } = await import('./ruleHarness');
+	const parser = await newGoParser();
+	try {
+		for (const f of ['test/fixtures/lsp/keystrokes/pool.go', 'examples/poolgetnoreset.go', 'examples/loopcapture.go']) {
+			const text = readFileSync(path.join(ROOT, f), 'utf8');
+			const tree = parser.parse(text)!;
+			try {
+				const copy = mirrorOf(tree, text);
+				const base = { text, filePath: '/x/a.go', goVersion: goVersion(21), escape: undefined, isCgo: false };
+				const viaCopy = runRules({ ...base, tree: copy });
+				const inPlace = runRules({ ...base, tree: tree as unknown as typeof copy });
+				assert.ok(viaCopy.length > 0, `${f} has findings`);
+				assert.deepEqual(inPlace, viaCopy, f);
+			} finally {
+				tree.delete();
+			}
+		}
+		// The switch itself: the copy up to the limit, tree-sitter's tree beyond it.
+		const big = 'package a\n' + '// x\n'.repeat(Math.ceil(IN_PLACE_CHARS / 5));
+		const tree = parser.parse(big)!;
+		try {
+			assert.equal(wholeRunTree(mirrorOf(tree, big)), tree as unknown);
+			const small = parser.parse('package a\n')!;
+			const m = mirrorOf(small, 'package a\n');
+			assert.equal(wholeRunTree(m), m);
+			small.delete();
+		} finally {
+			tree.delete();
+		}
+	} finally {
+		parser.delete();
+	}
+});

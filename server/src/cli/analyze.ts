@@ -12,7 +12,7 @@ import { GoModReader } from '../analysis/goVersion';
 import { runRules } from '../rules/engine';
 import type { LocatedEscapeFact } from '../rules/types';
 import { newGoParser, type Parser } from '../syntax/goParser';
-import { mirrorOf } from '../syntax/mirror';
+import { mirrorOf, wholeRunTree } from '../syntax/mirror';
 import { compileUnit, type CompileResult } from './compile';
 import { discover } from './discover';
 
@@ -164,7 +164,7 @@ export function checkFile(parser: Parser, file: string, text: string, facts: Esc
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
 		}));
 		const found = runRules(
-			{ tree: mirrorOf(tree, text), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text) },
+			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text) },
 			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
 		);
 		return found.map((f) => ruleFinding(f, file, lines));

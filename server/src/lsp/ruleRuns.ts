@@ -11,7 +11,7 @@ import type { Position, RuleFinding } from '../model';
 import type { RuleContext } from '../rules/types';
 import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
-import type { Node, Tree } from '../syntax/mirror';
+import { wholeRunTree, type Node, type Tree } from '../syntax/mirror';
 import type { ChangedRanges } from '../syntax/treeCache';
 import { shiftFindings, shiftPositions } from './factShift';
 
@@ -80,7 +80,7 @@ export class RuleRuns {
 		const plan = whole || !prev || prev.key !== key || prev.contextTouched || changed === 'all' ? 'whole-file run asked for' : planScoped(input.tree, prev, changed);
 		if (typeof plan === 'string') {
 			const memo: RuleMemo = new Map();
-			const findings = run({ ...input, memo });
+			const findings = run({ ...input, tree: wholeRunTree(input.tree), memo });
 			const context = contextDecls(input.tree).map((n) => ({ line: n.startPosition.row, character: n.startPosition.column }));
 			this.docs.set(uri, { findings, memo, context, contextTouched: false, key, scoped: false });
 			return { findings, mode: 'whole', decls: 0 };

@@ -3,6 +3,7 @@
  * ones) when two rules need the same walk.
  */
 import type { Node } from '../syntax/mirror';
+import { MNode } from '../syntax/mirrorNode';
 import type { Range, TextEdit } from '../model';
 
 export const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
@@ -116,6 +117,15 @@ function lowerBound(xs: readonly number[], x: number): number {
 /** Every descendant of `node` (including it) of the given types, in source order. */
 export function descendants(node: Node, types: string | string[]): Node[] {
 	if (!shared) return node.descendantsOfType(types);
+	if (!copied(node)) {
+		// A tree-sitter node (a huge file is walked in place, see syntax/mirror.ts `inPlaceTree`):
+		// its wrappers are new objects on every access, so walks are memoized by position.
+		const key = `${node.id}:${node.startIndex}:${node.endIndex}:${typeof types === 'string' ? types : types.join(',')}`;
+		const walks = perRun(shared, 'walks', () => new Map<string, Node[]>());
+		let hit = walks.get(key);
+		if (!hit) walks.set(key, (hit = node.descendantsOfType(types).filter((n): n is Node => n !== null)));
+		return hit.slice();
+	}
 	if (!node.parent) return (matches(node, types) ? [node] : []).concat(node.children.flatMap((c) => descendants(c, types)));
 	let top = node;
 	while (top.parent?.parent) top = top.parent;
@@ -129,6 +139,11 @@ export function descendants(node: Node, types: string | string[]): Node[] {
 	}
 	if (want.length > 1) hits.sort((a, b) => a - b);
 	return hits.map((i) => idx.order[i]);
+}
+
+/** Is `node` from the JS copy (not a tree-sitter node walked in place)? Not a type guard: both have the rules' API. */
+function copied(node: Node): boolean {
+	return node instanceof MNode;
 }
 
 function matches(node: Node, types: string | string[]): boolean {
