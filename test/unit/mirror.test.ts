@@ -204,14 +204,16 @@ test('a huge file walks tree-sitter in place and finds what the copy finds', asy
 				tree.delete();
 			}
 		}
-		// The switch itself: the copy up to the limit, tree-sitter's tree beyond it.
+		// The switch itself: the copy for an edited document up to the limit, tree-sitter's tree otherwise.
 		const big = 'package a\n' + '// x\n'.repeat(Math.ceil(IN_PLACE_CHARS / 5));
 		const tree = parser.parse(big)!;
 		try {
 			assert.equal(wholeRunTree(mirrorOf(tree, big)), tree as unknown);
 			const small = parser.parse('package a\n')!;
 			const m = mirrorOf(small, 'package a\n');
-			assert.equal(wholeRunTree(m), m);
+			assert.equal(wholeRunTree(m), small as unknown, 'a document only opened is walked in place');
+			m.edited = true;
+			assert.equal(wholeRunTree(m), m, 'an edited one through its copy');
 			small.delete();
 		} finally {
 			tree.delete();

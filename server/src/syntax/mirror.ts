@@ -42,6 +42,8 @@ export interface OffsetRange {
 export class MTree {
 	/** Bumped on every text change: cached absolute offsets older than this are recomputed. */
 	epoch = 0;
+	/** Set by the first edit: until then whole-file runs walk tree-sitter in place (`wholeRunTree`). */
+	edited = false;
 	/** Offsets of the top-level nodes relative to the root's start, by index. */
 	topRel: Float64Array = new Float64Array(0);
 	/** Length of the text under expanded top-level nodes (~250 bytes of copies per node, ~0.6 nodes per character). */
@@ -135,6 +137,7 @@ export class MTree {
 		const from = inPlace && old?.kids && old.tsId === edit?.oldTopId ? old : undefined;
 		const fromStart = from ? from.startIndex : 0;
 		const oldText = this.text;
+		this.edited = true;
 		this.ts = ts;
 		this.text = text;
 		this.lines = lines;
@@ -331,12 +334,14 @@ function indexById(nodes: readonly MNode[], deep: boolean): Reusable {
 export const IN_PLACE_CHARS = 1_000_000;
 
 /**
- * The tree a whole-file rule run should walk: the copy, or for a huge text tree-sitter's own tree.
+ * The tree a whole-file rule run should walk: the copy once the document has been edited (the
+ * keystrokes that follow re-read from it), tree-sitter's own tree for a document only opened (no
+ * copies for the dozens of files an editor opens and nobody types in) or a huge text.
  * The rules use only the part of the Node API that web-tree-sitter's nodes have too, and
  * rules/ast.ts `descendants` tells the two apart; the cast is that contract.
  */
 export function wholeRunTree(tree: MTree): MTree {
-	return tree.text.length > IN_PLACE_CHARS ? (tree.tsTree as unknown as MTree) : tree;
+	return tree.text.length > IN_PLACE_CHARS || !tree.edited ? (tree.tsTree as unknown as MTree) : tree;
 }
 
 /** A mirror of a whole tree (CLI, tests): top-level nodes are read when first walked. */
