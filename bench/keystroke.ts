@@ -17,22 +17,9 @@ import { TreeCache } from '../server/src/syntax/treeCache';
 import { RuleRuns } from '../server/src/lsp/ruleRuns';
 import { runRules } from '../server/src/rules/engine';
 import { SERVER_JS, startSession } from '../test/hardening/session';
-import { bigGoFile, writeModule } from '../test/hardening/workspace';
+import { goFileOfLines, writeModule } from '../test/hardening/workspace';
 
 const EDITS = Math.max(50, Number(process.argv[2] ?? 60));
-
-/** A Go file of exactly `lines` lines (the generator's functions, cut at a function boundary + padding). */
-function fileOfLines(lines: number): string {
-	const text = bigGoFile(lines * 25, 'keys');
-	const all = text.split('\n');
-	let cut = all.slice(0, lines);
-	// end on a complete function: drop back to the last line that closes one
-	let last = cut.length - 1;
-	while (last > 0 && cut[last] !== '}') last--;
-	cut = cut.slice(0, last + 1);
-	while (cut.length < lines) cut.push('// padding');
-	return cut.join('\n');
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -113,7 +100,7 @@ async function inProcess(text: string, edits: number): Promise<{ reparse: number
 }
 
 async function main(): Promise<void> {
-	const text = fileOfLines(5000);
+	const text = goFileOfLines(5000);
 	const base = mkdtempSync(path.join(os.tmpdir(), 'memlens-keys-'));
 	const dir = path.join(base, 'ws');
 	writeModule(dir, 'example.com/keys', { 'keys.go': text });

@@ -22,7 +22,7 @@ import { RuleRuns } from '../server/src/lsp/ruleRuns';
 import { TreeCache } from '../server/src/syntax/treeCache';
 import { runEscape } from '../server/src/escape/runner';
 import { goEnv } from '../test/hardening/session';
-import { bigGoFile, writeModule } from '../test/hardening/workspace';
+import { goFileOfLines, writeModule } from '../test/hardening/workspace';
 
 /** How the server's stdio writer frames a message: lsp/wire.ts's Framer, or vscode-jsonrpc's JSON.stringify + Buffer.from before it. */
 async function framer(): Promise<(msg: Message) => Buffer> {
@@ -42,16 +42,6 @@ async function framer(): Promise<(msg: Message) => Buffer> {
 const EDITS = Math.max(20, Number(process.argv[2] ?? 200));
 const KIND = (process.argv[3] ?? 'comment') as 'comment' | 'code' | 'newline';
 
-function fileOfLines(lines: number): string {
-	const all = bigGoFile(lines * 25, 'keys').split('\n');
-	let cut = all.slice(0, lines);
-	let last = cut.length - 1;
-	while (last > 0 && cut[last] !== '}') last--;
-	cut = cut.slice(0, last + 1);
-	while (cut.length < lines) cut.push('// padding');
-	return cut.join('\n');
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Accumulates the time spent inside `obj[name]` (sync methods) into `acc.ms`. */
@@ -68,7 +58,7 @@ function timed<T extends object>(obj: T, name: keyof T, acc: { ms: number }): vo
 }
 
 async function main(): Promise<void> {
-	const text = fileOfLines(5000);
+	const text = goFileOfLines(5000);
 	const base = mkdtempSync(path.join(os.tmpdir(), 'memlens-publish-'));
 	const dir = path.join(base, 'ws');
 	writeModule(dir, 'example.com/keys', { 'keys.go': text });

@@ -53,6 +53,18 @@ export function bigGoFile(bytes: number, pkg = 'big', withPool = true): string {
 	return parts.join('');
 }
 
+/** A Go file of exactly `lines` lines: bigGoFile's functions, cut at a function boundary, then padding (the keystroke benches' file). */
+export function goFileOfLines(lines: number): string {
+	const all = bigGoFile(lines * 25, 'keys').split('\n');
+	let cut = all.slice(0, lines);
+	// end on a complete function: drop back to the last line that closes one
+	let last = cut.length - 1;
+	while (last > 0 && cut[last] !== '}') last--;
+	cut = cut.slice(0, last + 1);
+	while (cut.length < lines) cut.push('// padding');
+	return cut.join('\n');
+}
+
 /** Writes a Go module with one file into `dir`. */
 export function writeModule(dir: string, module: string, files: Record<string, string>): void {
 	mkdirSync(dir, { recursive: true });
