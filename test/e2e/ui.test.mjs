@@ -80,6 +80,15 @@ async function waitNoteCount(page, predicate, timeout = 30_000) {
  * A describe block with its own code-server + chromium, started before its tests and stopped
  * after them. `body` gets a handle whose `page` and `screenshot` are the running UI's.
  */
+/** Opens `name`, waits for a rule squiggle and for the status item to read `status`, and checks there are no heap notes. */
+async function syntaxRulesOnly(page, name, status) {
+	await openFile(page, name);
+	await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
+	await waitLanguageStatus(page, status, 60_000);
+	console.log(`# status: ${await languageStatus(page)}`);
+	assert.equal((await heapNotes(page)).length, 0, 'no heap notes');
+}
+
 function uiSuite(title, opts, body) {
 	describe(title, { skip }, () => {
 		let running;
@@ -205,11 +214,7 @@ uiSuite('Go MemLens in VS Code (untrusted workspace)', { trusted: false, name: '
 
 	test('no escape facts without trust, but the syntax rules still run', async () => {
 		const { page } = ui;
-		await openFile(page, 'loopcapture.go');
-		await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
-		await waitLanguageStatus(page, 'MemLens: escape analysis off', 60_000);
-		console.log(`# status: ${await languageStatus(page)}`);
-		assert.equal((await heapNotes(page)).length, 0, 'no heap notes');
+		await syntaxRulesOnly(page, 'loopcapture.go', 'MemLens: escape analysis off');
 		// Compiler facts are information squiggles; rule findings are warnings/errors.
 		assert.equal(await page.locator('.monaco-editor .squiggly-info').count(), 0, 'no compiler facts');
 		console.log(`# screenshot: ${await ui.screenshot('untrusted')}`);
@@ -234,11 +239,7 @@ uiSuite('Go MemLens in VS Code (Go not found)', { trusted: true, name: 'nogo', s
 
 	test('a missing go binary is named in the status item; the syntax rules still run', async () => {
 		const { page } = ui;
-		await openFile(page, 'loopcapture.go');
-		await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 60_000 });
-		await waitLanguageStatus(page, 'MemLens: Go not found', 60_000);
-		console.log(`# status: ${await languageStatus(page)}`);
-		assert.equal((await heapNotes(page)).length, 0, 'no heap notes without a compiler');
+		await syntaxRulesOnly(page, 'loopcapture.go', 'MemLens: Go not found');
 		console.log(`# screenshot: ${await ui.screenshot('go-not-found')}`);
 	});
 });

@@ -12,7 +12,7 @@ import type { RuleContext } from '../rules/types';
 import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
 import { wholeRunTree, type Node, type Tree } from '../syntax/mirror';
-import type { ChangedRanges } from '../syntax/treeCache';
+import { DIRECTIVE_HINT, type ChangedRanges } from '../syntax/treeCache';
 import { shiftFindings, shiftPositions } from './factShift';
 
 /** The rule context without the run-specific parts (scope, memo), as the caller builds it. */
@@ -118,7 +118,7 @@ function planScoped(tree: Tree, prev: DocState, changed: ChangedRanges): Plan {
 		if (first.type !== 'comment') return `a ${first.type} changed`;
 		// A comment between declarations: only a suppression directive in it (now, or before the
 		// edit) can matter, for the declaration it trails or the one on the next line.
-		if (/memlens:|lint:|nolint|go:|\+build/.test(first.text)) return 'a directive comment changed';
+		if (DIRECTIVE_HINT.test(first.text)) return 'a directive comment changed';
 		// No directive on the changed lines before or after the edit (TreeCache checks): nothing moves
 		// but text, unless the comment sits against a non-function declaration (a cgo preamble, say).
 		const quiet = !changed.directives;

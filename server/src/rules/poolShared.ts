@@ -3,7 +3,7 @@
  * the six pool-* rules. Pure functions over the tree; results are cached per engine run so the six rules
  * walk the file once.
  */
-import type { Node, Tree } from '../syntax/mirror';
+import type { Node } from '../syntax/mirror';
 import type { LocatedEscapeFact, RuleContext } from './types';
 import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, perRun } from './ast';
 import { mentions, sitesByType } from './scope';

@@ -81,7 +81,7 @@ export class MTree {
 		if (!ts || ts.startIndex !== n.startIndex || ts.endIndex !== n.endIndex) throw new Error('mirror out of step with its tree');
 		const c = ts.walk();
 		try {
-			this.fill(c, n, undefined);
+			this.fill(c, n);
 		} finally {
 			c.delete();
 		}
@@ -132,7 +132,7 @@ export class MTree {
 			tsTop.parseState === edit.state &&
 			!tsTop.hasError;
 		// Copies that may be reused, with their offsets in the old text (read before anything moves).
-		const reuse = !inPlace ? indexById(tops, false) : undefined;
+		const reuse = !inPlace ? topsById(tops) : undefined;
 		// The old copy's ids are those of the old tree only if tree-sitter still had the very subtree we read.
 		const from = inPlace && old?.kids && old.tsId === edit?.oldTopId ? old : undefined;
 		const fromStart = from ? from.startIndex : 0;
@@ -161,7 +161,7 @@ export class MTree {
 		if (from) {
 			const c = tsTop.walk();
 			try {
-				this.fill(c, fresh, undefined, oldText, from, fromStart);
+				this.fill(c, fresh, oldText, from, fromStart);
 			} finally {
 				c.delete();
 			}
@@ -227,12 +227,12 @@ export class MTree {
 	}
 
 	/**
-	 * Reads the descendants of `top` (the cursor is on it). Subtrees tree-sitter reused are moved
-	 * over from the old copy, not read: found by id in `reuse`, or, with `oldTop` (the old copy of
-	 * this node, at `oldTopStart` in `oldText`), among the children of the old node at the same
-	 * place (a one-character edit keeps the path to it: no index of the old copy is needed).
+	 * Reads the descendants of `top` (the cursor is on it). With `oldTop` (the old copy of this node,
+	 * at `oldTopStart` in `oldText`), subtrees tree-sitter reused are moved over, not read: found
+	 * among the children of the old node at the same place (a one-character edit keeps the path to
+	 * it: no index of the old copy is needed).
 	 */
-	private fill(c: TreeCursor, top: MNode, reuse: Reusable | undefined, oldText = '', oldTop?: MNode, oldTopStart = 0): void {
+	private fill(c: TreeCursor, top: MNode, oldText = '', oldTop?: MNode, oldTopStart = 0): void {
 		top.setKids([]);
 		if (!c.gotoFirstChild()) return;
 		let parent = top;
@@ -265,7 +265,7 @@ export class MTree {
 					oldHere = o;
 					oldHereStart = oldParentStart + o.rel;
 				}
-			} else n = this.reused(reuse, c, start, len, oldText);
+			}
 			const descend = !n;
 			if (!n) {
 				n = this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
@@ -312,17 +312,10 @@ export function topIndexAt(tops: readonly MNode[], offset: number): number {
 	return -1;
 }
 
-/** The read nodes with children among `nodes` (and their descendants if `deep`), by tree-sitter id. */
-function indexById(nodes: readonly MNode[], deep: boolean): Reusable {
+/** The read top-level copies with children, by tree-sitter id. */
+function topsById(tops: readonly MNode[]): Reusable {
 	const out: Reusable = new Map();
-	const visit = (list: readonly MNode[]): void => {
-		for (const c of list) {
-			if (!c.kids || c.kids.length === 0) continue;
-			out.set(c.tsId, { node: c, start: c.startIndex });
-			if (deep) visit(c.kids);
-		}
-	};
-	visit(nodes);
+	for (const t of tops) if (t.kids && t.kids.length > 0) out.set(t.tsId, { node: t, start: t.startIndex });
 	return out;
 }
 

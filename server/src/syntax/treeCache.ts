@@ -53,7 +53,7 @@ export interface OffsetRange {
 export type ChangedRanges = OffsetRange[] & { directives?: boolean };
 
 /** Text that can make a comment a directive (suppressions, //go:, // +build): see rules/suppression.ts. */
-const DIRECTIVE_HINT = /memlens:|lint:|nolint|go:|\+build/;
+export const DIRECTIVE_HINT = /memlens:|lint:|nolint|go:|\+build/;
 
 /** Does replacing `[start, oldEnd)` by `ins` touch a line with directive-like text, before or after? */
 function touchesDirective(text: string, start: number, oldEnd: number, ins: string): boolean {
