@@ -158,6 +158,57 @@ test('the kept mirror equals a fresh one after every edit (random edits on real 
 		trees.dispose();
 	}
 	assert.ok(edits > 500 && inPlace > 100, `${edits} edits, ${inPlace} kept the top-level list`);
+	assert.equal(trees.changedRangeStats.wrong, 0, 'a declaration parsed alone differed from the file\'s reparse');
+});
+
+test('a keystroke inside a declaration (or one token) of a valid file copies what a fresh parse gives, before the file is reparsed', async () => {
+	const files = ['test/fixtures/lsp/keystrokes/pool.go', '/usr/local/go/src/sync/pool.go', '/usr/local/go/src/fmt/print.go'];
+	const trees = await TreeCache.create();
+	const parser = await newGoParser();
+	let checked = 0;
+	try {
+		for (const [fi, file] of files.entries()) {
+			const base = readFileSync(path.isAbsolute(file) ? file : path.join(ROOT, file), 'utf8');
+			const r = rng(Number(process.env.SEED ?? 500) + fi);
+			const uri = `file:///v${fi}.go`;
+			trees.open(uri, base, 1);
+			// Copies read beforehand are reused where the text is the same (all but the second file).
+			if (fi !== 1) dump(trees.get(uri)!.mirror.rootNode);
+			let version = 1;
+			for (let i = 0; i < 300; i++) {
+				// An edit of the valid file, then its undo: each from a file without errors.
+				const at = Math.floor(r() * base.length);
+				const del = r() < 0.3 ? Math.floor(r() * 3) : 0;
+				const ins = PIECES[Math.floor(r() * (r() < 0.7 ? 2 : PIECES.length))];
+				const text = base.slice(0, at) + ins + base.slice(at + del);
+				const local = trees.changedRangeStats.local;
+				trees.applyChanges(uri, [{ range: { start: lspPos(base, at), end: lspPos(base, at + del) }, text: ins }], text, ++version);
+				if (trees.changedRangeStats.local > local) {
+					// Before anything reads the file's tree: the spliced declaration against a fresh parse.
+					const m = trees.get(uri)!.mirror;
+					const k = m.rootNode.children.findIndex((t) => t.startIndex <= at && at < t.endIndex);
+					const fresh = parser.parse(text)!;
+					try {
+						assert.deepEqual(dump(m.rootNode.children[k]), dump(mirrorOf(fresh, text).rootNode.children[k]), `${path.basename(file)}: ${JSON.stringify(ins)} at ${at}, -${del}`);
+					} finally {
+						fresh.delete();
+					}
+					checked++;
+				}
+				trees.get(uri)!.tree; // the deferred reparse, which checks the copy too
+				trees.applyChanges(uri, [{ range: { start: lspPos(text, at), end: lspPos(text, at + ins.length) }, text: base.slice(at, at + del) }], base, ++version);
+			}
+			trees.close(uri);
+		}
+	} finally {
+		trees.dispose();
+		parser.delete();
+	}
+	const { resync, wrong, token } = trees.changedRangeStats;
+	assert.ok(checked > 300, `only ${checked} edits parsed alone`);
+	assert.ok(token > 100, `only ${token} edits inside one token`);
+	assert.equal(wrong, 0);
+	assert.equal(resync, 0);
 });
 
 test('copies beyond the budget are dropped, least recently used first, and read again when walked', async () => {
@@ -219,6 +270,69 @@ test('a huge file walks tree-sitter in place and finds what the copy finds', asy
 			tree.delete();
 		}
 	} finally {
+		parser.delete();
+	}
+});
+
+test('a statement parsed alone among siblings of the same text: each copy in its place', async () => {
+	const text = `package p\n\nfunc f(n int) int {\n\tn++\n\tn++\n\tn++\n\treturn n\n}\n\n${'// padding\n'.repeat(40)}`;
+	const trees = await TreeCache.create();
+	const parser = await newGoParser();
+	try {
+		trees.open('file:///s.go', text, 1);
+		dump(trees.get('file:///s.go')!.mirror.rootNode);
+		// A fourth `n++` before the others, inside the first one's block.
+		const at = text.indexOf('\tn++');
+		const next = text.slice(0, at) + '\tn++\n' + text.slice(at);
+		const local = trees.changedRangeStats.local;
+		trees.applyChanges('file:///s.go', [{ range: { start: lspPos(text, at), end: lspPos(text, at) }, text: '\tn++\n' }], next, 2);
+		assert.equal(trees.changedRangeStats.local, local + 1, 'parsed alone');
+		const m = trees.get('file:///s.go')!.mirror;
+		const fresh = parser.parse(next)!;
+		assert.deepEqual(dump(m.rootNode.children[1]), dump(mirrorOf(fresh, next).rootNode.children[1]));
+		fresh.delete();
+		const stmts = m.rootNode.children[1].childForFieldName('body')!.namedChildren[0].namedChildren;
+		assert.equal(new Set(stmts).size, stmts.length);
+		stmts.forEach((s, i) => assert.equal(s.parent!.namedChildren[i], s));
+		trees.get('file:///s.go')!.tree;
+		assert.equal(trees.changedRangeStats.resync, 0);
+	} finally {
+		trees.dispose();
+		parser.delete();
+	}
+});
+
+test('typing inside one token keeps the tree only where its kind cannot change', async () => {
+	// (Padded: a declaration is parsed alone only in a file several times its size.)
+	const text = `package p\n\nimport "bytes"\n\nfunc f(i int) any {\n\t_ = "ab" // note\n\treturn new(bytes.Buffer)\n}\n${'// padding\n'.repeat(40)}`;
+	const cases: [string, string, boolean][] = [
+		['(i int', 'x', true], // i → ix
+		['(i int', 'f', false], // i → if: a keyword
+		['new(', 'x', false], // new → nxew: new(T) takes a type, nxew(x) an expression
+		['"ab', 'c', true], // string content
+		['"ab', '"', false],
+		['// note', 'd', true],
+		['bytes.', 'Q', true], // between `.` and `Buffer`: only the name can take it
+		['(i int', '.', false], // not a name any more
+	];
+	const trees = await TreeCache.create();
+	const parser = await newGoParser();
+	try {
+		for (const [anchor, ins, token] of cases) {
+			const at = text.indexOf(anchor) + { '(i int': 2, 'new(': 1, '"ab': 3, '// note': 7, 'bytes.': 6 }[anchor]!;
+			trees.open('file:///t.go', text, 1);
+			dump(trees.get('file:///t.go')!.mirror.rootNode);
+			const before = trees.changedRangeStats.token;
+			const next = text.slice(0, at) + ins + text.slice(at);
+			trees.applyChanges('file:///t.go', [{ range: { start: lspPos(text, at), end: lspPos(text, at) }, text: ins }], next, 2);
+			assert.equal(trees.changedRangeStats.token > before, token, `${JSON.stringify(ins)} at ${JSON.stringify(anchor)}`);
+			const fresh = parser.parse(next)!;
+			assert.deepEqual(dump(trees.get('file:///t.go')!.mirror.rootNode), dump(mirrorOf(fresh, next).rootNode), `${JSON.stringify(ins)} at ${JSON.stringify(anchor)}`);
+			fresh.delete();
+		}
+		assert.equal(trees.changedRangeStats.wrong, 0);
+	} finally {
+		trees.dispose();
 		parser.delete();
 	}
 });

@@ -72,6 +72,11 @@ export class Session {
 
 	async init(): Promise<void> {
 		this.trees = await engines.TreeCache.create();
+		// A keystroke's declaration, parsed alone, disagreed with the file's deferred reparse: check the file again.
+		this.trees.onResync = (uri) => {
+			const d = this.docs.get(uri);
+			if (d) this.guard(() => this.refresh(d, 'settle'));
+		};
 	}
 
 	/** Nothing queued, debounced, being prepared or running. */
@@ -196,6 +201,7 @@ export class Session {
 			spawnCount: this.retiredSpawns + (this.engine?.spawnCount ?? 0),
 			liveProcesses: this.engine?.liveProcesses() ?? 0,
 			liveTrees: this.trees?.liveTrees ?? 0,
+			syntaxUpdates: this.trees ? { ...this.trees.changedRangeStats } : undefined,
 			rssBytes: mem.rss,
 			heapUsedBytes: mem.heapUsed,
 			heapTotalBytes: mem.heapTotal,

@@ -16,7 +16,7 @@
  * Positions (rows and UTF-16 columns, counting `\n` as tree-sitter does) come from the text's
  * line starts.
  */
-import type { Point, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
+import type { Node as TsNode, Point, Tree as TsTree, TreeCursor } from 'web-tree-sitter';
 import { MNode } from './mirrorNode';
 import { LineStarts } from './lineStarts';
 
@@ -40,6 +40,12 @@ export interface OffsetRange {
 
 /** One document's mirrored tree: the root's children are top-level nodes, expanded on demand. */
 export class MTree {
+	/**
+	 * Set while the copy is ahead of `ts` (a declaration was re-read from a parse of its text alone,
+	 * see `spliceTop`): runs the deferred reparse, which ends with `settle`. Anything that reads
+	 * `ts` calls it first.
+	 */
+	pendingParse: (() => void) | undefined;
 	/** Bumped on every text change: cached absolute offsets older than this are recomputed. */
 	epoch = 0;
 	/** Set by the first edit: until then whole-file runs walk tree-sitter in place (`wholeRunTree`). */
@@ -49,12 +55,15 @@ export class MTree {
 	/** Length of the text under expanded top-level nodes (~250 bytes of copies per node, ~0.6 nodes per character). */
 	expandedChars = 0;
 	rootNode: MNode;
-	private readonly types: string[];
-	private readonly fields: (string | null)[];
+	/** @internal Type and field names by tree-sitter id (for ./mirrorSplice.ts). */
+	readonly types: string[];
+	/** @internal */
+	readonly fields: (string | null)[];
 	private readonly named: boolean[];
 
 	constructor(
-		private ts: TsTree,
+		/** @internal */
+	public ts: TsTree,
 		public text: string,
 		public lines: LineStarts = LineStarts.of(text),
 	) {
@@ -71,12 +80,17 @@ export class MTree {
 
 	/** The tree-sitter tree this mirrors (for the few lookups not mirrored). */
 	get tsTree(): TsTree {
+		this.pendingParse?.();
 		return this.ts;
 	}
 
 	/** Reads a top-level node's subtree (lazily, the first time its children are asked for). */
 	expand(n: MNode): MNode[] {
 		if (n.parent !== this.rootNode) throw new Error(`mirror: ${n.type} has no children read`);
+		this.pendingParse?.();
+		// The deferred reparse disagreed with a spliced declaration and re-read the top-level list:
+		// `n` is no longer in it (the rules run again over the new list).
+		if (this.rootNode.kids![n.idx] !== n) return (n.kids = []);
 		const ts = this.ts.rootNode.child(n.idx);
 		if (!ts || ts.startIndex !== n.startIndex || ts.endIndex !== n.endIndex) throw new Error('mirror out of step with its tree');
 		const c = ts.walk();
@@ -176,12 +190,14 @@ export class MTree {
 		this.expandedChars = 0;
 	}
 
-	private node(typeId: number, missing: boolean, len: number, tsId: number): MNode {
+	/** @internal */
+	node(typeId: number, missing: boolean, len: number, tsId: number): MNode {
 		return new MNode(this, this.types[typeId] ?? 'ERROR', this.named[typeId] ?? true, missing, len, tsId);
 	}
 
 	/** The root and its children (not expanded), reusing the copies in `reuse` that tree-sitter reused. */
-	private readTop(ts: TsTree, reuse?: Reusable, oldText = ''): MNode {
+	/** @internal */
+	readTop(ts: TsTree, reuse?: Reusable, oldText = ''): MNode {
 		const r = ts.rootNode;
 		const root = this.node(r.typeId, false, r.endIndex - r.startIndex, r.id);
 		root.rel = r.startIndex;
@@ -232,13 +248,16 @@ export class MTree {
 	 * among the children of the old node at the same place (a one-character edit keeps the path to
 	 * it: no index of the old copy is needed).
 	 */
-	private fill(c: TreeCursor, top: MNode, oldText = '', oldTop?: MNode, oldTopStart = 0): void {
+	/** @internal */
+	fill(c: TreeCursor, top: MNode, oldText = '', oldTop?: MNode, oldTopStart = 0, cursorTopStart = top.startIndex, ids = true): void {
 		top.setKids([]);
 		if (!c.gotoFirstChild()) return;
 		let parent = top;
-		let parentStart = top.startIndex;
+		let parentStart = cursorTopStart;
 		let oldParent = oldTop;
 		let oldParentStart = oldTopStart;
+		// Cursor offsets to this text's (a declaration parsed alone starts at 0).
+		const shift = top.startIndex - cursorTopStart;
 		const stack: [number, MNode | undefined, number][] = [];
 		for (;;) {
 			const start = c.startIndex;
@@ -248,15 +267,17 @@ export class MTree {
 			let n: MNode | undefined;
 			let oldHere: MNode | undefined;
 			let oldHereStart = 0;
-			if (oldParent?.kids) {
+			// Only tree-sitter's ids tell a reused subtree: the same text can be parsed another way in
+			// another place (`(a.B)` is a type after `new`, an expression after `f`).
+			if (ids && oldParent?.kids) {
 				const id = c.nodeId;
 				const olds = oldParent.kids;
 				const o = olds[k];
-				// The same index first, then the siblings (a token added or removed shifts them).
-				if (o && o.tsId === id && this.same(o, oldParentStart + o.rel, c, start, len, oldText)) n = o;
+				// The same index first, then the siblings (a token added or removed shifts them); each old copy once.
+				if (o && o.parent === oldParent && o.tsId === id && this.same(o, oldParentStart + o.rel, c, start + shift, len, oldText)) n = o;
 				else {
 					for (const s of olds) {
-						if (s === o || s.tsId !== id || !this.same(s, oldParentStart + s.rel, c, start, len, oldText)) continue;
+						if (s === o || s.parent !== oldParent || s.tsId !== id || !this.same(s, oldParentStart + s.rel, c, start + shift, len, oldText)) continue;
 						n = s;
 						break;
 					}
@@ -268,7 +289,7 @@ export class MTree {
 			}
 			const descend = !n;
 			if (!n) {
-				n = this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, c.nodeId);
+				n = this.node(c.nodeTypeId, len === 0 && c.nodeIsMissing, len, ids ? c.nodeId : -1);
 				n.setKids([]);
 			}
 			n.parent = parent;
@@ -313,7 +334,7 @@ export function topIndexAt(tops: readonly MNode[], offset: number): number {
 }
 
 /** The read top-level copies with children, by tree-sitter id. */
-function topsById(tops: readonly MNode[]): Reusable {
+export function topsById(tops: readonly MNode[]): Reusable {
 	const out: Reusable = new Map();
 	for (const t of tops) if (t.kids && t.kids.length > 0) out.set(t.tsId, { node: t, start: t.startIndex });
 	return out;

@@ -34,8 +34,8 @@ export class MNode {
 		readonly isMissing: boolean,
 		/** Length in UTF-16 units. */
 		public len: number,
-		/** tree-sitter's id for the subtree this was read from (to recognise reused subtrees). */
-		readonly tsId: number,
+		/** tree-sitter's id for the subtree this was read from (to recognise reused subtrees); -1 when read from a declaration parsed alone, until the file's reparse confirms it. */
+		public tsId: number,
 	) {}
 
 	get startIndex(): number {

@@ -13,7 +13,10 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textd
 import { Edit } from 'web-tree-sitter';
 import { newGoParser, type Parser, type Point, type Tree } from './goParser';
 import { LineStarts } from './lineStarts';
-import { MTree, type PreparedEdit } from './mirror';
+import { MTree, type MNode, type PreparedEdit } from './mirror';
+import { relexes } from './relex';
+import { advance, mapRange, offsetAt, pointAt, touchesDirective } from './textEdits';
+import { STATEMENT_HEAD, STATEMENT_TAIL, onlyStatement, settle, splice, spliceTarget, stretch, tokenAt, typeName } from './mirrorSplice';
 
 export interface TreeCacheOptions {
 	/** Open trees kept at most; the least recently used is deleted beyond that. */
@@ -41,6 +44,12 @@ interface Entry {
 	changed?: ChangedRanges | 'all';
 	/** The text has a `\r` (LSP and tree-sitter then count lines differently). */
 	hasCR?: boolean;
+	/**
+	 * Declarations re-read from a parse of their text alone since `tree` was last parsed (`tree` has
+	 * the edits but not the reparse, which runs after the keystroke: see `applyChanges`), by
+	 * top-level index, with the old node's type and parse state.
+	 */
+	pending?: Map<number, { type: number; state: number }>;
 }
 
 /** `[start, end)` in UTF-16 code units. */
@@ -52,75 +61,20 @@ export interface OffsetRange {
 /** Changed ranges; `directives` when a line the changes touched held a directive-like comment before or after. */
 export type ChangedRanges = OffsetRange[] & { directives?: boolean };
 
-/** Text that can make a comment a directive (suppressions, //go:, // +build): see rules/suppression.ts. */
-export const DIRECTIVE_HINT = /memlens:|lint:|nolint|go:|\+build/;
-
-/** Does replacing `[start, oldEnd)` by `ins` touch a line with directive-like text, before or after? */
-function touchesDirective(text: string, start: number, oldEnd: number, ins: string): boolean {
-	const from = text.lastIndexOf('\n', start - 1) + 1;
-	const nl = text.indexOf('\n', oldEnd);
-	const to = nl < 0 ? text.length : nl;
-	return DIRECTIVE_HINT.test(text.slice(from, to)) || DIRECTIVE_HINT.test(text.slice(from, start) + ins + text.slice(oldEnd, to));
-}
-
-/** Where `r` lies after replacing `[start, oldEnd)` by `len` units of new text. */
-function mapRange(r: OffsetRange, start: number, oldEnd: number, len: number): OffsetRange {
-	const at = (x: number, isEnd: boolean) => (x <= start ? x : x >= oldEnd ? x + len - (oldEnd - start) : isEnd ? start + len : start);
-	return { start: at(r.start, false), end: Math.max(at(r.start, false), at(r.end, true)) };
-}
-
-/** The position reached after walking `s` from `p` (rows on `\n`; `\r\n` ends with `\n`). */
-function advance(p: Point, s: string): Point {
-	const nl = s.lastIndexOf('\n');
-	if (nl < 0) return { row: p.row, column: p.column + s.length };
-	let rows = 0;
-	for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) rows++;
-	return { row: p.row + rows, column: s.length - nl - 1 };
-}
-
-/**
- * UTF-16 offset of an LSP position in `text`, with LSP line breaks (`\r\n`, `\r`, `\n`) and the
- * character clamped to the line's content, as TextDocument.offsetAt does. (Tree-sitter rows count
- * `\n` only; `pointAt`/`advance` use that.)
- */
-function offsetAt(text: string, line: number, character: number): number {
-	if (!text.includes('\r')) {
-		// Only `\n` breaks (the common case): native indexOf per line instead of a regex.
-		let off = 0;
-		for (let l = 0; l < line; l++) {
-			const nl = text.indexOf('\n', off);
-			if (nl < 0) return text.length;
-			off = nl + 1;
-		}
-		const end = text.indexOf('\n', off);
-		return Math.min(off + Math.max(0, character), end < 0 ? text.length : end);
-	}
-	let off = 0;
-	for (let l = 0; l < line; l++) {
-		const m = /\r\n?|\n/g;
-		m.lastIndex = off;
-		const hit = m.exec(text);
-		if (!hit) return text.length;
-		off = hit.index + hit[0].length;
-	}
-	const m = /\r|\n/g;
-	m.lastIndex = off;
-	const hit = m.exec(text);
-	const end = hit ? hit.index : text.length;
-	return Math.min(off + Math.max(0, character), end);
-}
-
-function pointAt(text: string, offset: number): Point {
-	const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-	let row = 0;
-	for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
-	return { row, column: offset - lineStart };
-}
+export { DIRECTIVE_HINT } from './textEdits';
 
 /** Entries are all built here, with one shape (objects of varying shapes slow every later access). */
 function entry(parsed: Pick<Entry, 'tree' | 'skipped'>, text: string, version: number, changed: ChangedRanges | 'all', mirror: MTree | undefined, hasCR: boolean): Entry {
-	return { tree: parsed.tree, mirror, text, version, skipped: parsed.skipped, changed, hasCR };
+	return { tree: parsed.tree, mirror, text, version, skipped: parsed.skipped, changed, hasCR, pending: undefined };
 }
+
+/**
+ * Largest top-level node (UTF-16 units) a keystroke re-reads from a parse of its text alone, and
+ * the least ratio of file to node: past these the file's incremental reparse costs less.
+ */
+const LOCAL_MAX_CHARS = 20_000;
+const LOCAL_MIN_RATIO = 4;
+
 
 /** Keeps parse trees of open documents; owns one Parser. Call `dispose()` when done. */
 export class TreeCache {
@@ -129,8 +83,15 @@ export class TreeCache {
 	private readonly maxChars: number;
 	private readonly parseTimeoutMs: number;
 	private readonly mirrorBudgetChars: number;
-	/** How re-shaped ranges were learnt: from the one top-level node an edit stayed in, or tree-sitter's diff. */
-	readonly changedRangeStats = { node: 0, diff: 0 };
+	/**
+	 * How re-shaped ranges were learnt: from the one top-level node an edit stayed in (`local`: parsed
+	 * alone, the file's reparse deferred), or tree-sitter's diff; `resync`: deferred reparses after
+	 * which the top-level list was read again (error recovery elsewhere re-parsed other nodes), and
+	 * `wrong` of those, when a declaration parsed alone differed from the file's reparse.
+	 */
+	readonly changedRangeStats = { node: 0, local: 0, token: 0, diff: 0, resync: 0, wrong: 0 };
+	/** Called after a deferred reparse disagreed with what the rules were given (run them again). */
+	onResync: ((uri: string) => void) | undefined;
 	/** Replaced trees, deleted once the current task is done (deleting is not on the keystroke's path). */
 	private retired: Tree[] = [];
 	private disposed = false;
@@ -172,10 +133,15 @@ export class TreeCache {
 	applyChanges(uri: string, changes: readonly TextDocumentContentChangeEvent[], newText: string, version: number): Tree | undefined {
 		const old = this.entries.get(uri);
 		if (!old || !old.tree || changes.length === 0) return this.open(uri, newText, version);
+		// Declarations parsed alone are followed by more of the same; anything else needs the file's tree first.
+		if (old.pending && changes.length > 1) this.flush(uri);
+		if (!old.tree) return this.open(uri, newText, version);
 		let tree: Tree | undefined = old.tree;
 		let text = old.text;
 		let changed: ChangedRanges | 'all' = old.changed ?? [];
 		let prepared: PreparedEdit | undefined;
+		let target: MNode | undefined;
+		let token: MNode | undefined;
 		let lines = old.mirror?.lines;
 		let synced: boolean | undefined;
 		// A `\r` anywhere (LSP counts it as a line break, tree-sitter does not) turns the kept line starts off.
@@ -201,6 +167,15 @@ export class TreeCache {
 				}
 				if (tree) {
 					prepared = changes.length === 1 ? old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length) : undefined;
+					if (old.pending && !(prepared && this.local(old, prepared))) {
+						this.flush(uri);
+						tree = old.tree;
+						if (!tree) throw new Error('reparse failed');
+						prepared = old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length);
+					}
+					// What a parse alone would re-read, found while the copy can still be read from the tree.
+					target = prepared && this.local(old, prepared) ? spliceTarget(old.mirror!, prepared) : undefined;
+					token = target && tokenAt(old.mirror!, prepared!);
 					const startPosition = lines ? lines.pointAt(start) : pointAt(text, start);
 					tree.edit(
 						new Edit({
@@ -232,6 +207,25 @@ export class TreeCache {
 		}
 		// Out of sync: fall back to a full parse.
 		const reuse = tree && (synced ?? text === newText) ? tree : undefined;
+		// The keystroke path: only the declaration the change stayed in is parsed now, alone; the
+		// file's reparse runs once this task is done (before anything reads the file's tree).
+		const alone = reuse && prepared && target && lines ? (token && this.relex(uri, old, prepared, token, newText, lines)) || this.spliceAlone(uri, old, prepared, target, newText, lines) : undefined;
+		if (alone) {
+			old.text = newText;
+			old.version = version;
+			old.hasCR = cr;
+			if (changed !== 'all') changed.push(alone);
+			old.changed = changed;
+			this.changedRangeStats.local++;
+			this.entries.delete(uri);
+			this.entries.set(uri, old);
+			return old.tree;
+		}
+		if (old.pending) {
+			// The reparse below covers the deferred one: the spliced copy is not reused (its ids are not tree-sitter's).
+			old.pending = undefined;
+			if (old.mirror) old.mirror.pendingParse = undefined;
+		}
 		const parsed = this.parseFresh(newText, reuse);
 		let mirror: MTree | undefined;
 		let inside: OffsetRange | undefined;
@@ -268,7 +262,102 @@ export class TreeCache {
 		this.entries.set(uri, e);
 		e.mirror ??= new MTree(e.tree, e.text);
 		this.trimMirrors(e);
-		return { tree: e.tree, mirror: e.mirror, text: e.text, version: e.version };
+		const flush = () => this.flush(uri);
+		return {
+			// The file's tree, reparsed first if a keystroke deferred that.
+			get tree(): Tree {
+				flush();
+				return e.tree!;
+			},
+			mirror: e.mirror,
+			text: e.text,
+			version: e.version,
+		};
+	}
+
+	/**
+	 * Can the change noted in `p` be followed by parsing its top-level node alone? Not in a file with
+	 * a syntax error elsewhere: error recovery may then re-shape nodes far from the change.
+	 */
+	private local(e: Entry, p: PreparedEdit): boolean {
+		const top = e.mirror?.rootNode.children[p.index];
+		if (!top || top.len > LOCAL_MAX_CHARS || top.len * LOCAL_MIN_RATIO > e.text.length || e.tree?.rootNode.hasError) return false;
+		const pend = e.pending;
+		return !pend || (pend.size === 1 && pend.has(p.index));
+	}
+
+	/**
+	 * Parses the new text of the smallest statement or top-level node holding the change `p` notes
+	 * by itself and splices its copy into the mirror; the file's reparse is deferred. Undefined
+	 * (nothing changed) when that parse is not one clean node of the same type and extent.
+	 */
+	private spliceAlone(uri: string, e: Entry, p: PreparedEdit, target: MNode, newText: string, lines: LineStarts): OffsetRange | undefined {
+		const mirror = e.mirror!;
+		let small: Tree | null = null;
+		try {
+			const from = target.startIndex;
+			const to = target.endIndex + p.newLen - (p.oldEnd - p.start);
+			// A statement is parsed where statements are (at the top level tree-sitter-go takes some
+			// text another way, `new(a.B)` say); a line break ends either, as in the file.
+			const top = target.parent === mirror.rootNode;
+			const head = top ? '' : STATEMENT_HEAD;
+			small = this.parser.parse(`${head}${newText.slice(from, to)}${top ? '\n' : STATEMENT_TAIL}`);
+			const root = small?.rootNode;
+			const only = root && !root.hasError && root.childCount === 1 ? (top ? root.child(0) : onlyStatement(root.child(0))) : null;
+			if (!only || typeName(mirror, only.typeId) !== target.type || only.startIndex !== head.length || only.endIndex !== head.length + to - from) return undefined;
+			this.defer(uri, e, p);
+			return splice(mirror, target, p, only, newText, lines, () => this.flush(uri));
+		} catch {
+			return undefined;
+		} finally {
+			small?.delete();
+		}
+	}
+
+	/**
+	 * A change inside one token that stays the same kind (typing in a name, a comment, a string):
+	 * no parse now, the copy's token just grows (see MTree.stretch); the file's reparse is deferred.
+	 */
+	private relex(uri: string, e: Entry, p: PreparedEdit, token: MNode, newText: string, lines: LineStarts): OffsetRange | undefined {
+		const delta = p.newLen - (p.oldEnd - p.start);
+		const from = token.startIndex;
+		if (!relexes(token.type, e.text.slice(from, from + token.len), newText.slice(from, from + token.len + delta))) return undefined;
+		this.defer(uri, e, p);
+		this.changedRangeStats.token++;
+		return stretch(e.mirror!, token, delta, newText, lines, () => this.flush(uri));
+	}
+
+	/** Notes that the file's reparse is deferred past this change (it runs once the current task is done). */
+	private defer(uri: string, e: Entry, p: PreparedEdit): void {
+		const was = e.pending?.get(p.index) ?? { type: p.type, state: p.state };
+		e.pending ??= new Map();
+		e.pending.set(p.index, was);
+		if (e.pending.size === 1) setImmediate(() => this.flush(uri)).unref();
+	}
+
+	/** Runs a reparse a keystroke deferred (see `applyChanges`) and checks the copies against it. */
+	private flush(uri: string): void {
+		const e = this.entries.get(uri);
+		const spliced = e?.pending;
+		if (!e || !spliced || !e.tree) return;
+		e.pending = undefined;
+		const old = e.tree;
+		const parsed = this.parseFresh(e.text, old);
+		this.retire(old);
+		e.tree = parsed.tree;
+		e.skipped = parsed.skipped;
+		if (!parsed.tree) {
+			e.mirror!.pendingParse = undefined;
+			e.mirror = undefined;
+			e.changed = 'all';
+			return;
+		}
+		const how = settle(e.mirror!, parsed.tree, spliced);
+		if (how === 'kept') return;
+		this.changedRangeStats.resync++;
+		if (how === 'wrong') this.changedRangeStats.wrong++;
+		e.changed = 'all';
+		this.onResync?.(uri);
 	}
 
 	/**
