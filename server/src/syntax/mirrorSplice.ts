@@ -73,9 +73,21 @@ export function tokenAt(m: MTree, edit: PreparedEdit): MNode | undefined {
  * runs the file's reparse later (it must end with `settle`). Returns the top-level node's new range.
  */
 export function stretch(m: MTree, token: MNode, delta: number, text: string, lines: LineStarts, pending: () => void): OffsetRange {
-	const root = m.rootNode;
 	token.len += delta;
-	let top = token;
+	const top = grow(m, token, delta, text, lines, pending);
+	m.expandedChars += top.kids ? delta : 0;
+	// Same shape, so its walk index stands; its id is the old tree's until `settle`.
+	top.tsId = -1;
+	return { start: top.startIndex, end: top.endIndex };
+}
+
+/**
+ * After `n` changed length by `delta`: its ancestors grow, what follows them moves, the copy takes
+ * the new text with its reparse pending. Returns `n`'s top-level node.
+ */
+function grow(m: MTree, n: MNode, delta: number, text: string, lines: LineStarts, pending: () => void): MNode {
+	const root = m.rootNode;
+	let top = n;
 	while (top.parent !== root) {
 		const p = top.parent!;
 		const sibs = p.kids!;
@@ -86,15 +98,12 @@ export function stretch(m: MTree, token: MNode, delta: number, text: string, lin
 	const rel = m.topRel;
 	for (let k = top.idx + 1; k < rel.length; k++) rel[k] += delta;
 	root.len += delta;
-	m.expandedChars += top.kids ? delta : 0;
 	m.edited = true;
 	m.text = text;
 	m.lines = lines;
 	m.epoch++;
 	m.pendingParse = pending;
-	// Same shape, so its walk index stands; its id is the old tree's until `settle`.
-	top.tsId = -1;
-	return { start: top.startIndex, end: top.endIndex };
+	return top;
 }
 
 /** The type name of a tree-sitter type id (as the copies have it). */
@@ -109,24 +118,8 @@ export function typeName(m: MTree, typeId: number): string {
  * file's reparse later (it must end with `settle`). Returns the top-level node's new range.
  */
 export function splice(m: MTree, target: MNode, edit: PreparedEdit, alone: TsNode, text: string, lines: LineStarts, pending: () => void): OffsetRange {
-	const root = m.rootNode;
 	const delta = edit.newLen - (edit.oldEnd - edit.start);
-	let top = target;
-	while (top.parent !== root) {
-		const p = top.parent!;
-		const sibs = p.kids!;
-		for (let i = top.idx + 1; i < sibs.length; i++) sibs[i].rel += delta;
-		p.len += delta;
-		top = p;
-	}
-	const rel = m.topRel;
-	for (let k = top.idx + 1; k < rel.length; k++) rel[k] += delta;
-	root.len += delta;
-	m.edited = true;
-	m.text = text;
-	m.lines = lines;
-	m.epoch++;
-	m.pendingParse = pending;
+	let top = grow(m, target, delta, text, lines, pending);
 	const fresh = m.node(alone.typeId, false, alone.endIndex - alone.startIndex, -1);
 	const parent = target.parent!;
 	fresh.parent = parent;
