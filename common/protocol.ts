@@ -98,11 +98,12 @@ export interface DebugStats {
 	/** tree-sitter trees held in the WASM heap. */
 	liveTrees: number;
 	/**
-	 * How keystrokes updated the syntax trees: `local`, the edited declaration parsed alone (the
-	 * file's reparse deferred); `node`/`diff`, reparsed, changes bounded by one declaration or by
-	 * tree-sitter's diff; `resync`/`wrong`, deferred reparses that re-read the declarations.
+	 * How keystrokes updated the syntax trees: `local`, the file's reparse deferred (`token` of those:
+	 * one token stretched, no parse; the others: a statement or declaration parsed alone);
+	 * `node`/`diff`, reparsed, changes bounded by one declaration or by tree-sitter's diff;
+	 * `resync`/`wrong`, deferred reparses that re-read the declarations (`wrong`: a copy differed).
 	 */
-	syntaxUpdates?: { node: number; local: number; diff: number; resync: number; wrong: number };
+	syntaxUpdates?: { node: number; local: number; token: number; diff: number; resync: number; wrong: number };
 	rssBytes: number;
 	/** Live JS heap; measured after a full GC when the server runs with `--expose-gc`. */
 	heapUsedBytes: number;

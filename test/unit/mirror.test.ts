@@ -336,3 +336,33 @@ test('typing inside one token keeps the tree only where its kind cannot change',
 		parser.delete();
 	}
 });
+
+test('several keystrokes in one declaration before the deferred reparse runs: one reparse checks them all', async () => {
+	let text = `package p\n\nfunc f(n int) int {\n\tfor j := 0; j < n; j++ {\n\t\tn += j\n\t}\n\treturn n\n}\n\n${'// padding\n'.repeat(40)}`;
+	const trees = await TreeCache.create();
+	const parser = await newGoParser();
+	try {
+		trees.open('file:///k.go', text, 1);
+		dump(trees.get('file:///k.go')!.mirror.rootNode);
+		const before = { ...trees.changedRangeStats };
+		// A name typed (token path), then a statement changed (parsed alone), with no reparse between.
+		const edits: [string, string][] = [['n += j', 'x'], ['xn += j', 'y'], ['return n', ' + 1']];
+		for (const [k, [anchor, ins]] of edits.entries()) {
+			const at = text.indexOf(anchor) + (ins === ' + 1' ? anchor.length : 0);
+			const next = text.slice(0, at) + ins + text.slice(at);
+			trees.applyChanges('file:///k.go', [{ range: { start: lspPos(text, at), end: lspPos(text, at) }, text: ins }], next, k + 2);
+			text = next;
+		}
+		assert.equal(trees.changedRangeStats.local - before.local, 3, 'all three without the reparse');
+		assert.equal(trees.changedRangeStats.token - before.token, 2);
+		const fresh = parser.parse(text)!;
+		assert.deepEqual(dump(trees.get('file:///k.go')!.mirror.rootNode), dump(mirrorOf(fresh, text).rootNode));
+		fresh.delete();
+		trees.get('file:///k.go')!.tree; // the one deferred reparse
+		assert.equal(trees.changedRangeStats.resync, before.resync);
+		assert.equal(trees.get('file:///k.go')!.tree.rootNode.text, text);
+	} finally {
+		trees.dispose();
+		parser.delete();
+	}
+});

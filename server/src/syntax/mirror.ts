@@ -41,8 +41,8 @@ export interface OffsetRange {
 /** One document's mirrored tree: the root's children are top-level nodes, expanded on demand. */
 export class MTree {
 	/**
-	 * Set while the copy is ahead of `ts` (a declaration was re-read from a parse of its text alone,
-	 * see `spliceTop`): runs the deferred reparse, which ends with `settle`. Anything that reads
+	 * Set while the copy is ahead of `ts` (a keystroke changed it without the file's reparse, see
+	 * ./mirrorSplice.ts): runs the deferred reparse, which ends with `settle`. Anything that reads
 	 * `ts` calls it first.
 	 */
 	pendingParse: (() => void) | undefined;
@@ -63,7 +63,7 @@ export class MTree {
 
 	constructor(
 		/** @internal */
-	public ts: TsTree,
+		public ts: TsTree,
 		public text: string,
 		public lines: LineStarts = LineStarts.of(text),
 	) {
@@ -256,8 +256,6 @@ export class MTree {
 		let parentStart = cursorTopStart;
 		let oldParent = oldTop;
 		let oldParentStart = oldTopStart;
-		// Cursor offsets to this text's (a declaration parsed alone starts at 0).
-		const shift = top.startIndex - cursorTopStart;
 		const stack: [number, MNode | undefined, number][] = [];
 		for (;;) {
 			const start = c.startIndex;
@@ -273,11 +271,11 @@ export class MTree {
 				const id = c.nodeId;
 				const olds = oldParent.kids;
 				const o = olds[k];
-				// The same index first, then the siblings (a token added or removed shifts them); each old copy once.
-				if (o && o.parent === oldParent && o.tsId === id && this.same(o, oldParentStart + o.rel, c, start + shift, len, oldText)) n = o;
+				// The same index first, then the siblings (a token added or removed shifts them).
+				if (o && o.tsId === id && this.same(o, oldParentStart + o.rel, c, start, len, oldText)) n = o;
 				else {
 					for (const s of olds) {
-						if (s === o || s.parent !== oldParent || s.tsId !== id || !this.same(s, oldParentStart + s.rel, c, start + shift, len, oldText)) continue;
+						if (s === o || s.tsId !== id || !this.same(s, oldParentStart + s.rel, c, start, len, oldText)) continue;
 						n = s;
 						break;
 					}

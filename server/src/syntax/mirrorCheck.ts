@@ -1,6 +1,6 @@
 /**
  * Checks of the rules' copy of a syntax tree against tree-sitter's tree, node by node, for the
- * deferred reparse after a keystroke that re-read part of the copy without it (see MTree.settle).
+ * deferred reparse after a keystroke that re-read part of the copy without it (see mirrorSplice.ts `settle`).
  */
 import type { Tree as TsTree, TreeCursor } from 'web-tree-sitter';
 import type { MNode } from './mirrorNode';

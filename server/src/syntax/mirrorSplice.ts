@@ -36,10 +36,11 @@ export function spliceTarget(m: MTree, edit: PreparedEdit): MNode {
 }
 
 /**
- * The leaf token a change noted in `edit` falls in (its ends included), if it is one whose text
- * alone decides its kind (identifiers, comments, string contents): see `relexes`.
+ * The leaf token under `within` (from `spliceTarget`) a change noted in `edit` falls in (its ends
+ * included), if it is one whose text alone decides its kind (names, comments, string contents):
+ * see `relexes`.
  */
-export function tokenAt(m: MTree, edit: PreparedEdit): MNode | undefined {
+export function tokenAt(within: MNode, edit: PreparedEdit): MNode | undefined {
 	// The leaves the change touches (ends included): at most two, on either side of a boundary.
 	const leaves: MNode[] = [];
 	const visit = (n: MNode): void => {
@@ -54,7 +55,7 @@ export function tokenAt(m: MTree, edit: PreparedEdit): MNode | undefined {
 			if (edit.oldEnd <= s + k.len) visit(k);
 		}
 	};
-	visit(m.rootNode.children[edit.index]);
+	visit(within);
 	const words = leaves.filter((l) => RELEX.has(l.type));
 	if (words.length !== 1) return undefined;
 	// Text typed against a neighbour joins the token only if the neighbour cannot take it (`f` + `(`).

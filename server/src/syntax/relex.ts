@@ -1,8 +1,8 @@
 /**
  * Typing inside one token (a name, a comment, a string's content) mostly leaves the syntax tree's
  * shape as it was: then the keystroke path only stretches that token in the rules' copy (see
- * MTree.stretch), as rust-analyzer relexes a single token, and the file's reparse, deferred,
- * checks it (MTree.settle).
+ * mirrorSplice.ts `stretch`), as rust-analyzer relexes a single token, and the file's reparse, deferred,
+ * checks it (`settle`).
  */
 
 /** Leaf tokens whose kind their text alone decides (a change inside one can keep the tree's shape). */
@@ -18,7 +18,7 @@ export const WORD_CHAR = /[\p{L}\p{Nd}_]/u;
 
 /**
  * Is `now` (the token's new text) lexed as one token of `type`, as `was` was, with nothing around
- * it parsed differently? The file's reparse checks the tree's shape anyway (see `MTree.settle`).
+ * it parsed differently? The file's reparse checks the tree's shape anyway (see mirrorSplice.ts `settle`).
  */
 export function relexes(type: string, was: string, now: string): boolean {
 	switch (type) {

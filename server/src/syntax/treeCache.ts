@@ -84,8 +84,9 @@ export class TreeCache {
 	private readonly parseTimeoutMs: number;
 	private readonly mirrorBudgetChars: number;
 	/**
-	 * How re-shaped ranges were learnt: from the one top-level node an edit stayed in (`local`: parsed
-	 * alone, the file's reparse deferred), or tree-sitter's diff; `resync`: deferred reparses after
+	 * How re-shaped ranges were learnt: from the one top-level node an edit stayed in (`local`: the
+	 * file's reparse deferred, `token` of those with no parse at all, the others re-reading a statement
+	 * or declaration parsed alone), or tree-sitter's diff; `resync`: deferred reparses after
 	 * which the top-level list was read again (error recovery elsewhere re-parsed other nodes), and
 	 * `wrong` of those, when a declaration parsed alone differed from the file's reparse.
 	 */
@@ -167,15 +168,17 @@ export class TreeCache {
 				}
 				if (tree) {
 					prepared = changes.length === 1 ? old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length) : undefined;
-					if (old.pending && !(prepared && this.local(old, prepared))) {
+					let local = !!prepared && this.local(old, prepared);
+					if (old.pending && !local) {
 						this.flush(uri);
 						tree = old.tree;
 						if (!tree) throw new Error('reparse failed');
 						prepared = old.mirror?.prepareEdit(tree, start, oldEnd, ch.text.length);
+						local = !!prepared && this.local(old, prepared);
 					}
 					// What a parse alone would re-read, found while the copy can still be read from the tree.
-					target = prepared && this.local(old, prepared) ? spliceTarget(old.mirror!, prepared) : undefined;
-					token = target && tokenAt(old.mirror!, prepared!);
+					target = local ? spliceTarget(old.mirror!, prepared!) : undefined;
+					token = target && tokenAt(target, prepared!);
 					const startPosition = lines ? lines.pointAt(start) : pointAt(text, start);
 					tree.edit(
 						new Edit({
@@ -276,7 +279,7 @@ export class TreeCache {
 	}
 
 	/**
-	 * Can the change noted in `p` be followed by parsing its top-level node alone? Not in a file with
+	 * Can the change noted in `p` be followed without the file's reparse (see `spliceAlone`, `relex`)? Not in a file with
 	 * a syntax error elsewhere: error recovery may then re-shape nodes far from the change.
 	 */
 	private local(e: Entry, p: PreparedEdit): boolean {
@@ -316,7 +319,7 @@ export class TreeCache {
 
 	/**
 	 * A change inside one token that stays the same kind (typing in a name, a comment, a string):
-	 * no parse now, the copy's token just grows (see MTree.stretch); the file's reparse is deferred.
+	 * no parse now, the copy's token just grows (see mirrorSplice.ts `stretch`); the file's reparse is deferred.
 	 */
 	private relex(uri: string, e: Entry, p: PreparedEdit, token: MNode, newText: string, lines: LineStarts): OffsetRange | undefined {
 		const delta = p.newLen - (p.oldEnd - p.start);
@@ -329,10 +332,12 @@ export class TreeCache {
 
 	/** Notes that the file's reparse is deferred past this change (it runs once the current task is done). */
 	private defer(uri: string, e: Entry, p: PreparedEdit): void {
-		const was = e.pending?.get(p.index) ?? { type: p.type, state: p.state };
-		e.pending ??= new Map();
-		e.pending.set(p.index, was);
-		if (e.pending.size === 1) setImmediate(() => this.flush(uri)).unref();
+		if (!e.pending) {
+			e.pending = new Map();
+			setImmediate(() => this.flush(uri)).unref();
+		}
+		// The first change since the last parse keeps the old node's type and state.
+		if (!e.pending.has(p.index)) e.pending.set(p.index, { type: p.type, state: p.state });
 	}
 
 	/** Runs a reparse a keystroke deferred (see `applyChanges`) and checks the copies against it. */
