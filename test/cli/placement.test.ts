@@ -90,3 +90,15 @@ test('check inside sub/ replaying text first printed from the module root (the i
 		m.cleanup();
 	}
 });
+
+test('GOFLAGS=-trimpath: files printed under the module path are placed in the module', async () => {
+	const m = inlinedModule();
+	try {
+		const r = await runCli(['check', '--escape', 'all', '--format', 'json', '--fail-on', 'none', '.'], { cwd: m.root, env: goEnv({ GOFLAGS: '-trimpath' }) });
+		assert.equal(r.code, 0, r.stderr);
+		const fs = (JSON.parse(r.stdout).findings as JsonFinding[]).filter((f) => f.source === 'compiler');
+		assertIssue11Layout(m, m.root, fs);
+	} finally {
+		m.cleanup();
+	}
+});

@@ -8,7 +8,7 @@ const P = path.posix;
 const W = path.win32;
 
 test('resolvePrinted: relative, ./, ../, absolute and GOROOT paths (posix)', () => {
-	const at = { dir: '/m', ups: 0 };
+	const at = { dir: '/m', lead: [] };
 	assert.equal(resolvePrinted('./log.go', at, P), '/m/log.go');
 	assert.equal(resolvePrinted('sub/log.go', at, P), '/m/sub/log.go');
 	assert.equal(resolvePrinted('../x/y.go', at, P), '/x/y.go');
@@ -16,14 +16,14 @@ test('resolvePrinted: relative, ./, ../, absolute and GOROOT paths (posix)', () 
 	assert.equal(resolvePrinted('/usr/local/go/src/slices/slices.go', at, P), '/usr/local/go/src/slices/slices.go');
 	assert.equal(resolvePrinted('/usr/local/go/src/sync/../internal/sync/hashtriemap.go', at, P), '/usr/local/go/src/internal/sync/hashtriemap.go');
 	// From GOROOT/src/encoding/json, a body inlined from GOROOT/src/internal/sync.
-	assert.equal(resolvePrinted('../../internal/sync/hashtriemap.go', { dir: '/usr/local/go/src/encoding/json', ups: 0 }, P), '/usr/local/go/src/internal/sync/hashtriemap.go');
+	assert.equal(resolvePrinted('../../internal/sync/hashtriemap.go', { dir: '/usr/local/go/src/encoding/json', lead: [] }, P), '/usr/local/go/src/internal/sync/hashtriemap.go');
 	// A backslash is a file-name character on posix, not a separator.
 	assert.equal(resolvePrinted('a\\b.go', at, P), '/m/a\\b.go');
 });
 
 test('resolvePrinted: an anchor with unknown names resolves only paths that climb out of them', () => {
 	// The build ran in /m/<unknown>: `../sub/log.go` named /m/sub/log.go.
-	const at = { dir: '/m', ups: 1 };
+	const at = { dir: '/m', lead: ['..'] };
 	assert.equal(resolvePrinted('../log.go', at, P), '/m/log.go');
 	assert.equal(resolvePrinted('../../lib/x.go', at, P), '/lib/x.go');
 	assert.equal(resolvePrinted('./log.go', at, P), undefined);
@@ -31,7 +31,7 @@ test('resolvePrinted: an anchor with unknown names resolves only paths that clim
 });
 
 test('resolvePrinted: drive letters, backslashes and UNC paths (win32)', () => {
-	const at = { dir: 'C:\\m', ups: 0 };
+	const at = { dir: 'C:\\m', lead: [] };
 	assert.equal(resolvePrinted('.\\log.go', at, W), 'C:\\m\\log.go');
 	assert.equal(resolvePrinted('sub\\log.go', at, W), 'C:\\m\\sub\\log.go');
 	assert.equal(resolvePrinted('sub/log.go', at, W), 'C:\\m\\sub\\log.go');
@@ -40,19 +40,22 @@ test('resolvePrinted: drive letters, backslashes and UNC paths (win32)', () => {
 	assert.equal(resolvePrinted('C:/Go/src/slices/slices.go', at, W), 'C:\\Go\\src\\slices\\slices.go');
 	assert.equal(resolvePrinted('D:\\other\\a.go', at, W), 'D:\\other\\a.go');
 	assert.equal(resolvePrinted('\\\\host\\share\\a.go', at, W), '\\\\host\\share\\a.go');
-	assert.equal(resolvePrinted('..\\log.go', { dir: 'C:\\m', ups: 1 }, W), 'C:\\m\\log.go');
+	assert.equal(resolvePrinted('..\\log.go', { dir: 'C:\\m', lead: ['..'] }, W), 'C:\\m\\log.go');
 });
 
 test('anchorFrom: the base under which a printed path names a known file', () => {
-	assert.deepEqual(anchorFrom('sub/log.go', '/m/sub/log.go', P), { dir: '/m', ups: 0 });
-	assert.deepEqual(anchorFrom('./log.go', '/m/sub/log.go', P), { dir: '/m/sub', ups: 0 });
-	assert.deepEqual(anchorFrom('../sub/log.go', '/m/sub/log.go', P), { dir: '/m', ups: 1 });
-	assert.deepEqual(anchorFrom('../../m/sub/log.go', '/m/sub/log.go', P), { dir: '/', ups: 2 });
-	assert.equal(anchorFrom('other/log.go', '/m/sub/log.go', P), undefined);
+	assert.deepEqual(anchorFrom('sub/log.go', '/m/sub/log.go', P), { dir: '/m', lead: [] });
+	assert.deepEqual(anchorFrom('./log.go', '/m/sub/log.go', P), { dir: '/m/sub', lead: [] });
+	assert.deepEqual(anchorFrom('../sub/log.go', '/m/sub/log.go', P), { dir: '/m', lead: ['..'] });
+	assert.deepEqual(anchorFrom('../../m/sub/log.go', '/m/sub/log.go', P), { dir: '/', lead: ['..', '..'] });
 	assert.equal(anchorFrom('/m/sub/log.go', '/m/sub/log.go', P), undefined);
-	assert.equal(anchorFrom('a/b/c/log.go', '/c/log.go', P), undefined);
-	assert.deepEqual(anchorFrom('sub\\log.go', 'C:\\m\\sub\\log.go', W), { dir: 'C:\\m', ups: 0 });
-	assert.deepEqual(anchorFrom('..\\sub\\log.go', 'C:\\m\\sub\\log.go', W), { dir: 'C:\\m', ups: 1 });
+	assert.equal(anchorFrom('sub/other.go', '/m/sub/log.go', P), undefined);
+	assert.equal(anchorFrom('../x/../log.go', '/m/sub/log.go', P)?.lead.join('/'), '..');
+	// A -trimpath build prints a module's files under its module path.
+	assert.deepEqual(anchorFrom('example.com/m/sub/log.go', '/work/repo/sub/log.go', P), { dir: '/work/repo', lead: ['example.com', 'm'] });
+	assert.deepEqual(anchorFrom('example.com\\m\\sub\\log.go', 'C:\\repo\\sub\\log.go', W), { dir: 'C:\\repo', lead: ['example.com', 'm'] });
+	assert.deepEqual(anchorFrom('sub\\log.go', 'C:\\m\\sub\\log.go', W), { dir: 'C:\\m', lead: [] });
+	assert.deepEqual(anchorFrom('..\\sub\\log.go', 'C:\\m\\sub\\log.go', W), { dir: 'C:\\m', lead: ['..'] });
 });
 
 function anchorFor(flavour: typeof P, files: string[], printed: string[], cwd: string, packageDir?: string) {
@@ -63,29 +66,41 @@ function anchorFor(flavour: typeof P, files: string[], printed: string[], cwd: s
 test('chooseAnchor: the issue 11 layout, fresh and replayed, from the root and from the package dir', () => {
 	const files = ['/m/log.go', '/m/sub/log.go'];
 	// Printed from the root: `sub/log.go` is sub's own, `./log.go` the root's inlined body.
-	assert.deepEqual(anchorFor(P, files, ['sub/log.go', './log.go'], '/m', '/m/sub'), { dir: '/m', ups: 0 });
-	assert.deepEqual(anchorFor(P, files, ['sub/log.go', './log.go'], '/m/sub', '/m/sub'), { dir: '/m', ups: 0 });
+	assert.deepEqual(anchorFor(P, files, ['sub/log.go', './log.go'], '/m', '/m/sub'), { dir: '/m', lead: [] });
+	assert.deepEqual(anchorFor(P, files, ['sub/log.go', './log.go'], '/m/sub', '/m/sub'), { dir: '/m', lead: [] });
 	// Printed from sub/: `./log.go` is sub's own, `../log.go` the root's.
-	assert.deepEqual(anchorFor(P, files, ['./log.go', '../log.go'], '/m', '/m/sub'), { dir: '/m/sub', ups: 0 });
+	assert.deepEqual(anchorFor(P, files, ['./log.go', '../log.go'], '/m', '/m/sub'), { dir: '/m/sub', lead: [] });
 	// A one-file package replayed from sub/ and read at the root, where a log.go exists too: the
 	// package's own file wins the tie.
-	assert.deepEqual(anchorFor(P, files, ['./log.go'], '/m', '/m/sub'), { dir: '/m/sub', ups: 0 });
+	assert.deepEqual(anchorFor(P, files, ['./log.go'], '/m', '/m/sub'), { dir: '/m/sub', lead: [] });
 	// Printed from a sibling dir: its name cannot be known, and need not be.
 	const a = anchorFor(P, files, ['../sub/log.go', '../log.go'], '/m', '/m/sub');
-	assert.deepEqual(a, { dir: '/m', ups: 1 });
+	assert.deepEqual(a, { dir: '/m', lead: ['..'] });
 	assert.equal(resolvePrinted('../log.go', a, P), '/m/log.go');
 });
 
 test('chooseAnchor: absolute-only sections and unknown packages keep the go command dir', () => {
-	assert.deepEqual(anchorFor(P, ['/m/a.go'], ['/m/a.go'], '/m'), { dir: '/m', ups: 0 });
-	assert.deepEqual(anchorFor(P, ['/m/a.go'], ['./a.go'], '/m'), { dir: '/m', ups: 0 });
-	assert.deepEqual(anchorFor(P, [], ['./a.go'], '/m', '/m/q'), { dir: '/m', ups: 0 });
+	assert.deepEqual(anchorFor(P, ['/m/a.go'], ['/m/a.go'], '/m'), { dir: '/m', lead: [] });
+	assert.deepEqual(anchorFor(P, ['/m/a.go'], ['./a.go'], '/m'), { dir: '/m', lead: [] });
+	assert.deepEqual(anchorFor(P, [], ['./a.go'], '/m', '/m/q'), { dir: '/m', lead: [] });
+});
+
+test('resolvePrinted and chooseAnchor: -trimpath builds print module paths', () => {
+	const at = { dir: '/work/repo', lead: ['example.com', 'm'] };
+	assert.equal(resolvePrinted('example.com/m/log.go', at, P), '/work/repo/log.go');
+	assert.equal(resolvePrinted('example.com/m/sub/log.go', at, P), '/work/repo/sub/log.go');
+	// GOROOT and module-cache files print as import paths (`slices/…`, `mod@v1.2.3/…`): not placed.
+	assert.equal(resolvePrinted('slices/slices.go', at, P), undefined);
+	assert.equal(resolvePrinted('../log.go', at, P), undefined);
+	const files = ['/work/repo/log.go', '/work/repo/sub/log.go', '/work/repo/slices/slices.go'];
+	const printed = ['example.com/m/sub/log.go', 'example.com/m/log.go', 'slices/slices.go'];
+	assert.deepEqual(anchorFor(P, files, printed, '/work/repo', '/work/repo/sub'), at);
 });
 
 test('chooseAnchor: win32 replay read from another directory', () => {
 	const files = ['C:\\m\\log.go', 'C:\\m\\sub\\log.go'];
-	assert.deepEqual(anchorFor(W, files, ['sub\\log.go', '.\\log.go'], 'C:\\m\\sub', 'C:\\m\\sub'), { dir: 'C:\\m', ups: 0 });
-	assert.deepEqual(anchorFor(W, files, ['.\\log.go', '..\\log.go'], 'C:\\m', 'C:\\m\\sub'), { dir: 'C:\\m\\sub', ups: 0 });
+	assert.deepEqual(anchorFor(W, files, ['sub\\log.go', '.\\log.go'], 'C:\\m\\sub', 'C:\\m\\sub'), { dir: 'C:\\m', lead: [] });
+	assert.deepEqual(anchorFor(W, files, ['.\\log.go', '..\\log.go'], 'C:\\m', 'C:\\m\\sub'), { dir: 'C:\\m\\sub', lead: [] });
 });
 
 test('fitsFile and lineByteLengths: lines that exist, byte columns on them', () => {

@@ -134,6 +134,7 @@ export class EscapeOutputParser {
 	private readonly flavour: PathFlavour;
 	/** The section being read: its facts and errors keep the printed path until it ends. */
 	private section = newSection(undefined);
+	private readonly visible = new Map<string, boolean>();
 	/** Short strings that repeat thousands of times (reasons, flow ends) are stored once. */
 	private readonly interned = new Map<string, string>();
 
@@ -180,9 +181,11 @@ export class EscapeOutputParser {
 
 	/** Notes a printed path of the current section; false for files with no user-visible source. */
 	private printed(file: string): boolean {
-		if (!visible(file)) return false;
-		this.section.printed.add(file);
-		return true;
+		// Hot: once per line, and a package's lines name a few dozen files.
+		let v = this.visible.get(file);
+		if (v === undefined) this.visible.set(file, (v = visible(file)));
+		if (v) this.section.printed.add(file);
+		return v;
 	}
 
 	/** Resolves the ended section's paths and moves its facts to the output. */
@@ -233,7 +236,7 @@ export class EscapeOutputParser {
 		const real = (abs: string) => backingToReal?.get(abs) ?? abs;
 		const anchor: Anchor = exists
 			? chooseAnchor({ printed: sec.printed, packageDir, cwd: this.cwd, exists: (f) => exists(real(f)), flavour: this.flavour })
-			: { dir: this.cwd, ups: 0 };
+			: { dir: this.cwd, lead: [] };
 		const files = new Map<string, string | undefined>();
 		const fileOf = (printed: string): string | undefined => {
 			if (files.has(printed)) return files.get(printed);

@@ -15,19 +15,25 @@
  * directory is inferred: each relative path naming one of the package's own files proposes one,
  * the go command's own working directory is the other candidate, and the base under which every
  * printed path names an existing file, most of them the package's own, wins.
+ *
+ * With `-trimpath` the compiler prints a module's files under its module path
+ * (`example.com/m/sub/log.go`) whatever the directory; the same inference finds that prefix. Files
+ * of GOROOT and of the module cache then print as import paths and are not placed.
  */
 import path from 'node:path';
 
 export type PathFlavour = Pick<typeof path.posix, 'isAbsolute' | 'normalize' | 'resolve' | 'join' | 'dirname' | 'basename' | 'sep'>;
 
 /**
- * A section's base directory: `dir` followed by `ups` directory names that cannot be known (the
- * build ran in a sibling of the package's ancestor: `../sub/log.go`). Paths that climb out of
- * those names (`../x.go` with ups 1) resolve; paths that stay inside them cannot.
+ * A section's base: the printed segments `lead` stand for the directory `dir`. `[]`: paths are
+ * relative to `dir`. `['..']`: the build ran in an unknown child of `dir` (`../sub/log.go` named
+ * dir/sub/log.go); paths that climb out of it (`../x.go`) resolve, paths that stay in it cannot.
+ * Names (`['example.com', 'm']`): a `-trimpath` build, which prints a module's files under its
+ * module path; only paths under that prefix resolve.
  */
 export interface Anchor {
 	dir: string;
-	ups: number;
+	lead: string[];
 }
 
 /** Windows drive (`C:\`, `C:/`) or UNC (`\\host\share`) paths are absolute in either flavour. */
@@ -47,10 +53,14 @@ function segments(p: string, f: PathFlavour): string[] {
 export function resolvePrinted(printed: string, base: Anchor, f: PathFlavour): string | undefined {
 	if (isAbs(printed, f)) return f.normalize(printed);
 	const segs = segments(printed, f);
+	const lead = base.lead;
+	if (segs.length > lead.length && lead.every((s, i) => segs[i] === s)) return f.join(base.dir, ...segs.slice(lead.length));
+	// A relative base also resolves paths that climb further than it does.
+	if (!lead.every((s) => s === '..')) return undefined;
 	let ups = 0;
 	while (segs[ups] === '..') ups++;
-	if (ups < base.ups || segs.length === ups) return undefined;
-	return f.resolve(base.dir, ...Array<string>(ups - base.ups).fill('..'), ...segs.slice(ups));
+	if (ups < lead.length || segs.length === ups) return undefined;
+	return f.resolve(base.dir, ...Array<string>(ups - lead.length).fill('..'), ...segs.slice(ups));
 }
 
 /** The base under which the relative `printed` names `file` (absolute), or undefined if it cannot. */
@@ -58,13 +68,18 @@ export function anchorFrom(printed: string, file: string, f: PathFlavour): Ancho
 	if (isAbs(printed, f)) return undefined;
 	const segs = segments(printed, f);
 	let dir = f.normalize(file);
-	while (segs.length > 0 && segs[segs.length - 1] !== '..') {
-		if (f.basename(dir) !== segs.pop()) return undefined;
+	if (segs.length === 0 || f.basename(dir) !== segs[segs.length - 1]) return undefined;
+	// Drop the shared tail (`sub/log.go`); what is left of the printed path stands for what is left of the file's.
+	while (segs.length > 0 && segs[segs.length - 1] !== '..' && f.basename(dir) === segs[segs.length - 1]) {
+		segs.pop();
 		const up = f.dirname(dir);
 		if (up === dir) return undefined;
 		dir = up;
 	}
-	return { dir, ups: segs.length };
+	// `..` can only lead (`../sub`); a name after one is not a path the go command prints.
+	const firstName = segs.findIndex((s) => s !== '..');
+	if (firstName >= 0 && segs.slice(firstName).includes('..')) return undefined;
+	return { dir, lead: segs };
 }
 
 export interface SectionPaths {
@@ -85,16 +100,17 @@ export interface SectionPaths {
 export function chooseAnchor(s: SectionPaths): Anchor {
 	const f = s.flavour;
 	const rel = [...new Set(s.printed)].filter((p) => !isAbs(p, f));
-	const fresh: Anchor = { dir: f.normalize(s.cwd), ups: 0 };
+	const fresh: Anchor = { dir: f.normalize(s.cwd), lead: [] };
 	if (rel.length === 0) return fresh;
-	const candidates = new Map<string, Anchor>([[`${fresh.dir}\0${fresh.ups}`, fresh]]);
+	const id = (a: Anchor) => `${a.dir}\0${a.lead.join('/')}`;
+	const candidates = new Map<string, Anchor>([[id(fresh), fresh]]);
 	const own = s.packageDir === undefined ? undefined : f.normalize(s.packageDir);
 	if (own !== undefined) {
 		for (const p of rel) {
 			const file = f.join(own, f.basename(p));
 			if (!s.exists(file)) continue;
 			const a = anchorFrom(p, file, f);
-			if (a && !candidates.has(`${a.dir}\0${a.ups}`)) candidates.set(`${a.dir}\0${a.ups}`, a);
+			if (a && !candidates.has(id(a))) candidates.set(id(a), a);
 		}
 	}
 	let best = fresh;
