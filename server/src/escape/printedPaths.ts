@@ -131,10 +131,16 @@ export function chooseAnchor(s: SectionPaths): Anchor {
 	return best;
 }
 
-/** Byte length of each line of a file's text (1-based line n is at index n-1). */
-export function lineByteLengths(text: string): number[] {
+/** Byte length of each line of a file's text (1-based line n is at index n-1); a `\r` before `\n` is not counted. */
+export function lineByteLengths(text: string | Uint8Array): number[] {
+	const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
 	const out: number[] = [];
-	for (const line of text.split('\n')) out.push(Buffer.byteLength(line.endsWith('\r') ? line.slice(0, -1) : line));
+	let start = 0;
+	for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+		out.push(nl - start - (nl > start && bytes[nl - 1] === 13 ? 1 : 0));
+		start = nl + 1;
+	}
+	out.push(bytes.length - start);
 	return out;
 }
 

@@ -22,10 +22,10 @@ export function sourceFiles(overlay?: ReadonlyMap<string, string>): SourceFiles 
 		},
 		lineLengths(file) {
 			if (lengths.has(file)) return lengths.get(file);
-			let text = overlay?.get(file);
+			let text: string | Buffer | undefined = overlay?.get(file);
 			if (text === undefined) {
 				try {
-					text = readFileSync(file, 'utf8');
+					text = readFileSync(file);
 				} catch {
 					// unreadable: the position cannot be checked, so it is not placed
 				}
