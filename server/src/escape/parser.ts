@@ -11,11 +11,12 @@
  *
  * Paths are resolved one `# pkg` section at a time, once the section has ended: its relative
  * paths are relative to one directory, which a build-cache replay makes ours or another
- * (printedPaths.ts). A fact whose file or position cannot be placed with certainty is dropped.
+ * (sections.ts, printedPaths.ts). A fact whose file or position cannot be placed is dropped.
  */
 import path from 'node:path';
 import type { EscapeFact, EscapeKind, Flow, FlowStep, GoPos } from '../model';
-import { chooseAnchor, fitsFile, resolvePrinted, type Anchor, type PathFlavour } from './printedPaths';
+import type { PathFlavour } from './printedPaths';
+import { newSection, placeSection, visible } from './sections';
 
 /** A compiler error line (or a `go:` / package error without a position). */
 export interface BuildError {
@@ -134,7 +135,7 @@ export class EscapeOutputParser {
 	private readonly flavour: PathFlavour;
 	/** The section being read: its facts and errors keep the printed path until it ends. */
 	private section = newSection(undefined);
-	private readonly visible = new Map<string, boolean>();
+	private readonly visibility = new Map<string, boolean>();
 	/** Short strings that repeat thousands of times (reasons, flow ends) are stored once. */
 	private readonly interned = new Map<string, string>();
 
@@ -182,79 +183,16 @@ export class EscapeOutputParser {
 	/** Notes a printed path of the current section; false for files with no user-visible source. */
 	private printed(file: string): boolean {
 		// Hot: once per line, and a package's lines name a few dozen files.
-		let v = this.visible.get(file);
-		if (v === undefined) this.visible.set(file, (v = visible(file)));
+		let v = this.visibility.get(file);
+		if (v === undefined) this.visibility.set(file, (v = visible(file)));
 		if (v) this.section.printed.add(file);
 		return v;
 	}
 
 	/** Resolves the ended section's paths and moves its facts to the output. */
 	private endSection(): void {
-		const sec = this.section;
 		this.chains.clear();
-		if (sec.facts.length === 0 && sec.errors.length === 0) return;
-		const place = this.placer(sec);
-		const out = this.out;
-		for (const f of sec.facts) {
-			const file = place(f.pos);
-			if (file === undefined) {
-				out.unplaced++;
-				continue;
-			}
-			const dedup = `${f.kind}\0${file}:${f.pos.line}:${f.pos.column}\0${f.subject}\0${f.detail ?? ''}`;
-			if (this.seen.has(dedup)) continue;
-			this.seen.add(dedup);
-			f.pos.file = file;
-			for (const flow of f.flows) {
-				// A step that cannot be placed is left out of the chain rather than shown in a wrong file.
-				let keep = 0;
-				for (const step of flow.steps) {
-					// A step printed without a position (`at <unknown line number>`) keeps its words only.
-					if (step.pos.line > 0) {
-						const at = place(step.pos);
-						if (at === undefined) continue;
-						step.pos.file = at;
-					}
-					flow.steps[keep++] = step;
-				}
-				flow.steps.length = keep;
-			}
-			out.facts.push(f);
-		}
-		for (const e of sec.errors) {
-			if (!e.pos) continue;
-			const file = place(e.pos);
-			if (file === undefined) delete e.pos;
-			else e.pos.file = file;
-		}
-	}
-
-	/** The absolute file of a position printed in `sec`, or undefined when it cannot be placed there. */
-	private placer(sec: Section): (pos: GoPos) => string | undefined {
-		const { exists, backingToReal, lineLengths } = this.opts ?? {};
-		const packageDir = this.opts?.packageDir ? this.opts.packageDir(sec.header) : this.cwd;
-		const real = (abs: string) => backingToReal?.get(abs) ?? abs;
-		const anchor: Anchor = exists
-			? chooseAnchor({ printed: sec.printed, packageDir, cwd: this.cwd, exists: (f) => exists(real(f)), flavour: this.flavour })
-			: { dir: this.cwd, lead: [] };
-		const files = new Map<string, string | undefined>();
-		const fileOf = (printed: string): string | undefined => {
-			if (files.has(printed)) return files.get(printed);
-			let r: string | undefined;
-			if (visible(printed)) {
-				const abs = resolvePrinted(printed, anchor, this.flavour);
-				r = abs === undefined ? undefined : (backingToReal?.get(printed) ?? real(abs));
-				if (r !== undefined && exists && !exists(r)) r = undefined;
-			}
-			files.set(printed, r);
-			return r;
-		};
-		return (pos) => {
-			const file = fileOf(pos.file);
-			if (file === undefined || !lineLengths) return file;
-			const lengths = lineLengths(file);
-			return lengths && fitsFile(pos.line, pos.column, lengths) ? file : undefined;
-		};
+		placeSection(this.section, { opts: this.opts, cwd: this.cwd, flavour: this.flavour }, this.seen, this.out);
 	}
 
 	private parseLine(raw: string): void {
@@ -353,32 +291,6 @@ export class EscapeOutputParser {
 			flows: claimChain(this.chains.get(key), fact.kind, fact.subject, fact.detail),
 		});
 	}
-}
-
-interface Section {
-	header: string | undefined;
-	/** Facts with their printed paths, in order. */
-	facts: EscapeFact[];
-	/** Errors with a printed position (the same objects as in the output). */
-	errors: BuildError[];
-	/** Distinct printed paths with a source (anchor candidates). */
-	printed: Set<string>;
-	seen: Set<string>;
-}
-
-function newSection(header: string | undefined): Section {
-	return { header, facts: [], errors: [], printed: new Set(), seen: new Set() };
-}
-
-/**
- * False for printed files with no user-visible source: `<autogenerated>`, and generated files in
- * the build's $WORK dir (printed as `$WORK/…`, as a `go-build…` temp path, or as a bare name
- * without "./": `_cgo_gotypes.go`, `_testmain.go`).
- */
-function visible(file: string): boolean {
-	if (file.startsWith('<')) return false;
-	if (!file.includes('/') && !file.includes('\\')) return false;
-	return !/^\$WORK[\\/]/.test(file) && !/[\\/]go-build\d+[\\/]/.test(file);
 }
 
 /**
