@@ -300,6 +300,16 @@ test('a body inlined from another package keeps its file, even when the package 
 	assert.deepEqual(r.facts.map((f) => `${f.pos.file}:${f.pos.line}`), ['/m/sub/log.go:8', '/m/log.go:6', '/m/sub/log.go:7']);
 });
 
+test('`# path` then `# [description]` head one section, placed against the path\'s package', () => {
+	const files = new Set(['/m/log.go', '/m/sub/log.go']);
+	const out = ['# example.com/m/sub', '# [example.com/m/sub.cgo]', 'sub/log.go:7:8: l does not escape', './log.go:6:20: leaking param: msg'].join('\n');
+	const dirs: Record<string, string> = { 'example.com/m/sub': '/m/sub', 'example.com/m': '/m' };
+	// Replayed root-relative text read in sub/: without sub's own files to go by, ./log.go would be sub's.
+	const r = parseEscapeOutput(out, { cwd: '/m/sub', exists: (f) => files.has(f), packageDir: (h) => (h ? dirs[h] : undefined) });
+	assert.deepEqual(r.facts.map((f) => f.pos.file), ['/m/sub/log.go', '/m/log.go']);
+	assert.deepEqual(r.packages, ['example.com/m/sub', '[example.com/m/sub.cgo]']);
+});
+
 test('a position outside its file (no such line, column past the end) is dropped', () => {
 	const lengths = new Map([['/w/a.go', [9, 0, 20]]]);
 	const out = ['./a.go:3:2: moved to heap: v', './a.go:4:1: moved to heap: w', './a.go:3:21: moved to heap: z', './a.go:1:9: leaking param: p'].join('\n');

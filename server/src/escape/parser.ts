@@ -200,10 +200,15 @@ export class EscapeOutputParser {
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		if (line.trim() === '') return;
 		if (line.startsWith('# ')) {
-			this.endSection();
 			const header = line.slice(2);
 			out.packages.push(header);
-			this.section = newSection(header);
+			// cmd/go prints `# import/path` then `# [description]` when an action's description is not
+			// the package's: one section, named by the import path.
+			const named = header.startsWith('[') && this.section.header !== undefined && this.section.printed.size === 0;
+			if (!named) {
+				this.endSection();
+				this.section = newSection(header);
+			}
 			this.lastWasError = false;
 			this.current = undefined;
 			return;
