@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCli, UsageError, ALL_ESCAPE_KINDS } from '../../server/src/cli/args';
 import { applySafeFixes, unifiedDiff } from '../../server/src/cli/fix';
-import { fixPos } from '../../server/src/cli/compile';
+import { parseSections } from '../../server/src/cli/compile';
 import { failsOn } from '../../server/src/cli/format';
 import type { Finding } from '../../server/src/cli/analyze';
 
@@ -67,21 +67,29 @@ test('applySafeFixes: safe fixes only, overlapping ones left for a second run', 
 	assert.deepEqual(r.applied.map((a) => a.line), [1, 3]);
 });
 
-test('fixPos: a replayed ./file path and a ../ path of another package are put back', () => {
+test('parseSections: each section is placed against its own package, replayed or fresh', () => {
 	const root = mkdtempSync(path.join(os.tmpdir(), 'memlens-pos-'));
 	try {
-		mkdirSync(path.join(root, 'q'));
-		mkdirSync(path.join(root, 'other'));
-		writeFileSync(path.join(root, 'q', 'q.go'), 'package q\n');
-		writeFileSync(path.join(root, 'other', 'o.go'), 'package other\n');
-		const pkg = path.join(root, 'q');
-		// `./q.go` as replayed, resolved against the module root by the parser:
-		assert.equal(fixPos({ file: path.join(root, 'q.go'), line: 1, column: 1 }, root, pkg).file, path.join(pkg, 'q.go'));
-		// `../other/o.go` printed relative to the package dir:
-		assert.equal(fixPos({ file: path.resolve(root, '../other/o.go'), line: 1, column: 1 }, root, pkg).file, path.join(root, 'other', 'o.go'));
-		// A right path is left alone; so is one that names no file of the package.
-		assert.equal(fixPos({ file: path.join(pkg, 'q.go'), line: 1, column: 1 }, root, pkg).file, path.join(pkg, 'q.go'));
-		assert.equal(fixPos({ file: path.join(root, 'zz.go'), line: 1, column: 1 }, root, pkg).file, path.join(root, 'zz.go'));
+		writeFileSync(path.join(root, 'go.mod'), 'module example.com/m\n');
+		for (const d of ['q', 'other']) mkdirSync(path.join(root, d));
+		const src = 'package x\n\nfunc F(p *int) *int { return p }\n';
+		for (const f of ['log.go', 'q/q.go', 'q/log.go', 'other/o.go']) writeFileSync(path.join(root, f), src);
+		const unit = { root, hasGoMod: true, packages: [root, path.join(root, 'q'), path.join(root, 'other')], files: [], patterns: ['./...'] };
+		const out = [
+			// Fresh, from the module root: q's own log.go, and the root's log.go inlined into q.
+			'# example.com/m/q',
+			'q/log.go:3:8: leaking param: p',
+			'./log.go:3:8: leaking param: p',
+			// Replayed as first printed from inside other/: its own file, then q's.
+			'# example.com/m/other',
+			'./o.go:3:8: leaking param: p',
+			'../q/q.go:3:8: leaking param: p',
+			// A line past the end of the file and a file that does not exist are dropped.
+			'./o.go:9:1: leaking param: p',
+			'./gone.go:3:8: leaking param: p',
+		].join('\n');
+		const facts = parseSections(out, unit).facts.map((f) => path.relative(root, f.pos.file));
+		assert.deepEqual(facts, [path.join('q', 'log.go'), 'log.go', path.join('other', 'o.go'), path.join('q', 'q.go')]);
 	} finally {
 		rmSync(root, { recursive: true, force: true });
 	}

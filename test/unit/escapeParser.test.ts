@@ -264,13 +264,58 @@ test('duplicates at the same position, kind and subject collapse; their chain is
 	assert.deepEqual(r.facts.map((f) => `${f.kind} ${f.subject} ${f.flows.length}`), ['moved-to-heap v 1', 'inlining G 0', 'inlining G 0', 'leaking-param tag 0', 'leaking-param tag 0']);
 });
 
-test('cache replays printed relative to another working dir are re-anchored on the package dir', () => {
-	const out = ['# m/q', 'q/q.go:3:17: moved to heap: x', '../../lib/x.go:5:2: moved to heap: y', 'other/z.go:1:1: moved to heap: z'].join('\n');
+test('cache replays printed relative to another working dir are placed against the dir that build ran in', () => {
+	// Replayed from a build at /m: the package's own file says so, and the other paths follow it.
+	const out = ['# m/q', 'q/q.go:3:17: moved to heap: x', '../lib/x.go:5:2: moved to heap: y', 'other/z.go:1:1: moved to heap: z'].join('\n');
 	const files = new Set(['/m/q/q.go', '/lib/x.go']);
 	const r = parseEscapeOutput(out, { cwd: '/m/q', exists: (f) => files.has(f) });
-	assert.deepEqual(r.facts.map((f) => f.pos.file), ['/m/q/q.go', '/lib/x.go', '/m/q/other/z.go']);
+	assert.deepEqual(r.facts.map((f) => f.pos.file), ['/m/q/q.go', '/lib/x.go']);
+	assert.equal(r.unplaced, 1, 'other/z.go names no file under /m: dropped, never put elsewhere');
 	// Pure without `exists`: plain resolution against cwd.
 	assert.equal(parseEscapeOutput(out, { cwd: '/m/q' }).facts[0].pos.file, '/m/q/q/q.go');
+});
+
+test('a body inlined from another package keeps its file, even when the package has a file of that name (issue 11)', () => {
+	const files = new Set(['/m/log.go', '/m/sub/log.go']);
+	const exists = (f: string) => files.has(f);
+	const section = (own: string, inlined: string) =>
+		[
+			'# example.com/m/sub',
+			`${own}:8:16: inlining call to m.(*L).Panic`,
+			`${inlined}:6:20: parameter m.msg leaks to {storage for m.msg} for P.(*L).Panic.func1 with derefs=0:`,
+			`${inlined}:6:20:   flow: {storage for m.msg} ← m.msg:`,
+			`${inlined}:6:20:     from m.msg (interface-converted) at ${inlined}:6:40`,
+			`${inlined}:6:20: leaking param: msg`,
+			`${own}:7:8: l does not escape`,
+		].join('\n');
+	const packageDir = () => '/m/sub';
+	// The go command's lines from the module root (fresh there, or replayed in sub/ by the LSP's go list).
+	for (const cwd of ['/m', '/m/sub']) {
+		const r = parseEscapeOutput(section('sub/log.go', './log.go'), { cwd, exists, packageDir });
+		assert.deepEqual(r.facts.map((f) => `${f.pos.file}:${f.pos.line}`), ['/m/sub/log.go:8', '/m/log.go:6', '/m/sub/log.go:7'], cwd);
+		assert.equal(r.facts[1].flows[0].steps[0].pos.file, '/m/log.go');
+	}
+	// The same build run in sub/: `./log.go` is sub's own, `../log.go` the root's.
+	const r = parseEscapeOutput(section('./log.go', '../log.go'), { cwd: '/m', exists, packageDir });
+	assert.deepEqual(r.facts.map((f) => `${f.pos.file}:${f.pos.line}`), ['/m/sub/log.go:8', '/m/log.go:6', '/m/sub/log.go:7']);
+});
+
+test('`# path` then `# [description]` head one section, placed against the path\'s package', () => {
+	const files = new Set(['/m/log.go', '/m/sub/log.go']);
+	const out = ['# example.com/m/sub', '# [example.com/m/sub.cgo]', 'sub/log.go:7:8: l does not escape', './log.go:6:20: leaking param: msg'].join('\n');
+	const dirs: Record<string, string> = { 'example.com/m/sub': '/m/sub', 'example.com/m': '/m' };
+	// Replayed root-relative text read in sub/: without sub's own files to go by, ./log.go would be sub's.
+	const r = parseEscapeOutput(out, { cwd: '/m/sub', exists: (f) => files.has(f), packageDir: (h) => (h ? dirs[h] : undefined) });
+	assert.deepEqual(r.facts.map((f) => f.pos.file), ['/m/sub/log.go', '/m/log.go']);
+	assert.deepEqual(r.packages, ['example.com/m/sub', '[example.com/m/sub.cgo]']);
+});
+
+test('a position outside its file (no such line, column past the end) is dropped', () => {
+	const lengths = new Map([['/w/a.go', [9, 0, 20]]]);
+	const out = ['./a.go:3:2: moved to heap: v', './a.go:4:1: moved to heap: w', './a.go:3:21: moved to heap: z', './a.go:1:9: leaking param: p'].join('\n');
+	const r = parseEscapeOutput(out, { cwd: '/w', exists: (f) => lengths.has(f), lineLengths: (f) => lengths.get(f) });
+	assert.deepEqual(r.facts.map((f) => `${f.pos.line}:${f.pos.column} ${f.subject}`), ['3:2 v', '1:9 p']);
+	assert.equal(r.unplaced, 2);
 });
 
 test('a parameter leaking to two results gets the chain of each destination (real encoding/json output)', () => {
@@ -304,8 +349,8 @@ test('a parameter leaking to two results gets the chain of each destination (rea
 });
 
 test('Windows paths and CRLF line ends', () => {
-	const r = parseEscapeOutput('C:\\w\\a.go:3:2: moved to heap: v\r\n', { cwd: 'C:\\w' });
-	assert.equal(r.facts.length, 1);
+	const r = parseEscapeOutput('C:\\w\\a.go:3:2: moved to heap: v\r\n.\\b.go:4:1: moved to heap: w\r\n', { cwd: 'C:\\w' });
+	assert.deepEqual(r.facts.map((f) => f.pos.file), ['C:\\w\\a.go', 'C:\\w\\b.go']);
 	assert.equal(r.facts[0].subject, 'v');
 	assert.equal(r.facts[0].pos.line, 3);
 });

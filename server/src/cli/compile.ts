@@ -4,12 +4,13 @@
  * command line and not to dependencies; a package that fails to compile does not stop the
  * packages that do not depend on it, so one run still yields their facts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EscapeFact, GoPos } from '../model';
+import type { EscapeFact } from '../model';
 import { escapeEnv, sanitizeFlags } from '../escape/runner';
 import { parseEscapeOutput, type BuildError } from '../escape/parser';
+import { sourceFiles } from '../escape/sourceFiles';
 import type { ModuleUnit } from './discover';
 
 export interface CompileResult {
@@ -92,60 +93,19 @@ export function importPaths(unit: ModuleUnit): Map<string, string> {
 	return out;
 }
 
-const existsCache = new Map<string, boolean>();
-function exists(p: string): boolean {
-	let e = existsCache.get(p);
-	if (e === undefined) existsCache.set(p, (e = existsSync(p)));
-	return e;
-}
-
 /**
- * Puts a position printed relative to some directory back where it belongs. Measured with Go 1.26:
- * - the compiler runs in the package directory: a file of another package (an inlined generic
- *   body) is printed relative to it (`../../internal/sync/hashtriemap.go`), and cmd/go only
- *   rewrites the package's own directory prefix relative to its working directory;
- * - on a build-cache hit cmd/go replays the text exactly as first printed, relative to the working
- *   directory of *that* first build (`./q.go` when it ran in the package dir, replayed unchanged
- *   from the module root, where a fresh build prints `q/q.go`). Within one package a file name is
- *   unique, so a relative path whose tail names a file of the section's package is that file.
+ * Parses the output of one `go build` over the unit. Each `# import/path` section is about one
+ * package of the unit; its paths are placed against that package (escape/printedPaths.ts): a
+ * cache replay may be relative to wherever the package was first compiled, and a body inlined
+ * from another package is printed at that package's file.
  */
-export function fixPos(pos: GoPos, root: string, pkgDir: string | undefined): GoPos {
-	if (!pkgDir) return pos;
-	const rel = path.relative(root, pos.file);
-	if (rel.startsWith('..')) {
-		const fromPkg = path.resolve(pkgDir, rel);
-		if (exists(fromPkg)) return { ...pos, file: fromPkg };
-	}
-	const candidate = path.join(pkgDir, path.basename(pos.file));
-	if (candidate === pos.file) return pos;
-	// Drop leading ../ (the first build may have run elsewhere) and check that the rest is the candidate's tail.
-	const segs = rel.split(path.sep);
-	while (segs[0] === '..') segs.shift();
-	const tail = segs.join(path.sep);
-	if ((candidate.endsWith(path.sep + tail) || candidate === tail) && exists(candidate)) return { ...pos, file: candidate };
-	return pos;
-}
-
-/** Parses the output one `# package` section at a time, resolving paths per package. */
 export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[]; errors: BuildError[] } {
 	const dirs = importPaths(unit);
-	const facts: EscapeFact[] = [];
-	const buildErrors: string[] = [];
-	const errors: BuildError[] = [];
-	const sections = output.split(/^(?=# )/m);
-	for (const sec of sections) {
-		const header = /^# (\S+)/.exec(sec)?.[1];
-		const pkgDir = header ? dirs.get(header) : undefined;
-		const parsed = parseEscapeOutput(sec, { cwd: unit.root });
-		buildErrors.push(...parsed.buildErrors);
-		errors.push(...(parsed.errors ?? []).map((e) => (e.pos ? { ...e, pos: fixPos(e.pos, unit.root, pkgDir) } : e)));
-		for (const f of parsed.facts) {
-			facts.push({
-				...f,
-				pos: fixPos(f.pos, unit.root, pkgDir),
-				flows: f.flows.map((fl) => ({ ...fl, steps: fl.steps.map((st) => ({ ...st, pos: fixPos(st.pos, unit.root, pkgDir) })) })),
-			});
-		}
-	}
-	return { facts, buildErrors, errors };
+	const packageDir = (header: string | undefined) => {
+		// `# example.com/m/sub` or, for a test variant, `# example.com/m/sub_test [example.com/m/sub.test]`.
+		const ip = header?.split(' ')[0];
+		return ip === undefined ? undefined : (dirs.get(ip) ?? dirs.get(ip.replace(/_test$/, '')));
+	};
+	const parsed = parseEscapeOutput(output, { cwd: unit.root, packageDir, ...sourceFiles() });
+	return { facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors };
 }

@@ -8,9 +8,15 @@
  *   ./a.go:12:2: moved to heap: buf                            the fact the chain belongs to
  * Several chains can be printed before their facts, so chains are kept per position and claimed
  * by the first fact at that position whose subject matches.
+ *
+ * Paths are resolved one `# pkg` section at a time, once the section has ended: its relative
+ * paths are relative to one directory, which a build-cache replay makes ours or another
+ * (sections.ts, printedPaths.ts). A fact whose file or position cannot be placed is dropped.
  */
 import path from 'node:path';
 import type { EscapeFact, EscapeKind, Flow, FlowStep, GoPos } from '../model';
+import type { PathFlavour } from './printedPaths';
+import { newSection, placeSection, visible } from './sections';
 
 /** A compiler error line (or a `go:` / package error without a position). */
 export interface BuildError {
@@ -27,18 +33,30 @@ export interface ParsedEscapeOutput {
 	errors: BuildError[];
 	/** The `# pkg` headers seen, in order (additive). */
 	packages: string[];
+	/** Facts dropped because their file or position could not be placed (additive). */
+	unplaced: number;
 }
 
 export interface ParseOptions {
-	/** Directory `go build` ran in; relative paths are resolved against it. */
+	/** Directory the go command (or compile) ran in; relative paths of a fresh compile are relative to it. */
 	cwd: string;
 	/** Overlay backing file → real file (older toolchains print the backing path). */
 	backingToReal?: Map<string, string>;
 	/**
-	 * File existence check (the runner passes a cached `existsSync`). With it, a relative path that
-	 * does not exist is re-anchored on `cwd` (see `reanchor`). Without it the parser is pure.
+	 * File existence check (the runner passes a cached `existsSync`). With it each section's base
+	 * directory is inferred (a cache replay may be relative to another directory) and a fact whose
+	 * file does not exist is dropped. Without it the parser is pure and resolves against `cwd`.
 	 */
 	exists?: (file: string) => boolean;
+	/**
+	 * The directory of the package a section is about, from its `# header` (undefined before any
+	 * header). Default: `cwd`, as for `go list .` run in the package directory.
+	 */
+	packageDir?: (header: string | undefined) => string | undefined;
+	/** Byte length of each line of a file; with it a fact whose line or column is not in its file is dropped. */
+	lineLengths?: (file: string) => readonly number[] | undefined;
+	/** Path flavour of the printed paths. Default: win32 when `cwd` is a Windows path, else the platform's. */
+	flavour?: PathFlavour;
 }
 
 interface Chain {
@@ -106,19 +124,24 @@ export function parseEscapeOutput(output: string, opts: ParseOptions): ParsedEsc
  * their `\n`; a trailing `\r` is dropped. Never throws.
  */
 export class EscapeOutputParser {
-	private readonly out: ParsedEscapeOutput = { facts: [], buildErrors: [], errors: [], packages: [] };
+	private readonly out: ParsedEscapeOutput = { facts: [], buildErrors: [], errors: [], packages: [], unplaced: 0 };
 	private readonly chains = new Map<string, Chain[]>();
+	/** Facts kept (resolved file, position, kind, subject, detail): a fact printed in two sections is one. */
 	private readonly seen = new Set<string>();
 	private current: Chain | undefined;
 	private lastWasError = false;
 	private failed = false;
 	private readonly cwd: string;
-	private readonly resolved = new Map<string, string | undefined>();
+	private readonly flavour: PathFlavour;
+	/** The section being read: its facts and errors keep the printed path until it ends. */
+	private section = newSection(undefined);
+	private readonly visibility = new Map<string, boolean>();
 	/** Short strings that repeat thousands of times (reasons, flow ends) are stored once. */
 	private readonly interned = new Map<string, string>();
 
 	constructor(private readonly opts: ParseOptions) {
 		this.cwd = typeof opts?.cwd === 'string' && opts.cwd ? opts.cwd : process.cwd();
+		this.flavour = opts?.flavour ?? (/^[A-Za-z]:[\\/]|^\\\\/.test(this.cwd) ? path.win32 : path);
 	}
 
 	line(raw: string): void {
@@ -133,6 +156,11 @@ export class EscapeOutputParser {
 	}
 
 	finish(): ParsedEscapeOutput {
+		try {
+			this.endSection();
+		} catch {
+			parserStats.internalErrors++;
+		}
 		// Arrays grown by push keep spare capacity; a package's facts live as long as it is open.
 		for (const f of this.out.facts) {
 			if (f.flows.length === 0) continue;
@@ -152,22 +180,35 @@ export class EscapeOutputParser {
 		return s;
 	}
 
-	private resolve = (file: string): string | undefined => {
-		// path.resolve is the parser's hottest call on big packages; file names repeat on every line.
-		if (this.resolved.has(file)) return this.resolved.get(file);
-		const opts = this.opts;
-		let r = resolveFile(file, this.cwd, opts?.backingToReal);
-		if (r && opts?.exists && !path.isAbsolute(file) && !opts.exists(r)) r = reanchor(file, this.cwd, opts.exists) ?? r;
-		this.resolved.set(file, r);
-		return r;
-	};
+	/** Notes a printed path of the current section; false for files with no user-visible source. */
+	private printed(file: string): boolean {
+		// Hot: once per line, and a package's lines name a few dozen files.
+		let v = this.visibility.get(file);
+		if (v === undefined) this.visibility.set(file, (v = visible(file)));
+		if (v) this.section.printed.add(file);
+		return v;
+	}
+
+	/** Resolves the ended section's paths and moves its facts to the output. */
+	private endSection(): void {
+		this.chains.clear();
+		placeSection(this.section, { opts: this.opts, cwd: this.cwd, flavour: this.flavour }, this.seen, this.out);
+	}
 
 	private parseLine(raw: string): void {
 		const out = this.out;
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		if (line.trim() === '') return;
 		if (line.startsWith('# ')) {
-			out.packages.push(line.slice(2));
+			const header = line.slice(2);
+			out.packages.push(header);
+			// cmd/go prints `# import/path` then `# [description]` when an action's description is not
+			// the package's: one section, named by the import path.
+			const named = header.startsWith('[') && this.section.header !== undefined && this.section.printed.size === 0;
+			if (!named) {
+				this.endSection();
+				this.section = newSection(header);
+			}
 			this.lastWasError = false;
 			this.current = undefined;
 			return;
@@ -187,8 +228,9 @@ export class EscapeOutputParser {
 		}
 		this.lastWasError = false;
 		const [rawFile, lineStr, colStr, msg] = m;
-		const file = this.resolve(rawFile);
-		const pos: GoPos = { file: file ?? rawFile, line: Number(lineStr), column: colStr ? Number(colStr) : 0 };
+		const shown = this.printed(rawFile);
+		// The printed path until the section ends (endSection resolves it).
+		const pos: GoPos = { file: rawFile, line: Number(lineStr), column: colStr ? Number(colStr) : 0 };
 		const key = `${pos.file}:${pos.line}:${pos.column}`;
 		const body = msg.trimStart();
 		const indent = msg.length - body.length;
@@ -201,8 +243,9 @@ export class EscapeOutputParser {
 				const flow = parseFlow(body);
 				if (flow) current.flows.push({ ...flow, dst: this.intern(flow.dst), op: this.intern(flow.op), src: detach(flow.src) });
 			} else if (body.startsWith('from ')) {
-				const step = parseStep(body, this.resolve);
+				const step = parseStep(body);
 				if (step) {
+					this.printed(step.pos.file);
 					step.reason = this.intern(step.reason);
 					step.expr = detach(step.expr);
 					if (current.flows.length === 0) current.flows.push({ dst: '', op: '', src: '', steps: [] });
@@ -226,22 +269,25 @@ export class EscapeOutputParser {
 		if (!fact) {
 			if (INFO.some((re) => re.test(body))) return;
 			out.buildErrors.push(line);
-			out.errors.push({ pos: file ? pos : undefined, message: body });
+			const e: BuildError = { pos: shown ? pos : undefined, message: body };
+			out.errors.push(e);
+			if (shown) this.section.errors.push(e);
 			this.lastWasError = true;
 			return;
 		}
 		// Generated files ($WORK/_cgo_gotypes.go, _testmain.go) and <autogenerated> wrappers have no source to show.
-		if (!file) return;
+		if (!shown) return;
 		// The compiler never prints line 0 or an empty subject; such a line is garbage that merely
 		// looks like a fact, and an LSP range cannot be made from it.
 		if (pos.line < 1 || fact.subject.trim() === '') return;
 		// Same position, kind and subject is one fact, unless the detail differs: a parameter can leak
 		// to two results (`to result ~r0` and `to result ~r1`, seen in encoding/json), and inlining keeps
-		// "can inline F" and "inlining call to F" apart.
+		// "can inline F" and "inlining call to F" apart. (Within a section one printed path is one
+		// file; across sections endSection compares resolved files.)
 		const dedup = `${fact.kind}\0${key}\0${fact.subject}\0${fact.detail ?? ''}`;
-		if (this.seen.has(dedup)) return;
-		this.seen.add(dedup);
-		out.facts.push({
+		if (this.section.seen.has(dedup)) return;
+		this.section.seen.add(dedup);
+		this.section.facts.push({
 			kind: fact.kind,
 			pos,
 			subject: fact.subject,
@@ -260,31 +306,6 @@ export class EscapeOutputParser {
  */
 function detach(part: string): string {
 	return (part + ' ').slice(0, -1);
-}
-
-/** Absolute real path of a printed file, or undefined for files with no user-visible source. */
-function resolveFile(file: string, cwd: string, backingToReal?: Map<string, string>): string | undefined {
-	if (file === '<autogenerated>' || file.startsWith('<')) return undefined;
-	// A bare name without "./" is relative to the build's $WORK dir (_cgo_gotypes.go, _testmain.go).
-	if (!file.includes('/') && !file.includes('\\')) return undefined;
-	if (/^\$WORK[\\/]/.test(file) || /[\\/]go-build\d+[\\/]/.test(file)) return undefined;
-	const abs = path.isAbsolute(file) || /^[A-Za-z]:[\\/]/.test(file) ? path.normalize(file) : path.resolve(cwd, file);
-	return backingToReal?.get(abs) ?? backingToReal?.get(file) ?? abs;
-}
-
-/**
- * On a build-cache hit cmd/go replays the `-m` text exactly as first printed, relative to the
- * working directory of that first build (checked with Go 1.26: after `go build -gcflags=-m=2 ./q`
- * at the module root, the same command in q/ prints `q/q.go`). Within one package a file name is
- * unique, so a relative path whose tail names an existing file of `cwd` is that file.
- */
-function reanchor(file: string, cwd: string, exists: (f: string) => boolean): string | undefined {
-	const segs = file.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
-	while (segs[0] === '..') segs.shift();
-	if (segs.length === 0) return undefined;
-	const candidate = path.join(cwd, segs[segs.length - 1]);
-	const tail = segs.join(path.sep);
-	return (candidate === tail || candidate.endsWith(path.sep + tail)) && exists(candidate) ? candidate : undefined;
 }
 
 function parseHeader(body: string): Omit<Chain, 'flows' | 'claimed'> | undefined {
@@ -328,13 +349,13 @@ function parseFlow(body: string): Flow | undefined {
 	return { dst, op, src: rhs.slice(op.length), steps: [] };
 }
 
-function parseStep(body: string, resolve: (f: string) => string | undefined): FlowStep | undefined {
+function parseStep(body: string): FlowStep | undefined {
 	const m = STEP.exec(body);
 	if (!m) return undefined;
 	const [, expr, reason, where] = m;
 	const p = /^(.+?):(\d+)(?::(\d+))?$/.exec(where);
 	const pos: GoPos = p
-		? { file: resolve(p[1]) ?? p[1], line: Number(p[2]), column: p[3] ? Number(p[3]) : 0 }
+		? { file: p[1], line: Number(p[2]), column: p[3] ? Number(p[3]) : 0 }
 		: { file: where, line: 0, column: 0 };
 	return { expr, reason, pos };
 }

@@ -14,12 +14,13 @@
  * `go build -o /dev/null` vs 0.4–0.7 s with `go list -export`; a warm test package 1.8–3.4 s with
  * `go test -c` vs 0.8 s with `go list -test -export`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
 import { EscapeOutputParser, type BuildError } from './parser';
+import { sourceFiles } from './sourceFiles';
 import { CompressedText, LineSplitter } from './rawText';
 import { writeOverlay, type OverlayFiles } from './overlay';
 import { replayArgv, XTrace, type CompilePlan } from './compilePlan';
@@ -257,14 +258,9 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
 		const { execa } = await import('execa'); // ESM-only: dynamic import works under tsx and in the bundle
 		const detached = process.platform !== 'win32';
-		const known = new Map<string, boolean>();
-		const exists = (f: string) => {
-			let e = known.get(f);
-			if (e === undefined) known.set(f, (e = existsSync(f) || (req.overlay?.has(f) ?? false)));
-			return e;
-		};
 		// stderr is parsed line by line as it arrives and kept compressed: the whole text is never one string.
-		const parser = new EscapeOutputParser({ cwd: req.dir, backingToReal: overlay?.backingToReal, exists });
+		// Paths are relative to where go (or the replayed compile) ran; every section is this package (or its tests).
+		const parser = new EscapeOutputParser({ cwd, packageDir: () => req.dir, backingToReal: overlay?.backingToReal, ...sourceFiles(req.overlay) });
 		const raw = CompressedText.writer();
 		const tail: string[] = [];
 		let outputBytes = 0;
