@@ -78,6 +78,8 @@ function callUse(call: Node, value: Node, pre: CCode): Use {
 	if (/free/i.test(callee)) return { kind: 'freed' };
 	const args = callArgs(call);
 	if (nameTakesOwnership(callee) || args.some((a) => !a.equals(value) && isDestructorArg(a, pre))) return { kind: 'handed', callee };
+	// unsafe.Slice / unsafe.String / unsafe.Add: a Go view of the memory, which may outlive the call.
+	if (callee.startsWith('unsafe.')) return { kind: 'handed', callee };
 	if (!callee.startsWith('C.')) return { kind: isBorrower(callee) ? 'read' : 'go-call', callee };
 	const name = callee.slice(2);
 	if (isBorrower(name)) return { kind: 'read', callee };
@@ -233,7 +235,8 @@ function check(ctx: RuleContext, call: Node, pre: CCode, out: RuleFinding[]): vo
 	const name = target.text;
 	const declNode = gp.type === 'assignment_statement' ? declarationOf(target)?.node : gp;
 	if (!declNode) return;
-	const uses = usesOf(name, declNode, fn, gp, pre);
+	// `p = C.CString(…)` into an existing variable: a free before this line (next iteration) counts too.
+	const uses = usesOf(name, declNode, fn, gp.type === 'assignment_statement' ? fn.childForFieldName('parameters') ?? gp : gp, pre);
 	const verdict = judge(uses, inLoop);
 	if (!verdict) return;
 	const decl = gp.type === 'var_spec' ? statementOf(gp) : gp;

@@ -42,7 +42,10 @@ const BORROWERS = new Set(
 const GO_COPIERS = new Set(['GoString', 'GoStringN', 'GoBytes']);
 
 /** Name segments of functions that take over or keep the pointer they receive (GLib's `_take_`, `_steal_`…). */
-const TAKING_SEGMENTS = new Set(['take', 'takes', 'adopt', 'adopts', 'steal', 'steals', 'own', 'owned', 'owns', 'ownership', 'transfer', 'nocopy', 'static', 'keep', 'keeps', 'retain', 'retains', 'putenv']);
+const TAKING_SEGMENTS = new Set(['take', 'takes', 'adopt', 'adopts', 'steal', 'steals', 'own', 'owned', 'owns', 'ownership', 'transfer', 'nocopy', 'static', 'keep', 'keeps', 'retain', 'retains']);
+
+/** C library functions that keep the pointer they are given (putenv's string, openlog's ident, a stdio buffer). */
+const KEEPERS = new Set(['putenv', 'openlog', 'setbuf', 'setvbuf', 'setbuffer']);
 
 /** A destructor passed as a value: `free`, `C.free`, `g_free`, `my_string_destroy`, `C.free_fn`. */
 export const DESTRUCTOR = /free|destroy|unref|release|dispose|dealloc|finali[sz]e|cleanup/i;
@@ -61,7 +64,7 @@ export function nameSegments(name: string): string[] {
 /** Does a C or Go function's name say it takes over the pointer? (`take`, `adopt`, `steal`, `nocopy`, `putenv`…) */
 export function nameTakesOwnership(name: string): boolean {
 	const segs = nameSegments(name);
-	return segs.some((s) => TAKING_SEGMENTS.has(s)) || segs.join('').includes('nocopy');
+	return KEEPERS.has(name.replace(/^C\./, '')) || segs.some((s) => TAKING_SEGMENTS.has(s)) || segs.join('').includes('nocopy');
 }
 
 /** A cgo file's C code: its own preamble, and on demand the rest of its package's (see RuleContext.cgoPackageC). */
