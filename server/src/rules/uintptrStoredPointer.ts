@@ -1,12 +1,13 @@
 /**
- * uintptr-stored-pointer (spec R12): breaks of the unsafe.Pointer conversion rules.
- * (A) `unsafe.Pointer(u)` where `u` is a uintptr kept in a variable or parameter (go vet
- *     unsafeptr: "possible misuse of unsafe.Pointer");
+ * uintptr-stored-pointer (spec R12): breaks of the unsafe.Pointer conversion rules on Go memory.
+ * (A) `unsafe.Pointer(u)` where `u` is a uintptr variable computed from a pointer (go vet
+ *     unsafeptr: "possible misuse of unsafe.Pointer"; -race/checkptr aborts on a Go address);
  * (B) `uintptr(unsafe.Pointer(&x))` passed to an ordinary Go function (declared in this file)
  *     that uses it as a pointer: only syscall-style and `//go:uintptrescapes` functions keep x
  *     alive and in place. go vet is silent here.
- * ESC: with escape facts, a pointee the compiler kept on the stack (no `moved to heap: x`) is an
- * error: stack growth moves it and the integer still holds the old address.
+ * Where the address points (pointerOrigin.ts) sets the level: Go memory warns (error when the
+ * escape facts keep the pointee on the stack across a call), C or mmap'd memory is a hint for (A)
+ * and silent for (B), a parameter or unknown origin is silent.
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
