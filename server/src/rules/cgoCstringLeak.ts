@@ -263,9 +263,31 @@ function check(ctx: RuleContext, call: Node, pre: CCode, out: RuleFinding[]): vo
 }
 
 /** `C.f(C.CString(s))` → `cs := C.CString(s)` + free + `C.f(cs)`. */
+/**
+ * Can `call` move to a statement of its own before `st` without changing what runs? Not from a
+ * loop header (evaluated each time round), a header that declares what it reads
+ * (`if v := f(); use(C.CString(v))`), the right of `&&`/`||` (evaluated only sometimes) or a
+ * func literal (evaluated later).
+ */
+function hoistable(call: Node, st: Node): boolean {
+	if (st.type === 'for_statement') return false;
+	for (let n: Node | null = call; n && !n.equals(st); n = n.parent) {
+		const p = n.parent;
+		if (p?.type === 'func_literal') return false;
+		if (p?.type === 'binary_expression' && /^(&&|\|\|)$/.test(p.childForFieldName('operator')?.text ?? '') && p.childForFieldName('right')?.equals(n)) return false;
+	}
+	const init = st.childForFieldName('initializer');
+	if (init && init.type === 'short_var_declaration') {
+		const declared = new Set((init.childForFieldName('left')?.namedChildren ?? []).map((c) => c?.text));
+		if (descendants(call, 'identifier').some((i) => declared.has(i.text))) return false;
+	}
+	return true;
+}
+
 function inlineFix(ctx: RuleContext, call: Node, fn: Node, bytes: boolean, inLoop: boolean, certain: boolean): Fix[] | undefined {
 	const st = statementOf(call);
 	if (!st || !/^[ \t]*$/.test(ctx.text.slice(ctx.text.lastIndexOf('\n', st.startIndex - 1) + 1, st.startIndex))) return undefined;
+	if (!hoistable(call, st)) return undefined;
 	const used = new Set(descendants(fn, 'identifier').map((n) => n.text));
 	const base = bytes ? 'cb' : 'cs';
 	let name = base;

@@ -265,3 +265,26 @@ test('bulk-safe free fixes only where every use is a read: never on a pointer ha
 		}
 	}
 });
+
+test('no inline fix where hoisting the allocation would change what runs (loop header, a header variable, right of &&)', async () => {
+	const src = `package g
+
+/*
+#include <string.h>
+static int name_len(const char *s) { return (int)strlen(s); }
+*/
+import "C"
+
+func guards(xs []string, p *string) bool {
+	for i := 0; C.name_len(C.CString(xs[i])) > 0; i++ {
+	}
+	if v := xs[0]; C.name_len(C.CString(v)) > 0 {
+		return true
+	}
+	return p != nil && C.name_len(C.CString(*p)) > 0
+}
+`;
+	const f = await runRule(cgoCstringLeak, src);
+	assert.deepEqual(lines(f), [10, 12, 15]);
+	assert.deepEqual(f.map((x) => x.fixes), [undefined, undefined, undefined]);
+});
