@@ -12,6 +12,8 @@ export type Memory = 'go' | 'c' | 'unknown';
 
 export interface Origin {
 	memory: Memory;
+	/** Unknown memory, but surely a pointer converted with unsafe.Pointer in a file without cgo (likely Go memory). */
+	likelyGo?: boolean;
 	/** For Go memory inside a local variable's own storage (`&x`, `&x.f`, `&arr[i]`): that variable. */
 	local?: Node;
 }
@@ -169,8 +171,8 @@ export function pointerOrigin(e: Node | null, u: string, depth = 0): Origin {
 
 /**
  * Memory behind a uintptr initialiser: `uintptr(unsafe.Pointer(p)) + off`, `uintptr(p)`, `v.Pointer()`.
- * Without cgo (`cgo` false) a pointer converted explicitly with unsafe.Pointer is Go memory unless
- * it visibly comes from mmap: Go code has no other source of pointers.
+ * Without cgo (`cgo` false) a pointer of unknown origin converted explicitly with unsafe.Pointer is
+ * likely Go memory (unless it visibly comes from mmap), but another package may hand out C memory.
  */
 export function uintptrOrigin(init: Node | null | undefined, u: string, cgo: boolean): Origin {
 	let n = unwrap(init ?? null);
@@ -182,6 +184,6 @@ export function uintptrOrigin(init: Node | null | undefined, u: string, cgo: boo
 	const arg = unwrap(callArgs(n)[0] ?? null);
 	const origin = pointerOrigin(arg, u);
 	const explicit = arg?.type === 'call_expression' && calleeName(arg) === `${u}.Pointer`;
-	if (origin.memory === 'unknown' && explicit && !cgo && !/mmap/i.test(arg.text)) return GO;
+	if (origin.memory === 'unknown' && explicit && !cgo && !/mmap/i.test(arg.text)) return { memory: 'unknown', likelyGo: true };
 	return origin;
 }

@@ -143,8 +143,14 @@ function judgeConversion(ctx: RuleContext, call: Node, name: string, v: UintptrV
 			message: `\`${name}\` holds the address of C (or mmap'd) memory, which the Go garbage collector neither moves nor frees: no GC hazard. go vet still reports the conversion ("possible misuse of unsafe.Pointer"); ${RULES}.`,
 		};
 	}
-	// A parameter's address comes from the caller (where (B) checks it); a C target type says C memory.
-	if (origin.memory === 'unknown') return undefined;
+	// A parameter's address comes from the caller (where (B) checks it).
+	if (origin.memory === 'unknown' && !origin.likelyGo) return undefined;
+	if (origin.memory === 'unknown') {
+		return {
+			severity: 'hint',
+			message: `\`${name}\` holds an address converted from a pointer and is converted back to a pointer. If that pointer is Go memory, nothing keeps the object alive or in place in between, and ${CHECKPTR.charAt(0).toLowerCase()}${CHECKPTR.slice(1)} (Memory from C or mmap is not affected.) ${RULES}; go vet: "possible misuse of unsafe.Pointer".`,
+		};
+	}
 	const base = `\`${name}\` holds the address of Go memory in a uintptr and is converted back to a pointer: a uintptr is a plain integer, so nothing keeps the object alive or updates the address if it moves. ${RULES}; go vet: "possible misuse of unsafe.Pointer". ${CHECKPTR}`;
 	// The noescape idiom: a //go:nosplit function with no call in between cannot grow its stack.
 	const between = callBetween(v.decl, call, fn, u);
