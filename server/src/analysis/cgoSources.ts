@@ -66,42 +66,42 @@ export class CgoSourceReader {
 		return names;
 	}
 
-	/** C text of the package around `filePath` (whose current text is `text`), beyond its own preamble. */
+	/**
+	 * C text of the package around `filePath` (whose current text is `text`): every cgo file's
+	 * preamble as saved, the headers they include with quotes, the `.c` files, in path order, so
+	 * all files of a package get the same text (parsed once).
+	 */
 	packageC(filePath: string, text: string): string {
 		const dir = path.dirname(filePath);
-		const parts: string[] = [];
-		const seen = new Set<string>([path.resolve(filePath)]);
+		const bodies = new Map<string, string>();
 		let total = 0;
 		const add = (p: string, body: string | undefined, depth: number): void => {
-			if (body === undefined || total + body.length > MAX_TOTAL) return;
+			if (body === undefined || bodies.has(p) || total + body.length > MAX_TOTAL) return;
 			total += body.length;
-			parts.push(body);
+			bodies.set(p, body);
 			if (depth < 3) includes(p, body, depth + 1);
 		};
 		const includes = (from: string, body: string, depth: number): void => {
 			for (const m of body.matchAll(QUOTE_INCLUDE)) {
 				const p = path.resolve(path.dirname(from), m[1]);
-				if (seen.has(p)) continue;
-				seen.add(p);
-				add(p, this.read(p), depth);
+				if (!bodies.has(p)) add(p, this.read(p), depth);
 			}
 		};
-		includes(filePath, goPreamble(text), 1);
 		for (const name of this.list(dir)) {
-			const p = path.join(dir, name);
-			if (seen.has(p)) continue;
-			seen.add(p);
+			const p = path.resolve(dir, name);
 			const body = this.read(p);
 			if (body === undefined) continue;
 			if (name.endsWith('.go')) {
 				if (/^[ \t]*import[ \t]+(\([ \t]*)?"C"/m.test(body)) add(p, goPreamble(body), 1);
 			} else if (name.endsWith('.c')) add(p, body, 1);
 		}
-		// The same text object while nothing changed, so parses of it can be cached by identity.
-		const joined = parts.join('\n');
-		const prev = this.results.get(filePath);
+		// Headers the file's unsaved text includes.
+		includes(path.resolve(filePath), goPreamble(text), 1);
+		const joined = [...bodies.keys()].sort().map((k) => bodies.get(k)!).join('\n');
+		// The same string object while nothing changed: parses of it are cached by it.
+		const prev = this.results.get(dir);
 		if (prev === joined) return prev;
-		this.results.set(filePath, joined);
+		this.results.set(dir, joined);
 		return joined;
 	}
 }
