@@ -313,7 +313,7 @@ export const cgoCstringLeak: Rule = {
 	id: 'cgo-cstring-leak',
 	scopeGate: /\bC\./,
 	doc: {
-		summary: 'C.CString / C.CBytes memory (C malloc) that is never passed to C.free.',
+		summary: 'C.CString / C.CBytes memory (C malloc) that nothing frees and no C code takes over.',
 		severity: 'warning',
 		usesEscape: false,
 	},

@@ -240,7 +240,7 @@ export const uintptrStoredPointer: Rule = {
 	// A call's finding reads the callee's declaration, which may be any function of the file.
 	wholeFile: true,
 	doc: {
-		summary: 'A pointer converted to uintptr is stored or passed to a Go function, then used as a pointer again.',
+		summary: 'A Go pointer kept as a uintptr (in a variable, or passed to a Go function) and used as a pointer again.',
 		severity: 'warning',
 		usesEscape: true,
 	},
