@@ -30,7 +30,7 @@ test('check: only the string C reads (warning) and the one an unseen library get
 		],
 	);
 	assert.match(found[0].message, /checkptr/);
-	assert.match(found[2].message, /`C\.getpwnam` is not defined in this file's preamble/);
+	assert.match(found[2].message, /`C\.getpwnam` is not defined in this package's C code/);
 });
 
 test('fix adds a free only where C just reads the string; never to a string handed to C; the result builds', async () => {

@@ -40,7 +40,7 @@ describe('cgo ownership', () => {
 			[29, 2],
 			[35, 2],
 		]);
-		assert.match(msg(diags[1]), /`C\.getpwnam` is not defined in this file's preamble/);
+		assert.match(msg(diags[1]), /`C\.getpwnam` is not defined in this package's C code/);
 	});
 
 	test('quick fixes: preferred for the certain leak, offered but not preferred for the unseen callee', async () => {

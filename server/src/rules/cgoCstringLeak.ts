@@ -57,6 +57,8 @@ type UseKind = 'freed' | 'handed' | 'read' | 'unknown-c' | 'go-call' | 'reassign
 interface Use {
 	kind: UseKind;
 	callee?: string;
+	/** For `unknown-c`: the C function's code is in the package but passes the pointer on. */
+	passesOn?: boolean;
 }
 
 /** A destructor passed as a value: `C.free`, `(*[0]byte)(C.free)`, `C.GDestroyNotify(C.g_free)`, `C.free_fn`. */
@@ -87,7 +89,7 @@ function callUse(call: Node, value: Node, pre: CCode): Use {
 	const defined = pre.fn(name);
 	if (!defined) return { kind: 'unknown-c', callee };
 	const use = paramUse(defined, args.findIndex((a) => a.equals(value)), pre.owns);
-	return { kind: use === 'keeps' ? 'handed' : use === 'borrows' ? 'read' : 'unknown-c', callee };
+	return { kind: use === 'keeps' ? 'handed' : use === 'borrows' ? 'read' : 'unknown-c', callee, passesOn: true };
 }
 
 /** Judges one place where the pointer `node` (the allocation or a reference to its variable) is used. */
@@ -192,7 +194,10 @@ function judge(uses: Use[], inLoop: boolean): Verdict | undefined {
 	const goCall = uses.find((u) => u.kind === 'go-call');
 	if (goCall) return { severity: 'hint', certain: false, doubt: `it is passed to the Go function \`${goCall.callee}\`, which may free or keep it` };
 	const unknown = uses.find((u) => u.kind === 'unknown-c');
-	if (unknown) return { severity: 'warning', certain: false, doubt: `\`${unknown.callee}\` is not defined in this file's preamble: this is a leak unless it takes ownership of the memory (check its documentation)` };
+	if (unknown) {
+		const where = unknown.passesOn ? 'passes it on to C code this package does not contain' : "is not defined in this package's C code (a library function)";
+		return { severity: 'warning', certain: false, doubt: `\`${unknown.callee}\` ${where}: this is a leak unless that code takes ownership of the memory (check its documentation)` };
+	}
 	return { severity: inLoop ? 'error' : 'warning', certain: true };
 }
 

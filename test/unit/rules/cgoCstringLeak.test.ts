@@ -218,7 +218,7 @@ test('only reads: certain (safe fix); an unseen C function: warning with a fix n
 	assert.deepEqual(lines(f), [13, 18, 23, 27, 36]);
 	assert.deepEqual(f.map((x) => x.severity), ['warning', 'warning', 'warning', 'hint', 'error']);
 	assert.deepEqual(f.map((x) => x.fixes?.[0].safe), [true, false, false, false, true]);
-	assert.match(f[1].message, /`C\.lookup` is not defined in this file's preamble: this is a leak unless it takes ownership/);
+	assert.match(f[1].message, /`C\.lookup` is not defined in this package's C code \(a library function\): this is a leak unless that code takes ownership/);
 	assert.match(f[1].fixes![0].title, /only if nothing keeps it/);
 	assert.match(f[3].message, /Go function `process`, which may free or keep it/);
 });
