@@ -16,7 +16,7 @@ export function goVersion(minor: number | undefined, mainModuleMinor = minor): G
 export async function runRule(
 	rule: Rule,
 	src: string,
-	opts: { minor?: number; escape?: LocatedEscapeFact[]; filePath?: string } = {},
+	opts: { minor?: number; escape?: LocatedEscapeFact[]; filePath?: string; cgoPackageC?: string } = {},
 ): Promise<RuleFinding[]> {
 	const parser = await newGoParser();
 	const tree = parser.parse(src);
@@ -29,6 +29,7 @@ export async function runRule(
 			goVersion: goVersion('minor' in opts ? opts.minor : 21),
 			escape: opts.escape,
 			isCgo: /import\s+"C"/.test(src),
+			cgoPackageC: opts.cgoPackageC === undefined ? undefined : () => opts.cgoPackageC!,
 		});
 	} finally {
 		tree.delete();

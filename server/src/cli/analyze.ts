@@ -9,6 +9,7 @@ import { byteToUtf16, splitLines, utf16ToByte } from '../util/positions';
 import { defaultSettings } from '../../../common/settings';
 import { explainFact } from '../escape/explain';
 import { GoModReader } from '../analysis/goVersion';
+import { CgoSourceReader } from '../analysis/cgoSources';
 import { runRules } from '../rules/engine';
 import type { LocatedEscapeFact } from '../rules/types';
 import { newGoParser, type Parser } from '../syntax/goParser';
@@ -153,6 +154,8 @@ export function sortFindings(fs: Finding[]): Finding[] {
 	return fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
 }
 
+const cgoSources = new CgoSourceReader();
+
 /** Syntax rules over one file (escape facts of that file given to the rules that use them). */
 export function checkFile(parser: Parser, file: string, text: string, facts: EscapeFact[] | undefined, mods: GoModReader, disabled: ReadonlySet<string>, warnings: string[]): Finding[] {
 	const tree = parser.parse(text);
@@ -164,7 +167,7 @@ export function checkFile(parser: Parser, file: string, text: string, facts: Esc
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
 		}));
 		const found = runRules(
-			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text) },
+			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgoSources.packageC(file, text) },
 			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
 		);
 		return found.map((f) => ruleFinding(f, file, lines));

@@ -13,6 +13,7 @@ import { EscapeScheduler, type PackageRequest, type PackageState, type Scheduler
 import { explainFact, shortLabel } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
+import { CgoSourceReader } from '../analysis/cgoSources';
 import { TreeCache } from '../syntax/treeCache';
 
 export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings };
@@ -53,6 +54,13 @@ const goMods = new GoModReader();
 /** The file's effective Go version (go.mod read from disk, cached by mtime so edits are seen). */
 export function fileGoVersion(filePath: string, text: string, override: string): GoVersionInfo {
 	return goMods.version(filePath, text, override || undefined);
+}
+
+const cgoSources = new CgoSourceReader();
+
+/** C code of the cgo package around the file beyond its own preamble (headers, other preambles, .c files; cached by mtime). */
+export function packageC(filePath: string, text: string): string {
+	return cgoSources.packageC(filePath, text);
 }
 
 /** Rules that read escape facts (re-run when a compile result arrives) and the others. */

@@ -102,6 +102,7 @@ export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings
 			return { ...p.fact, at: p.at };
 		}),
 		isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
+		cgoPackageC: () => engines.packageC(input.filePath, input.text),
 	};
 }
 

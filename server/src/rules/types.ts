@@ -27,6 +27,12 @@ export interface RuleContext {
 	/** True when the file has `import "C"`. */
 	isCgo: boolean;
 	/**
+	 * For cgo files: the C code the package compiles besides this file's preamble (quote-included
+	 * headers, other files' preambles, `.c` files), read on demand; absent for unsaved buffers
+	 * without a directory and in unit tests.
+	 */
+	cgoPackageC?: () => string;
+	/**
 	 * Set on a scoped run (a keystroke): check only `decls` (top-level function declarations the
 	 * edit touched); `context` holds the file's non-function declarations for file-level lookups.
 	 * Unset: the whole file. See ./scope.ts.

@@ -1,22 +1,23 @@
 /**
- * uintptr-stored-pointer (spec R12): breaks of the unsafe.Pointer conversion rules.
- * (A) `unsafe.Pointer(u)` where `u` is a uintptr kept in a variable or parameter (go vet
- *     unsafeptr: "possible misuse of unsafe.Pointer");
+ * uintptr-stored-pointer (spec R12): breaks of the unsafe.Pointer conversion rules on Go memory.
+ * (A) `unsafe.Pointer(u)` where `u` is a uintptr variable computed from a pointer (go vet
+ *     unsafeptr: "possible misuse of unsafe.Pointer"; -race/checkptr aborts on a Go address);
  * (B) `uintptr(unsafe.Pointer(&x))` passed to an ordinary Go function (declared in this file)
  *     that uses it as a pointer: only syscall-style and `//go:uintptrescapes` functions keep x
  *     alive and in place. go vet is silent here.
- * ESC: with escape facts, a pointee the compiler kept on the stack (no `moved to heap: x`) is an
- * error: stack growth moves it and the integer still holds the old address.
+ * Where the address points (pointerOrigin.ts) sets the level: Go memory warns (error when the
+ * escape facts keep the pointee on the stack across a call), C or mmap'd memory is a hint for (A)
+ * and silent for (B), a parameter or unknown origin is silent.
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
+import { callArgs, calleeName, contains, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { blockStatements, resolvesThrough } from './loopvarShared';
+import { declarationOf, pointerOrigin, unwrap, uintptrOrigin, type Origin } from './pointerOrigin';
 
 const SYSCALL_LIKE = /^(raw)?syscall(\d+|N)?(_.*)?$/i;
 
-const unwrap = (n: Node | null | undefined): Node | null => (n?.type === 'parenthesized_expression' ? unwrap(n.namedChild(0)) : n ?? null);
 
 /** `uintptr(unsafe.Pointer(e))` → e. */
 function pointerToUintptr(n: Node | null, u: string): Node | null {
@@ -37,41 +38,32 @@ function safeShape(n: Node | null, u: string): boolean {
 }
 
 interface UintptrVar {
+	kind: 'param' | 'var';
 	decl: Node;
 	/** Initialiser (undefined for parameters and `var u uintptr`). */
 	init?: Node;
 }
 
-/** Finds how `ident` (resolved in `fn`) was declared, if as a uintptr. */
-function uintptrDecl(ident: Node, fn: Node): UintptrVar | undefined {
-	const name = ident.text;
-	for (const p of descendants(fn, 'parameter_declaration')) {
-		if (p.childrenForFieldName('name').some((n) => n?.text === name)) return p.childForFieldName('type')?.text === 'uintptr' ? { decl: p } : undefined;
-	}
-	for (const d of descendants(fn, ['short_var_declaration', 'var_spec'])) {
-		if (d.startIndex > ident.startIndex) break;
-		const left = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
-		const i = left.findIndex((n) => n?.text === name);
-		if (i < 0) continue;
-		const init = (d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value'))?.namedChild(i) ?? undefined;
-		const typ = d.type === 'var_spec' ? d.childForFieldName('type')?.text : undefined;
-		const initIsUintptr = !!init && init.type === 'call_expression' && (calleeName(init) === 'uintptr' || /\.(Pointer|UnsafeAddr)$/.test(calleeName(init) ?? ''));
-		return typ === 'uintptr' || (!typ && initIsUintptr) ? { decl: d, init } : undefined;
-	}
+/** The declaration of `ident`, if a uintptr variable or parameter. */
+function uintptrVar(ident: Node): UintptrVar | undefined {
+	const d = declarationOf(ident);
+	if (!d) return undefined;
+	if (d.kind === 'param') return d.type === 'uintptr' ? { kind: 'param', decl: d.node } : undefined;
+	const init = unwrap(d.init ?? null);
+	const initIsUintptr = init?.type === 'call_expression' && (calleeName(init) === 'uintptr' || /\.(Pointer|UnsafeAddr)$/.test(calleeName(init) ?? ''));
+	if (d.type === 'uintptr' || (!d.type && initIsUintptr)) return { kind: 'var', decl: d.node, init: d.init };
 	return undefined;
 }
 
 /** Leftmost identifier of `u`, `u + off`, `(u + a) - b`. */
-function baseIdent(n: Node | null): Node | null {
+function arithBase(n: Node | null): Node | null {
 	n = unwrap(n);
 	while (n?.type === 'binary_expression') n = unwrap(n.childForFieldName('left'));
 	return n?.type === 'identifier' ? n : null;
 }
 
-/** Severity and phrase from what the compiler decided about the pointee `&x` (x local to fn). */
-function pointee(ctx: RuleContext, target: Node | null, fn: Node): { severity: Severity; note: string } {
-	const t = unwrap(target);
-	const x = t?.type === 'unary_expression' && t.child(0)?.type === '&' ? baseOf(t.childForFieldName('operand')) : null;
+/** Severity and phrase from what the compiler decided about a local variable `x` whose storage is addressed. */
+function pointee(ctx: RuleContext, x: Node | undefined, fn: Node): { severity: Severity; note: string } {
 	if (!x || !ctx.escape || !fn.parent || resolvesThrough(x, fn.parent)) return { severity: 'warning', note: '' };
 	const lo = fn.startPosition.row;
 	const hi = fn.endPosition.row;
@@ -79,12 +71,6 @@ function pointee(ctx: RuleContext, target: Node | null, fn: Node): { severity: S
 	return moved
 		? { severity: 'warning', note: ` The compiler moved \`${x.text}\` to the heap, so it does not move, but nothing keeps it alive.` }
 		: { severity: 'error', note: ` The compiler kept \`${x.text}\` on the goroutine stack: when the stack grows it moves, and the integer keeps the old address.` };
-}
-
-function baseOf(n: Node | null): Node | null {
-	n = unwrap(n);
-	while (n && (n.type === 'selector_expression' || n.type === 'index_expression')) n = unwrap(n.childForFieldName('operand'));
-	return n?.type === 'identifier' ? n : null;
 }
 
 function deleteLine(text: string, st: Node): TextEdit {
@@ -123,22 +109,75 @@ function addFix(ctx: RuleContext, call: Node, u: string, ident: Node, v: Uintptr
 	];
 }
 
+/** Calls that cannot grow the stack or run the GC: conversions and compile-time builtins. */
+const NOT_A_CALL = /^(uintptr|len|cap|int\d*|uint\d*|byte|rune|bool|string|float\d+|complex\d+|min|max)$/;
+
+/**
+ * Is there a call (a point where the stack may grow and move, or the goroutine waits for the GC)
+ * between the declaration of `u` and `use`? A loop around `use` but not the declaration counts its
+ * whole body (the next iteration comes back).
+ */
+function callBetween(decl: Node, use: Node, fn: Node, u: string): boolean {
+	const isCall = (c: Node): boolean => {
+		const callee = calleeName(c) ?? '';
+		const f = c.childForFieldName('function');
+		return !(f?.type === 'parenthesized_expression' || NOT_A_CALL.test(callee) || callee.startsWith(`${u}.`));
+	};
+	const end = Math.max(use.startIndex, ...descendants(fn, 'for_statement').filter((l) => contains(l, use) && !contains(l, decl)).map((l) => l.endIndex));
+	return descendants(fn, 'call_expression').some((c) => c.startIndex >= decl.endIndex && c.endIndex <= end && !contains(c, use) && isCall(c));
+}
+
+function hasDirective(fn: Node, directive: RegExp): boolean {
+	for (let c = fn.previousSibling; c?.type === 'comment'; c = c.previousSibling) if (directive.test(c.text)) return true;
+	return false;
+}
+
+const RULES = "unsafe.Pointer's rules allow the round trip only within one expression (or use unsafe.Add)";
+const CHECKPTR = 'With -race (checkptr) converting a Go address held in a uintptr back is a fatal error ("checkptr: pointer arithmetic result points to invalid allocation").';
+
+/** Severity and message for `unsafe.Pointer(u)`, from where `u`'s address points; undefined: stay silent. */
+function judgeConversion(ctx: RuleContext, call: Node, name: string, v: UintptrVar, origin: Origin, fn: Node, u: string): { severity: Severity; message: string } | undefined {
+	if (origin.memory === 'c') {
+		return {
+			severity: 'hint',
+			message: `\`${name}\` holds the address of C (or mmap'd) memory, which the Go garbage collector neither moves nor frees: no GC hazard. go vet still reports the conversion ("possible misuse of unsafe.Pointer"); ${RULES}.`,
+		};
+	}
+	// A parameter's address comes from the caller (where (B) checks it).
+	if (origin.memory === 'unknown' && !origin.likelyGo) return undefined;
+	if (origin.memory === 'unknown') {
+		return {
+			severity: 'hint',
+			message: `\`${name}\` holds an address converted from a pointer and is converted back to a pointer. If that pointer is Go memory, nothing keeps the object alive or in place in between, and ${CHECKPTR.charAt(0).toLowerCase()}${CHECKPTR.slice(1)} (Memory from C or mmap is not affected.) ${RULES}; go vet: "possible misuse of unsafe.Pointer".`,
+		};
+	}
+	const base = `\`${name}\` holds the address of Go memory in a uintptr and is converted back to a pointer: a uintptr is a plain integer, so nothing keeps the object alive or updates the address if it moves. ${RULES}; go vet: "possible misuse of unsafe.Pointer". ${CHECKPTR}`;
+	// The noescape idiom: a //go:nosplit function with no call in between cannot grow its stack.
+	const between = callBetween(v.decl, call, fn, u);
+	if (!between && hasDirective(fn, /^\/\/go:nosplit\b/)) return undefined;
+	const { severity, note } = pointee(ctx, origin.local, fn);
+	// A stack move needs a call in between (the stack grows only there); without one, checkptr is the certain harm.
+	if (severity === 'error' && !between) return { severity: 'warning', message: `${base} No call lies between the two conversions, so the stack cannot move in between.` };
+	return { severity, message: base + note };
+}
+
 function checkConversion(ctx: RuleContext, call: Node, u: string, out: RuleFinding[]): void {
 	const arg = callArgs(call)[0];
 	if (!arg || safeShape(arg, u)) return;
-	const ident = baseIdent(arg);
+	const ident = arithBase(arg);
 	const fn = enclosingFunction(call);
 	if (!ident || !fn) return;
-	const v = uintptrDecl(ident, fn);
+	const v = uintptrVar(ident);
 	if (!v) return;
-	const foreign = !!v.init && /\bC\.|Mmap/.test(v.init.text);
-	const { severity, note } = foreign ? { severity: 'information' as Severity, note: ' It points to memory outside the Go heap (C or mmap), which the GC neither moves nor frees, but the conversion is still outside the rules.' } : pointee(ctx, pointerToUintptr(v.init ?? null, u), fn);
+	const origin: Origin = v.kind === 'param' ? { memory: 'unknown' } : uintptrOrigin(v.init, u, ctx.isCgo);
+	const verdict = judgeConversion(ctx, call, ident.text, v, origin, fn, u);
+	if (!verdict) return;
 	const edits = addFix(ctx, call, u, ident, v, fn);
 	out.push({
 		rule: uintptrStoredPointer.id,
 		range: rangeOf(call),
-		severity,
-		message: `\`${ident.text}\` is a uintptr kept in a variable and converted back to a pointer: a uintptr is a plain integer, so nothing keeps the object alive or updates the address if it moves. unsafe.Pointer's rules allow the round trip only within one expression (or use unsafe.Add). go vet: "possible misuse of unsafe.Pointer".${note}`,
+		severity: verdict.severity,
+		message: verdict.message,
 		related: [{ range: rangeOf(v.decl), message: `\`${ident.text}\` declared here` }],
 		fixes: edits ? [{ title: 'Compute the pointer in one expression with unsafe.Add', edits, isPreferred: true }] : undefined,
 	});
@@ -159,7 +198,7 @@ function pointerParam(decl: Node, i: number, u: string): string | undefined {
 	// conversion back or a syscall-style argument makes the stale address matter.
 	const used = body && descendants(body, 'call_expression').some((c) => {
 		const callee = calleeName(c) ?? '';
-		if (callee === `${u}.Pointer`) return baseIdent(callArgs(c)[0] ?? null)?.text === param.name;
+		if (callee === `${u}.Pointer`) return arithBase(callArgs(c)[0] ?? null)?.text === param.name;
 		return (SYSCALL_LIKE.test(callee.split('.').pop() ?? '') || /\.Call$/.test(callee)) && callArgs(c).some((a) => a.text === param.name);
 	});
 	return used ? param.name : undefined;
@@ -180,7 +219,10 @@ function checkArgument(ctx: RuleContext, call: Node, u: string, funcs: Map<strin
 		const target = pointerToUintptr(arg, u);
 		const param = target && pointerParam(decl, i, u);
 		if (!target || !param || !fn) return;
-		const { severity, note } = pointee(ctx, target, fn);
+		// Only Go memory can be collected or moved: C, mmap'd or unknown memory stays silent.
+		const origin = pointerOrigin(target, u);
+		if (origin.memory !== 'go') return;
+		const { severity, note } = pointee(ctx, origin.local, fn);
 		const at = { line: decl.startPosition.row, character: 0 };
 		out.push({
 			rule: uintptrStoredPointer.id,
@@ -198,7 +240,7 @@ export const uintptrStoredPointer: Rule = {
 	// A call's finding reads the callee's declaration, which may be any function of the file.
 	wholeFile: true,
 	doc: {
-		summary: 'A pointer converted to uintptr is stored or passed to a Go function, then used as a pointer again.',
+		summary: 'A Go pointer kept as a uintptr (in a variable, or passed to a Go function) and used as a pointer again.',
 		severity: 'warning',
 		usesEscape: true,
 	},
