@@ -11,7 +11,7 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
-import { calleeName, callArgs, descendants, enclosingFunction, importEdit, rangeOf } from './ast';
+import { calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
 import { sitesByType, topLevel } from './scope';
 import { LocalScopes, type Binding } from './localBindings';
 import { importedNames, rootIdent, sinkOf, type Sink } from './subsliceFlow';
@@ -89,14 +89,21 @@ function pieceOf(e: Node, env: SourceEnv): Node | undefined {
 	return undefined;
 }
 
+function carvedInLoop(slice: Node, src: Source): boolean {
+	return !!src.binding && enclosingLoops(slice).some((l) => !contains(l, src.binding!.decl));
+}
+
 /** Severity from the evidence on both sides; undefined = stay silent. */
 function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity | undefined {
 	// For buffers of unknown size an open-ended tail (`data[i:]`) may be most of it.
 	const bounded = !!slice.childForFieldName('end');
 	switch (src.level) {
-		case 'large':
+		case 'large': {
 			if (filledPortion(slice, env) || keptWhole(src.binding!, env)) return undefined;
-			return sink.place === 'package' || sink.place === 'object' ? 'warning' : 'hint';
+			// One piece per iteration of a loop over the buffer: together they may cover it (a slab).
+			const carved = carvedInLoop(slice, src);
+			return (sink.place === 'package' || sink.place === 'object') && !carved ? 'warning' : 'hint';
+		}
 		case 'param':
 		case 'held':
 			// Into the receiver or another parameter: a decoder filling its struct, a reader
@@ -118,6 +125,7 @@ function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity |
 
 function explain(src: Source, sink: Sink, severity: Severity): string {
 	if (src.level === 'large' && severity === 'warning') return 'while it is reachable the whole backing array stays alive, not just the part you keep. Keep a copy instead.';
+	if (src.level === 'large' && (sink.place === 'package' || sink.place === 'object')) return 'each piece taken in this loop keeps the whole backing array alive. Unless the pieces together cover the buffer, keep copies instead.';
 	if (src.level === 'large') return 'whoever keeps it keeps the whole backing array alive, not just this part. If it is kept long-term, keep a copy instead.';
 	if (sink.place === 'package') return 'it lives as long as the program, and if the buffer it points into is large, all of it stays alive with it. If so, keep a copy instead.';
 	const owner = src.owner?.name ?? 'it';
