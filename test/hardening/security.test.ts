@@ -50,9 +50,9 @@ test('a full analysis run and a CLI check leave the workspace byte-for-byte unch
 	removeCase(dir);
 });
 
-test('untrusted workspace: 0 processes spawned, state untrusted', async () => {
+for (const trusted of [false, 'false', 0, null]) test(`untrusted workspace (trusted: ${JSON.stringify(trusted)}): 0 processes spawned, state untrusted`, async () => {
 	const dir = tempCase('basic');
-	const { s, status, uris } = await analyseAll(dir, ['a.go'], { initializationOptions: { trusted: false } });
+	const { s, status, uris } = await analyseAll(dir, ['a.go'], { initializationOptions: { trusted } });
 	try {
 		assert.equal(status.state, 'untrusted', JSON.stringify(status));
 		await s.client.waitForDiagnostics(uris[0]);

@@ -70,6 +70,8 @@ type Waiter<T> = { match: (v: T) => boolean; resolve: (v: T) => void };
 
 export class LspClient {
 	readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+	/** Every publishDiagnostics received, in order. */
+	readonly published: PublishDiagnosticsParams[] = [];
 	readonly statuses: StatusParams[] = [];
 	readonly heapSites = new Map<string, HeapSitesParams>();
 	readonly logs: string[] = [];
@@ -102,6 +104,7 @@ export class LspClient {
 		child.stderr!.on('data', (b: Buffer) => client.logs.push(b.toString()));
 		connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
 			client.diagnostics.set(p.uri, p);
+			client.published.push(p);
 			client.fire(client.diagWaiters, p);
 		});
 		connection.onNotification(StatusNotification.type, (p) => {

@@ -23,8 +23,9 @@ export async function writeOverlay(contents: Map<string, string>): Promise<Overl
 	try {
 		let i = 0;
 		for (const [real, text] of contents) {
-			// Keep the basename: the compiler decides _test.go / GOOS suffixes from the real name, but readable temp names help debugging.
-			const backing = path.join(dir, `${i++}-${path.basename(real)}`);
+			// Short names: the compiler takes _test.go / GOOS suffixes from the real name, and a copy named
+			// after a 254-byte file name would not fit the file system's limit once prefixed.
+			const backing = path.join(dir, `${i++}${real.endsWith('_test.go') ? '_test' : ''}.go`);
 			await writeFile(backing, text);
 			replace[real] = backing;
 			backingToReal.set(backing, real);

@@ -25,7 +25,11 @@ export interface ClientCaps {
 	codeActionLiterals: boolean;
 	/** `experimental.goMemlens`: only then the custom notifications are sent. */
 	memlensExtensions: boolean;
-	/** Workspace trust from `initializationOptions.trusted` (other clients: trusted). */
+	/**
+	 * Workspace trust from `initializationOptions.trusted`: only a boolean `true` trusts; any other
+	 * value given (`"false"`, `0`, `null`…) fails closed. A client that sends no `trusted` key at all
+	 * has no Workspace Trust of its own (Neovim, Helix…) and is treated as trusted.
+	 */
 	trusted: boolean;
 }
 
@@ -35,7 +39,8 @@ export function readClientCaps(params: InitializeParams): ClientCaps {
 	const pd = c.textDocument?.publishDiagnostics;
 	const hoverFormats = c.textDocument?.hover?.contentFormat ?? [];
 	const experimental = (c.experimental ?? {}) as Record<string, unknown>;
-	const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+	const io: unknown = params.initializationOptions;
+	const init = (typeof io === 'object' && io !== null ? io : {}) as Record<string, unknown>;
 	return {
 		configuration: c.workspace?.configuration === true,
 		configurationDynamic: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
@@ -48,7 +53,7 @@ export function readClientCaps(params: InitializeParams): ClientCaps {
 		hoverMarkdown: hoverFormats.includes('markdown'),
 		codeActionLiterals: c.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
 		memlensExtensions: experimental.goMemlens !== undefined && experimental.goMemlens !== false,
-		trusted: init.trusted !== false,
+		trusted: !('trusted' in init) || init.trusted === true,
 	};
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
+import { refuseReason } from './changeCheck';
 
 /** One open Go file. */
 export interface OpenDoc {
@@ -28,26 +29,48 @@ export class DocumentStore {
 	private readonly docs = new Map<string, OpenDoc>();
 	/** Whether a document's version equals its file, for the file's size and mtime then (see `overlay`). */
 	private readonly onDisk = new Map<string, { version: number; size: number; mtimeMs: number; same: boolean }>();
+	private readonly desynced = new Set<string>();
 
 	open(uri: string, languageId: string, version: number, text: string): OpenDoc {
 		const filePath = URI.parse(uri).fsPath;
 		const d: OpenDoc = { uri, filePath, dir: path.dirname(filePath), doc: TextDocument.create(uri, languageId, version, text) };
 		this.docs.set(uri, d);
+		this.desynced.delete(uri);
 		return d;
 	}
 
-	/** Applies incremental (or full) changes; undefined for unknown documents. */
-	change(uri: string, changes: TextDocumentContentChangeEvent[], version: number): OpenDoc | undefined {
+	/**
+	 * Applies incremental (or full) changes; undefined for unknown documents. A change that does not
+	 * fit the text is refused, nothing of the event is applied, and the document is out of sync
+	 * (`desynced`) until a full-text change replaces it: incremental changes made on the client's
+	 * text, which the server no longer has, are refused too.
+	 */
+	change(uri: string, changes: TextDocumentContentChangeEvent[], version: number): { d: OpenDoc; refused?: string } | undefined {
 		const d = this.docs.get(uri);
 		if (!d) return undefined;
+		const reason = refuseReason(changes, d.doc.lineCount);
+		if (reason) {
+			this.desynced.add(uri);
+			return { d, refused: reason };
+		}
+		if (this.desynced.has(uri)) {
+			if (!changes.some((c) => !('range' in c) || c.range === undefined)) return { d, refused: 'the document is out of sync since a refused change: waiting for its full text' };
+			this.desynced.delete(uri);
+		}
 		d.doc = TextDocument.update(d.doc, changes, version);
-		return d;
+		return { d };
+	}
+
+	/** A refused change left the document's text different from the client's. */
+	isDesynced(uri: string): boolean {
+		return this.desynced.has(uri);
 	}
 
 	close(uri: string): OpenDoc | undefined {
 		const d = this.docs.get(uri);
 		this.docs.delete(uri);
 		this.onDisk.delete(uri);
+		this.desynced.delete(uri);
 		return d;
 	}
 

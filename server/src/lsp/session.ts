@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { HeapSitesNotification, type AnalysisState, type DebugStats, type RawOutputResult } from '../../../common/protocol';
-import type { EscapeFact, RuleFinding } from '../model';
+import type { EscapeFact, Range, RuleFinding } from '../model';
+import { fitsDocument } from './changeCheck';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
 import type { PlacedFact } from './diagnostics';
@@ -103,8 +104,10 @@ export class Session {
 		const left = (this.queuedChanges.get(uri) ?? 1) - 1;
 		if (left > 0) this.queuedChanges.set(uri, left);
 		else this.queuedChanges.delete(uri);
-		const d = this.docs.change(uri, changes, version);
-		if (!d) return;
+		const changedDoc = this.docs.change(uri, changes, version);
+		if (!changedDoc) return;
+		const d = changedDoc.d;
+		if (changedDoc.refused) return this.refused(d, version, changedDoc.refused);
 		this.trees?.applyChanges(uri, changes, d.doc.getText(), version);
 		this.syntaxRuns.shift(uri, changes);
 		this.escapeRuns.shift(uri, changes);
@@ -117,6 +120,22 @@ export class Session {
 		this.scheduleSettle(uri);
 		const s = await this.settings.get(uri);
 		if (s.memlens.debounceMs > 0) this.debounce(d.dir, uri, s.memlens.debounceMs);
+	}
+
+	/**
+	 * A change that did not fit: the server's text is no longer the client's, so nothing computed
+	 * from it can be placed. Results are withdrawn (one log line per document) until the client sends
+	 * the full text again (a full-document change, or close and reopen).
+	 */
+	private async refused(d: OpenDoc, version: number, reason: string): Promise<void> {
+		const first = this.findings.has(d.uri);
+		this.reports.delete(d.uri);
+		this.placed.delete(d.uri);
+		this.findings.delete(d.uri);
+		this.actions.delete(d.uri);
+		if (!first) return;
+		this.log(`refused a change to ${d.uri} (version ${version}): ${reason}; its results are withdrawn until the client sends the whole text again`);
+		await this.connection.sendDiagnostics({ uri: d.uri, diagnostics: [] }).catch(() => undefined);
 	}
 
 	async saved(uri: string): Promise<void> {
@@ -420,6 +439,7 @@ export class Session {
 		const settings = await this.settings.get(d.uri);
 		const current = this.docs.get(d.uri);
 		if (!current) return; // closed meanwhile
+		if (this.docs.isDesynced(d.uri)) return; // its text is not the client's: see refused()
 		const pkg = this.packages.get(d.dir);
 		const version = current.doc.version;
 		const facts = pkg?.facts;
@@ -448,10 +468,19 @@ export class Session {
 		this.placed.set(d.uri, report.placed);
 		this.findings.set(d.uri, report.findings);
 		this.actions.set(d.uri, report.fixables);
-		await this.connection.sendDiagnostics({ uri: d.uri, version, diagnostics: report.diagnostics }).catch(() => undefined);
+		// Never publish a range the client cannot place (a fact left past a shortened file's end…).
+		const lines = current.doc.lineCount;
+		const diagnostics = report.diagnostics.every((x) => fitsDocument(x.range, lines)) ? report.diagnostics : this.dropUnfit(report.diagnostics, lines);
+		await this.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.caps.memlensExtensions && pkg) {
 			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites }).catch(() => undefined);
 		}
+	}
+
+	private dropUnfit<T extends { range: Range; message: unknown }>(ds: readonly T[], lines: number): T[] {
+		const bad = ds.filter((x) => !fitsDocument(x.range, lines));
+		this.log(`dropped ${bad.length} diagnostic(s) whose range does not fit the document (${lines} lines), e.g. ${JSON.stringify(bad[0].range)} ${String(bad[0].message).slice(0, 80)}`);
+		return ds.filter((x) => fitsDocument(x.range, lines));
 	}
 
 	/**
