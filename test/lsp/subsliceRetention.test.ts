@@ -49,7 +49,7 @@ describe('subslice-retention over LSP', () => {
 		// LSP severities: 2 warning, 4 hint.
 		assert.deepEqual(
 			found.map((d) => [d.range.start.line + 1, d.severity]),
-			[[22, 2], [42, 2], [53, 2], [59, 4], [74, 4], [83, 4], [91, 4]],
+			[[22, 2], [42, 2], [53, 2], [59, 4], [74, 4], [83, 4], [91, 4], [100, 4]],
 		);
 		assert.match(msg(found[5]), /The compiler reports `leaking param: key`/);
 

@@ -21,7 +21,16 @@ export interface Sink {
 	root?: Binding;
 	/** The value went into a composite literal or a local object on the way (a new value holds it). */
 	newValue: boolean;
+	/** It went into a map (as element or key) or a slice (element, append) on the way: a collection that accumulates. */
+	collection: boolean;
 }
+
+interface Via {
+	newValue: boolean;
+	collection: boolean;
+}
+
+const DIRECT: Via = { newValue: false, collection: false };
 
 export interface FlowEnv {
 	scopes: LocalScopes;
@@ -98,7 +107,7 @@ function storeWhat(target: Node, place: Place): string {
 }
 
 /** Where the value of `node` is kept beyond the call, if anywhere we can see. */
-export function sinkOf(node: Node, env: FlowEnv, hops = 0, newValue = false): Sink | undefined {
+export function sinkOf(node: Node, env: FlowEnv, hops = 0, via: Via = DIRECT): Sink | undefined {
 	const p = node.parent;
 	if (!p) return undefined;
 	switch (p.type) {
@@ -106,31 +115,31 @@ export function sinkOf(node: Node, env: FlowEnv, hops = 0, newValue = false): Si
 		case 'literal_element':
 		case 'keyed_element':
 		case 'literal_value':
-			return sinkOf(p, env, hops, newValue);
+			return sinkOf(p, env, hops, via);
 		case 'composite_literal':
-			return sinkOf(p, env, hops, true);
+			return sinkOf(p, env, hops, { ...via, newValue: true });
 		case 'unary_expression':
-			return p.childForFieldName('operator')?.text === '&' ? sinkOf(p, env, hops, newValue) : undefined;
+			return p.childForFieldName('operator')?.text === '&' ? sinkOf(p, env, hops, via) : undefined;
 		case 'send_statement':
-			return p.childForFieldName('value')?.equals(node) ? { place: 'send', what: 'sent on a channel', at: p, newValue } : undefined;
+			return p.childForFieldName('value')?.equals(node) ? { place: 'send', what: 'sent on a channel', at: p, ...via } : undefined;
 		case 'return_statement':
-			return { place: 'return', what: 'returned', at: p, newValue };
+			return { place: 'return', what: 'returned', at: p, ...via };
 		case 'index_expression': {
 			// `m[piece] = v`: the map keeps the key.
 			if (!p.childForFieldName('index')?.equals(node)) return undefined;
 			const list = p.parent;
 			const st = list?.parent;
 			if (list?.type !== 'expression_list' || st?.type !== 'assignment_statement' || !st.childForFieldName('left')?.equals(list)) return undefined;
-			return storeInto(p, st, env, hops, newValue, `kept as a key of \`${p.childForFieldName('operand')?.text ?? p.text}\``);
+			return storeInto(p, st, env, hops, { ...via, collection: true }, `kept as a key of \`${p.childForFieldName('operand')?.text ?? p.text}\``);
 		}
 		case 'expression_list': {
 			const st = p.parent;
-			if (st?.type === 'return_statement') return { place: 'return', what: 'returned', at: st, newValue };
+			if (st?.type === 'return_statement') return { place: 'return', what: 'returned', at: st, ...via };
 			if (st?.type === 'var_spec') {
 				if (!st.childForFieldName('value')?.equals(p)) return undefined;
 				const idx = p.namedChildren.findIndex((c) => c?.equals(node));
 				const id = st.childrenForFieldName('name')[idx];
-				return id ? followLocal(id, st, env, hops, newValue) : undefined;
+				return id ? followLocal(id, st, env, hops, via) : undefined;
 			}
 			if (st?.type !== 'assignment_statement' && st?.type !== 'short_var_declaration') return undefined;
 			if (!st.childForFieldName('right')?.equals(p)) return undefined;
@@ -139,14 +148,14 @@ export function sinkOf(node: Node, env: FlowEnv, hops = 0, newValue = false): Si
 			const idx = p.namedChildren.findIndex((c) => c?.equals(node));
 			const lhs = st.childForFieldName('left')?.namedChildren[idx];
 			if (!lhs || lhs.text === '_') return undefined;
-			return storeInto(lhs, st, env, hops, newValue);
+			return storeInto(lhs, st, env, hops, lhs.type === 'index_expression' ? { ...via, collection: true } : via);
 		}
 		case 'argument_list': {
 			const call = p.parent;
 			if (!call || calleeName(call) !== 'append') return undefined;
 			const target = callArgs(call)[0];
 			if (!target || target.equals(node)) return undefined;
-			const s = sinkOf(call, env, hops, newValue);
+			const s = sinkOf(call, env, hops, { ...via, collection: true });
 			if (!s) return undefined;
 			const back = s.at.type === 'assignment_statement' && s.at.childForFieldName('left')?.text === target.text;
 			const what = back && s.place !== 'return' && !s.what.includes(', which') ? `appended to \`${target.text}\`` : `appended to \`${target.text}\`, which is ${s.what}`;
@@ -157,24 +166,24 @@ export function sinkOf(node: Node, env: FlowEnv, hops = 0, newValue = false): Si
 	}
 }
 
-function storeInto(lhs: Node, st: Node, env: FlowEnv, hops: number, newValue: boolean, what?: string): Sink | undefined {
+function storeInto(lhs: Node, st: Node, env: FlowEnv, hops: number, via: Via, what?: string): Sink | undefined {
 	const t = placeOf(lhs, env);
 	if (!t) return undefined;
-	if (t.place !== 'local') return { place: t.place, what: what ?? (t.place === 'return' ? 'returned (a named result)' : storeWhat(lhs, t.place)), at: st, root: t.root, newValue };
+	if (t.place !== 'local') return { place: t.place, what: what ?? (t.place === 'return' ? 'returned (a named result)' : storeWhat(lhs, t.place)), at: st, root: t.root, ...via };
 	// A local variable, or a field/element of a local object: follow where that goes.
-	const inner = followLocal(t.root.id, st, env, hops, newValue || lhs.type !== 'identifier', t.root);
+	const inner = followLocal(t.root.id, st, env, hops, { newValue: via.newValue || lhs.type !== 'identifier', collection: via.collection || lhs.type === 'index_expression' }, t.root);
 	if (!inner) return undefined;
 	if (lhs.type === 'identifier') return inner;
 	return { ...inner, what: `${what ?? storeWhat(lhs, 'object')}, which is ${inner.what}` };
 }
 
-function followLocal(id: Node, st: Node, env: FlowEnv, hops: number, newValue: boolean, known?: Binding): Sink | undefined {
+function followLocal(id: Node, st: Node, env: FlowEnv, hops: number, via: Via, known?: Binding): Sink | undefined {
 	if (hops >= MAX_HOPS) return undefined;
 	const b = known ?? env.scopes.resolve(id);
-	if (!b) return { place: 'package', what: `stored in the package variable \`${id.text}\``, at: st, newValue };
+	if (!b) return { place: 'package', what: `stored in the package variable \`${id.text}\``, at: st, ...via };
 	for (const use of env.scopes.uses(b)) {
 		if (use.startIndex < st.endIndex || isAssigned(use)) continue;
-		const s = sinkOf(use, env, hops + 1, newValue);
+		const s = sinkOf(use, env, hops + 1, via);
 		if (s) return s;
 	}
 	return undefined;

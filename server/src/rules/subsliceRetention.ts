@@ -102,7 +102,11 @@ function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity |
 			if (filledPortion(slice, env) || keptWhole(src.binding!, env)) return undefined;
 			// One piece per iteration of a loop over the buffer: together they may cover it (a slab).
 			const carved = carvedInLoop(slice, src);
-			return (sink.place === 'package' || sink.place === 'object') && !carved ? 'warning' : 'hint';
+			// Provably long-lived: package-level, or a map/slice of an object from before the call
+			// (a collection accumulates pieces of many buffers). A single field of such an object
+			// lives as long as the object, which may be short-lived.
+			const kept = sink.place === 'package' || (sink.place === 'object' && sink.collection);
+			return kept && !carved ? 'warning' : 'hint';
 		}
 		case 'param':
 		case 'held':
@@ -123,9 +127,10 @@ function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity |
 	}
 }
 
-function explain(src: Source, sink: Sink, severity: Severity): string {
+function explain(src: Source, sink: Sink, slice: Node, severity: Severity): string {
 	if (src.level === 'large' && severity === 'warning') return 'while it is reachable the whole backing array stays alive, not just the part you keep. Keep a copy instead.';
-	if (src.level === 'large' && (sink.place === 'package' || sink.place === 'object')) return 'each piece taken in this loop keeps the whole backing array alive. Unless the pieces together cover the buffer, keep copies instead.';
+	if (src.level === 'large' && carvedInLoop(slice, src) && (sink.place === 'package' || sink.place === 'object')) return 'each piece taken in this loop keeps the whole backing array alive. Unless the pieces together cover the buffer, keep copies instead.';
+	if (src.level === 'large' && sink.place === 'object') return 'while the object holding it is reachable, the whole backing array stays alive, not just this part. If that object lives long, keep a copy instead.';
 	if (src.level === 'large') return 'whoever keeps it keeps the whole backing array alive, not just this part. If it is kept long-term, keep a copy instead.';
 	if (sink.place === 'package') return 'it lives as long as the program, and if the buffer it points into is large, all of it stays alive with it. If so, keep a copy instead.';
 	const owner = src.owner?.name ?? 'it';
@@ -205,7 +210,7 @@ export const subsliceRetention: Rule = {
 				severity,
 				message:
 					`\`${e.text.length > 50 ? e.text.slice(0, 47) + '…' : e.text}\` shares memory with ${src.why} and is ${sink.what}: ` +
-					explain(src, sink, severity) +
+					explain(src, sink, slice, severity) +
 					(leak ? ` The compiler reports \`${leak.message}\`.` : ''),
 				related: [{ range: rangeOf(sink.at), message: `kept here (${sink.what})` }],
 				// A string copy is indistinguishable from the original except for memory; a []byte copy
