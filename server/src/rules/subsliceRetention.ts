@@ -15,7 +15,7 @@ import { calleeName, callArgs, contains, descendants, enclosingFunction, enclosi
 import { sitesByType, topLevel } from './scope';
 import { LocalScopes, type Binding } from './localBindings';
 import { importedNames, rootIdent, sinkOf, type Sink } from './subsliceFlow';
-import { assignedValue, sourceOf, typeKind, type Kind, type Source, type SourceEnv } from './subsliceSources';
+import { assignedValue, constInt, sourceOf, typeKind, type Kind, type Source, type SourceEnv } from './subsliceSources';
 
 /** Calls that fill their buffer argument and return the byte count (`r.Read(buf)`, `io.ReadFull(r, buf)`, `copy(buf, src)`). */
 const READS_INTO = /(^|\.)(Read\w*|copy)$/;
@@ -40,7 +40,7 @@ function nearLen(end: Node, env: SourceEnv, depth = 0): boolean {
 function wholeish(slice: Node, env: SourceEnv): boolean {
 	const start = slice.childForFieldName('start');
 	const end = slice.childForFieldName('end');
-	if (!end) return !start || start.type === 'int_literal';
+	if (!end) return !start || constInt(start, env) !== undefined;
 	// `b[:0]` is the reuse idiom, not a small piece of the data.
 	return end.text === '0' || nearLen(end, env);
 }
@@ -95,8 +95,8 @@ function carvedInLoop(slice: Node, src: Source): boolean {
 
 /** Severity from the evidence on both sides; undefined = stay silent. */
 function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity | undefined {
-	// For buffers of unknown size an open-ended tail (`data[i:]`) may be most of it.
-	const bounded = !!slice.childForFieldName('end');
+	// An open-ended tail (`data[i:]`) is "the rest": it may be most of the buffer.
+	if (!slice.childForFieldName('end')) return undefined;
 	switch (src.level) {
 		case 'large': {
 			if (filledPortion(slice, env) || keptWhole(src.binding!, env)) return undefined;
@@ -112,9 +112,8 @@ function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity |
 		case 'held':
 			// Into the receiver or another parameter: a decoder filling its struct, a reader
 			// handing out views of its block. Only a package-level home is evidence of retention.
-			return sink.place === 'package' && bounded ? 'hint' : undefined;
+			return sink.place === 'package' ? 'hint' : undefined;
 		case 'paramField': {
-			if (!bounded) return undefined;
 			if (sink.place === 'package') return 'hint';
 			// A substring of a string another object carries, moved into a new value that leaves,
 			// or into a different long-lived object (betterleaks#307: findings kept lines of every

@@ -207,6 +207,36 @@ func a(path string, small []byte) {
 	assert.deepEqual(f.map((x) => [x.range.start.line + 1, x.severity]), [[14, 'hint'], [15, 'warning']]);
 });
 
+test('the rest of a buffer (an open-ended tail) is not a small piece of it; a tail after a constant header is nearly all of it', async () => {
+	const src = `package p
+
+import "os"
+
+const hdrLen = 16
+
+var bodies = map[string][]byte{}
+
+func load(path string, i int) {
+	data, _ := os.ReadFile(path)
+	bodies[path] = data[i+1:]
+}
+
+func loadBody(path string) {
+	data, _ := os.ReadFile(path)
+	bodies[path] = data[hdrLen:]
+	// The body keeps the file anyway: the header piece pins nothing more.
+	bodies[path+"#"] = data[hdrLen-8:hdrLen]
+}
+
+func loadHeader(path string) {
+	data, _ := os.ReadFile(path)
+	bodies[path] = data[hdrLen-8:hdrLen]
+}
+`;
+	const f = await runRule(subsliceRetention, src, { minor: 21 });
+	assert.deepEqual(f.map((x) => [x.range.start.line + 1, x.severity]), [[23, 'warning']]);
+});
+
 test('half-typed code does not throw', async () => {
 	for (const src of ['package p\nfunc f(data []byte) []byte { return data[:', 'package p\nimport "os"\nfunc f() { d, _ := os.ReadFile(\nm[k] = d[1:', 'return raw[a:b]']) {
 		await runRule(subsliceRetention, src, { minor: 21 });
