@@ -152,7 +152,8 @@ export function sinkOf(node: Node, env: FlowEnv, hops = 0, via: Via = DIRECT): S
 		}
 		case 'argument_list': {
 			const call = p.parent;
-			if (!call || calleeName(call) !== 'append') return undefined;
+			if (call && calleeName(call) !== 'append') return storedByMethod(call, node, env, hops, via);
+			if (!call) return undefined;
 			const target = callArgs(call)[0];
 			if (!target || target.equals(node)) return undefined;
 			const s = sinkOf(call, env, hops, { ...via, collection: true });
@@ -164,6 +165,33 @@ export function sinkOf(node: Node, env: FlowEnv, hops = 0, via: Via = DIRECT): S
 		default:
 			return undefined;
 	}
+}
+
+/** Methods that keep their argument in the receiver's collection (sync.Map, atomic.Value, caches, lists). */
+const STORE_METHODS = new Set(['Store', 'LoadOrStore', 'Swap', 'CompareAndSwap', 'Set', 'Add', 'Put', 'Insert', 'Push', 'PushBack', 'PushFront']);
+
+/** `cache.Store(k, piece)`: kept by the object the method belongs to. Other calls consume their arguments. */
+function storedByMethod(call: Node, arg: Node, env: FlowEnv, hops: number, via: Via): Sink | undefined {
+	const fn = call.childForFieldName('function');
+	const method = fn?.type === 'selector_expression' ? fn.childForFieldName('field')?.text : undefined;
+	const x = fn?.childForFieldName('operand');
+	if (!method || !x || !STORE_METHODS.has(method)) return undefined;
+	const st = call.parent?.type === 'expression_statement' ? call.parent : call;
+	const what = `stored in \`${x.text}\` (\`${method}\`)`;
+	const kept = { ...via, collection: true };
+	if (x.type !== 'identifier') {
+		const t = placeOf(x, env);
+		if (!t || t.place === 'return') return undefined;
+		if (t.place !== 'local') return { place: t.place, what, at: st, root: t.root, ...kept };
+		const inner = followLocal(t.root.id, st, env, hops, { ...kept, newValue: true }, t.root);
+		return inner && { ...inner, what: `${what}, which is ${inner.what}` };
+	}
+	const b = env.scopes.resolve(x);
+	if (!b) return env.pkgNames?.has(x.text) ? undefined : { place: 'package', what, at: st, ...kept };
+	if (b.kind === 'receiver' || b.kind === 'param') return { place: 'object', what, at: st, root: b, ...kept };
+	if (b.kind !== 'local') return undefined;
+	const inner = followLocal(b.id, st, env, hops, { ...kept, newValue: true }, b);
+	return inner && { ...inner, what: `${what}, which is ${inner.what}` };
 }
 
 function storeInto(lhs: Node, st: Node, env: FlowEnv, hops: number, via: Via, what?: string): Sink | undefined {

@@ -237,6 +237,51 @@ func loadHeader(path string) {
 	assert.deepEqual(f.map((x) => [x.range.start.line + 1, x.severity]), [[23, 'warning']]);
 });
 
+test('a collection method keeps its argument: sync.Map.Store, a list push; a Write consumes it', async () => {
+	const src = `package p
+
+import (
+	"container/list"
+	"os"
+	"sync"
+)
+
+var cache sync.Map
+
+type store struct {
+	recent *list.List
+	byName sync.Map
+}
+
+func load(k string) {
+	data, _ := os.ReadFile(k)
+	cache.Store(k, data[:10])
+}
+
+func (s *store) load(k string) {
+	data, _ := os.ReadFile(k)
+	s.byName.Store(k, data[:10])
+	s.recent.PushBack(data[:4])
+}
+
+func local(k string) *list.List {
+	data, _ := os.ReadFile(k)
+	l := list.New()
+	l.PushBack(data[:4])
+	return l
+}
+
+func consumed(k string, w interface{ Write([]byte) (int, error) }) {
+	data, _ := os.ReadFile(k)
+	w.Write(data[:4])
+}
+`;
+	const f = await runRule(subsliceRetention, src, { minor: 21 });
+	assert.deepEqual(f.map((x) => [x.range.start.line + 1, x.severity]), [[18, 'warning'], [23, 'warning'], [24, 'warning'], [30, 'hint']]);
+	assert.match(f[0].message, /stored in `cache` \(`Store`\)/);
+	assert.match(f[3].message, /stored in `l` \(`PushBack`\), which is returned/);
+});
+
 test('half-typed code does not throw', async () => {
 	for (const src of ['package p\nfunc f(data []byte) []byte { return data[:', 'package p\nimport "os"\nfunc f() { d, _ := os.ReadFile(\nm[k] = d[1:', 'return raw[a:b]']) {
 		await runRule(subsliceRetention, src, { minor: 21 });
