@@ -1,188 +1,139 @@
 /**
- * subslice-retention (spec R15): a sub-slice or substring (or a `strings`/`bytes` Trim result, which
- * shares memory the same way) of a large buffer is kept somewhere that outlives the call: returned,
- * stored in a map, field or package variable, appended to an outer slice, or sent on a channel.
- * Go keeps the whole backing array alive while any slice of it is reachable, so a few bytes pin the
- * whole file. Only clearly large sources count: whole-file/stream reads, `(*bytes.Buffer).Bytes`,
- * `make([]byte, N≥4096)` (W), or parameters/fields with buffer-like names (I).
+ * subslice-retention (spec R15): a small sub-slice or substring (or a `strings`/`bytes` Trim of
+ * one, which shares memory the same way) of a large buffer is kept after the call, so the whole
+ * backing array stays alive. Severity follows the evidence (docs/rules/subslice-retention.md):
+ * warning only when this call made the buffer (a whole read, a local `bytes.Buffer`, a big
+ * `make`), does not keep it whole, and stores the piece where it provably outlives the call;
+ * hint when one side is only likely; silent otherwise. Zero-copy views are silent: pieces of a
+ * parameter stored into the receiver or another parameter (decoders filling a struct), pieces of
+ * what the receiver holds (lexers, iterators), pieces of an object stored back into it.
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
-import { byType, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
-import { packageVars, sitesByType } from './scope';
+import { calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
+import { sitesByType, topLevel } from './scope';
+import { LocalScopes, type Binding } from './localBindings';
+import { importedNames, rootIdent, sinkOf, type Sink } from './subsliceFlow';
+import { assignedValue, constInt, sourceOf, typeKind, type Kind, type Source, type SourceEnv } from './subsliceSources';
 
-type Kind = 'bytes' | 'string';
-
-interface Source {
-	kind: Kind;
-	strong: boolean;
-	/** Why it is large, for the message. */
-	why: string;
-	/** Declaring identifier (for escape facts on parameters). */
-	decl?: Node;
-}
-
-const BUFFER_NAMES = /^(raw|data|body|content|contents|buf|payload|input|text|src|file)$/i;
-const WHOLE_READS = /^(os\.ReadFile|ioutil\.ReadFile|io\.ReadAll|ioutil\.ReadAll)$/;
+/** Calls that fill their buffer argument and return the byte count (`r.Read(buf)`, `io.ReadFull(r, buf)`, `copy(buf, src)`). */
+const READS_INTO = /(^|\.)(Read\w*|copy)$/;
 const TRIMS = /^(strings|bytes)\.(Trim|TrimSpace|TrimPrefix|TrimSuffix|TrimLeft|TrimRight|TrimFunc)$/;
 
-function typeKind(t: Node | null): Kind | undefined {
-	if (!t) return undefined;
-	if (t.type === 'type_identifier' && t.text === 'string') return 'string';
-	if (t.type === 'slice_type' && t.childForFieldName('element')?.text === 'byte') return 'bytes';
-	return undefined;
-}
-
-/** Same-file struct fields with buffer-like names and a string/[]byte type (name → kind, if unambiguous). */
-function bufferFields(fieldDecls: Node[]): Map<string, Kind | null> {
-	const out = new Map<string, Kind | null>();
-	for (const f of fieldDecls) {
-		const k = typeKind(f.childForFieldName('type'));
-		for (const n of f.childrenForFieldName('name')) {
-			if (!n || !BUFFER_NAMES.test(n.text)) continue;
-			const prev = out.get(n.text);
-			out.set(n.text, prev === undefined ? k ?? null : prev === k ? k : null);
-		}
+/** `len(x)`, `cap(x)`, `len(x) - k`: an end bound that keeps (nearly) all of `x`. */
+function nearLen(end: Node, env: SourceEnv, depth = 0): boolean {
+	if (/^(len|cap)\(/.test(end.text) && end.type === 'call_expression') return true;
+	if (end.type === 'binary_expression' && end.childForFieldName('operator')?.text === '-') {
+		const left = end.childForFieldName('left');
+		const right = end.childForFieldName('right');
+		return !!left && !!right && left.type === 'call_expression' && /^(len|cap)$/.test(calleeName(left) ?? '') && right.type === 'int_literal';
 	}
-	return out;
-}
-
-/** Large sources bound in `fn` itself (not in nested literals). */
-function sourcesOf(fn: Node): Map<string, Source> {
-	const out = new Map<string, Source>();
-	for (const p of descendants(fn.childForFieldName('parameters') ?? fn, 'parameter_declaration')) {
-		if (!p.parent?.parent?.equals(fn)) continue;
-		const k = typeKind(p.childForFieldName('type'));
-		for (const n of p.childrenForFieldName('name')) {
-			if (n && k && BUFFER_NAMES.test(n.text)) out.set(n.text, { kind: k, strong: false, why: `the parameter \`${n.text}\` (a buffer-like name; its size is unknown here)`, decl: n });
-		}
+	if (end.type === 'identifier' && depth === 0) {
+		const b = env.scopes.resolve(end);
+		if (b?.kind === 'local' && b.value && !env.scopes.uses(b).some((u) => assignedValue(u) !== undefined)) return nearLen(b.value, env, 1);
 	}
-	for (const d of descendants(fn, ['short_var_declaration', 'assignment_statement', 'var_spec'])) {
-		if (!enclosingFunction(d)?.equals(fn)) continue;
-		const left = d.type === 'var_spec' ? d.childrenForFieldName('name').filter((x): x is Node => x !== null) : (d.childForFieldName('left')?.namedChildren ?? []).filter((x): x is Node => x !== null);
-		const rhs = (d.type === 'var_spec' ? d.childForFieldName('value') : d.childForFieldName('right'))?.namedChildren ?? [];
-		const first = left[0];
-		const value = rhs[0];
-		if (!first || first.type !== 'identifier' || !value || value.type !== 'call_expression') continue;
-		const name = calleeName(value) ?? '';
-		const args = callArgs(value);
-		let src: Source | undefined;
-		if (WHOLE_READS.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (everything \`${name}\` read)` };
-		else if (/\.Bytes$/.test(name) && args.length === 0 && !/[Ss]canner|\bsc\b|\bs\b/.test(name)) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (the whole buffer \`${name}()\` returned)` };
-		else if (name === 'make' && args[0]?.type === 'slice_type' && args[0].text === '[]byte') {
-			const n = args.slice(1).map((a) => (a.type === 'int_literal' ? Number(a.text.replaceAll('_', '')) : 0));
-			if (Math.max(0, ...n) >= 4096) src = { kind: 'bytes', strong: true, why: `\`${first.text}\` (a ${Math.max(...n)}-byte buffer)` };
-		} else if (name === 'string' && args[0]?.type === 'identifier' && out.get(args[0].text)?.strong) {
-			src = { ...out.get(args[0].text)!, kind: 'string', why: `\`${first.text}\` (a string copy of a large buffer)` };
-		}
-		if (src) out.set(first.text, src);
-	}
-	return out;
-}
-
-/** The source behind a slice operand or Trim argument (identifier or buffer-like field). */
-function sourceOf(node: Node, sources: Map<string, Source>, fields: Map<string, Kind | null>): Source | undefined {
-	if (node.type === 'identifier') return sources.get(node.text);
-	if (node.type === 'selector_expression') {
-		const f = node.childForFieldName('field')?.text ?? '';
-		const k = fields.get(f);
-		if (k) return { kind: k, strong: false, why: `the field \`${node.text}\` (a buffer-like name; its size is unknown here)` };
-	}
-	if (node.type === 'parenthesized_expression' && node.namedChild(0)) return sourceOf(node.namedChild(0)!, sources, fields);
-	return undefined;
+	return false;
 }
 
 /** Slices that keep (nearly) all of the buffer are not a retention problem. */
-function wholeish(slice: Node): boolean {
+function wholeish(slice: Node, env: SourceEnv): boolean {
 	const start = slice.childForFieldName('start');
 	const end = slice.childForFieldName('end');
-	if (!end) return !start || start.type === 'int_literal';
+	if (!end) return !start || constInt(start, env) !== undefined;
 	// `b[:0]` is the reuse idiom, not a small piece of the data.
-	return /^len\(/.test(end.text) || end.text === '0';
+	return end.text === '0' || nearLen(end, env);
 }
 
-/** The alias expression's source, when `e` shares a large source's memory. */
-function aliasSource(e: Node, sources: Map<string, Source>, fields: Map<string, Kind | null>): Source | undefined {
-	if (e.type === 'slice_expression') {
-		const op = e.childForFieldName('operand');
-		return op && !wholeish(e) ? sourceOf(op, sources, fields) : undefined;
+/** `buf[:n]` where `n` counts what a call wrote into `buf` (`n, err := r.Read(buf)`): the data, not a small piece of it. */
+function filledPortion(slice: Node, env: SourceEnv): boolean {
+	const start = slice.childForFieldName('start');
+	const end = slice.childForFieldName('end');
+	const buf = slice.childForFieldName('operand')?.text;
+	if ((start && start.text !== '0') || end?.type !== 'identifier') return false;
+	const b = env.scopes.resolve(end);
+	if (!b) return false;
+	const values = [b.value ?? b.multiValue, ...env.scopes.uses(b).map(assignedValue)];
+	return values.some((v) => v?.type === 'call_expression' && READS_INTO.test(calleeName(v) ?? '') && callArgs(v).some((a) => rootIdent(a)?.text === buf));
+}
+
+/** Does the function keep the buffer whole somewhere too (so a piece of it pins nothing more)? */
+function keptWhole(b: Binding, env: SourceEnv): boolean {
+	const uses = env.scopes.uses(b);
+	// After `b = b[i:j]` the name holds the piece.
+	const reslice = uses.find((u) => {
+		const v = assignedValue(u);
+		return v?.type === 'slice_expression' && !wholeish(v, env);
+	});
+	for (const use of uses) {
+		if (reslice && use.startIndex >= reslice.startIndex) break;
+		if (assignedValue(use) !== undefined) continue;
+		let n = use;
+		if (use.parent?.type === 'slice_expression' && use.parent.childForFieldName('operand')?.equals(use)) {
+			if (!wholeish(use.parent, env)) continue;
+			n = use.parent;
+		}
+		if (sinkOf(n, env)) return true;
 	}
+	return false;
+}
+
+/** The slice a candidate expression takes (itself, or the slice inside a Trim), if it is a piece of something. */
+function pieceOf(e: Node, env: SourceEnv): Node | undefined {
+	if (e.type === 'slice_expression') return wholeish(e, env) ? undefined : e;
 	if (e.type === 'call_expression' && TRIMS.test(calleeName(e) ?? '')) {
 		const a = callArgs(e)[0];
-		const s = a ? sourceOf(a, sources, fields) ?? aliasSource(a, sources, fields) : undefined;
-		return s ? { ...s, kind: calleeName(e)!.startsWith('bytes') ? 'bytes' : 'string' } : undefined;
+		return a ? pieceOf(a, env) : undefined;
 	}
+	if (e.type === 'parenthesized_expression' && e.namedChild(0)) return pieceOf(e.namedChild(0)!, env);
 	return undefined;
 }
 
-function isPackageVar(pkgVars: ReadonlySet<string>, name: string): boolean {
-	return pkgVars.has(name);
+function carvedInLoop(slice: Node, src: Source): boolean {
+	return !!src.binding && enclosingLoops(slice).some((l) => !contains(l, src.binding!.decl));
 }
 
-/** Where `node`'s value is kept beyond the call, if it is (follows up to two local variables). */
-function sinkOf(node: Node, fn: Node, root: ReadonlySet<string>, depth = 0): { what: string; at: Node; viaLiteral?: boolean } | undefined {
-	const p = node.parent;
-	if (!p) return undefined;
-	switch (p.type) {
-		case 'parenthesized_expression':
-		case 'literal_element':
-		case 'keyed_element':
-		case 'literal_value':
-			return sinkOf(p, fn, root, depth);
-		case 'composite_literal': {
-			const r = sinkOf(p, fn, root, depth);
-			return r ? { ...r, viaLiteral: true } : undefined;
+/** Severity from the evidence on both sides; undefined = stay silent. */
+function judge(src: Source, sink: Sink, slice: Node, env: SourceEnv): Severity | undefined {
+	// An open-ended tail (`data[i:]`) is "the rest": it may be most of the buffer.
+	if (!slice.childForFieldName('end')) return undefined;
+	switch (src.level) {
+		case 'large': {
+			if (filledPortion(slice, env) || keptWhole(src.binding!, env)) return undefined;
+			// One piece per iteration of a loop over the buffer: together they may cover it (a slab).
+			const carved = carvedInLoop(slice, src);
+			// Provably long-lived: package-level, or a map/slice of an object from before the call
+			// (a collection accumulates pieces of many buffers). A single field of such an object
+			// lives as long as the object, which may be short-lived.
+			const kept = sink.place === 'package' || (sink.place === 'object' && sink.collection);
+			return kept && !carved ? 'warning' : 'hint';
 		}
-		case 'unary_expression':
-			return p.childForFieldName('operator')?.text === '&' ? sinkOf(p, fn, root, depth) : undefined;
-		case 'send_statement':
-			return p.childForFieldName('value')?.equals(node) ? { what: 'sent on a channel', at: p } : undefined;
-		case 'expression_list': {
-			const st = p.parent;
-			if (st?.type === 'return_statement') return { what: 'returned', at: st };
-			if (st?.type !== 'assignment_statement' && st?.type !== 'short_var_declaration') return undefined;
-			if (!st.childForFieldName('right')?.equals(p)) return undefined;
-			// `s += piece` concatenates: a copy.
-			if (st.type === 'assignment_statement' && st.childForFieldName('operator')?.text !== '=') return undefined;
-			const idx = p.namedChildren.findIndex((c) => c?.equals(node));
-			const lhs = st.childForFieldName('left')?.namedChildren[idx];
-			if (!lhs) return undefined;
-			if (lhs.type === 'index_expression') return { what: `stored in \`${lhs.text}\``, at: st };
-			if (lhs.type === 'selector_expression') return { what: `stored in the field \`${lhs.text}\``, at: st };
-			if (lhs.type !== 'identifier' || lhs.text === '_') return undefined;
-			if (isPackageVar(root, lhs.text) && st.type === 'assignment_statement') return { what: `stored in the package variable \`${lhs.text}\``, at: st };
-			if (depth >= 2) return undefined;
-			for (const use of descendants(fn, 'identifier')) {
-				if (use.text !== lhs.text || use.startIndex <= st.endIndex) continue;
-				const s = sinkOf(use, fn, root, depth + 1);
-				if (s) return s;
-			}
+		case 'param':
+		case 'held':
+			// Into the receiver or another parameter: a decoder filling its struct, a reader
+			// handing out views of its block. Only a package-level home is evidence of retention.
+			return sink.place === 'package' ? 'hint' : undefined;
+		case 'paramField': {
+			if (sink.place === 'package') return 'hint';
+			// A substring of a string another object carries, moved into a new value that leaves,
+			// or into a different long-lived object (betterleaks#307: findings kept lines of every
+			// scanned file). []byte pieces are skipped: they alias writable memory, which code does on purpose.
+			if (src.kind !== 'string') return undefined;
+			if ((sink.place === 'return' || sink.place === 'send') && sink.newValue) return 'hint';
+			if (sink.place === 'object' && sink.root && src.owner && sink.root.id.startIndex !== src.owner.id.startIndex) return 'hint';
 			return undefined;
 		}
-		case 'argument_list': {
-			const call = p.parent;
-			if (!call || calleeName(call) !== 'append') return undefined;
-			const args = callArgs(call);
-			const target = args[0];
-			if (!target || target.equals(node)) return undefined;
-			const outer = enclosingLoops(call).at(-1);
-			if (target.type === 'selector_expression' || target.type === 'index_expression') return { what: `appended to \`${target.text}\``, at: call };
-			if (target.type === 'identifier' && isPackageVar(root, target.text)) return { what: `appended to the package variable \`${target.text}\``, at: call };
-			if (target.type === 'identifier' && outer && declaredBefore(fn, target.text, outer)) {
-				return { what: `appended to \`${target.text}\`, which outlives the loop`, at: call };
-			}
-			return undefined;
-		}
-		default:
-			return undefined;
 	}
 }
 
-function declaredBefore(fn: Node, name: string, loop: Node): boolean {
-	return descendants(fn, 'identifier').some(
-		(n) => n.text === name && n.endIndex <= loop.startIndex && (n.parent?.type === 'var_spec' || n.parent?.parent?.parent?.type === 'short_var_declaration' || n.parent?.type === 'parameter_declaration'),
-	);
+function explain(src: Source, sink: Sink, slice: Node, severity: Severity): string {
+	if (src.level === 'large' && severity === 'warning') return 'while it is reachable the whole backing array stays alive, not just the part you keep. Keep a copy instead.';
+	if (src.level === 'large' && carvedInLoop(slice, src) && (sink.place === 'package' || sink.place === 'object')) return 'each piece taken in this loop keeps the whole backing array alive. Unless the pieces together cover the buffer, keep copies instead.';
+	if (src.level === 'large' && sink.place === 'object') return 'while the object holding it is reachable, the whole backing array stays alive, not just this part. If that object lives long, keep a copy instead.';
+	if (src.level === 'large') return 'whoever keeps it keeps the whole backing array alive, not just this part. If it is kept long-term, keep a copy instead.';
+	if (sink.place === 'package') return 'it lives as long as the program, and if the buffer it points into is large, all of it stays alive with it. If so, keep a copy instead.';
+	const owner = src.owner?.name ?? 'it';
+	return `if it outlives \`${owner}\`, it keeps the whole string alive, not just this part. If so, keep a copy instead.`;
 }
 
 function cloneFix(ctx: RuleContext, e: Node, kind: Kind): { title: string; edits: TextEdit[] } {
@@ -199,6 +150,31 @@ function cloneFix(ctx: RuleContext, e: Node, kind: Kind): { title: string; edits
 	return { title: `Keep a copy: ${kind === 'bytes' ? 'append([]byte(nil), …...)' : 'string([]byte(…))'}`, edits: [{ range: r, newText }] };
 }
 
+function fieldKinds(fieldDecls: Node[]): Map<string, Kind | null> {
+	const out = new Map<string, Kind | null>();
+	for (const f of fieldDecls) {
+		const k = typeKind(f.childForFieldName('type')) ?? null;
+		for (const n of f.childrenForFieldName('name')) {
+			if (!n) continue;
+			const prev = out.get(n.text);
+			out.set(n.text, prev === undefined || prev === k ? k : null);
+		}
+	}
+	return out;
+}
+
+function packageConsts(ctx: RuleContext): Map<string, Node> {
+	const out = new Map<string, Node>();
+	for (const d of topLevel(ctx)) {
+		if (d.type !== 'const_declaration') continue;
+		for (const spec of descendants(d, 'const_spec')) {
+			const values = spec.childForFieldName('value')?.namedChildren ?? [];
+			spec.childrenForFieldName('name').forEach((n, i) => n && values[i] && out.set(n.text, values[i]!));
+		}
+	}
+	return out;
+}
+
 /** Rule R15 `subslice-retention`; see docs/rules/subslice-retention.md. */
 export const subsliceRetention: Rule = {
 	id: 'subslice-retention',
@@ -206,49 +182,40 @@ export const subsliceRetention: Rule = {
 	check(ctx) {
 		const root = ctx.tree.rootNode;
 		const nodes = sitesByType(ctx, ['field_declaration', 'slice_expression', 'call_expression']);
-		const pkgVars = packageVars(ctx);
-		const fields = bufferFields(nodes.get('field_declaration')!);
+		const env: SourceEnv = { scopes: new LocalScopes(), root, pkgNames: importedNames(root), fields: fieldKinds(nodes.get('field_declaration')!), consts: packageConsts(ctx) };
 		const out: RuleFinding[] = [];
-		const hasFields = [...fields.values()].some(Boolean);
-		const sourceCache = new Map<number, Map<string, Source>>();
-		// One pass over candidate expressions; sources are computed only for functions that have some.
 		const candidates = [...nodes.get('slice_expression')!, ...nodes.get('call_expression')!].sort((a, b) => a.startIndex - b.startIndex);
 		for (const e of candidates) {
 			if (e.type === 'call_expression' && !TRIMS.test(calleeName(e) ?? '')) continue;
-			const fn = enclosingFunction(e);
-			if (!fn) continue;
-			let sources = sourceCache.get(fn.id);
-			if (!sources) sourceCache.set(fn.id, (sources = sourcesOf(fn)));
-			if (sources.size === 0 && !hasFields) continue;
-			{
-				const src = aliasSource(e, sources, fields);
-				if (!src) continue;
-				// Report the outermost aliasing expression only (`strings.TrimSpace(raw[a:b])`).
-				if (e.parent?.type === 'argument_list' && e.parent.parent && aliasSource(e.parent.parent, sources, fields)) continue;
-				const sink = sinkOf(e, fn, pkgVars);
-				if (!sink) continue;
-				// For buffer-like names of unknown size, returning a piece (the caller still holds the
-				// buffer) or keeping an open-ended tail is ordinary Go: only report bounded pieces stored away.
-				if (!src.strong && ((sink.what === 'returned' && !sink.viaLiteral) || (e.type === 'slice_expression' && !e.childForFieldName('end')))) continue;
-				// `x.buf = x.buf[a:b]` re-slices the buffer in place: nothing new is retained.
-				const operand = e.type === 'slice_expression' ? e.childForFieldName('operand')?.text : undefined;
-				if (operand && sink.at.type === 'assignment_statement' && sink.at.childForFieldName('left')?.text === operand) continue;
-				const leak = src.decl ? factsAt(ctx, src.decl).find((f) => f.kind === 'leaking-param') : undefined;
-				const severity: Severity = src.strong ? 'warning' : 'information';
-				const fix = cloneFix(ctx, e, src.kind);
-				out.push({
-					rule: 'subslice-retention',
-					range: rangeOf(e),
-					severity,
-					message:
-						`\`${e.text.length > 50 ? e.text.slice(0, 47) + '…' : e.text}\` shares memory with ${src.why} and is ${sink.what}: ` +
-						`while it is reachable the whole backing array stays alive, not just the part you keep.` +
-						(leak ? ` The compiler reports \`${leak.message}\`.` : '') +
-						' Keep a copy instead.',
-					related: [{ range: rangeOf(sink.at), message: `kept here (${sink.what})` }],
-					fixes: [{ ...fix, isPreferred: true, safe: false }],
-				});
-			}
+			if (!enclosingFunction(e)) continue;
+			const slice = pieceOf(e, env);
+			// Report the outermost aliasing expression only (`strings.TrimSpace(raw[a:b])`).
+			if (!slice || (e.parent?.type === 'argument_list' && e.parent.parent && pieceOf(e.parent.parent, env))) continue;
+			const operand = slice.childForFieldName('operand');
+			const src = operand && sourceOf(operand, env);
+			if (!src) continue;
+			const sink = sinkOf(e, env);
+			if (!sink) continue;
+			// `x.buf = x.buf[a:b]` re-slices the buffer in place: nothing new is retained.
+			if (sink.at.type === 'assignment_statement' && sink.at.childForFieldName('left')?.text === operand.text) continue;
+			const severity = judge(src, sink, slice, env);
+			if (!severity) continue;
+			const leak = src.level === 'param' && src.binding ? factsAt(ctx, src.binding.id).find((f) => f.kind === 'leaking-param') : undefined;
+			const kind = e.type === 'call_expression' ? (calleeName(e)!.startsWith('bytes') ? 'bytes' : 'string') : src.kind;
+			const fix = cloneFix(ctx, e, kind);
+			out.push({
+				rule: 'subslice-retention',
+				range: rangeOf(e),
+				severity,
+				message:
+					`\`${e.text.length > 50 ? e.text.slice(0, 47) + '…' : e.text}\` shares memory with ${src.why} and is ${sink.what}: ` +
+					explain(src, sink, slice, severity) +
+					(leak ? ` The compiler reports \`${leak.message}\`.` : ''),
+				related: [{ range: rangeOf(sink.at), message: `kept here (${sink.what})` }],
+				// A string copy is indistinguishable from the original except for memory; a []byte copy
+				// stops sharing writes with the buffer, which code that means to alias relies on.
+				fixes: [{ ...fix, isPreferred: true, safe: kind === 'string' && severity === 'warning' }],
+			});
 		}
 		return out;
 	},
