@@ -17,11 +17,13 @@ import type { Severity } from '../model';
 import { bodyOf, callArgs, calleeName, descendants, FUNCTION_TYPES } from './ast';
 import { type Binding, declarationOf, declaredInside, reassignedIn, referencesTo } from './bindings';
 import { hasNoCondition, outcomesOf, repeatingLoop } from './flow';
-import { exitsOnlyOnSignal, onMainPath, waitsForEvents } from './loops';
+import { exitsOnlyOnSignal, fixedCount, onMainPath, waitsForEvents } from './loops';
 import { handOff, persistsAcross, rootIdentifier } from './handoff';
 
 const RELEASE = /(^|\.)(close|Close|cleanup|Cleanup|release|Unlock|RUnlock|Put|Stop|Done|Release|Free|Rollback|Shutdown|Unsubscribe|Destroy|free|cancel|\w*_destroy|\w*_free|\w*_unref)$/;
 const ACQUIRE = /^(Lock|RLock|TryLock|Add|Acquire)$/;
+/** Up to this many deferred calls held until the return is bounded and harmless (a few files, two probes, a table of cases). */
+const SMALL_COUNT = 100;
 
 export interface DeferJudgement {
 	severity: Severity;
@@ -291,7 +293,7 @@ function describe(call: Node | null): string {
 
 /** Why a defer in a loop is not reported (for tests and the bench's notes). */
 export interface DeferSkip {
-	skip: 'runs-once' | 'test' | 'no-call' | 'safety-net' | 'recover' | 'outer' | 'handed-off' | 'held-on-purpose';
+	skip: 'runs-once' | 'test' | 'benchmark' | 'no-call' | 'bounded' | 'safety-net' | 'recover' | 'outer' | 'handed-off' | 'held-on-purpose';
 	detail?: string;
 }
 
@@ -315,6 +317,8 @@ export function assessDefer(d: Node, opts: JudgeOptions): DeferJudgement | Defer
 	// In a test the deferred calls are the test's cleanup: fixtures live until the test ends, and its
 	// loops are bounded by its table; only a benchmark's b.N loop (or a loop with no way out) grows.
 	if (opts.isTest && !(running && benchmarkLoop(loop))) return { skip: 'test' };
+	// A benchmark loop whose deferred call holds nothing of the iteration measures defer itself.
+	if (opts.isTest && call && subjectsOf(call, loop, opts).inner.length === 0) return { skip: 'benchmark' };
 	if (running && onMainPath(d, loop)) {
 		return {
 			loop,
@@ -334,6 +338,9 @@ export function assessDefer(d: Node, opts: JudgeOptions): DeferJudgement | Defer
 			message: `${what} is deferred inside a loop that calls \`${relock}\` again on its next iteration: the deferred unlock has not run yet, so a sync mutex blocks there for ever.`,
 		};
 	}
+	// A loop the code runs a fixed, small number of times holds at most that many until the return.
+	const fixed = running ? undefined : fixedCount(loop);
+	if (fixed !== undefined && fixed <= SMALL_COUNT) return { skip: 'bounded', detail: `at most ${fixed} iterations` };
 	if (explicitRelease(call, subjects.inner, loop, d)) return { skip: 'safety-net' };
 	if (recovers(call)) return { skip: 'recover' };
 	if (subjects.element) return { skip: 'handed-off', detail: `element of ${subjects.element.text}` };

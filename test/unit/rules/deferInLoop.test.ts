@@ -252,7 +252,7 @@ import (
 )
 
 func TestEach(t *testing.T) {
-	for _, n := range []string{"a", "b"} {
+	for _, n := range os.Args {
 		f, _ := os.Open(n)
 		defer f.Close()
 		_, _ = f.Stat()
@@ -272,4 +272,20 @@ func BenchmarkOpen(b *testing.B) {
 	assert.match(f[0].message, /b\.N times/);
 	// The same code outside a test file: both reported.
 	assert.deepEqual(lines(await runRule(deferInLoop, t)), [11, 19]);
+});
+
+test('issue 11: a loop the code runs a fixed, small number of times is not reported (a relock still is)', async () => {
+	const shapes = [
+		`	var roots []string\n\tif len(names) > 0 {\n\t\troots = append(roots, names[0])\n\t}\n\troots = append(roots, "/etc")\n\tfor _, r := range roots {\n\t\tf, err := os.Open(r)\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tdefer f.Close()\n\t\t_, _ = f.Stat()\n\t}`,
+		`	for _, r := range []string{"/etc/hosts", "/etc/resolv.conf"} {\n\t\tf, _ := os.Open(r)\n\t\tdefer f.Close()\n\t\t_, _ = f.Stat()\n\t}`,
+		`	for i := 0; i < 4; i++ {\n\t\tf, _ := os.Open(names[i])\n\t\tdefer f.Close()\n\t\t_, _ = f.Stat()\n\t}`,
+		`	for _, r := range defaultPaths {\n\t\tf, _ := os.Open(r)\n\t\tdefer f.Close()\n\t\t_, _ = f.Stat()\n\t}`,
+	];
+	for (const s of shapes) assert.deepEqual(await runRule(deferInLoop, mod(s, 'var defaultPaths = []string{"a", "b"}')), [], s);
+	// Appended to in a loop, or a package variable assigned elsewhere: the count is not fixed.
+	const grows = `	var roots []string\n\tfor _, n := range names {\n\t\troots = append(roots, n)\n\t}\n\tfor _, r := range roots {\n\t\tf, _ := os.Open(r)\n\t\tdefer f.Close()\n\t\t_, _ = f.Stat()\n\t}`;
+	assert.equal((await runRule(deferInLoop, mod(grows)))[0]?.severity, 'warning');
+	const reassigned = shapes[3];
+	assert.equal((await runRule(deferInLoop, mod(reassigned, 'var defaultPaths = []string{"a", "b"}\n\nfunc init() { defaultPaths = os.Args }')))[0]?.severity, 'warning');
+	assert.equal((await runRule(deferInLoop, mod(shapes[2].replace('i < 4', 'i < 1000'))))[0]?.severity, 'warning', 'a literal count above 100');
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
 import { caseRepeats, isTerminating, onceGuard, repeatingLoop, statementsOf } from '../../../server/src/rules/flow';
-import { exitsOnlyOnSignal, literalBound, onMainPath, waitsForEvents } from '../../../server/src/rules/loops';
+import { exitsOnlyOnSignal, fixedCount, literalBound, onMainPath, waitsForEvents } from '../../../server/src/rules/loops';
 
 /** Parses `func f() { BODY }` and hands the body's statements (and the tree) to `fn`. */
 async function withBody<T>(body: string, fn: (stmts: Node[], root: Node) => T): Promise<T> {
@@ -141,4 +141,16 @@ test('onMainPath, caseRepeats, waitsForEvents, exitsOnlyOnSignal, literalBound',
 	assert.equal(await loop0('for _, s := range []string{"a", "b"} {\n\t\t_ = s\n\t}', literalBound), 2);
 	assert.equal(await loop0('for i := 0; i < len(xs); i++ {\n\t}', literalBound), undefined);
 	assert.equal(await loop0('for i := 0; i < b.N; i++ {\n\t}', literalBound), undefined);
+});
+
+test('fixedCount: literal bounds and slices whose length the function fixes', async () => {
+	const count = (body: string) => withBody(body, (st) => fixedCount(st.find((x) => x.type === 'for_statement')!) ?? null);
+	assert.equal(await count('for i := 0; i < 3; i++ {\n\t}'), 3);
+	assert.equal(await count('ps := []int{1, 2}\n\tps = ps[:1]\n\tfor range ps {\n\t}'), 2);
+	assert.equal(await count('var rs []string\n\tif len(xs) > 0 {\n\t\trs = append(rs, "a")\n\t}\n\trs = append(rs, "b", "c")\n\tfor range rs {\n\t}'), 3);
+	assert.equal(await count('var rs []string\n\tif len(xs) > 0 {\n\t\trs = []string{"a"}\n\t} else {\n\t\trs = []string{"b", "c"}\n\t}\n\tfor range rs {\n\t}'), 2);
+	assert.equal(await count('var rs []int\n\tfor _, x := range xs {\n\t\trs = append(rs, x)\n\t}\n\tfor range rs {\n\t}'), null, 'appended in a loop');
+	assert.equal(await count('rs := xs[:2]\n\tfor range rs {\n\t}'), null, 'from input');
+	assert.equal(await count('rs := append([]int{}, xs...)\n\tfor range rs {\n\t}'), null);
+	assert.equal(await count('for range xs {\n\t}'), null);
 });
