@@ -6,7 +6,15 @@
  * (after code) covers its own line only. Accepted forms:
  * - `//memlens:ignore RULE-ID[,RULE-ID…] reason`; `//memlens:file-ignore RULE-ID reason` (whole file);
  * - staticcheck `//lint:ignore CHECK[,CHECK…] reason` and `//lint:file-ignore …`, through STATICCHECK_MAP;
- * - golangci-lint `//nolint` (everything) and `//nolint:linter1,linter2 // why`, through LINTER_MAP.
+ * - golangci-lint `//nolint` (everything) and `//nolint:linter1,linter2 // why`, through LINTER_MAP,
+ *   parsed as golangci-lint does (pkg/result/processors/nolint_filter.go): leading slashes and
+ *   spaces are dropped (`// nolint:x` counts), `nolint` must be followed by a space, `:` or the end,
+ *   anything but `nolint:` (`nolint`, `nolint // why`, `nolint :x`) means every linter, and the names
+ *   are split on commas, trimmed (`//nolint: gocritic` counts) and lower-cased up to a `//`;
+ *   like golangci-lint, a directive on its own line also covers the whole statement or declaration
+ *   that starts on the next line in the same column (a `//nolint` above a loop covers the loop);
+ * - GoLand `//goland:noinspection NAME[,NAME…]` (and `//noinspection`), through INSPECTION_MAP, with
+ *   the same reach as a nolint on its own line.
  * Memlens rule ids are accepted in every form. `all` (nolint) and `*` (memlens) mean every rule.
  */
 import type { Node, Tree } from '../syntax/mirror';
@@ -25,9 +33,12 @@ export const CHECK_MAP: Readonly<Record<string, readonly string[]>> = {
 	copyloopvar: ['loopvar-redundant-copy'],
 };
 
-/** golangci-lint linter names (for `//nolint:NAME`) → memlens rule ids. */
+/** golangci-lint linter names (for `//nolint:NAME`, lower case) → memlens rule ids. */
 export const LINTER_MAP: Readonly<Record<string, readonly string[]>> = {
 	staticcheck: ['pool-put-non-pointer', 'finalizer-self-reference', 'defer-in-loop'],
+	// go-critic's deferInLoop and revive's `defer` rule (its "loop" case) report defers in loops.
+	gocritic: ['defer-in-loop'],
+	revive: ['defer-in-loop'],
 	govet: ['lock-copy-by-value', 'loopvar-capture'],
 	copylocks: ['lock-copy-by-value'],
 	loopclosure: ['loopvar-capture'],
@@ -36,9 +47,14 @@ export const LINTER_MAP: Readonly<Record<string, readonly string[]>> = {
 	copyloopvar: ['loopvar-redundant-copy'],
 };
 
+/** GoLand inspection names (for `//goland:noinspection NAME`) → memlens rule ids. */
+export const INSPECTION_MAP: Readonly<Record<string, readonly string[]>> = {
+	GoDeferInLoop: ['defer-in-loop'],
+};
+
 const ALL = '*';
 /** Every directive form holds one of these. */
-const DIRECTIVE_HINT = /memlens:|lint:|nolint/;
+const DIRECTIVE_HINT = /memlens:|lint:|nolint|noinspection/;
 
 /** One parsed directive. `rules` holds memlens ids, or `*` for all. */
 export interface Suppression {
@@ -51,6 +67,10 @@ export interface Suppression {
 	rules: ReadonlySet<string>;
 	/** The text after the ids (may be empty). */
 	reason: string;
+	/** golangci-lint / GoLand reach: on its own line it covers the whole next statement or declaration. */
+	expands?: boolean;
+	/** Last line covered (0-based), when the directive covers a whole statement or declaration. */
+	endLine?: number;
 }
 
 function mapIds(ids: string[], map: Readonly<Record<string, readonly string[]>>): Set<string> {
@@ -73,13 +93,39 @@ export function parseDirective(comment: string, line: number): Suppression | und
 	if (m) return { line, file: m[1] === 'file-ignore', rules: mapIds(m[2].split(','), {}), reason: m[3].trim() };
 	m = /^lint:(ignore|file-ignore)\s+(\S+)\s*(.*)$/.exec(body);
 	if (m) return { line, file: m[1] === 'file-ignore', rules: mapIds(m[2].split(','), CHECK_MAP), reason: m[3].trim() };
-	// golangci: `//nolint` must be written without a space; the linter list has no spaces.
-	m = /^nolint(?::(\S+))?(?:\s|$)(.*)$/.exec(body);
-	if (m) {
-		const rules = m[1] === undefined ? new Set([ALL]) : mapIds(m[1].split(','), LINTER_MAP);
-		return { line, file: false, rules, reason: m[2].replace(/^\/\/\s*/, '').trim() };
+	m = /^(?:goland:)?noinspection\s+(\S+)\s*(.*)$/.exec(body);
+	if (m) return { line, file: false, rules: mapIds(m[1].split(','), INSPECTION_MAP), reason: m[2].trim(), expands: true };
+	return parseNolint(comment, line);
+}
+
+/** golangci-lint's reading of a nolint comment (see the header). */
+function parseNolint(comment: string, line: number): Suppression | undefined {
+	const text = comment.replace(/^[/ ]+/, '');
+	if (!/^nolint( |:|$)/.test(text)) return undefined;
+	const [head, ...rest] = text.split('//');
+	const reason = rest.join('//').trim();
+	if (text.startsWith('nolint:all') || !text.startsWith('nolint:')) return { line, file: false, rules: new Set([ALL]), reason, expands: true };
+	const names = head.slice('nolint:'.length).split(',').map((n) => n.trim().toLowerCase());
+	if (names.includes('all')) return { line, file: false, rules: new Set([ALL]), reason, expands: true };
+	return { line, file: false, rules: mapIds(names, LINTER_MAP), reason, expands: true };
+}
+
+/**
+ * The statement or declaration a directive comment on its own line reaches, as golangci-lint finds
+ * it: the node that starts on the line after the comment group, in the group's column.
+ */
+function reachedNode(comment: Node): Node | undefined {
+	let last: Node = comment;
+	let next = comment.nextNamedSibling;
+	// The rest of the comment group (consecutive comment lines).
+	while (next?.type === 'comment' && next.startPosition.row === last.endPosition.row + 1) {
+		last = next;
+		next = next.nextNamedSibling;
 	}
-	return undefined;
+	// Comments before a block's first statement are the block's; the statements are in its list.
+	if (next?.type === 'statement_list') next = next.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
+	if (!next || next.startPosition.row !== last.endPosition.row + 1 || next.startPosition.column !== comment.startPosition.column) return undefined;
+	return next;
 }
 
 /** All suppression directives of a file, from its comment nodes (`text` tells trailing ones apart). */
@@ -96,6 +142,10 @@ export function collectSuppressions(tree: Tree, text?: string, roots?: readonly 
 			const lineStart = text.lastIndexOf('\n', c.startIndex - 1) + 1;
 			s.trailing = text.slice(lineStart, c.startIndex).trim() !== '';
 		}
+		if (s.expands && !s.trailing) {
+			const node = reachedNode(c as Node);
+			if (node) s.endLine = node.endPosition.row;
+		}
 		out.push(s);
 	}
 	return out;
@@ -105,11 +155,17 @@ export function collectSuppressions(tree: Tree, text?: string, roots?: readonly 
 export class SuppressionIndex {
 	private readonly byLine = new Map<number, Set<string>>();
 	private readonly fileWide = new Set<string>();
+	/** Directives that cover a whole statement or declaration (few: checked one by one). */
+	private readonly spans: { from: number; to: number; rules: ReadonlySet<string> }[] = [];
 
 	constructor(list: readonly Suppression[]) {
 		for (const s of list) {
 			if (s.file) {
 				for (const r of s.rules) this.fileWide.add(r);
+				continue;
+			}
+			if (s.endLine !== undefined && s.endLine > s.line + 1) {
+				this.spans.push({ from: s.line, to: s.endLine, rules: s.rules });
 				continue;
 			}
 			for (const l of s.trailing ? [s.line] : [s.line, s.line + 1]) {
@@ -122,13 +178,14 @@ export class SuppressionIndex {
 
 	/** Number of directives-by-line entries (0 means nothing to filter). */
 	get empty(): boolean {
-		return this.byLine.size === 0 && this.fileWide.size === 0;
+		return this.byLine.size === 0 && this.fileWide.size === 0 && this.spans.length === 0;
 	}
 
 	isSuppressed(rule: string, line: number): boolean {
 		if (this.fileWide.has(rule) || this.fileWide.has(ALL)) return true;
 		const set = this.byLine.get(line);
-		return !!set && (set.has(rule) || set.has(ALL));
+		if (set && (set.has(rule) || set.has(ALL))) return true;
+		return this.spans.some((s) => line >= s.from && line <= s.to && (s.rules.has(rule) || s.rules.has(ALL)));
 	}
 }
 

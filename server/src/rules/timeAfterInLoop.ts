@@ -8,12 +8,10 @@
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, FUNCTION_TYPES, imports, lineIndent, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, imports, lineIndent, rangeOf } from './ast';
+import { caseRepeats } from './flow';
+import { literalBound } from './loops';
 import { sites } from './scope';
-
-const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
-// Calls that do not come back: panics, process exit, Goexit (t.Fatal/FailNow/Skip call it), log.Fatal/Panic.
-const NO_RETURN_CALLS = /^(panic|os\.Exit|runtime\.Goexit|\w+\.(Fatal|Fatalf|Fatalln|FailNow|Skip|Skipf|SkipNow|Panic|Panicf|Panicln))$/;
 
 /** Why old timer semantics apply, or undefined when timers are collected (go ≥ 1.23). */
 function gate(v: GoVersionInfo): { why: string; severity: Severity } | undefined {
@@ -24,90 +22,6 @@ function gate(v: GoVersionInfo): { why: string; severity: Severity } | undefined
 	}
 	if (mm < 23) return { why: `in this main module (go 1.${mm}) unstopped timers are not collected until they fire (Go 1.23 changed that for modules declaring go ≥ 1.23)`, severity: 'warning' };
 	return undefined;
-}
-
-/** The label naming `loop`, if it is the statement of a labeled_statement. */
-function labelOf(loop: Node): string | undefined {
-	const p = loop.parent;
-	return p?.type === 'labeled_statement' ? p.childForFieldName('label')?.text : undefined;
-}
-
-/** The loop/select/switch an unlabeled break (or loop a continue) binds to, within the function. */
-function target(stmt: Node, kinds: Set<string>): Node | null {
-	for (let n = stmt.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) if (kinds.has(n.type)) return n;
-	return null;
-}
-
-/** Does the statement list certainly leave the loop (return, panic, goto, labeled jump out)? */
-function leaves(stmts: Node[], loop: Node, label: string | undefined): boolean {
-	const last = stmts[stmts.length - 1];
-	if (!last) return false;
-	switch (last.type) {
-		case 'return_statement':
-		case 'goto_statement':
-			return true;
-		case 'expression_statement': {
-			const call = last.namedChild(0);
-			return call?.type === 'call_expression' && NO_RETURN_CALLS.test(calleeName(call) ?? '');
-		}
-		case 'break_statement': {
-			const l = last.namedChild(0)?.text;
-			if (l === undefined) return false; // an unlabeled break only leaves the select
-			// A label on the select (or a switch) inside the loop: that break stays in the loop too.
-			for (let n = last.parent; n && !n.equals(loop); n = n.parent) {
-				if (n.type === 'labeled_statement' && n.childForFieldName('label')?.text === l) return false;
-			}
-			return true;
-		}
-		case 'continue_statement': {
-			const l = last.namedChild(0)?.text;
-			return l !== undefined && l !== label;
-		}
-		case 'block':
-			return leaves(blockStmts(last), loop, label);
-		case 'if_statement': {
-			const alt = last.childForFieldName('alternative');
-			if (!alt) return false;
-			const cons = last.childForFieldName('consequence');
-			return leaves(blockStmts(cons), loop, label) && leaves(alt.type === 'block' ? blockStmts(alt) : [alt], loop, label);
-		}
-		default:
-			return false;
-	}
-}
-
-function blockStmts(block: Node | null): Node[] {
-	if (!block) return [];
-	const list = block.namedChildren.find((c) => c?.type === 'statement_list');
-	const src = list ?? block;
-	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment' && n.type !== 'statement_list');
-}
-
-/** Statements of a select case body (everything after the communication). */
-function caseStmts(c: Node): Node[] {
-	const comm = c.childForFieldName('communication');
-	const out: Node[] = [];
-	for (const n of c.namedChildren) {
-		if (!n || n.type === 'comment' || (comm && n.equals(comm))) continue;
-		if (n.type === 'statement_list') out.push(...n.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment'));
-		else out.push(n);
-	}
-	return out;
-}
-
-/** Can control go from this case body to the loop's next iteration? */
-function reachesNextIteration(c: Node, select: Node, loop: Node): boolean {
-	const label = labelOf(loop);
-	if (!leaves(caseStmts(c), loop, label)) return true;
-	for (const j of descendants(c, ['continue_statement', 'break_statement'])) {
-		const l = j.namedChild(0)?.text;
-		if (j.type === 'continue_statement') {
-			if (l === undefined ? target(j, new Set(['for_statement']))?.equals(loop) : l === label) return true;
-		} else if (l === undefined && target(j, BREAKABLE)?.equals(select)) {
-			return true;
-		}
-	}
-	return false;
 }
 
 function freshName(fn: Node | null, base: string): string {
@@ -209,16 +123,22 @@ export const timeAfterInLoop: Rule = {
 		const timePkg = imports(ctx.tree.rootNode).get('time');
 		if (!timePkg || timePkg === '_' || timePkg === '.') return [];
 		const out: RuleFinding[] = [];
+		const isTest = /_test\.go$/.test(ctx.filePath);
 		// Walk the (few) select cases rather than every call in the file.
 		for (const cc of sites(ctx, 'communication_case')) {
 			const site = timerSite(cc, timePkg);
 			if (!site) continue;
-			const { call, select, loop } = site;
+			const { call, select } = site;
 			const others = select.namedChildren.filter(
 				(n): n is Node => n !== null && (n.type === 'communication_case' || n.type === 'default_case') && !n.equals(cc),
 			);
-			const looping = others.find((c) => reachesNextIteration(c, select, loop));
-			if (!looping) continue;
+			// The timer stays pending only if another case ends the iteration and the loop comes
+			// round again (flow.ts: not when the case, or what follows the select, leaves the loop).
+			let again: Node | null = null;
+			const looping = others.find((c) => (again = caseRepeats(c)) !== null);
+			if (!looping || !again) continue;
+			// A test runs once: a loop bounded by a literal leaves a bounded number of timers, once.
+			if (isTest && literalBound(again) !== undefined) continue;
 			const d = callArgs(call)[0]?.text ?? 'd';
 			const edits = site.variable ? varFix(site.variable, call, others, timePkg, ctx.text) : fixFor(ctx, call, select, others, timePkg);
 			out.push({

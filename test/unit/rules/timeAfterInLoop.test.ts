@@ -254,3 +254,50 @@ test('variable form: `t := time.After(d)` in the loop received in the select; fi
 	const r = goCheck({ 'a.go': fixed }, { goVersion: '1.22' });
 	assert.ok(r.ok, r.output + '\n' + fixed);
 });
+
+test('issue 11: when what follows the select leaves the loop, no timer is left pending while it goes round', async () => {
+	// The message case falls out of the select into a return; only the timer case (whose timer fired) loops.
+	const afterSelect = wrap(`	retry := true
+	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-time.After(time.Second):
+			if retry {
+				retry = false
+				continue
+			}
+		}
+		return
+	}`);
+	assert.deepEqual(await runRule(timeAfterInLoop, afterSelect, { minor: 21 }), []);
+	// A labeled break after the select, out of the loop.
+	const breakOut = wrap(`loop:
+	for {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-time.After(time.Second):
+		}
+		break loop
+	}`);
+	assert.deepEqual(await runRule(timeAfterInLoop, breakOut, { minor: 21 }), []);
+	// The real case next to it is still found: the message case goes round again.
+	const loops = afterSelect.replace('\t\treturn\n\t}', '\t\tif retry {\n\t\t\treturn\n\t\t}\n\t}');
+	assert.equal((await runRule(timeAfterInLoop, loops, { minor: 21 })).length, 1);
+});
+
+test('issue 11: in a test file a loop bounded by a literal is not reported; an unbounded one is', async () => {
+	const bounded = wrap(`	for i := 0; i < 2; i++ {
+		select {
+		case m := <-msgs:
+			handle(m)
+		case <-time.After(5 * time.Second):
+			handle(i)
+		}
+	}`);
+	const asTest = { minor: 21, filePath: '/tmp/memlens-test/a_test.go' };
+	assert.deepEqual(await runRule(timeAfterInLoop, bounded, asTest), []);
+	assert.equal((await runRule(timeAfterInLoop, bounded, { minor: 21 })).length, 1, 'the same loop outside a test');
+	assert.equal((await runRule(timeAfterInLoop, SPEC_POSITIVE, asTest)).length, 1, 'an endless loop in a test');
+});
