@@ -8,12 +8,21 @@ import type { LocatedEscapeFact, RuleContext } from './types';
 import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, perRun } from './ast';
 import { mentions, sitesByType } from './scope';
 
-/** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
+/**
+ * A `getter` hands out a pooled object (`func acquire() *T { return p.Get().(*T) }`, also through a
+ * local: `v := p.Get(); if v == nil { return new(T) }; return v.(*T)`); `resets` when it resets the
+ * whole object first, `fields` the fields it assigns (`x.entries = entries`).
+ */
 export interface GetterSummary {
 	name: string;
 	pool: string;
 	resets: boolean;
 	generic: boolean;
+	/** The object's type: the function's single result type (`*pp`), when written. */
+	type?: string;
+	fields: Set<string>;
+	/** Declared as a method (call sites are matched by method name only). */
+	method: boolean;
 }
 
 /** A `putter` calls `P.Put(param)`; `resets` when it resets the parameter before. */
@@ -136,22 +145,33 @@ export function isGenericFunc(fn: Node | null): boolean {
 	return !!recv && recv.text.includes('[');
 }
 
-/** A statement resetting `x`: `x.Reset()`, `x.Truncate(0)`, `x = …`, `*x = …`, `clear(x)` (maps). */
+/** Method names that reset or re-initialise the receiver (`Reset`, `reset`, `Clear`, `init`). */
+const RESET_METHODS = /^(Reset|reset|Clear|clear|Init|init)$/;
+
+/** `x`, `*x`, `(*x)`, `(x)` → `x` / `*x` with parentheses and spaces gone. */
+function plain(e: Node | null): string | undefined {
+	return e?.text.replace(/[\s()]+/g, '');
+}
+
+/**
+ * A statement resetting `x`: `x.Reset()`, `x.reset(…)`, `x.Truncate(0)`, `x = …`, `*x = …`,
+ * `(*x) = T{…}`. Field assignments are not whole resets (see `fieldsAssigned`).
+ */
 export function isResetOf(stmt: Node, x: string): boolean {
 	if (stmt.type === 'expression_statement') {
 		const call = stripParens(stmt.namedChild(0));
 		if (call?.type !== 'call_expression') return false;
 		const fn = call.childForFieldName('function');
 		if (fn?.type === 'selector_expression') {
-			const op = stripParens(fn.childForFieldName('operand'));
-			const m = fn.childForFieldName('field')?.text;
-			return (op?.text === x || op?.text === `*${x}`) && (m === 'Reset' || (m === 'Truncate' && callArgs(call)[0]?.text === '0'));
+			const op = plain(fn.childForFieldName('operand'));
+			const m = fn.childForFieldName('field')?.text ?? '';
+			return (op === x || op === `*${x}`) && (RESET_METHODS.test(m) || (m === 'Truncate' && callArgs(call)[0]?.text === '0'));
 		}
 		return false;
 	}
 	if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text === '=') {
 		const left = stmt.childForFieldName('left')?.namedChildren ?? [];
-		if (!left.some((l) => l?.text === x || l?.text.replace(/\s+/g, '') === `*${x}`)) return false;
+		if (!left.some((l) => plain(l) === x || plain(l) === `*${x}`)) return false;
 		// `x = x[:0]`, `*x = (*x)[:0]`, `*x = T{}` reset; `*x = append(*x, …)` does not.
 		const right = stmt.childForFieldName('right')?.namedChild(0);
 		if (!right) return false;
@@ -161,27 +181,72 @@ export function isResetOf(stmt: Node, x: string): boolean {
 	return false;
 }
 
+/** Fields of `x` a statement assigns (`x.f = …`, `x.a, x.b = …`), unless the value reads the field itself. */
+export function fieldsAssigned(stmt: Node, x: string): string[] {
+	if (stmt.type !== 'assignment_statement' || stmt.childForFieldName('operator')?.text !== '=') return [];
+	const left = stmt.childForFieldName('left')?.namedChildren ?? [];
+	const right = stmt.childForFieldName('right')?.namedChildren ?? [];
+	const out: string[] = [];
+	left.forEach((l, i) => {
+		if (l?.type !== 'selector_expression' || plain(l.childForFieldName('operand')) !== x) return;
+		const field = l.childForFieldName('field')?.text;
+		const r = right.length === left.length ? right[i] : undefined;
+		// `x.buf = x.buf[:0]` resets; `x.buf = append(x.buf, …)` keeps the content.
+		const keeps = r && r.text.includes(`${x}.${field}`) && !(r.type === 'slice_expression' && r.childForFieldName('end')?.text === '0' && !r.childForFieldName('start'));
+		if (field && r && !keeps) out.push(field);
+	});
+	return out;
+}
+
+/** Names in `fn` bound to a Get of the pool (`v := p.Get()`, `x := p.Get().(*T)`) and locals assigned from them (`m = v.(*T)`). */
+function getNames(idx: PoolIndex, fn: Node): { names: Set<string>; pool: string } | undefined {
+	const names = new Set<string>();
+	let pool: string | undefined;
+	const stmts = ownDescendants(fn, ['short_var_declaration', 'assignment_statement']);
+	for (const s of stmts) {
+		const l = s.childForFieldName('left')?.namedChild(0);
+		const g = unwrapGet(idx, s.childForFieldName('right')?.namedChild(0) ?? null);
+		if (g && l?.type === 'identifier') {
+			names.add(l.text);
+			pool ??= g.pool;
+		}
+	}
+	if (!pool) return undefined;
+	for (let pass = 0; pass < 2; pass++) {
+		for (const s of stmts) {
+			const l = s.childForFieldName('left')?.namedChild(0);
+			const root = aliasRoot(s.childForFieldName('right')?.namedChild(0) ?? null);
+			if (l?.type === 'identifier' && root && names.has(root)) names.add(l.text);
+		}
+	}
+	return { names, pool };
+}
+
 function summarise(idx: PoolIndex, fn: Node): void {
 	const name = fn.childForFieldName('name')?.text;
 	const body = fn.childForFieldName('body');
 	if (!name || !body) return;
 	const generic = isGenericFunc(fn);
 	const stmts = blockStatements(body);
-	// Getter: `return P.Get()…` or `x := P.Get()…; [resets]; return x`.
-	const last = stmts[stmts.length - 1];
-	if (last?.type === 'return_statement') {
-		const ret = last.namedChild(0)?.namedChild(0) ?? null;
+	// Getter: a return whose first value is a Get (`return p.Get().(*T)`) or a local holding one.
+	const result = fn.childForFieldName('result');
+	const type = result && result.type !== 'parameter_list' ? result.text : undefined;
+	const method = fn.type === 'method_declaration';
+	const bound = getNames(idx, fn);
+	for (const r of ownDescendants(fn, 'return_statement')) {
+		const ret = r.namedChild(0)?.namedChild(0) ?? null;
 		const direct = unwrapGet(idx, ret);
-		if (direct) idx.getters.set(name, { name, pool: direct.pool, resets: false, generic });
-		else if (ret?.type === 'identifier') {
-			for (const s of stmts) {
-				if (s.type !== 'short_var_declaration' && s.type !== 'assignment_statement') continue;
-				if (s.childForFieldName('left')?.namedChild(0)?.text !== ret.text) continue;
-				const g = unwrapGet(idx, s.childForFieldName('right')?.namedChild(0) ?? null);
-				if (!g) continue;
-				const resets = stmts.some((t) => t.startIndex > s.startIndex && isResetOf(t, ret.text));
-				idx.getters.set(name, { name, pool: g.pool, resets, generic });
-			}
+		const root = aliasRoot(ret);
+		if (direct) {
+			idx.getters.set(name, { name, pool: direct.pool, resets: false, generic, type, fields: new Set(), method });
+			break;
+		}
+		if (bound && root && bound.names.has(root)) {
+			const after = stmts.filter((t) => t.endIndex <= r.startIndex);
+			const resets = [...bound.names].some((n) => after.some((t) => isResetOf(t, n)));
+			const fields = new Set([...bound.names].flatMap((n) => after.flatMap((t) => fieldsAssigned(t, n))));
+			idx.getters.set(name, { name, pool: bound.pool, resets, generic, type, fields, method });
+			break;
 		}
 	}
 	// Putter: `P.Put(param)` on a parameter.
@@ -307,11 +372,25 @@ function buildBindings(ctx: PoolCtx): GetBinding[] {
 		}
 		const call = stripParens(right);
 		const getter = call?.type === 'call_expression' ? idx.getters.get(calledName(call) ?? '') : undefined;
-		if (getter && call && func.childForFieldName('name')?.text !== getter.name) {
+		if (getter && call && func.childForFieldName('name')?.text !== getter.name && getterCall(ctx, getter, call)) {
 			out.push({ name: left.text, ident: left, stmt: owner, call, pool: getter.pool, deref: false, getter, func });
 		}
 	}
 	return out;
+}
+
+/** Method names too common to take `x.Name()` for a call of this file's getter method. */
+const COMMON_METHODS = new Set(['Get', 'Load', 'Next', 'Pop', 'Value', 'New', 'Take', 'Acquire', 'Alloc', 'Clone', 'Copy', 'Read']);
+
+/**
+ * Is `call` a call of the getter? Functions match by name; a method only when its name is
+ * unusual and no other method of the file has it (`h.Get("k")` is not `pool.Get()`).
+ */
+function getterCall(ctx: PoolCtx, getter: GetterSummary, call: Node): boolean {
+	const fn = call.childForFieldName('function');
+	if (!getter.method) return fn?.type === 'identifier';
+	if (fn?.type !== 'selector_expression' || COMMON_METHODS.has(getter.name)) return false;
+	return ctx.tree.rootNode.namedChildren.filter((d) => d?.type === 'method_declaration' && d.childForFieldName('name')?.text === getter.name).length === 1;
 }
 
 /** The Get bindings of the run grouped by their enclosing function. */
@@ -369,7 +448,7 @@ export function identUses(scope: Node, x: string): Node[] {
 	return descendants(scope, 'identifier').filter((i) => i.text === x);
 }
 
-const ALIAS_METHODS = new Set(['Bytes', 'Next', 'AvailableBuffer']);
+export const ALIAS_METHODS = new Set(['Bytes', 'Next', 'AvailableBuffer']);
 
 /**
  * The variable whose pooled memory `e` shares, per the aliasing table (spec §1.4): `x`, `*x`, `&x`,
