@@ -130,3 +130,10 @@ export function resolveLocal(use: Node, name: string, outer: Node): LocalDecl | 
 	}
 	return undefined;
 }
+
+/** The outermost function around `n` (a top-level declaration, or a func literal at package level). */
+export function outermostFunction(n: Node): Node | null {
+	let out: Node | null = null;
+	for (let p = n.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) out = p;
+	return out;
+}
