@@ -12,8 +12,8 @@
  */
 import type { Node } from '../syntax/mirror';
 import { callArgs, calleeName, contains, descendants } from './ast';
-import { blockStatements, type GetBinding } from './poolShared';
-import { type Effect, type FileFacts, type Tracked, callEffect, carries, involves, localAliases, mentions, ownCalls, storeEffect, stripParens, worst } from './poolOwnership';
+import { blockStatements } from './poolShared';
+import { type Effect, type FileFacts, type Tracked, callEffect, carries, involves, mentions, ownCalls, storeEffect, stripParens, worst } from './poolOwnership';
 
 export type PathState = 'none' | 'held' | 'released' | 'handed' | 'unknown' | 'deferred';
 export type States = ReadonlySet<PathState>;
@@ -373,38 +373,6 @@ export function closureEffect(f: FileFacts, t: Tracked, lit: Node): Effect {
 		else effects.push(mentions(t, s) ? 'handoff' : 'none');
 	}
 	return worst(effects);
-}
-
-/** The object of binding `g`, with every local that may hold it. */
-export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
-	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
-	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders };
-	const body = g.func.childForFieldName('body');
-	if (body) {
-		t.identity = localAliases(f, body, g.func, t.names, t, true);
-		// `v := p.Get()` then `b := v.(*bytes.Buffer)`: the type comes from the assertion.
-		t.type ??= descendants(body, 'type_assertion_expression').find((a) => t.identity!.has(stripParens(a.childForFieldName('operand'))?.text ?? ''))?.childForFieldName('type')?.text;
-		t.names = localAliases(f, body, g.func, t.names, t);
-	}
-	return t;
-}
-
-/**
- * Names whose truth says whether anything was taken: `ok` of `x, ok := v.(*T)`, and the error of
- * `x, err := getter()` (on `err != nil` the getter handed out nothing).
- */
-export function okNames(t: Tracked, g: GetBinding): { ok: Set<string>; err: Set<string> } {
-	const ok = new Set<string>();
-	const err = new Set<string>();
-	for (const s of descendants(g.func, ['short_var_declaration', 'assignment_statement'])) {
-		const left = s.childForFieldName('left')?.namedChildren ?? [];
-		const right = s.childForFieldName('right')?.namedChildren ?? [];
-		const r = stripParens(right[0]);
-		if (left.length !== 2 || right.length !== 1 || left[1]?.type !== 'identifier' || !(t.identity ?? t.names).has(left[0]?.text ?? '')) continue;
-		if (r?.type === 'type_assertion_expression') ok.add(left[1].text);
-		else if (s.id === g.stmt.id && r?.type === 'call_expression') err.add(left[1].text);
-	}
-	return { ok, err };
 }
 
 /** Follows the object bound by `binding` through `fn`'s body. */

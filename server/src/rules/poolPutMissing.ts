@@ -16,8 +16,8 @@ import type { Fix, Range, RuleFinding, TextEdit } from '../model';
 import { callArgs, descendants, enclosingLoops, lineIndent, rangeOf } from './ast';
 import type { Rule, RuleContext } from './types';
 import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
-import { type FileFacts, type Tracked, fileFacts, isLocalType, receiverName, stripParens, summary } from './poolOwnership';
-import { closureEffect, followObject, okNames, trackBinding, type Flow, type FlowExit } from './poolFlow';
+import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, receiverName, stripParens, summary } from './poolOwnership';
+import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
 import { resolveLocal } from './poolScope';
 
 /** Deletes a statement, with its whole line when it stands alone on it. */
@@ -29,6 +29,38 @@ function deleteStatement(text: string, stmt: Node): TextEdit {
 		return { range: { start: { line: stmt.startPosition.row, character: 0 }, end: { line: stmt.endPosition.row + 1, character: 0 } }, newText: '' };
 	}
 	return { range: rangeOf(stmt), newText: '' };
+}
+
+/** The object of binding `g`, with every local that may hold it. */
+export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
+	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
+	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders };
+	const body = g.func.childForFieldName('body');
+	if (body) {
+		t.identity = localAliases(f, body, g.func, t.names, t, true);
+		// `v := p.Get()` then `b := v.(*bytes.Buffer)`: the type comes from the assertion.
+		t.type ??= descendants(body, 'type_assertion_expression').find((a) => t.identity!.has(stripParens(a.childForFieldName('operand'))?.text ?? ''))?.childForFieldName('type')?.text;
+		t.names = localAliases(f, body, g.func, t.names, t);
+	}
+	return t;
+}
+
+/**
+ * Names whose truth says whether anything was taken: `ok` of `x, ok := v.(*T)`, and the error of
+ * `x, err := getter()` (on `err != nil` the getter handed out nothing).
+ */
+export function okNames(t: Tracked, g: GetBinding): { ok: Set<string>; err: Set<string> } {
+	const ok = new Set<string>();
+	const err = new Set<string>();
+	for (const s of descendants(g.func, ['short_var_declaration', 'assignment_statement'])) {
+		const left = s.childForFieldName('left')?.namedChildren ?? [];
+		const right = s.childForFieldName('right')?.namedChildren ?? [];
+		const r = stripParens(right[0]);
+		if (left.length !== 2 || right.length !== 1 || left[1]?.type !== 'identifier' || !(t.identity ?? t.names).has(left[0]?.text ?? '')) continue;
+		if (r?.type === 'type_assertion_expression') ok.add(left[1].text);
+		else if (s.id === g.stmt.id && r?.type === 'call_expression') err.add(left[1].text);
+	}
+	return { ok, err };
 }
 
 /** A deferred closure that releases or may keep the variable: it covers every Get bound to it, even a later one. */

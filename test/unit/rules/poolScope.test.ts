@@ -58,7 +58,8 @@ test('pool-put-local-address skips a package-level variable hidden by a local in
 
 test('resolveLocal: blocks, if/for headers, parameters, package level', async () => {
 	const parser = await newGoParser();
-	const tree = mirrorOf(parser.parse(SRC)!, SRC);
+	const ts = parser.parse(SRC)!;
+	const tree = mirrorOf(ts, SRC);
 	try {
 		const fns = descendants(tree.rootNode, 'function_declaration');
 		const byName = (n: string) => fns.find((f) => f.childForFieldName('name')?.text === n)!;
@@ -73,7 +74,7 @@ test('resolveLocal: blocks, if/for headers, parameters, package level', async ()
 		const v = uses(byName('header'), 'v').at(-1)!;
 		assert.equal(resolveLocal(v, 'v', byName('header'))?.decl.type, 'range_clause');
 	} finally {
-		tree.delete?.();
+		ts.delete();
 		parser.delete();
 	}
 });
