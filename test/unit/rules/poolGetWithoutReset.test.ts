@@ -143,3 +143,83 @@ test('fixes compile (go vet) and remove the finding', async () => {
 	const r = goCheck(fixed, { cmd: 'vet' });
 	assert.ok(r.ok, r.output);
 });
+
+test('a field the getter assigns, that is assigned after the Get, or that every Put clears holds nothing old', async () => {
+	const src = `package a
+
+import "sync"
+
+type entry struct{ b []byte }
+type batch struct {
+	leader  string
+	entries []*entry
+	spare   []*entry
+}
+
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+func newBatch(leader string, es []*entry) *batch {
+	b := batches.Get().(*batch)
+	b.leader, b.entries = leader, es
+	return b
+}
+
+func (b *batch) release() {
+	b.entries, b.spare = nil, b.spare[:0]
+	batches.Put(b)
+}
+
+func viaGetter(es []*entry) *batch {
+	b := newBatch("x", nil)
+	for _, e := range es {
+		b.entries = append(b.entries, e)
+	}
+	return b
+}
+
+func assigned(e *entry) *batch {
+	b := batches.Get().(*batch)
+	b.leader = "y"
+	b.entries = nil
+	b.entries = append(b.entries, e)
+	return b
+}
+
+func clearedOnPut(e *entry) *batch {
+	b := batches.Get().(*batch)
+	b.spare = append(b.spare, e)
+	return b
+}
+
+type msg struct{ subject string; hdr []byte }
+
+var msgs sync.Pool
+
+func newMsg(subject string) *msg {
+	var m *msg
+	if v := msgs.Get(); v != nil {
+		m = v.(*msg)
+	} else {
+		m = new(msg)
+	}
+	(*m) = msg{subject: subject}
+	return m
+}
+
+func header(s string) *msg {
+	m := newMsg(s)
+	m.hdr = append(m.hdr, s...)
+	return m
+}
+
+func (m *msg) done() { msgs.Put(m) }
+`;
+	assert.deepEqual(await runRule(poolGetWithoutReset, src), []);
+	// Without the Put's clearing, the accumulated field is reported, with its own reset as the fix.
+	const kept = src.replace('b.entries, b.spare = nil, b.spare[:0]', 'b.entries = nil');
+	const f = await runRule(poolGetWithoutReset, kept);
+	assert.deepEqual(lines(f), [kept.split('\n').findIndex((l) => l.includes('b.spare = append(b.spare, e)')) + 1]);
+	assert.match(f[0].message, /append\(b\.spare, …\)/);
+	assert.equal(f[0].fixes?.[0].edits[0].newText.trim(), 'b.spare = b.spare[:0]');
+	assert.equal(f[0].fixes?.[0].safe, false);
+});
