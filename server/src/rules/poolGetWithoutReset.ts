@@ -96,7 +96,7 @@ function resetText(g: GetBinding, use: string, field?: string): { text: string; 
 	// `x.f = append(x.f, …)`: the field is the slice to empty (offered, not applied in bulk: the
 	// struct's other fields are not looked at).
 	if (field) return { text: `${g.name}.${field} = ${g.name}.${field}[:0]`, safe: false };
-	const t = g.assertedType?.replace(/\s+/g, '');
+	const t = (g.assertedType ?? g.getter?.type)?.replace(/\s+/g, '');
 	if (g.deref || t?.startsWith('[]')) return { text: `${g.name} = ${g.name}[:0]`, safe: true };
 	if (t?.startsWith('*[]')) return { text: `*${g.name} = (*${g.name})[:0]`, safe: true };
 	if (!t && use.startsWith('append(')) return { text: `${g.name} = ${g.name}[:0]`, safe: false };
@@ -137,14 +137,16 @@ export const poolGetWithoutReset: Rule = {
 			const use = acc.use;
 			const { text, safe } = resetText(g, use, acc.field);
 			const at = { line: g.stmt.endPosition.row, character: g.stmt.endPosition.column };
-			const fix: Fix = { title: `Reset ${g.name} right after Get (${text})`, edits: [{ range: { start: at, end: at }, newText: `\n${lineIndent(ctx.text, g.stmt)}${text}` }], isPreferred: true, safe };
+			// A Get in an `if`/`switch` header has no statement line after it to insert into.
+			const fix: Fix | undefined =
+				g.stmt.parent?.type === 'statement_list' ? { title: `Reset ${g.name} right after Get (${text})`, edits: [{ range: { start: at, end: at }, newText: `\n${lineIndent(ctx.text, g.stmt)}${text}` }], isPreferred: true, safe } : undefined;
 			const src = g.getter ? `${g.getter.name}()` : `${g.pool}.Get()`;
 			out.push({
 				rule: 'pool-get-without-reset',
 				range: rangeOf(first.parent?.type === 'unary_expression' ? first.parent : first),
 				severity: 'warning',
 				message: `\`${g.name}\` comes from \`${src}\` and is appended to (\`${use}\`) before any reset. sync.Pool returns objects as they were Put, and no Put of \`${g.pool}\` in this file resets them, so a previous user's content stays in front. Reset it after Get (\`${text}\`).`,
-				fixes: [fix],
+				fixes: fix ? [fix] : [],
 				related: [{ range: rangeOf(g.call), message: 'the object comes from here' }],
 			});
 		}

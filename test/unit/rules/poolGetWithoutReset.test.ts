@@ -223,3 +223,44 @@ func (m *msg) done() { msgs.Put(m) }
 	assert.equal(f[0].fixes?.[0].edits[0].newText.trim(), 'b.spare = b.spare[:0]');
 	assert.equal(f[0].fixes?.[0].safe, false);
 });
+
+test('reset fix: typed by the getter (safe), none for a Get in an if header (no line to insert into)', async () => {
+	const src = `package a
+
+import (
+	"bytes"
+	"sync"
+)
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer { return bufs.Get().(*bytes.Buffer) }
+
+func putBuf(b *bytes.Buffer) { bufs.Put(b) }
+
+func viaGetter(s string) string {
+	b := getBuf()
+	b.WriteString(s)
+	out := b.String()
+	putBuf(b)
+	return out
+}
+
+func header(s string) string {
+	if b := bufs.Get().(*bytes.Buffer); s != "" {
+		b.WriteString(s)
+		defer bufs.Put(b)
+		return b.String()
+	}
+	return ""
+}
+`;
+	const f = await runRule(poolGetWithoutReset, src);
+	assert.deepEqual(lines(f), [16, 24]);
+	assert.equal(f[0].fixes?.[0].edits[0].newText, '\n\tb.Reset()');
+	assert.equal(f[0].fixes?.[0].safe, true);
+	assert.deepEqual(f[1].fixes, []);
+	const fixed = applyEdits(src, f[0].fixes![0].edits);
+	assert.deepEqual(lines(await runRule(poolGetWithoutReset, fixed)), [25]);
+	assert.ok(goCheck({ 'a.go': fixed }).ok);
+});
