@@ -220,7 +220,8 @@ function isSelf(t: Tracked, e: Node | null): boolean {
 }
 
 function receiverEffect(f: FileFacts, t: Tracked, m: string): Effect {
-	if (isLocalType(t.type) === false) return 'none';
+	// Another package's type cannot reach this file's pool, but its `Release()` ends the object's use here.
+	if (isLocalType(t.type) === false) return RELEASE_NAME.test(m) ? 'release' : 'none';
 	const decls = f.methods.get(m);
 	if (decls) return worst(decls.map((d) => summary(f, d, receiverName(d)).fate));
 	return RELEASE_NAME.test(m) ? 'release' : 'unknown';

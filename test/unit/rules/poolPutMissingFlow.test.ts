@@ -291,3 +291,21 @@ func finish(b *bytes.Buffer) bool { return b.Len() > 0 }
 		[false, true, false, false],
 	);
 });
+
+test("a release-named method of another package's type ends the object's use; its other methods do not", async () => {
+	const src = `package a
+
+import (
+	"sync"
+
+	"example.com/frames"
+)
+
+var objs sync.Pool
+
+func released() { f := objs.Get().(*frames.Frame); f.Fill(); f.Release() }
+
+func dropped() int { f := objs.Get().(*frames.Frame); f.Fill(); return f.Len() }
+`;
+	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [13]);
+});
