@@ -5,7 +5,7 @@
  */
 import type { Node } from '../syntax/mirror';
 import { callArgs, descendants } from './ast';
-import { aliasRoot, blockStatements, isGenericFunc, ownDescendants, poolCall, stripParens, unwrapGet, type PoolIndex } from './poolShared';
+import { aliasRoot, blockStatements, isGenericFunc, ownDescendants, poolCall, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
 
 /** Method names that reset or re-initialise the receiver (`Reset`, `reset`, `Clear`, `init`). */
 const RESET_METHODS = /^(Reset|reset|Clear|clear|Init|init)$/;
@@ -122,7 +122,9 @@ export function summarise(idx: PoolIndex, fn: Node): void {
 		const arg = callArgs(call)[0]?.text;
 		const i = params.indexOf(arg ?? '');
 		if (i < 0) continue;
-		const resets = stmts.some((t) => t.startIndex < call.startIndex && isResetOf(t, arg!));
+		// A reset right before the Put, also inside a guard (`if b != nil { b.Reset(); p.Put(b) }`).
+		let resets = false;
+		for (let t = statementOf(call).previousNamedSibling; t && !resets; t = t.previousNamedSibling) resets = isResetOf(t, arg!);
 		idx.putters.set(name, { name, pool, paramIndex: i, resets, generic });
 	}
 }

@@ -264,3 +264,36 @@ func header(s string) string {
 	assert.deepEqual(lines(await runRule(poolGetWithoutReset, fixed)), [25]);
 	assert.ok(goCheck({ 'a.go': fixed }).ok);
 });
+
+test('a putter that resets inside a nil guard resets every Put (no finding at its callers)', async () => {
+	const src = `package a
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+)
+
+var bufPool = &sync.Pool{New: func() interface{} { return &bytes.Buffer{} }}
+
+func acquireBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func releaseBuffer(buf *bytes.Buffer) {
+	if buf != nil {
+		buf.Reset()
+		bufPool.Put(buf)
+	}
+}
+
+func marshal(v any) ([]byte, error) {
+	buf := acquireBuffer()
+	defer releaseBuffer(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), buf.Bytes()...), nil
+}
+`;
+	assert.deepEqual(await runRule(poolGetWithoutReset, src), []);
+	assert.deepEqual(lines(await runRule(poolGetWithoutReset, src.replace('\t\tbuf.Reset()\n', ''))), [22], 'without the reset, the encoder writes after old content');
+});

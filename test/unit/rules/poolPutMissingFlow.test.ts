@@ -309,3 +309,49 @@ func dropped() int { f := objs.Get().(*frames.Frame); f.Fill(); return f.Len() }
 `;
 	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [13]);
 });
+
+test('real bug shape (caddyserver/forwardproxy#76): a copy buffer taken in a closure and never put back', async () => {
+	const src = `package a
+
+import (
+	"io"
+	"sync"
+)
+
+var bufferPool = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
+
+func dualStream(a, b io.ReadWriter) error {
+	stream := func(w io.Writer, r io.Reader) error {
+		bp := bufferPool.Get().(*[]byte)
+		_, err := copyBuffer(w, r, *bp)
+		return err
+	}
+	go stream(a, b)
+	return stream(b, a)
+}
+
+func copyBuffer(dst io.Writer, src io.Reader, buf []byte) (int64, error) {
+	var n int64
+	for {
+		nr, er := src.Read(buf)
+		if nr > 0 {
+			nw, ew := dst.Write(buf[:nr])
+			n += int64(nw)
+			if ew != nil {
+				return n, ew
+			}
+		}
+		if er != nil {
+			return n, er
+		}
+	}
+}
+`;
+	const f = await runRule(poolPutMissing, src);
+	assert.deepEqual(lines(f), [12]);
+	assert.match(f[0].message, /never put back/);
+	assert.equal(f[0].fixes?.[0].safe, true);
+	const fixed = applyEdits(src, f[0].fixes![0].edits);
+	assert.match(fixed, /bp := bufferPool\.Get\(\)\.\(\*\[\]byte\)\n\t\tdefer bufferPool\.Put\(bp\)\n/);
+	assert.ok(goCheck({ 'a.go': fixed }).ok);
+});
