@@ -14,6 +14,7 @@ import type { Node } from '../syntax/mirror';
 import { FUNCTION_TYPES, callArgs, descendants, imports, perRun } from './ast';
 import { ALIAS_METHODS, poolCall, type PoolIndex } from './poolShared';
 import { resolveLocal } from './poolScope';
+import { funcDecl, methodDecls, paramName, receiverName, summary } from './poolSummary';
 
 export type Effect = 'none' | 'release' | 'handoff' | 'unknown';
 
@@ -31,6 +32,8 @@ export interface Tracked {
 	builders: ReadonlySet<string>;
 	/** The names that are the object itself (`x`, `m = x.(*T)`): a nil check on them means nothing was taken. */
 	identity?: ReadonlySet<string>;
+	/** How many calls deep this file's callees are still read (see poolSummary.ts); the rules start at MAX_DEPTH. */
+	budget?: number;
 }
 
 /** Per-file knowledge the classifier needs: the pool index, imports, declared functions. */
@@ -42,6 +45,8 @@ export interface FileFacts {
 	funcs: Map<string, Node>;
 	/** Method name → its declarations (any receiver type). */
 	methods: Map<string, Node[]>;
+	/** What else a summary depends on: the pools and imports (cross-run summaries check it). */
+	signature: string;
 }
 
 /** Names of calls that put an object back (another file's `putBuf(b)`, `m.returnToPool()`). */
@@ -56,19 +61,47 @@ const KEEPING_PACKAGES = new Set(['runtime', 'sync', 'sync/atomic', 'container/h
 /** Standard functions whose result wraps or aliases an argument. */
 const CARRYING_STD = /^(New|Append|Trim|Cut|Split|Fields|Multi|Tee|Limit|Nop|With|Wrap)/;
 
+/**
+ * The file's facts for one run. Imports and declarations are read on first use only: a keystroke
+ * in a function whose pooled objects meet no call of another function never walks the file's
+ * top-level list.
+ */
 export function fileFacts(idx: PoolIndex, root: Node): FileFacts {
+	let signature: string | undefined;
 	return perRun(root, 'pool:fileFacts', () => {
-		const packages = new Map<string, string>();
-		for (const [p, name] of imports(root)) packages.set(name, p);
-		const funcs = new Map<string, Node>();
-		const methods = new Map<string, Node[]>();
-		for (const d of root.namedChildren) {
-			const name = d?.childForFieldName('name')?.text;
-			if (!d || !name) continue;
-			if (d.type === 'function_declaration') funcs.set(name, d);
-			else if (d.type === 'method_declaration') methods.set(name, [...(methods.get(name) ?? []), d]);
-		}
-		return { idx, root, packages, funcs, methods };
+		let packages: Map<string, string> | undefined;
+		let decls: { funcs: Map<string, Node>; methods: Map<string, Node[]> } | undefined;
+		const declared = () => {
+			if (decls) return decls;
+			decls = { funcs: new Map(), methods: new Map() };
+			for (const d of root.namedChildren) {
+				const name = d?.childForFieldName('name')?.text;
+				if (!d || !name) continue;
+				if (d.type === 'function_declaration') decls.funcs.set(name, d);
+				else if (d.type === 'method_declaration') decls.methods.set(name, [...(decls.methods.get(name) ?? []), d]);
+			}
+			return decls;
+		};
+		return {
+			idx,
+			root,
+			get packages() {
+				if (!packages) {
+					packages = new Map();
+					for (const [p, name] of imports(root)) packages.set(name, p);
+				}
+				return packages;
+			},
+			get funcs() {
+				return declared().funcs;
+			},
+			get methods() {
+				return declared().methods;
+			},
+			get signature() {
+				return (signature ??= `${[...idx.vars].sort()}|${[...idx.fields].sort()}|${[...this.packages].join(';')}`);
+			},
+		};
 	});
 }
 
@@ -130,9 +163,9 @@ function callCarries(f: FileFacts, t: Tracked, c: Node): boolean {
 	if (fn.type === 'identifier') {
 		if (fn.text === 'append') return args.some((a) => carries(f, t, a));
 		if (HARMLESS_BUILTINS.has(fn.text)) return false;
-		const decl = f.funcs.get(fn.text);
+		const decl = funcDecl(f, fn.text);
 		if (decl && !resolveLocal(fn, fn.text, t.fn)) {
-			return args.some((a, i) => carries(f, t, a) && summary(f, decl, paramName(decl, i)).returns);
+			return args.some((a, i) => carries(f, t, a) && summary(f, decl, paramName(decl, i), t.budget).returns);
 		}
 		return args.some((a) => carries(f, t, a));
 	}
@@ -146,12 +179,13 @@ function callCarries(f: FileFacts, t: Tracked, c: Node): boolean {
 		if (carries(f, t, operand)) {
 			if (m === 'String') return t.builders.has(stripParens(operand)?.text ?? '');
 			if (isLocalType(t.type) === false) return ALIAS_RESULTS.has(m);
-			return (f.methods.get(m) ?? []).some((d) => summary(f, d, receiverName(d)).returns) || !f.methods.has(m);
+			const decls = methodDecls(f, m);
+			return !decls.length || decls.some((d) => summary(f, d, receiverName(d), t.budget).returns);
 		}
 		// Another object's method: `w.Write(b)` returns counts; this file's methods say what they return.
 		if (NO_RETAIN_METHODS.has(m)) return false;
-		const decls = f.methods.get(m);
-		if (decls) return decls.some((d) => args.some((a, i) => carries(f, t, a) && summary(f, d, paramName(d, i)).returns));
+		const decls = methodDecls(f, m);
+		if (decls.length) return decls.some((d) => args.some((a, i) => carries(f, t, a) && summary(f, d, paramName(d, i), t.budget).returns));
 	}
 	// A conversion `(*T)(p)` or a call of a func value: the result may be the argument.
 	return args.some((a) => carries(f, t, a));
@@ -182,8 +216,8 @@ export function callEffect(f: FileFacts, t: Tracked, c: Node): Effect {
 		if (HARMLESS_BUILTINS.has(fn.text)) return 'none';
 		if (!carried.some(Boolean)) return 'none';
 		if (resolveLocal(fn, fn.text, t.fn)) return 'unknown'; // a func value
-		const decl = f.funcs.get(fn.text);
-		if (decl) return worst(carried.map((on, i) => (on ? summary(f, decl, paramName(decl, i)).fate : 'none')));
+		const decl = funcDecl(f, fn.text);
+		if (decl) return worst(carried.map((on, i) => (on ? summary(f, decl, paramName(decl, i), t.budget).fate : 'none')));
 		return RELEASE_NAME.test(fn.text) ? 'release' : 'unknown';
 	}
 	if (fn.type === 'func_literal') return carried.some(Boolean) ? 'unknown' : 'none';
@@ -203,7 +237,7 @@ export function callEffect(f: FileFacts, t: Tracked, c: Node): Effect {
 	if (operand && isSelf(t, operand)) effects.push(receiverEffect(f, t, m));
 	if (carried.some(Boolean)) {
 		if (NO_RETAIN_METHODS.has(m)) effects.push('none');
-		else if (f.methods.has(m)) effects.push(worst(f.methods.get(m)!.flatMap((d) => carried.map((on, i) => (on ? summary(f, d, paramName(d, i)).fate : 'none')))));
+		else if (methodDecls(f, m).length) effects.push(worst(methodDecls(f, m).flatMap((d) => carried.map((on, i) => (on ? summary(f, d, paramName(d, i), t.budget).fate : 'none')))));
 		else effects.push(RELEASE_NAME.test(m) ? 'release' : 'unknown');
 	}
 	return worst(effects);
@@ -222,8 +256,8 @@ function isSelf(t: Tracked, e: Node | null): boolean {
 function receiverEffect(f: FileFacts, t: Tracked, m: string): Effect {
 	// Another package's type cannot reach this file's pool, but its `Release()` ends the object's use here.
 	if (isLocalType(t.type) === false) return RELEASE_NAME.test(m) ? 'release' : 'none';
-	const decls = f.methods.get(m);
-	if (decls) return worst(decls.map((d) => summary(f, d, receiverName(d)).fate));
+	const decls = methodDecls(f, m);
+	if (decls.length) return worst(decls.map((d) => summary(f, d, receiverName(d), t.budget).fate));
 	return RELEASE_NAME.test(m) ? 'release' : 'unknown';
 }
 
@@ -234,72 +268,6 @@ export function worst(effects: Effect[]): Effect {
 	let out: Effect = 'none';
 	for (const e of effects) if (RANK[e] > RANK[out]) out = e;
 	return out;
-}
-
-export function receiverName(d: Node): string | undefined {
-	const p = d.childForFieldName('receiver')?.namedChildren.find((c) => c?.type === 'parameter_declaration');
-	return p?.childForFieldName('name')?.text;
-}
-
-/** The name of parameter `i` of a function declaration (variadic tails included). */
-export function paramName(d: Node, i: number): string | undefined {
-	const names: string[] = [];
-	for (const p of d.childForFieldName('parameters')?.namedChildren ?? []) {
-		if (p?.type !== 'parameter_declaration' && p?.type !== 'variadic_parameter_declaration') continue;
-		const ids = p.childrenForFieldName('name');
-		if (!ids.length) names.push('_');
-		for (const id of ids) names.push(id?.text ?? '_');
-		if (p.type === 'variadic_parameter_declaration') return names[Math.min(i, names.length - 1)];
-	}
-	return names[i];
-}
-
-export interface Summary {
-	/** What the function does with the parameter: release, handoff, unknown (calls it cannot see into), none. */
-	fate: Effect;
-	/** It returns the parameter or memory it owns. */
-	returns: boolean;
-}
-
-const UNKNOWN: Summary = { fate: 'unknown', returns: true };
-const inProgress = new Set<string>();
-
-/** What function/method `d` does with its parameter (or receiver) `name`; one call deep per level, cycles answer unknown. */
-export function summary(f: FileFacts, d: Node, name: string | undefined): Summary {
-	if (!name || name === '_') return { fate: 'none', returns: false };
-	const key = `pool:summary:${name}`;
-	return perRun(d, key, () => {
-		const id = `${d.id}:${name}`;
-		if (inProgress.has(id) || inProgress.size > 6) return UNKNOWN;
-		inProgress.add(id);
-		try {
-			return summarise(f, d, name);
-		} finally {
-			inProgress.delete(id);
-		}
-	});
-}
-
-function summarise(f: FileFacts, d: Node, name: string): Summary {
-	const body = d.childForFieldName('body');
-	if (!body) return UNKNOWN;
-	const type = resolveLocal(body, name, d)?.type?.text;
-	const t: Tracked = { names: localAliases(f, body, d, new Set([name]), { type, builders: new Set() }), fn: d, pool: '', type, builders: new Set() };
-	const effects: Effect[] = [];
-	let returns = false;
-	for (const c of descendants(body, 'call_expression')) {
-		if (!involves(f, t, c)) continue;
-		const e = callEffect(f, t, c);
-		// Any pool's Put counts here: the summary says "puts its parameter back".
-		effects.push(e === 'handoff' && poolCall(f.idx, c, 'Put') ? 'release' : e);
-	}
-	for (const s of descendants(body, ['return_statement', 'send_statement', 'go_statement', 'assignment_statement', 'func_literal'])) {
-		if (s.type === 'return_statement') returns ||= (s.namedChild(0)?.namedChildren ?? []).some((e) => carries(f, t, e));
-		else if (s.type === 'send_statement') effects.push(carries(f, t, s.childForFieldName('value')) ? 'handoff' : 'none');
-		else if (s.type === 'go_statement' || s.type === 'func_literal') effects.push(mentions(t, s) ? 'unknown' : 'none');
-		else effects.push(storeEffect(f, t, s, d));
-	}
-	return { fate: worst(effects), returns };
 }
 
 /** Every call expression in `n` that involves the tracked object (as receiver or argument). */

@@ -16,7 +16,8 @@ import type { Fix, Range, RuleFinding, TextEdit } from '../model';
 import { callArgs, descendants, enclosingLoops, lineIndent, rangeOf } from './ast';
 import type { Rule, RuleContext } from './types';
 import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
-import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, receiverName, stripParens, summary } from './poolOwnership';
+import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens } from './poolOwnership';
+import { methodDecls, receiverName, summary } from './poolSummary';
 import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
 import { resolveLocal } from './poolScope';
 
@@ -186,8 +187,8 @@ function unbound(f: FileFacts, idx: PoolIndex, call: Node, out: RuleFinding[]): 
 	if (p?.type !== 'expression_statement' && !method) return;
 	if (method && p && isLocalType(type) !== false) {
 		// A method of a type of this package may put its receiver back (`p.Get().(*worker).run()`).
-		const decls = f.methods.get(p.childForFieldName('field')?.text ?? '');
-		if (!decls || decls.some((d) => summary(f, d, receiverName(d)).fate !== 'none')) return;
+		const decls = methodDecls(f, p.childForFieldName('field')?.text ?? '');
+		if (!decls.length || decls.some((d) => summary(f, d, receiverName(d)).fate !== 'none')) return;
 	}
 	out.push({
 		rule: 'pool-put-missing',
