@@ -76,13 +76,19 @@ class Walker {
 	private readonly targets: Node[] = [];
 	private readonly labels = new Map<string, Node>();
 
+	/** Whether a text may mention the object (a substring test: never misses, may over-match). */
+	private readonly named: { test(text: string): boolean };
+
 	constructor(
 		private readonly f: FileFacts,
 		private readonly t: Tracked,
 		private readonly binding: Node,
 		private readonly name: string,
 		private readonly taken: { ok: ReadonlySet<string>; err: ReadonlySet<string> },
-	) {}
+	) {
+		const names = [...t.names];
+		this.named = { test: (text: string) => names.some((n) => text.includes(n)) };
+	}
 
 	exit(node: Node, kind: FlowExit['kind'], s: States): void {
 		const e = this.exits.get(node.id);
@@ -106,7 +112,8 @@ class Walker {
 	/** Calls and closures of an expression or simple statement, in source order. */
 	effects(n: Node | null, s: States): Set<PathState> {
 		let out = new Set(s);
-		if (!n) return out;
+		// No name of the object in the text: no call or closure here can involve it (cheap on keystrokes).
+		if (!n || !this.named.test(n.text)) return out;
 		for (const c of ownCalls(n)) if (involves(this.f, this.t, c)) out = this.apply(out, c, callEffect(this.f, this.t, c));
 		for (const lit of descendants(n, 'func_literal')) {
 			if (!isOwnLiteral(n, lit) || !mentions(this.t, lit)) continue;
@@ -141,7 +148,7 @@ class Walker {
 			}
 			case 'return_statement': {
 				let out = this.effects(n, s);
-				if ((n.namedChild(0)?.namedChildren ?? []).some((e) => carries(this.f, this.t, e))) out = this.apply(out, n, 'handoff');
+				if (this.named.test(n.text) && (n.namedChild(0)?.namedChildren ?? []).some((e) => carries(this.f, this.t, e))) out = this.apply(out, n, 'handoff');
 				this.exit(n, 'return', out);
 				return new Set();
 			}
@@ -190,6 +197,7 @@ class Walker {
 			}
 			case 'assignment_statement':
 			case 'short_var_declaration': {
+				if (!this.named.test(n.text)) return new Set(s);
 				let out = this.effects(n, s);
 				out = this.apply(out, n, storeEffect(this.f, this.t, n, this.t.fn));
 				return out.has('held') && this.reassigned(n) ? this.apply(out, n, 'unknown') : out;

@@ -323,6 +323,7 @@ export function localAliases(f: FileFacts, scope: Node, fn: Node, seed: Set<stri
 	for (let pass = 0, grew = true; grew && pass < 4; pass++) {
 		grew = false;
 		for (const s of stmts) {
+			if (![...names].some((n) => s.text.includes(n))) continue; // cannot mention the object
 			let left: Node[];
 			let right: Node[];
 			if (s.type === 'var_spec') {

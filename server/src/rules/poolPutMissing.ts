@@ -142,7 +142,24 @@ function deferFix(ctx: RuleContext, idx: PoolIndex, g: GetBinding, t: Tracked, f
 	return { title: `defer ${callText} right after the Get`, edits, isPreferred: true, safe };
 }
 
+/**
+ * The common correct shape, answered without the walk: the statements after the Get, in its own
+ * list, reach `P.Put(x)` or `defer P.Put(x)` with no return, break, continue or goto before it, so
+ * every path puts the object back before any exit (at worst a call in between panics).
+ */
+function putBeforeAnyExit(idx: PoolIndex, g: GetBinding): boolean {
+	if (g.stmt.parent?.type !== 'statement_list') return false;
+	for (let s = g.stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
+		if (s.type === 'comment') continue;
+		const call = stripParens(s.type === 'defer_statement' ? s.namedChild(0) : s.type === 'expression_statement' ? s.namedChild(0) : null);
+		if (isOwnPut(idx, g, call)) return true;
+		if (descendants(s, ['return_statement', 'break_statement', 'continue_statement', 'goto_statement']).length) return false;
+	}
+	return false;
+}
+
 function checkBinding(ctx: RuleContext, f: FileFacts, g: GetBinding, out: RuleFinding[]): void {
+	if (putBeforeAnyExit(f.idx, g)) return;
 	const decl = resolveLocal(g.ident, g.name, g.func);
 	if (!decl && g.stmt.type !== 'short_var_declaration' && g.stmt.type !== 'var_declaration') return; // a package-level variable: stored
 	if (decl?.kind === 'result') return; // a named result leaves with the return

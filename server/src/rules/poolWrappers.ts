@@ -64,16 +64,25 @@ export function fieldsAssigned(stmt: Node, x: string): string[] {
 function getNames(idx: PoolIndex, fn: Node): { names: Set<string>; pool: string } | undefined {
 	const names = new Set<string>();
 	let pool: string | undefined;
-	const stmts = ownDescendants(fn, ['short_var_declaration', 'assignment_statement']);
-	for (const s of stmts) {
-		const l = s.childForFieldName('left')?.namedChild(0);
-		const g = unwrapGet(idx, s.childForFieldName('right')?.namedChild(0) ?? null);
-		if (g && l?.type === 'identifier') {
+	// The Get sites of the function (already indexed): `x := p.Get()…` binds x.
+	for (const call of idx.getSites) {
+		if (call.startIndex < fn.startIndex || call.endIndex > fn.endIndex) continue;
+		let e: Node = call;
+		while (e.parent && ['type_assertion_expression', 'parenthesized_expression', 'unary_expression'].includes(e.parent.type)) e = e.parent;
+		const stmt = e.parent?.type === 'expression_list' ? e.parent.parent : null;
+		if (stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') continue;
+		if (stmt.childForFieldName('right')?.namedChild(0)?.id !== e.id) continue;
+		const l = stmt.childForFieldName('left')?.namedChild(0);
+		if (l?.type === 'identifier' && unwrapGet(idx, e)) {
 			names.add(l.text);
-			pool ??= g.pool;
+			pool ??= unwrapGet(idx, e)!.pool;
 		}
 	}
 	if (!pool) return undefined;
+	// Locals assigned from them (`m = v.(*T)`), only when the text can hold such an assignment.
+	const text = fn.text;
+	if (![...names].some((n) => new RegExp(`[=,]\\s*\\(?\\s*${n}\\s*\\)?\\s*(\\.\\(|[,;)\\n]|$)`).test(text))) return { names, pool };
+	const stmts = ownDescendants(fn, ['short_var_declaration', 'assignment_statement']);
 	for (let pass = 0; pass < 2; pass++) {
 		for (const s of stmts) {
 			const l = s.childForFieldName('left')?.namedChild(0);
@@ -95,8 +104,8 @@ export function summarise(idx: PoolIndex, fn: Node): void {
 	const result = fn.childForFieldName('result');
 	const type = result && result.type !== 'parameter_list' ? result.text : undefined;
 	const method = fn.type === 'method_declaration';
-	const bound = getNames(idx, fn);
-	for (const r of ownDescendants(fn, 'return_statement')) {
+	let bound: ReturnType<typeof getNames> | null = null;
+	for (const r of result ? ownDescendants(fn, 'return_statement') : []) {
 		const ret = r.namedChild(0)?.namedChild(0) ?? null;
 		const direct = unwrapGet(idx, ret);
 		const root = aliasRoot(ret);
@@ -104,6 +113,7 @@ export function summarise(idx: PoolIndex, fn: Node): void {
 			idx.getters.set(name, { name, pool: direct.pool, resets: false, generic, type, fields: new Set(), method });
 			break;
 		}
+		if (root && bound === null) bound = getNames(idx, fn);
 		if (bound && root && bound.names.has(root)) {
 			const after = stmts.filter((t) => t.endIndex <= r.startIndex);
 			const resets = [...bound.names].some((n) => after.some((t) => isResetOf(t, n)));
