@@ -10,17 +10,11 @@ import type { Fix, RuleFinding, TextEdit } from '../model';
 import { callArgs, descendants, enclosingFunction, lineIndent, rangeOf } from './ast';
 import { factsAt, type Rule } from './types';
 import { getBindings, poolCall, poolIndex, statementOf } from './poolShared';
+import { outermostFunction, resolveLocal } from './poolScope';
 
-/** The declaring identifier of `name` in `fn` (param, `var`, `:=`) before `at`, if any. */
-function declOf(fn: Node, name: string, at: number): Node | undefined {
-	let found: Node | undefined;
-	for (const d of descendants(fn, ['parameter_declaration', 'var_spec', 'short_var_declaration'])) {
-		if (d.startIndex > at) break;
-		const ids = d.type === 'short_var_declaration' ? (d.childForFieldName('left')?.namedChildren ?? []) : d.childrenForFieldName('name');
-		const id = ids.find((n) => n?.text === name);
-		if (id) found = id;
-	}
-	return found;
+/** The declaring identifier `use` refers to, when it is a local or parameter (Go's scoping). */
+function declOf(use: Node, fn: Node): Node | undefined {
+	return resolveLocal(use, use.text, outermostFunction(use) ?? fn)?.id;
 }
 
 function reassigned(fn: Node, name: string, after: number): boolean {
@@ -49,7 +43,7 @@ export const poolPutLocalAddress: Rule = {
 			if (operand?.type !== 'identifier' || !fn) continue;
 			// One-time priming in init is harmless.
 			if (fn.type === 'function_declaration' && fn.childForFieldName('name')?.text === 'init') continue;
-			const decl = declOf(fn, operand.text, call.startIndex);
+			const decl = declOf(operand, fn);
 			if (!decl) continue;
 			const x = operand.text;
 			const moved = factsAt(ctx, decl).find((f) => f.kind === 'moved-to-heap' && f.subject === x);

@@ -1,88 +1,25 @@
 /**
- * R5 pool-put-missing: an object from `P.Get()` that is not put back on some path to function exit
- * (or at all) and not handed off. Not a leak (the GC frees it); the cost is that the next Get
- * allocates through `New` again, so the pool saves nothing on those paths.
- * Ownership transfers (returned, stored in a field/map/slice/global, sent on a channel, captured by
- * a goroutine, passed to a release-like function) and cap/len-guarded drops are not reported.
+ * R5 pool-put-missing: an object from `P.Get()` (or a getter of this file) that goes out of the
+ * function's hands without being put back. Not a leak (the GC frees it); the cost is that the
+ * next Get allocates through `New` again, so the pool saves nothing on those paths.
+ * Two claims, both from a per-path walk (./poolFlow.ts) and an ownership classifier
+ * (./poolOwnership.ts):
+ * - never put back: nothing in the function puts it back, hands it off, or gives it to code this
+ *   file cannot see, and some path drops it;
+ * - skipped: it is put back on some paths, and an exit (an early `return`, also one before a
+ *   `defer P.Put(x)` registered later) is reached on every path still holding it.
+ * Anything that may release or keep it (a method of a package type declared in another file, a
+ * call of another file's function, a queue push, an alias returned or stored) silences the rule.
  */
 import type { Node } from '../syntax/mirror';
 import type { Fix, Range, RuleFinding, TextEdit } from '../model';
-import { callArgs, contains, descendants, enclosingLoops, lineIndent, rangeOf } from './ast';
-import type { Rule } from './types';
-import { aliasRoot, calledName, getBindings, ownDescendants, poolCall, poolIndex, putCallsOf, statementOf, type GetBinding } from './poolShared';
-
-const RELEASE_NAME = /(put|release|free|recycle|close|done)/i;
-
-function mentions(n: Node, x: string): boolean {
-	return descendants(n, 'identifier').some((i) => i.text === x);
-}
-
-/** x leaves this function's hands: returned, stored outward, sent, captured by `go`, composite-literal element, appended. */
-function transferred(g: GetBinding): boolean {
-	const x = g.name;
-	const after = (n: Node) => n.startIndex >= g.stmt.endIndex;
-	// A named result (`func f() (s *T)`) leaves with every return.
-	const results = g.func.childForFieldName('result');
-	if (results && descendants(results, 'identifier').some((i) => i.text === x)) return true;
-	// x and locals bound to it (`br := v.(*bufio.Reader)`).
-	const names = new Set([x]);
-	for (const d of descendants(g.func, 'short_var_declaration')) {
-		const l = d.childForFieldName('left')?.namedChild(0);
-		const r = d.childForFieldName('right')?.namedChild(0) ?? null;
-		if (after(d) && l && names.has(aliasRoot(r) ?? '')) names.add(l.text);
-	}
-	const isX = (e: Node | null) => names.has(aliasRoot(e) ?? '');
-	for (const r of ownDescendants(g.func, 'return_statement')) {
-		if (!after(r)) continue;
-		for (const e of r.namedChild(0)?.namedChildren ?? []) {
-			if (!e) continue;
-			if (isX(e)) return true;
-			// `return wrap(x)`: handed to something we cannot see into.
-			if (e.type === 'call_expression' && callArgs(e).some(isX)) return true;
-		}
-	}
-	for (const a of descendants(g.func, 'assignment_statement')) {
-		if (!after(a)) continue;
-		const right = a.childForFieldName('right');
-		const left = a.childForFieldName('left')?.namedChildren ?? [];
-		if (right && mentions(right, x) && left.some((l) => l && l.type !== 'identifier' && !l.text.startsWith(`*${x}`))) return true;
-	}
-	for (const s of descendants(g.func, ['send_statement', 'go_statement', 'literal_value'])) if (after(s) && mentions(s, x)) return true;
-	for (const c of descendants(g.func, 'call_expression')) {
-		if (!after(c)) continue;
-		const args = callArgs(c);
-		if (calledName(c) === 'append' && args.slice(1).some((a) => a.text === x)) return true;
-	}
-	return false;
-}
-
-/** A release-like call with x as an argument (`release(b)`, `pool.free(b)`), beyond exact putters. */
-function releaseCalls(g: GetBinding): Node[] {
-	return descendants(g.func, 'call_expression').filter((c) => {
-		if (c.startIndex < g.stmt.endIndex || !RELEASE_NAME.test(calledName(c) ?? '')) return false;
-		if (callArgs(c).some((a) => a.text === g.name || a.text === `&${g.name}`)) return true;
-		// `x.free()`, `x.Release()`: the object releases itself (fmt's pp.free).
-		const fn = c.childForFieldName('function');
-		return fn?.type === 'selector_expression' && fn.childForFieldName('operand')?.text === g.name;
-	});
-}
-
-function inDefer(n: Node, fn: Node): boolean {
-	for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'defer_statement') return true;
-	return false;
-}
-
-/** Return guarded by a size check on x (`if cap(*x) > max { return }`): an intentional drop. */
-function capGuarded(r: Node, x: string): boolean {
-	for (let p = r.parent; p; p = p.parent) {
-		if (p.type === 'if_statement') {
-			const cond = p.childForFieldName('condition')?.text ?? '';
-			if (new RegExp(`\\b(cap|len)\\(\\s*\\(?\\*?${x}\\b|\\b${x}\\.(Cap|Len)\\(\\)`).test(cond)) return true;
-		}
-		if (p.type === 'func_literal' || p.type === 'function_declaration' || p.type === 'method_declaration') return false;
-	}
-	return false;
-}
+import { callArgs, descendants, enclosingLoops, lineIndent, rangeOf } from './ast';
+import type { Rule, RuleContext } from './types';
+import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
+import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens } from './poolOwnership';
+import { methodDecls, receiverName, summary } from './poolSummary';
+import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
+import { resolveLocal } from './poolScope';
 
 /** Deletes a statement, with its whole line when it stands alone on it. */
 function deleteStatement(text: string, stmt: Node): TextEdit {
@@ -95,73 +32,199 @@ function deleteStatement(text: string, stmt: Node): TextEdit {
 	return { range: rangeOf(stmt), newText: '' };
 }
 
+/** The object of binding `g`, with every local that may hold it. */
+export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
+	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
+	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders };
+	const body = g.func.childForFieldName('body');
+	if (body) {
+		t.identity = localAliases(f, body, g.func, t.names, t, true);
+		// `v := p.Get()` then `b := v.(*bytes.Buffer)`: the type comes from the assertion.
+		t.type ??= descendants(body, 'type_assertion_expression').find((a) => t.identity!.has(stripParens(a.childForFieldName('operand'))?.text ?? ''))?.childForFieldName('type')?.text;
+		t.names = localAliases(f, body, g.func, t.names, t);
+	}
+	return t;
+}
+
+/**
+ * Names whose truth says whether anything was taken: `ok` of `x, ok := v.(*T)`, and the error of
+ * `x, err := getter()` (on `err != nil` the getter handed out nothing).
+ */
+export function okNames(t: Tracked, g: GetBinding): { ok: Set<string>; err: Set<string> } {
+	const ok = new Set<string>();
+	const err = new Set<string>();
+	for (const s of descendants(g.func, ['short_var_declaration', 'assignment_statement'])) {
+		const left = s.childForFieldName('left')?.namedChildren ?? [];
+		const right = s.childForFieldName('right')?.namedChildren ?? [];
+		const r = stripParens(right[0]);
+		if (left.length !== 2 || right.length !== 1 || left[1]?.type !== 'identifier' || !(t.identity ?? t.names).has(left[0]?.text ?? '')) continue;
+		if (r?.type === 'type_assertion_expression') ok.add(left[1].text);
+		else if (s.id === g.stmt.id && r?.type === 'call_expression') err.add(left[1].text);
+	}
+	return { ok, err };
+}
+
+/** A deferred closure that releases or may keep the variable: it covers every Get bound to it, even a later one. */
+function deferredClosureCovers(f: FileFacts, t: Tracked): boolean {
+	return ownDescendants(t.fn, 'defer_statement').some((d) => {
+		const fn = stripParens(d.namedChild(0)?.childForFieldName('function'));
+		return fn?.type === 'func_literal' && closureEffect(f, t, fn) !== 'none';
+	});
+}
+
+/** Exits every path reaches still holding the object. */
+function sureMisses(flow: Flow): FlowExit[] {
+	return flow.exits.filter((e) => e.states.size === 1 && e.states.has('held')).sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+function exitText(e: FlowExit): string {
+	const line = e.kind === 'return' ? e.node.startPosition.row + 1 : e.node.endPosition.row + 1;
+	if (e.kind === 'return') return `when the function returns at line ${line}`;
+	if (e.kind === 'end') return `when the function ends (line ${line})`;
+	return e.node.type === 'continue_statement' || e.node.type === 'break_statement' ? `when the loop leaves this iteration at line ${line}` : `at the end of the loop iteration (line ${line})`;
+}
+
+/** The return (or break/continue) itself, or the closing brace of a body that ends. */
+function exitRange(e: FlowExit): Range {
+	if (e.node.type !== 'block') return rangeOf(e.node);
+	const end = e.node.endPosition;
+	return { start: { line: end.row, character: Math.max(0, end.column - 1) }, end: { line: end.row, character: end.column } };
+}
+
+/** `P.Put(x)` or `putter(x)` of this object, exactly. */
+function isOwnPut(idx: PoolIndex, g: GetBinding, c: Node | null): c is Node {
+	if (c?.type !== 'call_expression') return false;
+	const args = callArgs(c);
+	if (poolCall(idx, c, 'Put') === g.pool && stripParens(args[0])?.text === g.name) return true;
+	const putter = idx.putters.get(calledName(c) ?? '');
+	return !!putter && putter.pool === g.pool && args[putter.paramIndex]?.text === g.name;
+}
+
+/**
+ * The statements a `defer` right after the Get replaces: plain `P.Put(x)` / `putter(x)` statements
+ * and a `defer P.Put(x)` registered too late. Undefined when some release is of another form.
+ */
+function replacedPuts(idx: PoolIndex, g: GetBinding, flow: Flow): { stmts: Node[]; call: string } | undefined {
+	const stmts: Node[] = [];
+	let call: string | undefined;
+	for (const e of flow.events) {
+		if (e.effect !== 'release') continue;
+		const c = e.deferred ? (e.node.type === 'defer_statement' ? e.node.namedChild(0) : null) : e.node;
+		const st = e.deferred ? e.node : c ? statementOf(c) : undefined;
+		if (!isOwnPut(idx, g, c) || !st || (!e.deferred && (st.type !== 'expression_statement' || stripParens(st.namedChild(0))?.id !== c.id))) return undefined;
+		stmts.push(st);
+		call ??= c.text;
+	}
+	return { stmts, call: call ?? `${g.pool}.Put(${g.name})` };
+}
+
+/**
+ * `defer P.Put(x)` after the Get, the plain Puts removed. Safe for bulk application only when it
+ * cannot double-Put or put back a live object: the object has no other name, nothing but those
+ * plain Puts releases it, nothing hands it off or sees it unknown, every exit either holds it or
+ * has put it back (no conditional Put), and the name is never given another value.
+ */
+function deferFix(ctx: RuleContext, idx: PoolIndex, g: GetBinding, t: Tracked, flow: Flow): Fix | undefined {
+	if (enclosingLoops(g.stmt).length || g.deref || g.stmt.parent?.type !== 'statement_list') return undefined;
+	const replaced = replacedPuts(idx, g, flow);
+	const callText = replaced?.call ?? `${g.pool}.Put(${g.name})`;
+	const at = { line: g.stmt.endPosition.row, character: g.stmt.endPosition.column };
+	const edits: TextEdit[] = [{ range: { start: at, end: at }, newText: `\n${lineIndent(ctx.text, g.stmt)}defer ${callText}` }];
+	for (const st of replaced?.stmts ?? []) edits.push(deleteStatement(ctx.text, st));
+	const safe =
+		!!replaced &&
+		t.names.size === 1 &&
+		flow.events.every((e) => e.effect === 'release') &&
+		!flow.gotos &&
+		flow.exits.every((e) => e.states.size === 1 && !e.states.has('none') && !e.states.has('handed') && !e.states.has('unknown')) &&
+		replaced.stmts.every((p) => enclosingLoops(p).length === 0) &&
+		(g.stmt.type === 'short_var_declaration' || g.stmt.parent?.parent?.id === g.func.childForFieldName('body')?.id);
+	return { title: `defer ${callText} right after the Get`, edits, isPreferred: true, safe };
+}
+
+/**
+ * The common correct shape, answered without the walk: the statements after the Get, in its own
+ * list, reach `P.Put(x)` or `defer P.Put(x)` with no return, break, continue or goto before it, so
+ * every path puts the object back before any exit (at worst a call in between panics).
+ */
+function putBeforeAnyExit(idx: PoolIndex, g: GetBinding): boolean {
+	if (g.stmt.parent?.type !== 'statement_list') return false;
+	for (let s = g.stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
+		if (s.type === 'comment') continue;
+		const call = stripParens(s.type === 'defer_statement' ? s.namedChild(0) : s.type === 'expression_statement' ? s.namedChild(0) : null);
+		if (isOwnPut(idx, g, call)) return true;
+		if (descendants(s, ['return_statement', 'break_statement', 'continue_statement', 'goto_statement']).length) return false;
+	}
+	return false;
+}
+
+function checkBinding(ctx: RuleContext, f: FileFacts, g: GetBinding, out: RuleFinding[]): void {
+	if (putBeforeAnyExit(f.idx, g)) return;
+	const decl = resolveLocal(g.ident, g.name, g.func);
+	if (!decl && g.stmt.type !== 'short_var_declaration' && g.stmt.type !== 'var_declaration') return; // a package-level variable: stored
+	if (decl?.kind === 'result') return; // a named result leaves with the return
+	const t = trackBinding(f, g);
+	if (deferredClosureCovers(f, t)) return;
+	const flow = followObject(f, t, g.stmt, g.name, okNames(t, g));
+	const misses = sureMisses(flow);
+	const inLoop = enclosingLoops(g.stmt).length > 0;
+	const src = g.getter ? `${g.getter.name}()` : `${g.pool}.Get()`;
+	const related: { range: Range; message: string }[] = [];
+	let message: string;
+	if (!flow.events.length) {
+		// Nothing releases, keeps or hides it: every path that holds it at an exit drops it.
+		if (!flow.exits.some((e) => e.states.has('held'))) return;
+		message = `\`${g.name}\` from \`${src}\` is never put back${inLoop ? ' (inside a loop)' : ''}: nothing in this function puts it back or hands it on, so each call takes an object out of the pool for good and, once the pool is empty, each Get allocates through New. Put it back when done${inLoop ? '' : ` (\`defer ${g.pool}.Put(${g.name})\`)`} or drop the pool.`;
+	} else {
+		const releases = flow.events.filter((e) => e.effect === 'release');
+		if (!releases.length || !misses.length || flow.gotos) return;
+		const miss = misses[0];
+		related.push({ range: exitRange(miss), message: 'this exit skips the Put' });
+		for (const r of releases) related.push({ range: rangeOf(r.node), message: r.deferred ? 'the deferred Put, registered after that exit' : 'the Put that is skipped' });
+		const late = releases.every((r) => r.deferred && r.node.startIndex > miss.node.startIndex);
+		const why = late ? `: the deferred Put is registered after that ${miss.kind === 'return' ? 'return' : 'exit'}, so it does not cover it and that path` : ' (the Put is on another path), so that path';
+		message = `\`${g.name}\` from \`${src}\` is not put back ${exitText(miss)}${why} drains the pool.${inLoop ? '' : ' Defer the Put right after the Get.'}`;
+	}
+	const fix = deferFix(ctx, poolIndex(ctx), g, t, flow);
+	out.push({ rule: 'pool-put-missing', range: rangeOf(g.call), severity: inLoop ? 'warning' : 'information', message, fixes: fix ? [fix] : [], related });
+}
+
+/** `P.Get().(*T).M()` / `P.Get()` alone: the object is dropped unless M may release or keep it. */
+function unbound(f: FileFacts, idx: PoolIndex, call: Node, out: RuleFinding[]): void {
+	const pool = poolCall(idx, call, 'Get');
+	if (!pool) return;
+	let e: Node = call;
+	let type: string | undefined;
+	while (e.parent && (e.parent.type === 'type_assertion_expression' || e.parent.type === 'parenthesized_expression')) {
+		e = e.parent;
+		if (e.type === 'type_assertion_expression') type = e.childForFieldName('type')?.text;
+	}
+	const p = e.parent;
+	const method = p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === e.id && p.parent?.type === 'call_expression' ? p.parent : undefined;
+	if (p?.type !== 'expression_statement' && !method) return;
+	if (method && p && isLocalType(type) !== false) {
+		// A method of a type of this package may put its receiver back (`p.Get().(*worker).run()`).
+		const decls = methodDecls(f, p.childForFieldName('field')?.text ?? '');
+		if (!decls.length || decls.some((d) => summary(f, d, receiverName(d)).fate !== 'none')) return;
+	}
+	out.push({
+		rule: 'pool-put-missing',
+		range: rangeOf(call),
+		severity: enclosingLoops(call).length ? 'warning' : 'information',
+		message: `The object from \`${pool}.Get()\` is used without keeping it, so it can never be put back: each call drains the pool by one object.`,
+	});
+}
+
 export const poolPutMissing: Rule = {
 	id: 'pool-put-missing',
 	doc: { summary: 'object from sync.Pool.Get is not put back on some path (the next Get allocates again)', severity: 'information', usesEscape: false },
 	check(ctx) {
 		const idx = poolIndex(ctx);
 		if (idx.vars.size + idx.fields.size === 0) return [];
+		const f = fileFacts(idx, ctx.tree.rootNode);
 		const out: RuleFinding[] = [];
-		for (const g of getBindings(ctx)) {
-			const fname = g.func.childForFieldName('name')?.text;
-			if (fname && idx.getters.has(fname)) continue;
-			if (transferred(g)) continue;
-			const puts = [...new Map([...putCallsOf(idx, g.func, g.name, g.pool), ...releaseCalls(g)].map((p) => [p.id, p])).values()].filter(
-				(p) => p.startIndex >= g.stmt.endIndex,
-			);
-			if (puts.some((p) => inDefer(p, g.func))) continue;
-			const inLoop = enclosingLoops(g.stmt).length > 0;
-			const severity = inLoop ? 'warning' : 'information';
-			const src = g.getter ? `${g.getter.name}()` : `${g.pool}.Get()`;
-			let message: string | undefined;
-			const related: { range: Range; message: string }[] = [];
-			if (!puts.length) {
-				message = `\`${g.name}\` from \`${src}\` is never put back${inLoop ? ' (inside a loop)' : ''}: this path takes objects out of the pool without returning them, so once the pool is empty each Get allocates through New. Put it back when done (\`defer ${g.pool}.Put(${g.name})\`) or drop the pool.`;
-			} else {
-				const scope = g.stmt.parent ?? g.func;
-				const uncovered = ownDescendants(g.func, 'return_statement').filter((r) => {
-					if (r.startIndex < g.stmt.endIndex || !contains(scope, r) || capGuarded(r, g.name)) return false;
-					return !puts.some((p) => {
-						const ps = statementOf(p);
-						return !!ps.parent && contains(ps.parent, r) && ps.endIndex <= r.startIndex;
-					});
-				});
-				if (!uncovered.length) continue;
-				const r = uncovered[0];
-				related.push({ range: rangeOf(r), message: 'this return skips the Put' });
-				for (const p of puts) related.push({ range: rangeOf(p), message: 'the Put that is skipped' });
-				message = `\`${g.name}\` from \`${src}\` is not put back when the function returns at line ${r.startPosition.row + 1} (the Put is on another path), so that path drains the pool. Use \`defer\` right after the Get.`;
-			}
-			const fixes: Fix[] = [];
-			if (!inLoop && !g.deref) {
-				const plain = puts.filter((p) => poolCall(idx, p, 'Put') || idx.putters.has(calledName(p) ?? ''));
-				const callText = plain[0]?.text ?? `${g.pool}.Put(${g.name})`;
-				const at = { line: g.stmt.endPosition.row, character: g.stmt.endPosition.column };
-				const edits: TextEdit[] = [{ range: { start: at, end: at }, newText: `\n${lineIndent(ctx.text, g.stmt)}defer ${callText}` }];
-				for (const p of plain) {
-					const st = statementOf(p);
-					if (st.type === 'expression_statement') edits.push(deleteStatement(ctx.text, st));
-				}
-				fixes.push({ title: `defer ${callText} right after the Get`, edits, isPreferred: true });
-			}
-			out.push({ rule: 'pool-put-missing', range: rangeOf(g.call), severity, message, fixes, related });
-		}
-		// Get results used without binding (`P.Get().(*T).Do()`): never put back.
-		for (const call of idx.getSites) {
-			const pool = poolCall(idx, call, 'Get');
-			if (!pool) continue;
-			let e: Node = call;
-			while (e.parent && (e.parent.type === 'type_assertion_expression' || e.parent.type === 'parenthesized_expression')) e = e.parent;
-			const p = e.parent;
-			if (p?.type === 'expression_statement' || (p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === e.id)) {
-				out.push({
-					rule: 'pool-put-missing',
-					range: rangeOf(call),
-					severity: enclosingLoops(call).length ? 'warning' : 'information',
-					message: `The object from \`${pool}.Get()\` is used without keeping it, so it can never be put back: each call drains the pool by one object.`,
-				});
-			}
-		}
+		for (const g of getBindings(ctx)) checkBinding(ctx, f, g, out);
+		for (const call of idx.getSites) unbound(f, idx, call, out);
 		return out;
 	},
 };

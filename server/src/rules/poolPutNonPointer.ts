@@ -7,9 +7,10 @@
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding } from '../model';
-import { callArgs, descendants, enclosingFunction, rangeOf } from './ast';
+import { FUNCTION_TYPES, callArgs, descendants, enclosingFunction, rangeOf } from './ast';
 import type { Rule } from './types';
 import { factsIn, isGenericFunc, poolCall, poolIndex } from './poolShared';
+import { outermostFunction, resolveLocal } from './poolScope';
 
 const BASIC = new Set(['string', 'int', 'int16', 'int32', 'int64', 'uint', 'uint16', 'uint32', 'uint64', 'uintptr', 'float32', 'float64', 'complex64', 'complex128', 'rune']);
 const TINY = new Set(['byte', 'uint8', 'int8', 'bool']);
@@ -62,26 +63,24 @@ function exprKind(e: Node | null, fn: Node | null, named: Map<string, Node>, dep
 	}
 }
 
-/** Finds the binding of `id` in its function (params, `var`, `:=`) and classifies it. */
+/** Classifies the declaration `id` refers to (parameter, `var`, `:=`), by Go's scoping. */
 function identKind(id: Node, fn: Node, named: Map<string, Node>, depth: number): string | undefined {
-	const typeParams = new Set(descendants(fn.childForFieldName('type_parameters') ?? fn, 'type_parameter_declaration').flatMap((d) => d.childrenForFieldName('name').map((n) => n?.text)));
-	let kind: string | undefined;
-	for (const p of descendants(fn, ['parameter_declaration', 'var_spec', 'short_var_declaration'])) {
-		if (p.startIndex > id.startIndex) break;
-		if (p.type === 'short_var_declaration') {
-			const names = p.childForFieldName('left')?.namedChildren ?? [];
-			const i = names.findIndex((n) => n?.text === id.text);
-			if (i < 0) continue;
-			const vals = p.childForFieldName('right')?.namedChildren ?? [];
-			kind = vals.length === names.length ? exprKind(vals[i] ?? null, fn, named, depth + 1) : undefined;
-			continue;
-		}
-		if (!p.childrenForFieldName('name').some((n) => n?.text === id.text)) continue;
-		const t = p.childForFieldName('type');
-		if (t && (TINY.has(t.text) || typeParams.has(t.text))) return undefined;
-		kind = t ? typeKind(t, named) : exprKind(p.childForFieldName('value')?.namedChild(0) ?? null, fn, named, depth + 1);
+	const d = resolveLocal(id, id.text, outermostFunction(id) ?? fn);
+	if (!d) return undefined;
+	if (d.type) {
+		const typeParams = new Set(
+			[d.decl, ...ancestors(d.decl)].flatMap((f) => (FUNCTION_TYPES.has(f.type) ? descendants(f.childForFieldName('type_parameters') ?? f, 'type_parameter_declaration').flatMap((p) => p.childrenForFieldName('name').map((n) => n?.text)) : [])),
+		);
+		if (TINY.has(d.type.text) || typeParams.has(d.type.text)) return undefined;
+		return typeKind(d.type, named);
 	}
-	return kind;
+	return d.value ? exprKind(d.value, fn, named, depth + 1) : undefined;
+}
+
+function ancestors(n: Node): Node[] {
+	const out: Node[] = [];
+	for (let p = n.parent; p; p = p.parent) out.push(p);
+	return out;
 }
 
 export const poolPutNonPointer: Rule = {

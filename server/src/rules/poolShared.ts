@@ -7,13 +7,25 @@ import type { Node } from '../syntax/mirror';
 import type { LocatedEscapeFact, RuleContext } from './types';
 import { FUNCTION_TYPES, callArgs, descendants, dottedName, enclosingFunction, perRun } from './ast';
 import { mentions, sitesByType } from './scope';
+import { summarise } from './poolWrappers';
 
-/** A `getter` wraps a Get (`func acquire() *T { return p.Get().(*T) }`); `resets` when it resets first. */
+export { fieldsAssigned, isResetOf } from './poolWrappers';
+
+/**
+ * A `getter` hands out a pooled object (`func acquire() *T { return p.Get().(*T) }`, also through a
+ * local: `v := p.Get(); if v == nil { return new(T) }; return v.(*T)`); `resets` when it resets the
+ * whole object first, `fields` the fields it assigns (`x.entries = entries`).
+ */
 export interface GetterSummary {
 	name: string;
 	pool: string;
 	resets: boolean;
 	generic: boolean;
+	/** The object's type: the function's single result type (`*pp`), when written. */
+	type?: string;
+	fields: Set<string>;
+	/** Declared as a method (call sites are matched by method name only). */
+	method: boolean;
 }
 
 /** A `putter` calls `P.Put(param)`; `resets` when it resets the parameter before. */
@@ -105,7 +117,7 @@ export function calledName(call: Node): string | undefined {
 	return undefined;
 }
 
-function stripParens(n: Node | null): Node | null {
+export function stripParens(n: Node | null): Node | null {
 	while (n?.type === 'parenthesized_expression') n = n.namedChild(0);
 	return n;
 }
@@ -134,69 +146,6 @@ export function isGenericFunc(fn: Node | null): boolean {
 	if (fn.childForFieldName('type_parameters')) return true;
 	const recv = fn.childForFieldName('receiver');
 	return !!recv && recv.text.includes('[');
-}
-
-/** A statement resetting `x`: `x.Reset()`, `x.Truncate(0)`, `x = …`, `*x = …`, `clear(x)` (maps). */
-export function isResetOf(stmt: Node, x: string): boolean {
-	if (stmt.type === 'expression_statement') {
-		const call = stripParens(stmt.namedChild(0));
-		if (call?.type !== 'call_expression') return false;
-		const fn = call.childForFieldName('function');
-		if (fn?.type === 'selector_expression') {
-			const op = stripParens(fn.childForFieldName('operand'));
-			const m = fn.childForFieldName('field')?.text;
-			return (op?.text === x || op?.text === `*${x}`) && (m === 'Reset' || (m === 'Truncate' && callArgs(call)[0]?.text === '0'));
-		}
-		return false;
-	}
-	if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text === '=') {
-		const left = stmt.childForFieldName('left')?.namedChildren ?? [];
-		if (!left.some((l) => l?.text === x || l?.text.replace(/\s+/g, '') === `*${x}`)) return false;
-		// `x = x[:0]`, `*x = (*x)[:0]`, `*x = T{}` reset; `*x = append(*x, …)` does not.
-		const right = stmt.childForFieldName('right')?.namedChild(0);
-		if (!right) return false;
-		if (right.type === 'slice_expression' && right.childForFieldName('end')?.text === '0' && !right.childForFieldName('start')) return true;
-		return !descendants(right, 'identifier').some((i) => i.text === x);
-	}
-	return false;
-}
-
-function summarise(idx: PoolIndex, fn: Node): void {
-	const name = fn.childForFieldName('name')?.text;
-	const body = fn.childForFieldName('body');
-	if (!name || !body) return;
-	const generic = isGenericFunc(fn);
-	const stmts = blockStatements(body);
-	// Getter: `return P.Get()…` or `x := P.Get()…; [resets]; return x`.
-	const last = stmts[stmts.length - 1];
-	if (last?.type === 'return_statement') {
-		const ret = last.namedChild(0)?.namedChild(0) ?? null;
-		const direct = unwrapGet(idx, ret);
-		if (direct) idx.getters.set(name, { name, pool: direct.pool, resets: false, generic });
-		else if (ret?.type === 'identifier') {
-			for (const s of stmts) {
-				if (s.type !== 'short_var_declaration' && s.type !== 'assignment_statement') continue;
-				if (s.childForFieldName('left')?.namedChild(0)?.text !== ret.text) continue;
-				const g = unwrapGet(idx, s.childForFieldName('right')?.namedChild(0) ?? null);
-				if (!g) continue;
-				const resets = stmts.some((t) => t.startIndex > s.startIndex && isResetOf(t, ret.text));
-				idx.getters.set(name, { name, pool: g.pool, resets, generic });
-			}
-		}
-	}
-	// Putter: `P.Put(param)` on a parameter.
-	const params = descendants(fn.childForFieldName('parameters') ?? fn, 'parameter_declaration').flatMap((p) =>
-		p.namedChildren.filter((c): c is Node => c?.type === 'identifier').map((c) => c.text),
-	);
-	for (const call of descendants(body, 'call_expression')) {
-		const pool = poolCall(idx, call, 'Put');
-		if (!pool) continue;
-		const arg = callArgs(call)[0]?.text;
-		const i = params.indexOf(arg ?? '');
-		if (i < 0) continue;
-		const resets = stmts.some((t) => t.startIndex < call.startIndex && isResetOf(t, arg!));
-		idx.putters.set(name, { name, pool, paramIndex: i, resets, generic });
-	}
 }
 
 const BUCKETS = ['var_spec', 'short_var_declaration', 'field_declaration', 'call_expression', 'composite_literal', 'assignment_statement', 'type_spec', 'import_spec'];
@@ -307,11 +256,25 @@ function buildBindings(ctx: PoolCtx): GetBinding[] {
 		}
 		const call = stripParens(right);
 		const getter = call?.type === 'call_expression' ? idx.getters.get(calledName(call) ?? '') : undefined;
-		if (getter && call && func.childForFieldName('name')?.text !== getter.name) {
+		if (getter && call && func.childForFieldName('name')?.text !== getter.name && getterCall(ctx, getter, call)) {
 			out.push({ name: left.text, ident: left, stmt: owner, call, pool: getter.pool, deref: false, getter, func });
 		}
 	}
 	return out;
+}
+
+/** Method names too common to take `x.Name()` for a call of this file's getter method. */
+const COMMON_METHODS = new Set(['Get', 'Load', 'Next', 'Pop', 'Value', 'New', 'Take', 'Acquire', 'Alloc', 'Clone', 'Copy', 'Read']);
+
+/**
+ * Is `call` a call of the getter? Functions match by name; a method only when its name is
+ * unusual and no other method of the file has it (`h.Get("k")` is not `pool.Get()`).
+ */
+function getterCall(ctx: PoolCtx, getter: GetterSummary, call: Node): boolean {
+	const fn = call.childForFieldName('function');
+	if (!getter.method) return fn?.type === 'identifier';
+	if (fn?.type !== 'selector_expression' || COMMON_METHODS.has(getter.name)) return false;
+	return ctx.tree.rootNode.namedChildren.filter((d) => d?.type === 'method_declaration' && d.childForFieldName('name')?.text === getter.name).length === 1;
 }
 
 /** The Get bindings of the run grouped by their enclosing function. */
@@ -369,7 +332,7 @@ export function identUses(scope: Node, x: string): Node[] {
 	return descendants(scope, 'identifier').filter((i) => i.text === x);
 }
 
-const ALIAS_METHODS = new Set(['Bytes', 'Next', 'AvailableBuffer']);
+export const ALIAS_METHODS = new Set(['Bytes', 'Next', 'AvailableBuffer']);
 
 /**
  * The variable whose pooled memory `e` shares, per the aliasing table (spec §1.4): `x`, `*x`, `&x`,

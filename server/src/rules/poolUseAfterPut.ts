@@ -17,6 +17,21 @@ function inDefer(n: Node, fn: Node): boolean {
 	return false;
 }
 
+const CONDITIONAL = new Set(['if_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'for_statement']);
+
+/**
+ * A deferred Put that surely runs: `defer P.Put(x)`, or a Put in a deferred closure outside any
+ * condition. `defer func() { if !ok { P.Put(x) } }()` is the put-back-on-error pattern: the
+ * returned object is then exactly the one that is not put back.
+ */
+function surelyDeferred(n: Node, fn: Node): boolean {
+	for (let p = n.parent; p && p.id !== fn.id; p = p.parent) {
+		if (p.type === 'defer_statement') return true;
+		if (CONDITIONAL.has(p.type)) return false;
+	}
+	return false;
+}
+
 /** x and the variables assigned an alias of x's memory (flow-insensitive, after the Get). */
 function aliasSet(g: GetBinding, builders: ReadonlySet<string>): Set<string> {
 	const names = new Set([g.name]);
@@ -68,7 +83,7 @@ function check(ctx: RuleContext, idx: PoolIndex, g: GetBinding, out: RuleFinding
 		return !!r && aliases.has(r);
 	};
 	const puts = putCallsOf(idx, g.func, g.name, g.pool).filter((p) => p.startIndex >= g.stmt.endIndex);
-	const deferred = puts.filter((p) => inDefer(p, g.func));
+	const deferred = puts.filter((p) => surelyDeferred(p, g.func));
 	const plain = puts.filter((p) => !inDefer(p, g.func));
 	const src = `${g.pool}.Get()`;
 	// (a) returned while a deferred Put runs at return.

@@ -143,3 +143,157 @@ test('fixes compile (go vet) and remove the finding', async () => {
 	const r = goCheck(fixed, { cmd: 'vet' });
 	assert.ok(r.ok, r.output);
 });
+
+test('a field the getter assigns, that is assigned after the Get, or that every Put clears holds nothing old', async () => {
+	const src = `package a
+
+import "sync"
+
+type entry struct{ b []byte }
+type batch struct {
+	leader  string
+	entries []*entry
+	spare   []*entry
+}
+
+var batches = sync.Pool{New: func() any { return new(batch) }}
+
+func newBatch(leader string, es []*entry) *batch {
+	b := batches.Get().(*batch)
+	b.leader, b.entries = leader, es
+	return b
+}
+
+func (b *batch) release() {
+	b.entries, b.spare = nil, b.spare[:0]
+	batches.Put(b)
+}
+
+func viaGetter(es []*entry) *batch {
+	b := newBatch("x", nil)
+	for _, e := range es {
+		b.entries = append(b.entries, e)
+	}
+	return b
+}
+
+func assigned(e *entry) *batch {
+	b := batches.Get().(*batch)
+	b.leader = "y"
+	b.entries = nil
+	b.entries = append(b.entries, e)
+	return b
+}
+
+func clearedOnPut(e *entry) *batch {
+	b := batches.Get().(*batch)
+	b.spare = append(b.spare, e)
+	return b
+}
+
+type msg struct{ subject string; hdr []byte }
+
+var msgs sync.Pool
+
+func newMsg(subject string) *msg {
+	var m *msg
+	if v := msgs.Get(); v != nil {
+		m = v.(*msg)
+	} else {
+		m = new(msg)
+	}
+	(*m) = msg{subject: subject}
+	return m
+}
+
+func header(s string) *msg {
+	m := newMsg(s)
+	m.hdr = append(m.hdr, s...)
+	return m
+}
+
+func (m *msg) done() { msgs.Put(m) }
+`;
+	assert.deepEqual(await runRule(poolGetWithoutReset, src), []);
+	// Without the Put's clearing, the accumulated field is reported, with its own reset as the fix.
+	const kept = src.replace('b.entries, b.spare = nil, b.spare[:0]', 'b.entries = nil');
+	const f = await runRule(poolGetWithoutReset, kept);
+	assert.deepEqual(lines(f), [kept.split('\n').findIndex((l) => l.includes('b.spare = append(b.spare, e)')) + 1]);
+	assert.match(f[0].message, /append\(b\.spare, …\)/);
+	assert.equal(f[0].fixes?.[0].edits[0].newText.trim(), 'b.spare = b.spare[:0]');
+	assert.equal(f[0].fixes?.[0].safe, false);
+});
+
+test('reset fix: typed by the getter (safe), none for a Get in an if header (no line to insert into)', async () => {
+	const src = `package a
+
+import (
+	"bytes"
+	"sync"
+)
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer { return bufs.Get().(*bytes.Buffer) }
+
+func putBuf(b *bytes.Buffer) { bufs.Put(b) }
+
+func viaGetter(s string) string {
+	b := getBuf()
+	b.WriteString(s)
+	out := b.String()
+	putBuf(b)
+	return out
+}
+
+func header(s string) string {
+	if b := bufs.Get().(*bytes.Buffer); s != "" {
+		b.WriteString(s)
+		defer bufs.Put(b)
+		return b.String()
+	}
+	return ""
+}
+`;
+	const f = await runRule(poolGetWithoutReset, src);
+	assert.deepEqual(lines(f), [16, 24]);
+	assert.equal(f[0].fixes?.[0].edits[0].newText, '\n\tb.Reset()');
+	assert.equal(f[0].fixes?.[0].safe, true);
+	assert.deepEqual(f[1].fixes, []);
+	const fixed = applyEdits(src, f[0].fixes![0].edits);
+	assert.deepEqual(lines(await runRule(poolGetWithoutReset, fixed)), [25]);
+	assert.ok(goCheck({ 'a.go': fixed }).ok);
+});
+
+test('a putter that resets inside a nil guard resets every Put (no finding at its callers)', async () => {
+	const src = `package a
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+)
+
+var bufPool = &sync.Pool{New: func() interface{} { return &bytes.Buffer{} }}
+
+func acquireBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func releaseBuffer(buf *bytes.Buffer) {
+	if buf != nil {
+		buf.Reset()
+		bufPool.Put(buf)
+	}
+}
+
+func marshal(v any) ([]byte, error) {
+	buf := acquireBuffer()
+	defer releaseBuffer(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), buf.Bytes()...), nil
+}
+`;
+	assert.deepEqual(await runRule(poolGetWithoutReset, src), []);
+	assert.deepEqual(lines(await runRule(poolGetWithoutReset, src.replace('\t\tbuf.Reset()\n', ''))), [22], 'without the reset, the encoder writes after old content');
+});

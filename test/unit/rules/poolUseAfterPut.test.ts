@@ -126,3 +126,30 @@ test('fixes by version: bytes.Clone (≥1.20) / append copy (older); they vet an
 	const r = goCheck({ 'a.go': a, 'b.go': b, 'c.go': c }, { cmd: 'vet' });
 	assert.ok(r.ok, r.output);
 });
+
+test('a Put under a condition in a deferred closure (put back on error) is not a sure Put at return', async () => {
+	const src = `${HEAD}
+func open(v any) (b *bytes.Buffer, err error) {
+	b = bufs.Get().(*bytes.Buffer)
+	defer func() {
+		if err != nil {
+			bufs.Put(b)
+		}
+	}()
+	b.Reset()
+	if err = json.NewEncoder(b).Encode(v); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func always(v any) *bytes.Buffer {
+	b := bufs.Get().(*bytes.Buffer)
+	defer func() { bufs.Put(b) }()
+	b.Reset()
+	return b
+}
+`.replace('"encoding/json"', '"bytes"\n\t"encoding/json"');
+	const f = await runRule(poolUseAfterPut, src);
+	assert.deepEqual(lines(f), [src.split('\n').findIndex((l) => l.includes('return b\n') || l === '\treturn b') + 1]);
+});
