@@ -33,7 +33,7 @@ export interface Tracked {
 	/** The names that are the object itself (`x`, `m = x.(*T)`): a nil check on them means nothing was taken. */
 	identity?: ReadonlySet<string>;
 	/** How many calls deep this file's callees are still read (see poolSummary.ts); the rules start at MAX_DEPTH. */
-	budget?: number;
+	budget: number;
 }
 
 /** Per-file knowledge the classifier needs: the pool index, imports, declared functions. */
@@ -316,9 +316,10 @@ export function rootName(e: Node): string | undefined {
  * expression that carries it (`m = v.(*T)`, `x, ok := v.(*T)`, `w := bufio.NewWriter(b)`,
  * `p := (*Page)(unsafe.Pointer(&buf[0]))`), flow-insensitively, to a fixed point.
  */
-export function localAliases(f: FileFacts, scope: Node, fn: Node, seed: Set<string>, base: Pick<Tracked, 'type' | 'builders'> = { builders: new Set() }, identity = false): Set<string> {
+export function localAliases(f: FileFacts, scope: Node, fn: Node, seed: Set<string>, base: Pick<Tracked, 'type' | 'builders' | 'budget'>, identity = false): Set<string> {
 	const names = new Set(seed);
-	const t: Tracked = { names, fn, pool: '', type: base.type, builders: base.builders };
+	// The callee budget goes on: summaries read through these aliases must not restart at full depth.
+	const t: Tracked = { names, fn, pool: '', type: base.type, builders: base.builders, budget: base.budget };
 	const stmts = descendants(scope, ['short_var_declaration', 'assignment_statement', 'var_spec', 'range_clause', 'type_switch_statement']);
 	for (let pass = 0, grew = true; grew && pass < 4; pass++) {
 		grew = false;

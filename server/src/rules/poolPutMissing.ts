@@ -17,7 +17,7 @@ import { callArgs, descendants, enclosingLoops, lineIndent, rangeOf } from './as
 import type { Rule, RuleContext } from './types';
 import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
 import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens } from './poolOwnership';
-import { methodDecls, receiverName, summary } from './poolSummary';
+import { MAX_DEPTH, methodDecls, receiverName, summary } from './poolSummary';
 import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
 import { resolveLocal } from './poolScope';
 
@@ -35,7 +35,7 @@ function deleteStatement(text: string, stmt: Node): TextEdit {
 /** The object of binding `g`, with every local that may hold it. */
 export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
 	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
-	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders };
+	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders, budget: MAX_DEPTH };
 	const body = g.func.childForFieldName('body');
 	if (body) {
 		t.identity = localAliases(f, body, g.func, t.names, t, true);

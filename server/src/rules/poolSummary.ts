@@ -115,7 +115,7 @@ function summarise(f: FileFacts, d: Node, name: string, budget: number): Summary
 	const body = d.childForFieldName('body');
 	if (!body) return UNKNOWN;
 	const type = resolveLocal(body, name, d)?.type?.text;
-	const t: Tracked = { names: localAliases(f, body, d, new Set([name]), { type, builders: new Set() }), fn: d, pool: '', type, builders: new Set(), budget: budget - 1 };
+	const t: Tracked = { names: localAliases(f, body, d, new Set([name]), { type, builders: new Set(), budget: budget - 1 }), fn: d, pool: '', type, builders: new Set(), budget: budget - 1 };
 	const effects: Effect[] = [];
 	let returns = false;
 	for (const c of descendants(body, 'call_expression')) {

@@ -83,3 +83,36 @@ test('a kept summary is not reused once a declaration it looked up is another no
 		two.free();
 	}
 });
+
+test('a method whose locals alias its receiver through a call of itself terminates (the callee budget carries through aliases)', async () => {
+	// regexp's machine.add shape: the alias scan reads `n := m.step(q)`, which asks step's own summary.
+	const src = `package a
+
+import "sync"
+
+var machines sync.Pool
+
+type machine struct{ next *machine }
+
+func (m *machine) step(q []int) *machine {
+	n := m.step(q[1:])
+	if n == nil {
+		return m
+	}
+	return n
+}
+
+func run() {
+	m := machines.Get().(*machine)
+	m.step(nil)
+	machines.Put(m)
+}
+`;
+	const { f, method, free } = await facts(src);
+	try {
+		const step = method('step');
+		assert.ok(['none', 'unknown', 'handoff', 'release'].includes(summary(f, step, receiverName(step)).fate));
+	} finally {
+		free();
+	}
+});
