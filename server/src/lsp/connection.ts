@@ -37,7 +37,8 @@ export function startServer(connection: Connection): void {
 		session = new Session(connection, caps, log);
 		// The editor died without shutdown: exit (the exit hook stops the toolchain and removes the temp dir).
 		watchClientProcess(params.processId, () => {
-			log(`the client process ${params.processId} is gone: exiting`);
+			// stderr: written before exit (a message to the gone client may never be flushed).
+			process.stderr.write(`[memlens] the client process ${params.processId} is gone: exiting\n`);
 			session?.dispose();
 			process.exit(1);
 		});
