@@ -14,6 +14,8 @@ const PREFIX = 'memlens-';
 let root: string | undefined;
 let active = 0;
 let seq = 0;
+/** Roots of dead processes are looked for once per process. */
+let swept = false;
 
 export interface RunDir {
 	/** The run's own directory (empty when made). */
@@ -31,14 +33,18 @@ export function currentTempRoot(): string | undefined {
 
 /** A fresh directory for one run. Synchronous so that no other run can remove the root meanwhile. */
 export function acquireRunDir(): RunDir {
-	if (!root) {
-		sweepStaleRoots();
-		root = mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
-	}
-	active++;
+	if (!swept) sweepStaleRoots();
+	swept = true;
+	root ??= mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
 	const dir = path.join(root, `run-${++seq}`);
 	const goTmp = path.join(dir, 'tmp');
-	mkdirSync(goTmp, { recursive: true });
+	try {
+		mkdirSync(goTmp, { recursive: true });
+	} catch (e) {
+		if (active === 0) removeTempRootNow();
+		throw e;
+	}
+	active++;
 	let disposed = false;
 	return {
 		dir,
