@@ -21,8 +21,13 @@ export interface StatusParams {
 	state: AnalysisState;
 	/** Short human text: "escape analysis up to date (3 heap facts)". */
 	message: string;
-	/** The build error or missing-go explanation, for `stale` and `goMissing`. */
+	/** The build error or missing-go explanation, for `stale` and `goMissing`; also the notes. */
 	detail?: string;
+	/**
+	 * What the last run did not take as configured: a setting refused or overridden (docs/security.md)
+	 * or a source file left out (not a regular file). Additive.
+	 */
+	notes?: string[];
 	/** True when no run is queued or in flight anywhere (lets tests wait on events, not sleeps). */
 	quiescent: boolean;
 }

@@ -11,6 +11,7 @@ import { applySafeFixes, unifiedDiff } from './cli/fix';
 import { displayPath, failsOn, formatJson, formatText } from './cli/format';
 import { toSarif } from './cli/sarif';
 import { RULES_BY_ID } from './rules/index';
+import { installExitCleanup } from './toolchain/exitCleanup';
 
 /** Exit codes (docs/cli.md). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 2 } as const;
@@ -43,6 +44,7 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 	}
 	for (const w of r.warnings) io.err(`memlens: ${w}\n`);
 	for (const c of r.compiles) {
+		for (const n of c.notes ?? []) io.err(`memlens: note: ${n}\n`);
 		if (c.status === 'go-missing') {
 			io.err(`memlens: ${c.message}\n`);
 			fatal = true;
@@ -134,6 +136,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+	// Ctrl-C or a kill stops the go builds too (they lead their own process groups), and the temp dir goes.
+	installExitCleanup();
 	void main(process.argv.slice(2), {
 		cwd: process.cwd(),
 		out: (s) => process.stdout.write(s),

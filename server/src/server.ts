@@ -7,6 +7,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { SERVER_V8_FLAGS } from '../../common/serverRuntime';
 import { startServer } from './lsp/connection';
 import { consoleToClient, StdioMessageWriter } from './lsp/wire';
+import { installExitCleanup } from './toolchain/exitCleanup';
 
 // Heap sizing (see common/serverRuntime.ts). Only GC heuristics: a V8 that lacks a flag ignores it.
 for (const flag of SERVER_V8_FLAGS) {
@@ -41,4 +42,7 @@ process.on('unhandledRejection', (e) => {
 	}
 });
 
+// Every exit path (exit notification, stdin closing, the client gone, SIGTERM/SIGINT/SIGHUP) kills
+// the toolchain trees this server started and removes its temp directory.
+installExitCleanup();
 startServer(connection);

@@ -109,7 +109,8 @@ test('goPath pointing at a non-executable file: goMissing, no process', () =>
 		},
 	));
 
-test('cgo with no C compiler (CC=/nonexistent): stale naming the C compiler', () =>
+// CC comes from the machine's environment: a setting may not name a program (docs/security.md).
+test('cgo with no C compiler (CC=/nonexistent in the environment): stale naming the C compiler', () =>
 	runCase(
 		'cgoNoCC',
 		'a.go',
@@ -117,7 +118,7 @@ test('cgo with no C compiler (CC=/nonexistent): stale naming the C compiler', ()
 			assert.equal(status.state, 'stale', JSON.stringify(status));
 			assert.match(status.detail ?? '', /C compiler|nonexistent/);
 		},
-		{ settings: { env: { CC: '/nonexistent', CGO_ENABLED: '1' } } },
+		{ env: { CC: '/nonexistent', CGO_ENABLED: '1' } },
 	));
 
 test('non-UTF-8 bytes: no crash, a clear status', () =>

@@ -23,9 +23,11 @@ export async function startServer(opts: {
 	initializationOptions?: Record<string, unknown>;
 	env?: Record<string, string>;
 	nodeArgs?: string[];
+	processId?: number | null;
 }): Promise<Started> {
 	const client = await LspClient.start({
 		rootPath: opts.root,
+		processId: opts.processId,
 		initializationOptions: opts.initializationOptions,
 		env: opts.env,
 		nodeArgs: opts.nodeArgs,

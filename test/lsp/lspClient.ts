@@ -64,6 +64,8 @@ export interface StartOptions {
 	serverPath?: string;
 	/** Extra node flags for the server process (e.g. `--expose-gc` for memory measurements). */
 	nodeArgs?: string[];
+	/** `initialize.processId` (default: this test process). */
+	processId?: number | null;
 }
 
 type Waiter<T> = { match: (v: T) => boolean; resolve: (v: T) => void };
@@ -129,7 +131,7 @@ export class LspClient {
 		connection.listen();
 		const root = opts.rootPath ?? REPO_ROOT;
 		client.initializeResult = await connection.sendRequest(InitializeRequest.type, {
-			processId: process.pid,
+			processId: opts.processId === undefined ? process.pid : opts.processId,
 			rootUri: URI.file(root).toString(),
 			workspaceFolders: [{ uri: URI.file(root).toString(), name: path.basename(root) }],
 			capabilities: opts.capabilities ?? FULL_CAPABILITIES,

@@ -7,6 +7,7 @@ import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeRunRequest } from '../escape/runner';
+import { readRegular } from '../toolchain/regularFiles';
 
 /** Inputs of one compile besides the package's files. */
 export type CacheKeyInput = Pick<EscapeRunRequest, 'dir' | 'test' | 'overlay' | 'tags' | 'buildFlags' | 'env' | 'goBin'> & {
@@ -41,11 +42,7 @@ export class LruCache<V> {
 }
 
 async function readOr(file: string): Promise<string> {
-	try {
-		return await readFile(file, 'utf8');
-	} catch {
-		return '';
-	}
+	return (await readRegular(file)) ?? ''; // never a FIFO: reading one would block a thread for good
 }
 
 /** The nearest ancestor directory (including `dir`) containing `name`. */
@@ -98,7 +95,7 @@ async function diskDigest(file: string, prefix: string | undefined): Promise<Fil
 	}
 	const memo = diskDigests.get(file);
 	if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.prefix === (prefix ?? '')) return memo;
-	const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+	const bytes = st.isFile() ? await readFile(file).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
 	const d = digestOf(bytes, prefix);
 	if (Date.now() - st.mtimeMs > RACY_MS && bytes.length === st.size) {
 		diskDigests.delete(file);

@@ -2,6 +2,8 @@
 import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnTool } from '../toolchain/processes';
+import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
 
 const exe = process.platform === 'win32' ? 'go.exe' : 'go';
 
@@ -67,17 +69,17 @@ export function goVersion(goBin: string, env: Record<string, string> = {}): Prom
 }
 
 async function query(goBin: string, env: Record<string, string>): Promise<string | undefined> {
+	let run: ToolRun | undefined;
 	try {
-		const { execa } = await import('execa');
-		const r = await execa(goBin, ['env', 'GOVERSION'], {
-			env: { ...env, GOTOOLCHAIN: 'local' },
-			reject: false,
-			timeout: 20_000,
-			stdin: 'ignore',
-		});
+		// The same environment policy as every run; in the run's temp dir, killed with the process on exit.
+		run = await prepareToolRun({ cwd: os.tmpdir(), env, build: false });
+		const { child } = await spawnTool(goBin, ['env', 'GOVERSION'], { cwd: run.dir, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, timeoutMs: 20_000 });
+		const r = await child;
 		const v = r.exitCode === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : '';
 		return v || undefined;
 	} catch {
 		return undefined;
+	} finally {
+		await run?.dispose();
 	}
 }

@@ -128,10 +128,13 @@ export class EscapeScheduler {
 
 	/** Aborts every queued and running compile; their requests resolve undefined. */
 	cancelAll(): void {
-		for (const dir of new Set([...this.running.keys(), ...this.waiting.map((w) => w.dir), ...this.gens.keys()])) {
-			this.gens.set(dir, (this.gens.get(dir) ?? 0) + 1);
-			this.supersede(dir);
-		}
+		for (const dir of new Set([...this.running.keys(), ...this.waiting.map((w) => w.dir), ...this.gens.keys()])) this.cancel(dir);
+	}
+
+	/** Aborts the queued and running compiles of one package (its last document was closed). */
+	cancel(dir: string): void {
+		this.gens.set(dir, (this.gens.get(dir) ?? 0) + 1);
+		this.supersede(dir);
 	}
 
 	dispose(): void {

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
-import { escapeEnv, sanitizeFlags } from '../escape/runner';
+import { sanitizeFlags } from '../escape/runner';
+import { spawnTool } from '../toolchain/processes';
+import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
 import { parseEscapeOutput, type BuildError } from '../escape/parser';
 import { sourceFiles } from '../escape/sourceFiles';
 import type { ModuleUnit } from './discover';
@@ -22,6 +24,8 @@ export interface CompileResult {
 	command: string;
 	cwd: string;
 	message?: string;
+	/** Settings refused or overridden, files left out (toolchain/toolRun.ts). */
+	notes?: string[];
 	durationMs: number;
 }
 
@@ -47,16 +51,16 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], errors: [] as BuildError[], command, cwd: unit.root };
 	const done = (r: Partial<CompileResult> & Pick<CompileResult, 'status'>): CompileResult => ({ ...base, ...r, durationMs: Math.round(performance.now() - started) });
 	if (patterns.length === 0) return done({ status: 'ok' });
+	let run: ToolRun | undefined;
 	try {
-		const { execa } = await import('execa');
-		const r = await execa(goBin, args, {
-			cwd: unit.root,
-			env: escapeEnv(env),
-			extendEnv: false,
-			reject: false,
-			stdin: 'ignore',
-			maxBuffer: 1024 * 1024 * 1024,
-		});
+		// The server's policy and process handling (toolchain/): the module files stay as they are,
+		// non-regular source files are hidden, the build's temp files and tree go with the CLI.
+		run = await prepareToolRun({ cwd: unit.root, env, sourceDirs: unit.packages });
+		const notes = run.notes.length ? { notes: run.notes } : {};
+		const runArgs = compileArgs(patterns, tags, run.flags);
+		if (run.overlay) runArgs.splice(runArgs.length - patterns.length, 0, `-overlay=${run.overlay.file}`);
+		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env, buffer: true, maxBuffer: 1024 * 1024 * 1024 });
+		const r = await child;
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') {
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
@@ -64,14 +68,16 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is.
 		const output = typeof r.stderr === 'string' ? r.stderr : '';
 		const parsed = parseSections(output, unit);
-		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts });
+		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
-			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)` });
+			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes });
 		}
 		const tail = output.trim().split('\n').slice(-3).join(' ');
-		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}` });
+		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}`, ...notes });
 	} catch (e) {
 		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
+	} finally {
+		await run?.dispose();
 	}
 }
 

@@ -31,20 +31,34 @@ function skipDir(name: string): boolean {
 	return SKIP.has(name) || name.startsWith('.') || name.startsWith('_');
 }
 
-function goFiles(dir: string): string[] {
+/** The dir's Go source names, as cmd/go sees them (files starting with . or _ are ignored). */
+function goNames(dir: string): string[] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
 	} catch {
 		return [];
 	}
-	// Like cmd/go, ignore files starting with . or _.
 	return names.filter((n) => n.endsWith('.go') && !n.startsWith('.') && !n.startsWith('_')).map((n) => path.join(dir, n));
+}
+
+/** The dir's Go files to read: never a FIFO or device (reading one blocks; the go build hides them, toolchain/regularFiles.ts). */
+function goFiles(dir: string): string[] {
+	return goNames(dir).filter(isRegular);
+}
+
+function isRegular(p: string): boolean {
+	try {
+		return statSync(p).isFile();
+	} catch {
+		return false;
+	}
 }
 
 // Nested modules are walked too: moduleRoot() later puts their packages in a unit of their own.
 function walk(dir: string, out: Set<string>): void {
-	if (goFiles(dir).length) out.add(dir);
+	// A dir whose only .go entries are FIFOs is kept too: its build must hide them.
+	if (goNames(dir).length) out.add(dir);
 	let entries;
 	try {
 		entries = readdirSync(dir, { withFileTypes: true });

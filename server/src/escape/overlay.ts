@@ -1,6 +1,8 @@
 /**
  * `go build -overlay` support: unsaved buffers are written to a fresh temp dir (never into the
- * user's workspace) with a `{"Replace":{real: backing}}` file, removed after the build.
+ * user's workspace) with a `{"Replace":{real: backing}}` file, removed after the build. A file
+ * mapped to "" is deleted for the go command: how files that must not be opened (a FIFO among a
+ * package's sources, toolchain/regularFiles.ts) are kept from it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,9 +17,12 @@ export interface OverlayFiles {
 	dispose(): Promise<void>;
 }
 
-/** Writes the overlay for `contents` (real absolute path → unsaved text). */
-export async function writeOverlay(contents: Map<string, string>): Promise<OverlayFiles> {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'memlens-overlay-'));
+/**
+ * Writes the overlay for `contents` (real absolute path → unsaved text) and `hidden` (real paths
+ * the go command must see as absent), in a new directory under `parent` (default: the OS temp dir).
+ */
+export async function writeOverlay(contents: ReadonlyMap<string, string>, opts: { parent?: string; hidden?: readonly string[] } = {}): Promise<OverlayFiles> {
+	const dir = await mkdtemp(path.join(opts.parent ?? os.tmpdir(), 'memlens-overlay-'));
 	const replace: Record<string, string> = {};
 	const backingToReal = new Map<string, string>();
 	try {
@@ -30,6 +35,7 @@ export async function writeOverlay(contents: Map<string, string>): Promise<Overl
 			replace[real] = backing;
 			backingToReal.set(backing, real);
 		}
+		for (const h of opts.hidden ?? []) if (!contents.has(h)) replace[h] = '';
 		const file = path.join(dir, 'overlay.json');
 		await writeFile(file, JSON.stringify({ Replace: replace }));
 		let disposed = false;

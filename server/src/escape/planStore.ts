@@ -12,9 +12,10 @@
  * Anything else runs the go command (which captures a new step). A replay that fails (a new
  * import, a trimmed build cache) also falls back to the go command.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompilePlan } from './compilePlan';
+import { readRegular } from '../toolchain/regularFiles';
 
 interface FileStamp {
 	mtimeMs: number;
@@ -83,7 +84,7 @@ async function dirStamps(dir: string): Promise<Map<string, FileStamp>> {
 /** The module root (nearest go.mod) and its module path; undefined outside a module. */
 async function moduleOf(dir: string): Promise<{ root: string; module: string; goMod: string } | undefined> {
 	for (let d = dir; ; d = path.dirname(d)) {
-		const text = await readFile(path.join(d, 'go.mod'), 'utf8').catch(() => undefined);
+		const text = await readRegular(path.join(d, 'go.mod'));
 		if (text !== undefined) {
 			const m = /^module\s+("?)([^\s"]+)\1/m.exec(text);
 			return m ? { root: d, module: m[2], goMod: text } : undefined;
@@ -124,7 +125,7 @@ export async function rememberPlan(dir: string, key: string, plan: CompilePlan, 
 	for (const n of names) {
 		if (n.endsWith('_test.go')) continue;
 		const f = path.join(dir, n);
-		const text = texts.get(f) ?? (await readFile(f, 'utf8').catch(() => undefined));
+		const text = texts.get(f) ?? (await readRegular(f));
 		if (text === undefined) return false;
 		if (plan.files.includes(f) && needsGoCommand(text)) return false;
 		headers.set(f, header(text));
@@ -154,7 +155,7 @@ export async function replayablePlan(dir: string, key: string, texts: ReadonlyMa
 		if (text === undefined) {
 			const s = await stamp(f);
 			if (s && same(s, e.stamps.get(f))) continue;
-			text = await readFile(f, 'utf8').catch(() => undefined);
+			text = await readRegular(f);
 			if (text === undefined) return undefined;
 		}
 		if (header(text) !== captured || (e.plan.files.includes(f) && needsGoCommand(text))) return undefined;

@@ -14,17 +14,18 @@
  * `go build -o /dev/null` vs 0.4–0.7 s with `go list -export`; a warm test package 1.8–3.4 s with
  * `go test -c` vs 0.8 s with `go list -test -export`.
  */
-import { readFileSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { access, constants, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
 import { EscapeOutputParser, type BuildError } from './parser';
 import { sourceFiles } from './sourceFiles';
 import { CompressedText, LineSplitter } from './rawText';
-import { writeOverlay, type OverlayFiles } from './overlay';
 import { replayArgv, XTrace, type CompilePlan } from './compilePlan';
 import { forgetPlan, hasPlan, rememberPlan, replayablePlan } from './planStore';
+import { decideEnv, decideFlags, joinQuoted } from '../toolchain/policy';
+import { spawnTool, killTree } from '../toolchain/processes';
+import { readRegular } from '../toolchain/regularFiles';
+import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
 
 export interface EscapeRunRequest {
 	goBin: string;
@@ -75,10 +76,11 @@ export interface EscapeRunResult {
 	cwd: string;
 	/** Clear human text for non-ok statuses. */
 	message?: string;
+	/** Settings that were refused or overridden for this run, and files left out (toolchain/toolRun.ts). */
+	notes?: string[];
 	durationMs: number;
 }
 
-const KILL_GRACE_MS = 1500;
 /** stderr past this is not parsed or kept (the old buffered read failed at the same size). */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 /** How long to wait for stderr to close after `go` exited (a killed child may hold it open). */
@@ -96,76 +98,28 @@ export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildF
 }
 
 /**
- * Drops flags we own (`-gcflags`, `-o`, `-overlay`) and `-toolexec`: a workspace setting or an
- * inherited GOFLAGS must not silently run an arbitrary program on every keystroke-triggered build.
+ * The user's build flags as the policy passes them (toolchain/policy.ts): flags we own and flags
+ * that would run a program are dropped; -mod/-modfile/-buildvcs are decided by toolchain/toolRun.ts.
  */
-export function sanitizeFlags(flags: string[]): string[] {
-	const out: string[] = [];
-	for (let i = 0; i < flags.length; i++) {
-		const f = flags[i];
-		const name = /^['"]?--?([\w.-]+)/.exec(f)?.[1];
-		if (name && ['gcflags', 'o', 'overlay', 'toolexec'].includes(name)) {
-			if (!f.includes('=') && i + 1 < flags.length) i++; // skip the separate value too
-			continue;
-		}
-		out.push(f);
-	}
-	return out;
+export function sanitizeFlags(flags: readonly string[]): string[] {
+	return decideFlags(flags, 'goMemlens.buildFlags').flags;
 }
 
-/** The environment for `go`: inherited + the user's, GOTOOLCHAIN pinned, `-toolexec` removed from GOFLAGS. */
+/**
+ * The policy's environment without a run directory (GOTOOLCHAIN pinned, GOFLAGS sanitised and
+ * explicit, -buildvcs=false). Runs use toolchain/toolRun.ts `prepareToolRun`, which adds GOTMPDIR
+ * and the module-file decisions; this is kept for callers that only need the variables.
+ */
 export function escapeEnv(extra: Record<string, string>): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-	Object.assign(env, extra);
-	// Never let a build download a toolchain (go.mod `toolchain` lines would otherwise trigger it).
+	const { env, goflags } = decideEnv(extra);
 	env.GOTOOLCHAIN = 'local';
-	// cmd/go reads GOFLAGS from the environment, else from the go env file (`go env -w`): sanitise
-	// whichever applies, and pass the result explicitly so the file's value cannot come back.
-	const goflags = env.GOFLAGS || goEnvFileValue(env, 'GOFLAGS');
-	if (goflags) {
-		// An empty GOFLAGS would fall back to the file again; -buildvcs=auto is the default, a no-op.
-		env.GOFLAGS = sanitizeFlags(goflags.split(/\s+/).filter(Boolean)).join(' ') || '-buildvcs=auto';
-	}
+	const f = decideFlags(goflags, 'GOFLAGS');
+	env.GOFLAGS = joinQuoted([...f.flags, ...(f.mod && f.mod !== 'mod' ? [`-mod=${f.mod}`] : []), '-buildvcs=false']);
 	return env;
-}
-
-/** A value from the go env file that `go env -w` writes (GOENV, else os.UserConfigDir()/go/env). */
-function goEnvFileValue(env: Record<string, string>, key: string): string | undefined {
-	if (env.GOENV === 'off') return undefined;
-	const home = env.HOME ?? '';
-	const configDir =
-		process.platform === 'darwin'
-			? path.join(home, 'Library', 'Application Support')
-			: process.platform === 'win32'
-				? (env.APPDATA ?? '')
-				: env.XDG_CONFIG_HOME || path.join(home, '.config');
-	const file = env.GOENV || (configDir && path.join(configDir, 'go', 'env'));
-	if (!file) return undefined;
-	try {
-		for (const line of readFileSync(file, 'utf8').split('\n')) {
-			const eq = line.indexOf('=');
-			if (eq > 0 && line.slice(0, eq).trim() === key) return line.slice(eq + 1).trim();
-		}
-	} catch {
-		// no go env file: nothing to sanitise
-	}
-	return undefined;
 }
 
 function goMissing(goBin: string, detail: string): string {
 	return `Go MemLens could not run the Go toolchain at "${goBin}" (${detail}). Install Go or set "goMemlens.goPath" to the go binary.`;
-}
-
-function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
-	if (!pid) return;
-	try {
-		// Negative pid: the whole process group (go + compile/link children), see `detached` below.
-		if (process.platform !== 'win32') process.kill(-pid, sig);
-		else process.kill(pid, sig);
-	} catch {
-		// already gone
-	}
 }
 
 /** What the settings that shape the go command's decisions look like (a captured step is reused only under the same). */
@@ -211,7 +165,7 @@ async function primeOverlay(dir: string, overlay: ReadonlyMap<string, string> | 
 	for (const n of names) {
 		if (!n.endsWith('.go') || n.endsWith('_test.go')) continue;
 		const f = path.join(dir, n);
-		const text = out.get(f) ?? (await readFile(f, 'utf8').catch(() => undefined));
+		const text = out.get(f) ?? (await readRegular(f));
 		if (text !== undefined) out.set(f, text + mark);
 	}
 	return out;
@@ -236,16 +190,20 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 	const isDir = await stat(req.dir).then((st) => st.isDirectory(), () => false);
 	if (!isDir) return done({ ...base, status: 'error', command, message: `Package directory not found: ${req.dir}` });
 
-	let overlay: OverlayFiles | undefined;
-	let work: string | undefined;
+	let run: ToolRun | undefined;
+	let notes: string[] = [];
+	// Every result of this run carries the run's notes (refused settings, files left out).
+	const result = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => done(notes.length ? { ...r, notes } : r);
 	try {
-		if (req.overlay && req.overlay.size > 0) overlay = await writeOverlay(req.overlay);
+		run = await prepareToolRun({ cwd: req.dir, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: [req.dir] });
+		notes = run.notes;
+		const overlay = run.overlay;
 		let bin = req.goBin;
-		let args = escapeArgs(req, overlay?.file);
+		let args = escapeArgs({ ...req, buildFlags: run.flags }, overlay?.file);
 		let cwd = req.dir;
 		if (plan) {
-			// The replay's own $WORK: the importcfg and the output archive, removed afterwards.
-			work = await mkdtemp(path.join(os.tmpdir(), 'memlens-compile-'));
+			// The replay's own $WORK (the importcfg and the output archive), inside the run's temp dir.
+			const work = path.join(run.dir, 'compile');
 			await mkdir(path.join(work, 'b001'), { recursive: true });
 			const cfg = path.join(work, 'importcfg');
 			await writeFile(cfg, plan.importcfg);
@@ -255,9 +213,7 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		} else if (capture) args = [args[0], '-x', ...args.slice(1)];
 		const xtrace = capture ? new XTrace() : undefined;
 		command = `${bin} ${args.join(' ')}`;
-		if (req.signal?.aborted) return done({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
-		const { execa } = await import('execa'); // ESM-only: dynamic import works under tsx and in the bundle
-		const detached = process.platform !== 'win32';
+		if (req.signal?.aborted) return result({ ...base, status: 'cancelled', command, message: 'Cancelled before start.' });
 		// stderr is parsed line by line as it arrives and kept compressed: the whole text is never one string.
 		// Paths are relative to where go (or the replayed compile) ran; every section is this package (or its tests).
 		const parser = new EscapeOutputParser({ cwd, packageDir: () => req.dir, backingToReal: overlay?.backingToReal, ...sourceFiles(req.overlay) });
@@ -277,22 +233,16 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 				if (tail.length > 3) tail.shift();
 			}
 		});
-		const child = execa(bin, args, {
+		// Own process tree, killed as a whole on cancel, timeout, exit, and once go itself has ended.
+		// go list prints package info on stdout and the -m text on stderr; compile prints it on stdout.
+		const { child, pid } = await spawnTool(bin, args, {
 			cwd,
-			env: escapeEnv(req.env),
-			extendEnv: false,
-			reject: false,
-			stdin: 'ignore',
-			// go list prints package info on stdout and the -m text on stderr; compile prints it on stdout.
+			env: run.env,
 			stdout: plan ? 'pipe' : 'ignore',
-			buffer: false, // stderr is read below, as a stream
-			cancelSignal: req.signal,
-			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
-			forceKillAfterDelay: KILL_GRACE_MS,
-			// Own process group, so cancel/timeout can kill go's compile/link children too.
-			detached,
+			signal: req.signal,
+			timeoutMs: req.timeoutMs,
+			onSpawn: req.onSpawn,
 		});
-		const pid = child.pid;
 		const stderrDone = new Promise<void>((resolve) => {
 			const stream = plan ? child.stdout : child.stderr;
 			if (!stream) return resolve();
@@ -313,20 +263,6 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 				if (tail.length > 3) tail.shift();
 			});
 		}
-		let forceKill: NodeJS.Timeout | undefined;
-		const groupKill = () => {
-			killGroup(pid, 'SIGTERM');
-			forceKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
-		};
-		req.signal?.addEventListener('abort', groupKill, { once: true });
-		try {
-			if (pid) req.onSpawn?.(pid);
-		} catch {
-			// a listener must not leave the process unwatched
-		}
-		if (req.signal?.aborted) groupKill();
-		const timer = req.timeoutMs > 0 ? setTimeout(groupKill, req.timeoutMs) : undefined;
-		timer?.unref();
 		const r = await child;
 		let graceTimer: NodeJS.Timeout | undefined;
 		await Promise.race([stderrDone, new Promise((resolve) => (graceTimer = setTimeout(resolve, STREAM_END_GRACE_MS)))]);
@@ -336,33 +272,30 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		lines.end();
 		const parsed = parser.finish();
 		const output = await raw.end();
-		req.signal?.removeEventListener('abort', groupKill);
-		if (timer) clearTimeout(timer);
-		if (forceKill) clearTimeout(forceKill); // go has exited; its group is killed below when needed
 		if (outputBytes > MAX_OUTPUT_BYTES) {
-			return done({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB on stderr; the output was not read past that.` });
+			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB on stderr; the output was not read past that.` });
 		}
 		if (r.isCanceled || req.signal?.aborted) {
-			killGroup(pid, 'SIGKILL');
-			return done({ ...base, output, status: 'cancelled', command, message: 'Superseded by a newer request.' });
+			if (pid) killTree(pid, 'SIGKILL');
+			return result({ ...base, output, status: 'cancelled', command, message: 'Superseded by a newer request.' });
 		}
 		if (r.timedOut) {
-			killGroup(pid, 'SIGKILL');
-			return done({ ...base, output, status: 'timeout', command, message: `The compile took longer than ${Math.round(req.timeoutMs / 1000)} s and was stopped (goMemlens.compileTimeoutSec).` });
+			if (pid) killTree(pid, 'SIGKILL');
+			return result({ ...base, output, status: 'timeout', command, message: `The compile took longer than ${Math.round(req.timeoutMs / 1000)} s and was stopped (goMemlens.compileTimeoutSec).` });
 		}
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') {
-			return done({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
+			return result({ ...base, status: 'go-missing', command, message: goMissing(req.goBin, code === 'ENOENT' ? 'not found' : 'not executable') });
 		}
 		if (r.exitCode === 0) {
 			const step = xtrace?.plan(overlay?.backingToReal);
-			// No step printed (a build-cache answer): one kept from before still serves.
-			const captured = step ? await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => false) : hasPlan(req.dir, planKey(req));
+			// No step printed (a build-cache answer): one kept from before still serves. A file left out is not replayable.
+			const captured = step && !run.hidden.length ? await rememberPlan(req.dir, planKey(req), step, req.overlay ?? new Map()).catch(() => false) : hasPlan(req.dir, planKey(req));
 			// -m lines we do not recognise are informational when the build succeeded.
-			return done({ ...base, output, facts: parsed.facts, status: 'ok', command, ...(xtrace ? { captured } : {}) });
+			return result({ ...base, output, facts: parsed.facts, status: 'ok', command, ...(xtrace ? { captured } : {}) });
 		}
 		if (r.exitCode !== undefined && parsed.buildErrors.length > 0) {
-			return done({
+			return result({
 				...base,
 				output,
 				facts: parsed.facts,
@@ -374,11 +307,10 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 			});
 		}
 		const why = r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.signal ?? r.shortMessage ?? 'unknown failure');
-		return done({ ...base, output, status: 'error', command, message: `go failed (${why}): ${tail.join(' ').trim() || r.shortMessage}` });
+		return result({ ...base, output, status: 'error', command, message: `go failed (${why}): ${tail.join(' ').trim() || r.shortMessage}` });
 	} catch (e) {
-		return done({ ...base, status: 'error', command, message: `Could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
+		return result({ ...base, status: 'error', command, message: `Could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {
-		await overlay?.dispose();
-		if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+		await run?.dispose();
 	}
 }

@@ -13,6 +13,7 @@ import { Commands, DebugStatsRequest, RawOutputRequest, SetTrustedNotification }
 import { readClientCaps, serverCapabilities, type ClientCaps } from './capabilities';
 import { isGoDocument } from './documents';
 import { hoverAt } from './hover';
+import { watchClientProcess } from './lifecycle';
 import { Session } from './session';
 
 /** Starts serving on `connection`; returns when the handlers are registered. */
@@ -34,6 +35,13 @@ export function startServer(connection: Connection): void {
 	connection.onInitialize((params): InitializeResult => {
 		caps = readClientCaps(params);
 		session = new Session(connection, caps, log);
+		// The editor died without shutdown: exit (the exit hook stops the toolchain and removes the temp dir).
+		watchClientProcess(params.processId, () => {
+			// stderr: written before exit (a message to the gone client may never be flushed).
+			process.stderr.write(`[memlens] the client process ${params.processId} is gone: exiting\n`);
+			session?.dispose();
+			process.exit(1);
+		});
 		ready = session.init().catch((e) => log(`syntax engine failed to load: ${String(e)}`));
 		return { capabilities: serverCapabilities(caps), serverInfo: { name: 'Go MemLens', version: '0.1.0' } };
 	});

@@ -164,7 +164,10 @@ export class Session {
 		this.actions.delete(uri);
 		this.settings.forget(uri);
 		void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
-		if (d && this.docs.inDir(d.dir).length === 0) this.clearDebounce(d.dir);
+		if (d && this.docs.inDir(d.dir).length === 0) {
+			this.clearDebounce(d.dir);
+			this.engine?.cancel(d.dir); // the package's last document: its compile and go tree stop now
+		}
 	}
 
 	/** go.mod / go.work changed: versions and builds may differ; re-analyse everything open. */
@@ -363,7 +366,7 @@ export class Session {
 		} finally {
 			this.handling--;
 		}
-		if (report) this.status.update(dir, ...report);
+		if (report) this.status.update(dir, ...report, result.notes);
 	}
 
 	/** Stores a result, republishes the package's open files; returns the state to report. */
@@ -376,7 +379,7 @@ export class Session {
 		switch (result.status) {
 			case 'ok':
 				// Unchanged facts keep their identity, so each file's last report is reused as is.
-				if (!sameFacts(pkg.facts, result.facts)) pkg.facts = result.facts;
+				if (!sameList(pkg.facts, result.facts)) pkg.facts = result.facts;
 				pkg.stale = false;
 				pkg.lastError = undefined;
 				pkg.raw = { command: result.command, output: result.output, cwd: result.cwd };
@@ -462,7 +465,7 @@ export class Session {
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
-		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameFindings(memo.report.findings, report.findings);
+		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameList(memo.report.findings, report.findings);
 		this.reports.set(d.uri, { version, facts, stale, settings, report });
 		if (confirmed) return;
 		this.placed.set(d.uri, report.placed);
@@ -532,10 +535,7 @@ function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');
 }
 
-function sameFindings(a: readonly RuleFinding[], b: readonly RuleFinding[]): boolean {
-	return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
-}
-
-function sameFacts(a: EscapeFact[], b: EscapeFact[]): boolean {
+/** Same findings, or same facts. */
+function sameList(a: readonly (RuleFinding | EscapeFact)[], b: readonly (RuleFinding | EscapeFact)[]): boolean {
 	return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }

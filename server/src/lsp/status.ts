@@ -28,9 +28,17 @@ export class StatusReporter {
 		private readonly onCancel: (dir: string) => void,
 	) {}
 
-	/** Records and sends the state of the package in `dir`. */
-	update(dir: string, state: AnalysisState, message: string, detail?: string): void {
+	/**
+	 * Records and sends the state of the package in `dir`. `notes`: settings the run refused or
+	 * overrode and files it left out (toolchain/toolRun.ts), said in the message and the detail.
+	 */
+	update(dir: string, state: AnalysisState, message: string, detail?: string, notes?: readonly string[]): void {
 		const params: StatusParams = { packageUri: URI.file(dir).toString(), state, message, quiescent: this.isQuiescent() };
+		if (notes?.length) {
+			params.notes = [...notes];
+			params.message = `${message} · ${notes.length} setting(s) overridden or file(s) left out`;
+			detail = [detail, ...notes].filter(Boolean).join('\n');
+		}
 		if (detail) params.detail = detail;
 		this.last.set(dir, params);
 		this.send(params);
