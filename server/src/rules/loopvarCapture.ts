@@ -7,19 +7,24 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, contains, descendants, enclosingLoops, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, rangeOf } from './ast';
 import { sites } from './scope';
+import { leavesLoopAfter } from './loopExit';
 import {
-	blockStatements,
+	assignTarget,
 	bodyAssigns,
 	copyLoopVarEdit,
 	identRefs,
+	joinedLater,
 	loopVars,
 	lower,
-	resolvesThrough,
 	movedToHeap,
+	overwrittenSlotOnly,
+	resolvesThrough,
 	sharedLoopVars,
+	targetRoot,
 	versionPhrase,
+	writtenAfter,
 	type LoopVar,
 } from './loopvarShared';
 
@@ -47,7 +52,9 @@ function literalContext(lit: Node, loop: Node): Deferred | undefined {
 		const name = call ? calleeName(call) ?? '' : '';
 		if (/\.Go$/.test(name)) return { how: `\`${name}\``, severity: 'error', joinable: true };
 		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(lit)) {
-			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? ''));
+			// Only the subtest's own `t.Parallel()`: one inside a nested subtest makes that one parallel,
+			// and the outer `t.Run` still waits for it before returning.
+			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? '') && enclosingFunction(c)?.equals(lit));
 			return parallel ? { how: 'a parallel subtest (`t.Parallel()` runs it after the loop)', severity: 'error', joinable: false } : undefined;
 		}
 		if (CALLBACK_REGISTRARS.test(name)) return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
@@ -61,26 +68,15 @@ function literalContext(lit: Node, loop: Node): Deferred | undefined {
 	return undefined;
 }
 
-/** `x = <expr>` / `s.f = <expr>` where the target is declared outside the loop. */
+/**
+ * `x = <expr>` / `s.f = <expr>` / `m[k] = <expr>` where the target is declared outside the loop,
+ * unless it is one slot that each iteration overwrites and the loop never reads (after a range
+ * loop it holds the last iteration's closure, which sees the last value either way).
+ */
 function storedOutside(expr: Node, loop: Node): boolean {
-	const list = expr.parent?.type === 'expression_list' ? expr.parent : null;
-	const assign = list?.parent;
-	if (!list || assign?.type !== 'assignment_statement' || !assign.childForFieldName('right')?.equals(list)) return false;
-	const idx = list.namedChildren.findIndex((c) => c?.equals(expr));
-	let target = assign.childForFieldName('left')?.namedChild(idx) ?? null;
-	while (target && (target.type === 'selector_expression' || target.type === 'index_expression')) target = target.childForFieldName('operand');
-	return target?.type === 'identifier' && resolvesThrough(target, loop);
-}
-
-/** A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins the goroutine. */
-function joinedLater(lit: Node, loop: Node): boolean {
-	const stmts = blockStatements(bodyOf(loop));
-	const i = stmts.findIndex((s) => contains(s, lit));
-	return stmts.slice(i + 1).some(
-		(s) =>
-			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
-			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
-	);
+	const target = assignTarget(expr);
+	const root = targetRoot(target);
+	return !!target && !!root && resolvesThrough(root, loop) && !overwrittenSlotOnly(target, loop);
 }
 
 function message(ctx: RuleContext, v: LoopVar, how: string, moved: boolean): string {
@@ -98,7 +94,10 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 	if (!vars.length || !litBody || !loopBody || !contains(loopBody, lit)) return;
 	const how = literalContext(lit, loop);
 	if (!how || (how.joinable && joinedLater(lit, loop))) return;
+	// Every path leaves the loop after the literal is made: no later iteration writes the variable.
+	const leaves = leavesLoopAfter(lit, loop);
 	for (const v of vars) {
+		if (leaves && (v.form === 'define' || !writtenAfter(loop, v.name))) continue;
 		const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
 		if (!refs.length) continue;
 		const moved = movedToHeap(ctx, v, loop);

@@ -8,7 +8,7 @@
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
 import { factsAt, type RuleContext } from './types';
-import { bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
+import { bodyOf, calleeName, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -170,4 +170,70 @@ export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
 	const fn = enclosingFunction(loop);
 	const lo = fn ? fn.startPosition.row : 0;
 	return !!ctx.escape?.some((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
+}
+
+/** True for a `for … range` loop (its `:=`/`=` variables are assigned from the range each iteration). */
+export function isRangeLoop(loop: Node): boolean {
+	return loop.namedChildren.some((c) => c?.type === 'range_clause');
+}
+
+/**
+ * A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins what the
+ * statement holding `node` started (a goroutine, `g.Go`) before the loop moves on.
+ */
+export function joinedLater(node: Node, loop: Node): boolean {
+	const stmts = blockStatements(bodyOf(loop));
+	const i = stmts.findIndex((s) => contains(s, node));
+	if (i < 0) return false;
+	return stmts.slice(i + 1).some(
+		(s) =>
+			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
+			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
+	);
+}
+
+/** The assignment's left-hand target matching right-hand `expr` (`x = expr`, `a, b = e1, e2`), if any. */
+export function assignTarget(expr: Node): Node | undefined {
+	const list = expr.parent?.type === 'expression_list' ? expr.parent : null;
+	const assign = list?.parent;
+	if (!list || assign?.type !== 'assignment_statement' || !assign.childForFieldName('right')?.equals(list)) return undefined;
+	const idx = list.namedChildren.findIndex((c) => c?.equals(expr));
+	return assign.childForFieldName('left')?.namedChild(idx) ?? undefined;
+}
+
+/** The variable a target `x`, `x.f`, `x[i]`, `x.f[i].g` writes into: its root identifier. */
+export function targetRoot(target: Node | null | undefined): Node | undefined {
+	let t = target ?? null;
+	while (t && (t.type === 'selector_expression' || t.type === 'index_expression' || t.type === 'parenthesized_expression')) {
+		t = t.type === 'parenthesized_expression' ? t.namedChild(0) : t.childForFieldName('operand');
+	}
+	return t?.type === 'identifier' ? t : undefined;
+}
+
+/**
+ * A single-slot store (`x = …`, `s.f = …`: no index) into a location declared outside `loop`
+ * that the loop body never reads: each iteration overwrites the last, so after a range loop the
+ * slot holds the last iteration's value, which is what the shared loop variable holds too.
+ */
+export function overwrittenSlotOnly(target: Node, loop: Node): boolean {
+	if (!isRangeLoop(loop)) return false;
+	if (target.type !== 'identifier' && target.type !== 'selector_expression') return false;
+	if (descendants(target, 'index_expression').length) return false;
+	const root = targetRoot(target);
+	const body = bodyOf(loop);
+	if (!root || !body || !resolvesThrough(root, loop)) return false;
+	// Any other mention of the root inside the loop may read the slot (`prev := x`, `x()`, `n.next = x`).
+	return identRefs(body, root.text).every((r) => contains(target, r));
+}
+
+/** Is `name` written (assigned, `++`/`--`, or re-ranged) after `loop` ends, in the loop's function? */
+export function writtenAfter(loop: Node, name: string): boolean {
+	const fn = enclosingFunction(loop);
+	if (!fn) return true;
+	for (const st of descendants(fn, ['assignment_statement', 'inc_statement', 'dec_statement', 'range_clause'])) {
+		if (st.startIndex < loop.endIndex) continue;
+		const targets = st.type === 'inc_statement' || st.type === 'dec_statement' ? st.namedChildren : (st.childForFieldName('left')?.namedChildren ?? []);
+		if (targets.some((t) => t?.type === 'identifier' && t.text === name)) return true;
+	}
+	return false;
 }

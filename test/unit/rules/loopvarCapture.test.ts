@@ -74,7 +74,7 @@ func F(urls []string) {
 	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), []);
 });
 
-test('errgroup Go, parallel subtests, defer and stored callbacks; sync subtests are fine', async () => {
+test('errgroup Go, parallel subtests, defer and stored callbacks; sync subtests and an overwritten slot are fine', async () => {
 	const src = `package a
 
 import (
@@ -88,7 +88,7 @@ func (G) Go(func() error) {}
 
 func T(t *testing.T, cases []int, g G) {
 	var fns []func()
-	var last func()
+	var last, chain func()
 	for i, c := range cases {
 		g.Go(func() error { _ = c; return nil })
 		t.Run("x", func(t *testing.T) { t.Parallel(); _ = c })
@@ -97,12 +97,16 @@ func T(t *testing.T, cases []int, g G) {
 		fns = append(fns, func() { _ = c })
 		last = func() { _ = i }
 		time.AfterFunc(time.Second, func() { _ = c })
+		prev := chain
+		chain = func() { prev(); _ = c }
 	}
-	_, _ = fns, last
+	_, _, _ = fns, last, chain
 }
 `;
 	const f = await runRule(loopvarCapture, src, { minor: 20 });
-	assert.deepEqual(lines(f), [16, 17, 19, 20, 21, 22]);
+	// \`last\` keeps only the last iteration's literal, which sees the last value in every version
+	// (verified with go1.21 and go1.22 modules); \`chain\` keeps every iteration's literal.
+	assert.deepEqual(lines(f), [16, 17, 19, 20, 22, 24]);
 	assert.deepEqual(f.map((x) => x.severity), ['error', 'error', 'warning', 'warning', 'warning', 'warning']);
 });
 
@@ -187,4 +191,124 @@ func F(urls []string) {
 
 test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
 	for (let n = 0; n <= spec.length; n += 5) await runRule(loopvarCapture, spec.slice(0, n), { minor: 21 });
+});
+
+test('leaving the loop right after: go/defer then return, break or t.Fatal is not a shared-variable bug', async () => {
+	const src = `package a
+
+import "testing"
+
+func start(string) {}
+
+func Pick(t *testing.T, names []string, want string) {
+	for _, n := range names {
+		if n == want {
+			go func() { start(n) }()
+			return
+		}
+	}
+	for _, n := range names {
+		if n != want {
+			continue
+		}
+		defer func() { start(n) }()
+		break
+	}
+	for i := 0; i < len(names); i++ {
+		go func() { start(names[i]) }()
+		t.Fatalf("only one")
+	}
+	for _, n := range names {
+		go func() { start(n) }()
+		if n == want {
+			return
+		}
+	}
+}
+`;
+	// Only the last loop goes round again after starting a goroutine.
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [26]);
+});
+
+test('a nested parallel subtest does not make its synchronous parent subtest parallel', async () => {
+	const src = `package a
+
+import "testing"
+
+func check(*testing.T, int) {}
+
+func TestX(t *testing.T) {
+	for _, tc := range []int{1, 2} {
+		t.Run("group", func(t *testing.T) {
+			t.Run("leaf", func(t *testing.T) {
+				t.Parallel()
+			})
+			check(t, tc)
+		})
+		t.Run("par", func(t *testing.T) {
+			t.Parallel()
+			check(t, tc)
+		})
+	}
+}
+`;
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [17]);
+});
+
+test('3-clause loop: a literal stored in one slot sees the final i (past the last iteration): reported', async () => {
+	const src = `package a
+
+func Last(n int) func() int {
+	var f func() int
+	for i := 0; i < n; i++ {
+		f = func() int { return i }
+	}
+	return f
+}
+`;
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [6]);
+});
+
+test('shadowing by if/switch/select/type-switch init statements and literal results', async () => {
+	const src = `package a
+
+func use(...any) {}
+
+func F(xs []any, ch chan any) {
+	for _, x := range xs {
+		go func() {
+			if x := 1; x > 0 {
+				use(x)
+			}
+			switch x := 2; x {
+			}
+			switch x := ch; {
+			default:
+				use(x)
+			}
+			select {
+			case x := <-ch:
+				use(x)
+			}
+		}()
+		go func() (x int) { x = 1; return }()
+		go func() {
+			switch x := use; {
+			default:
+				x()
+			}
+		}()
+	}
+	for _, x := range xs {
+		go func() {
+			switch y := x.(type) {
+			default:
+				use(y)
+			}
+		}()
+	}
+}
+`;
+	// Only the last literal reads the loop's x (as the type switch's operand).
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [32]);
 });
