@@ -49,8 +49,9 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 		const rhs = st.childForFieldName('right')?.namedChildren ?? [];
 		if (!rhs.every((r) => r && resolvesThrough(r, loop))) continue;
 		// In a 3-clause loop the per-iteration variable is copied back before `post`: a body that
-		// writes the copy would change behaviour once the copy is gone.
-		if (threeClause && names.some((n) => bodyAssigns(loop, n) || writesCopy(st, n))) continue;
+		// writes the copy (directly, through `&v`, or by a method that may have a pointer
+		// receiver) would change the loop's own counter once the copy is gone.
+		if (threeClause && names.some((n) => bodyAssigns(loop, n) || writesCopy(st, n) || mayWriteThrough(st, n))) continue;
 		const list = names.map((n) => `\`${n}\``).join(', ');
 		out.push({
 			rule: loopvarRedundantCopy.id,
@@ -71,6 +72,18 @@ function writesCopy(copy: Node, name: string): boolean {
 		if (s.startIndex < copy.endIndex) return false;
 		const targets = s.type === 'assignment_statement' ? (s.childForFieldName('left')?.namedChildren ?? []) : s.namedChildren;
 		return targets.some((t) => t?.type === 'identifier' && t.text === name);
+	});
+}
+
+/** True if a statement after `copy` takes `&name` or calls a method on `name` (`name.M()`). */
+function mayWriteThrough(copy: Node, name: string): boolean {
+	const body = copy.parent;
+	if (!body) return false;
+	return descendants(body, 'identifier').some((id) => {
+		if (id.startIndex < copy.endIndex || id.text !== name) return false;
+		const p = id.parent;
+		if (p?.type === 'unary_expression' && p.child(0)?.type === '&') return true;
+		return p?.type === 'selector_expression' && p.childForFieldName('operand')?.equals(id) === true && p.parent?.type === 'call_expression' && p.parent.childForFieldName('function')?.equals(p) === true;
 	});
 }
 
