@@ -57,7 +57,12 @@ function literalContext(lit: Node, loop: Node): Deferred | undefined {
 			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? '') && enclosingFunction(c)?.equals(lit));
 			return parallel ? { how: 'a parallel subtest (`t.Parallel()` runs it after the loop)', severity: 'error', joinable: false } : undefined;
 		}
-		if (CALLBACK_REGISTRARS.test(name)) return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
+		if (CALLBACK_REGISTRARS.test(name)) {
+			// Registered on an object made in this iteration (`mux := NewServeMux()`): it lives with that object.
+			const recv = targetRoot(call!.childForFieldName('function')?.childForFieldName('operand'));
+			if (recv && !resolvesThrough(recv, loop)) return undefined;
+			return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
+		}
 		if (name === 'append' && call && storedOutside(call, loop)) return { how: 'a stored func value (appended to a slice that outlives the iteration)', severity: 'warning', joinable: false };
 		return undefined;
 	}

@@ -210,20 +210,57 @@ export function targetRoot(target: Node | null | undefined): Node | undefined {
 	return t?.type === 'identifier' ? t : undefined;
 }
 
+/** Does `st` hold a `continue` or `goto` that skips the rest of `loop`'s iteration? */
+function skipsRest(st: Node, loop: Node): boolean {
+	if (descendants(st, 'goto_statement').length) return true;
+	return descendants(st, 'continue_statement').some((c) => {
+		const label = c.namedChildren.find((n) => n?.type === 'label_name')?.text;
+		for (let n = c.parent; n && !n.equals(loop); n = n.parent) {
+			if (n.type === 'func_literal') return false;
+			if (!label && n.type === 'for_statement') return false;
+		}
+		return true;
+	});
+}
+
+/** `x` → `x`; `a.b` inside `a.b.c(…)` → `a.b.c`: the longest field path starting at identifier `r`. */
+function pathAt(r: Node): string {
+	let n = r;
+	while (n.parent?.type === 'selector_expression' && n.parent.childForFieldName('operand')?.equals(n)) n = n.parent;
+	return n.text.replace(/\s+/g, '');
+}
+
 /**
- * A single-slot store (`x = …`, `s.f = …`: no index) into a location declared outside `loop`
- * that the loop body never reads: each iteration overwrites the last, so after a range loop the
- * slot holds the last iteration's value, which is what the shared loop variable holds too.
+ * A single-slot store (`x = …`, `s.f = …`: no index) into a location declared outside a range
+ * loop, made in every iteration, whose old value the loop never reads (a read before the store, in
+ * a later iteration, would see the shared variable's new value: `n.next = prev; prev = &v`). After
+ * the loop the slot holds the last iteration's value, which is what the shared variable holds
+ * too, so sharing changes nothing.
  */
 export function overwrittenSlotOnly(target: Node, loop: Node): boolean {
 	if (!isRangeLoop(loop)) return false;
 	if (target.type !== 'identifier' && target.type !== 'selector_expression') return false;
-	if (descendants(target, 'index_expression').length) return false;
+	if (descendants(target, ['index_expression', 'call_expression']).length) return false;
 	const root = targetRoot(target);
 	const body = bodyOf(loop);
 	if (!root || !body || !resolvesThrough(root, loop)) return false;
-	// Any other mention of the root inside the loop may read the slot (`prev := x`, `x()`, `n.next = x`).
-	return identRefs(body, root.text).every((r) => contains(target, r));
+	// Made in every iteration: a statement of the body itself, with no `continue` before it.
+	const stmts = blockStatements(body);
+	const at = stmts.findIndex((st) => contains(st, target));
+	const store = stmts[at];
+	if (!store || store.type !== 'assignment_statement' || stmts.slice(0, at).some((st) => skipsRest(st, loop))) return false;
+	const slot = target.text.replace(/\s+/g, '');
+	return identRefs(body, root.text).every((r) => {
+		if (contains(target, r)) return true;
+		const path = pathAt(r);
+		// Other fields of the same root (`f.Config`, `f.Log()`) and the root passed whole are not
+		// reads of this slot (a callee reading it back is too remote to claim either way).
+		if (target.type === 'selector_expression' && path !== slot && !path.startsWith(`${slot}.`) && (path === root.text || !slot.startsWith(`${path}.`))) return true;
+		// Read after the store in the same iteration (not from a literal that may run later): this iteration's value.
+		let inLiteral = false;
+		for (let n = r.parent; n && !n.equals(body); n = n.parent) if (n.type === 'func_literal') inLiteral = true;
+		return r.startIndex > store.endIndex && !inLiteral;
+	});
 }
 
 /** Is `name` written (assigned, `++`/`--`, or re-ranged) after `loop` ends, in the loop's function? */

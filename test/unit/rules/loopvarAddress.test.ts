@@ -208,3 +208,31 @@ test('only the last pointer survives (one overwritten slot, or the loop is left)
 	// Without facts: only the kept shapes with a bare `&v`.
 	assert.deepEqual(lines(await runRule(loopvarAddress, shapes, { minor: 21 })), [20, 55]);
 });
+
+test('a slot stored conditionally or after a continue keeps an older iteration\'s pointer: reported', async () => {
+	const s = `package a
+
+type T struct{ ok bool }
+
+func Pick(ts []T) (*T, *T, *T) {
+	var a, b, c *T
+	for _, t := range ts {
+		if t.ok {
+			a = &t
+		}
+	}
+	for _, t := range ts {
+		if !t.ok {
+			continue
+		}
+		b = &t
+	}
+	for _, t := range ts {
+		c = &t
+	}
+	return a, b, c
+}
+`;
+	// go1.21 with ts = [{true} {false}]: a and b point to {false}; go1.22: to {true}. c is {false} in both.
+	assert.deepEqual(lines(await runRule(loopvarAddress, s, { minor: 21 })), [9, 16]);
+});

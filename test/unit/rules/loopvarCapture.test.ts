@@ -312,3 +312,46 @@ func F(xs []any, ch chan any) {
 	// Only the last literal reads the loop's x (as the type switch's operand).
 	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [32]);
 });
+
+test('one slot overwritten by every iteration: silent unless read before the store, skipped by continue, or stored conditionally', async () => {
+	const src = `package a
+
+import "net/http"
+
+type Config struct {
+	Get   func() string
+	Other int
+}
+
+func use(...any) {}
+
+func F(cfg *Config, names []string) {
+	for _, n := range names {
+		use(cfg.Other, cfg)
+		cfg.Get = func() string { return n }
+		use(cfg.Get())
+	}
+	for _, n := range names {
+		use(cfg.Get)
+		cfg.Get = func() string { return n }
+	}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		cfg.Get = func() string { return n }
+	}
+	for _, n := range names {
+		if n != "" {
+			cfg.Get = func() string { return n }
+		}
+	}
+	for _, n := range names {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/", func(http.ResponseWriter, *http.Request) { use(n) })
+		http.HandleFunc("/"+n, func(http.ResponseWriter, *http.Request) { use(n) })
+	}
+}
+`;
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [20, 26, 30, 36]);
+});
