@@ -108,16 +108,18 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 		const moved = movedToHeap(ctx, v, loop);
 		const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
 		const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
-		for (const ref of refs) {
-			out.push({
-				rule: loopvarCapture.id,
-				range: rangeOf(ref),
-				severity,
-				message: message(ctx, v, how.how, moved),
-				related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` }],
-				fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
-			});
-		}
+		// One finding per literal and variable, at its first use; the other uses are related.
+		out.push({
+			rule: loopvarCapture.id,
+			range: rangeOf(refs[0]),
+			severity,
+			message: message(ctx, v, how.how, moved),
+			related: [
+				{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` },
+				...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `the literal also reads \`${v.name}\` here` })),
+			],
+			fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+		});
 	}
 }
 

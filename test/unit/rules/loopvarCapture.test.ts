@@ -355,3 +355,24 @@ func F(cfg *Config, names []string) {
 `;
 	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [20, 26, 30, 36]);
 });
+
+test('one finding per literal and variable, at the first use; the other uses are related', async () => {
+	const src = `package a
+
+func use(...any) {}
+
+func F(xs []int) {
+	for i, x := range xs {
+		go func() {
+			use(x)
+			use(x, i)
+		}()
+	}
+}
+`;
+	const f = await runRule(loopvarCapture, src, { minor: 21 });
+	assert.deepEqual(lines(f), [8, 9]);
+	assert.deepEqual(f[0].related!.map((r) => r.range.start.line + 1), [6, 9]);
+	assert.match(f[0].related![1].message, /also reads `x`/);
+	assert.deepEqual(f[1].related!.map((r) => r.range.start.line + 1), [6]);
+});
