@@ -370,7 +370,7 @@ func F(xs []int) {
 	}
 }
 `;
-	const f = await runRule(loopvarCapture, src, { minor: 21 });
+	const f = (await runRule(loopvarCapture, src, { minor: 21 })).sort((a, b) => a.range.start.line - b.range.start.line);
 	assert.deepEqual(lines(f), [8, 9]);
 	assert.deepEqual(f[0].related!.map((r) => r.range.start.line + 1), [6, 9]);
 	assert.match(f[0].related![1].message, /also reads `x`/);
