@@ -7,7 +7,7 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
 import { sites } from './scope';
 import { leavesLoopAfter } from './loopExit';
 import {
@@ -38,7 +38,7 @@ interface Deferred {
 
 const CALLBACK_REGISTRARS = /(^|\.)(AfterFunc|HandleFunc|Handle)$/;
 
-function literalContext(lit: Node, loop: Node): Deferred | undefined {
+function literalContext(lit: Node, loop: Node, testing: boolean): Deferred | undefined {
 	const parent = lit.parent;
 	if (!parent) return undefined;
 	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(lit)) {
@@ -57,7 +57,8 @@ function literalContext(lit: Node, loop: Node): Deferred | undefined {
 			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? '') && enclosingFunction(c)?.equals(lit));
 			return parallel ? { how: 'a parallel subtest (`t.Parallel()` runs it after the loop)', severity: 'error', joinable: false } : undefined;
 		}
-		if (CALLBACK_REGISTRARS.test(name)) {
+		// `t.Cleanup(f)` runs f when the test ends (in a file that imports testing).
+		if (CALLBACK_REGISTRARS.test(name) || (testing && /\.Cleanup$/.test(name))) {
 			// Registered on an object made in this iteration (`mux := NewServeMux()`): it lives with that object.
 			const recv = targetRoot(call!.childForFieldName('function')?.childForFieldName('operand'));
 			if (recv && !resolvesThrough(recv, loop)) return undefined;
@@ -97,7 +98,7 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 	const litBody = bodyOf(lit);
 	const loopBody = bodyOf(loop);
 	if (!vars.length || !litBody || !loopBody || !contains(loopBody, lit)) return;
-	const how = literalContext(lit, loop);
+	const how = literalContext(lit, loop, imports(ctx.tree.rootNode).has('testing'));
 	if (!how || (how.joinable && joinedLater(lit, loop))) return;
 	// Every path leaves the loop after the literal is made: no later iteration writes the variable.
 	const leaves = leavesLoopAfter(lit, loop);

@@ -8,6 +8,7 @@ import type { Rule, RuleContext } from './types';
 import { bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';
 import { blockStatements, bodyAssigns, resolvesThrough } from './loopvarShared';
 import { sites } from './scope';
+import { isGeneratedFile } from './generated';
 
 /** `a, b := a, b` → ['a', 'b'] when both sides are the same identifiers in order; else undefined. */
 function selfCopyNames(st: Node): string[] | undefined {
@@ -97,6 +98,8 @@ export const loopvarRedundantCopy: Rule = {
 	check(ctx) {
 		const minor = ctx.goVersion.minor;
 		if (minor === undefined || minor < 22) return [];
+		// A hint in generated code is not actionable: the generator would write the copy again.
+		if (isGeneratedFile(ctx)) return [];
 		const out: RuleFinding[] = [];
 		for (const loop of sites(ctx, 'for_statement')) checkLoop(ctx, loop, out);
 		return out;

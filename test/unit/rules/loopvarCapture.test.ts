@@ -376,3 +376,25 @@ func F(xs []int) {
 	assert.match(f[0].related![1].message, /also reads `x`/);
 	assert.deepEqual(f[1].related!.map((r) => r.range.start.line + 1), [6]);
 });
+
+test('t.Cleanup in a loop runs when the test ends: reported; inside a subtest it belongs to that subtest', async () => {
+	const src = `package a
+
+import (
+	"os"
+	"testing"
+)
+
+func TestFiles(t *testing.T) {
+	for _, name := range []string{"a", "b"} {
+		t.Cleanup(func() { os.Remove(name) })
+		t.Run(name, func(t *testing.T) {
+			t.Cleanup(func() { os.Remove(name) })
+		})
+	}
+}
+`;
+	const f = await runRule(loopvarCapture, src, { minor: 21 });
+	assert.deepEqual(lines(f), [10]);
+	assert.match(f[0].message, /`t\.Cleanup`/);
+});
