@@ -88,7 +88,7 @@ function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: bool
 	if (shared) {
 		const why = v.form === 'assign' ? `\`${v.name}\` is declared outside the loop (in every Go version)` : `loop variables are shared by all iterations ${versionPhrase(ctx.goVersion)}`;
 		if (use === 'kept') return `All pointers kept here point to the same variable \`${v.name}\`: ${why}, so they end up seeing the last iteration's value.${heap}`;
-		return `\`&${v.name}\` outlives the iteration (the compiler moved \`${v.name}\` to the heap), and ${why}: wherever this pointer is kept, it sees later iterations' values, not this one's.`;
+		return `\`&${v.name}\` may outlive the iteration (the compiler moved \`${v.name}\` to the heap), and ${why}: wherever this pointer is kept, it sees later iterations' values, not this one's.`;
 	}
 	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so each iteration allocates a new \`${v.name}\` on the heap${ranged ? ` holding a copy of the element; \`&${v.name}\` points to that copy, not to the element` : ''}.`;
 }
