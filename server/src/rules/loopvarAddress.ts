@@ -27,7 +27,7 @@ import { mentions, sites } from './scope';
 
 /**
  * Where the pointer goes: `kept` (appended to, indexed into or sent on something that outlives
- * the iteration: several pointers survive), `slot` (one location overwritten each iteration and
+ * the iteration, or handed to a goroutine or deferred call: several pointers survive), `slot` (one location overwritten each iteration and
  * never read in the loop), `passed` (to a callee), `returned`, or `other` (bound locally first).
  */
 type Use = 'kept' | 'slot' | 'passed' | 'returned' | 'other';
@@ -55,6 +55,8 @@ function useOf(expr: Node, loop: Node): Use {
 	if (!p) return 'other';
 	if (p.type === 'argument_list') {
 		const call = p.parent!;
+		// `go worker(&v)` / `defer f(&v)`: the callee runs after the iteration, with the pointer.
+		if (call.parent?.type === 'go_statement' || call.parent?.type === 'defer_statement') return 'kept';
 		if (calleeName(call) !== 'append') return 'passed';
 		// `xs = append(xs, &v)`: kept when xs outlives the iteration.
 		const target = assignTarget(call);

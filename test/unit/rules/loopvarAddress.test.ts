@@ -236,3 +236,29 @@ func Pick(ts []T) (*T, *T, *T) {
 	// go1.21 with ts = [{true} {false}]: a and b point to {false}; go1.22: to {true}. c is {false} in both.
 	assert.deepEqual(lines(await runRule(loopvarAddress, s, { minor: 21 })), [9, 16]);
 });
+
+test('a pointer handed to a goroutine or a deferred call is kept past the iteration', async () => {
+	const s = `package a
+
+import "sync"
+
+type T struct{ n int }
+
+func work(*T) {}
+
+func Run(ts []T) {
+	var wg sync.WaitGroup
+	for _, t := range ts {
+		wg.Add(1)
+		go func(p *T) { defer wg.Done(); work(p) }(&t)
+	}
+	for _, t := range ts {
+		defer work(&t)
+	}
+	wg.Wait()
+}
+`;
+	const f = await runRule(loopvarAddress, s, { minor: 21 });
+	assert.deepEqual(lines(f), [13, 16]);
+	assert.ok(f.every((x) => x.severity === 'warning'));
+});
