@@ -38,10 +38,14 @@ interface Deferred {
 
 const CALLBACK_REGISTRARS = /(^|\.)(AfterFunc|HandleFunc|Handle)$/;
 
-function literalContext(lit: Node, loop: Node, testing: boolean): Deferred | undefined {
-	const parent = lit.parent;
+/**
+ * How the literal `lit` runs, judged at `site`: the literal itself, or a use of the name it was
+ * bound to in the iteration (`f := func(){…}; go f()`).
+ */
+function literalContext(site: Node, lit: Node, loop: Node, testing: boolean): Deferred | undefined {
+	const parent = site.parent;
 	if (!parent) return undefined;
-	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(lit)) {
+	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(site)) {
 		const st = parent.parent;
 		if (st?.type === 'go_statement') return { how: 'the go statement', severity: 'error', joinable: true };
 		if (st?.type === 'defer_statement') return { how: 'the defer statement (it runs when the function returns)', severity: 'warning', joinable: false };
@@ -51,7 +55,7 @@ function literalContext(lit: Node, loop: Node, testing: boolean): Deferred | und
 		const call = parent.parent;
 		const name = call ? calleeName(call) ?? '' : '';
 		if (/\.Go$/.test(name)) return { how: `\`${name}\``, severity: 'error', joinable: true };
-		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(lit)) {
+		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(site)) {
 			// Only the subtest's own `t.Parallel()`: one inside a nested subtest makes that one parallel,
 			// and the outer `t.Run` still waits for it before returning.
 			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? '') && enclosingFunction(c)?.equals(lit));
@@ -67,11 +71,23 @@ function literalContext(lit: Node, loop: Node, testing: boolean): Deferred | und
 		if (name === 'append' && call && storedOutside(call, loop)) return { how: 'a stored func value (appended to a slice that outlives the iteration)', severity: 'warning', joinable: false };
 		return undefined;
 	}
-	if (parent.type === 'expression_list' && storedOutside(lit, loop)) {
+	if (parent.type === 'expression_list' && storedOutside(site, loop)) {
 		return { how: 'a stored func value (assigned to a location that outlives the iteration)', severity: 'warning', joinable: false };
 	}
 	if (parent.type === 'send_statement') return { how: 'a func value sent on a channel', severity: 'warning', joinable: false };
 	return undefined;
+}
+
+/** Uses, later in the iteration, of the name a `f := func(){…}` in the loop body binds the literal to. */
+function boundUses(lit: Node, loop: Node): Node[] {
+	const list = lit.parent?.type === 'expression_list' ? lit.parent : null;
+	const decl = list?.parent;
+	if (!list || decl?.type !== 'short_var_declaration' || !decl.childForFieldName('right')?.equals(list) || !decl.parent) return [];
+	const idx = list.namedChildren.findIndex((c) => c?.equals(lit));
+	const name = decl.childForFieldName('left')?.namedChild(idx);
+	const body = bodyOf(loop);
+	if (name?.type !== 'identifier' || !body) return [];
+	return identRefs(body, name.text).filter((r) => r.startIndex > decl.endIndex && resolvesThrough(r, decl.parent!));
 }
 
 /**
@@ -98,10 +114,17 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 	const litBody = bodyOf(lit);
 	const loopBody = bodyOf(loop);
 	if (!vars.length || !litBody || !loopBody || !contains(loopBody, lit)) return;
-	const how = literalContext(lit, loop, imports(ctx.tree.rootNode).has('testing'));
-	if (!how || (how.joinable && joinedLater(lit, loop))) return;
-	// Every path leaves the loop after the literal is made: no later iteration writes the variable.
-	const leaves = leavesLoopAfter(lit, loop);
+	const testing = imports(ctx.tree.rootNode).has('testing');
+	let how: Deferred | undefined;
+	let site = lit;
+	for (const s of [lit, ...boundUses(lit, loop)]) {
+		how = literalContext(s, lit, loop, testing);
+		site = s;
+		if (how) break;
+	}
+	if (!how || (how.joinable && joinedLater(site, loop))) return;
+	// Every path leaves the loop after the literal starts: no later iteration writes the variable.
+	const leaves = leavesLoopAfter(site, loop);
 	for (const v of vars) {
 		if (leaves && (v.form === 'define' || !writtenAfter(loop, v.name))) continue;
 		const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
@@ -118,6 +141,7 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 			related: [
 				{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` },
 				...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `the literal also reads \`${v.name}\` here` })),
+				...(site.equals(lit) ? [] : [{ range: rangeOf(site.parent ?? site), message: `the literal, bound to \`${site.text}\`, is started here` }]),
 			],
 			fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
 		});

@@ -398,3 +398,30 @@ func TestFiles(t *testing.T) {
 	assert.deepEqual(lines(f), [10]);
 	assert.match(f[0].message, /`t\.Cleanup`/);
 });
+
+test('a literal bound to a name in the iteration and started later (go f(), defer f(), g.Go(f))', async () => {
+	const src = `package a
+
+type G struct{}
+
+func (G) Go(func() error) {}
+
+func use(...any) {}
+
+func F(xs []int, g G) {
+	for _, x := range xs {
+		work := func() { use(x) }
+		go work()
+	}
+	for _, x := range xs {
+		check := func() error { use(x); return nil }
+		g.Go(check)
+	}
+	for _, x := range xs {
+		now := func() { use(x) }
+		now()
+	}
+}
+`;
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [11, 15]);
+});
