@@ -223,6 +223,23 @@ function skipsRest(st: Node, loop: Node): boolean {
 	});
 }
 
+/**
+ * True when `root` is a local declared (`:=`/`var`) in the loop's function before the loop and
+ * never mentioned after the loop nor inside a func literal: whatever the loop leaves in it is
+ * never read.
+ */
+function deadAfterLoop(root: Node, loop: Node): boolean {
+	const fn = enclosingFunction(loop);
+	const body = fn && bodyOf(fn);
+	if (!fn || !body) return false;
+	const declared = descendants(body, ['short_var_declaration', 'var_spec']).some((d) => {
+		if (d.startIndex > loop.startIndex || !enclosingFunction(d)?.equals(fn)) return false;
+		const names = d.type === 'var_spec' ? d.childrenForFieldName('name') : (d.childForFieldName('left')?.namedChildren ?? []);
+		return names.some((n) => n?.text === root.text);
+	});
+	return declared && identRefs(body, root.text).every((r) => r.startIndex < loop.endIndex && enclosingFunction(r)?.equals(fn));
+}
+
 /** `x` → `x`; `a.b` inside `a.b.c(…)` → `a.b.c`: the longest field path starting at identifier `r`. */
 function pathAt(r: Node): string {
 	let n = r;
@@ -244,11 +261,14 @@ export function overwrittenSlotOnly(target: Node, loop: Node): boolean {
 	const root = targetRoot(target);
 	const body = bodyOf(loop);
 	if (!root || !body || !resolvesThrough(root, loop)) return false;
-	// Made in every iteration: a statement of the body itself, with no `continue` before it.
+	// Made in every iteration (a statement of the body itself, no `continue` before it), or the
+	// slot is a local nobody reads after the loop: then no older iteration's value is observed.
 	const stmts = blockStatements(body);
 	const at = stmts.findIndex((st) => contains(st, target));
-	const store = stmts[at];
-	if (!store || store.type !== 'assignment_statement' || stmts.slice(0, at).some((st) => skipsRest(st, loop))) return false;
+	const store = stmts[at] ?? descendants(body, 'assignment_statement').find((a) => contains(a, target));
+	if (!store || store.type !== 'assignment_statement') return false;
+	const everyIteration = at >= 0 && !stmts.slice(0, at).some((st) => skipsRest(st, loop));
+	if (!everyIteration && !deadAfterLoop(root, loop)) return false;
 	const slot = target.text.replace(/\s+/g, '');
 	return identRefs(body, root.text).every((r) => {
 		if (contains(target, r)) return true;

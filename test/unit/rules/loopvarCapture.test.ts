@@ -425,3 +425,33 @@ func F(xs []int, g G) {
 `;
 	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [11, 15]);
 });
+
+test('a local slot nobody reads after the loop: a skipped or conditional store is harmless too', async () => {
+	const src = `package a
+
+import "net/http"
+
+func use(...any) {}
+
+func Fetch(urls []string) {
+	c := &http.Client{}
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { use(u); return nil }
+		c.Get(u)
+	}
+	d := &http.Client{}
+	for _, u := range urls {
+		if u == "" {
+			continue
+		}
+		d.CheckRedirect = func(*http.Request, []*http.Request) error { use(u); return nil }
+	}
+	d.Get("x")
+}
+`;
+	// d is used after the loop: its hook may be an older iteration's, seeing the last u.
+	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), [21]);
+});
