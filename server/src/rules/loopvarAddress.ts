@@ -83,9 +83,7 @@ function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: bool
 	const ranged = isRangeLoop(loop);
 	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap.` : '';
 	if (use === 'returned') {
-		return ranged
-			? `\`&${v.name}\` points to the loop's copy of the element, not to the element itself.${heap}`
-			: `\`&${v.name}\` escapes the loop.${heap}`;
+		return `\`&${v.name}\` points to the loop's copy of the element, not to the element itself.${heap}`;
 	}
 	if (shared) {
 		const why = v.form === 'assign' ? `\`${v.name}\` is declared outside the loop (in every Go version)` : `loop variables are shared by all iterations ${versionPhrase(ctx.goVersion)}`;
@@ -117,6 +115,9 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 	// Sharing is harmless when only the last iteration's pointer survives: one overwritten slot
 	// after a range loop, or a pointer made in an iteration the loop never goes past.
 	if (shared && (use === 'slot' || (leavesLoopAfter(amp, loop) && v.form === 'define'))) return;
+	// `return &v` outside a range loop: one allocation that the compiler's own `moved to heap`
+	// already shows (go1.26 keeps such a variable shared: no per-iteration copy); nothing to add.
+	if (use === 'returned' && !isRangeLoop(loop)) return;
 	let severity: Severity;
 	if (ctx.escape) {
 		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
