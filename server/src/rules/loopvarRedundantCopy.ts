@@ -6,7 +6,7 @@ import type { Node } from '../syntax/mirror';
 import type { RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';
-import { blockStatements, bodyAssigns, resolvesThrough } from './loopvarShared';
+import { blockStatements, bodyAssigns, resolvesThrough, targetRoot } from './loopvarShared';
 import { sites } from './scope';
 import { isGeneratedFile } from './generated';
 
@@ -53,6 +53,9 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 		// writes the copy (directly, through `&v`, or by a method that may have a pointer
 		// receiver) would change the loop's own counter once the copy is gone.
 		if (threeClause && names.some((n) => bodyAssigns(loop, n) || writesCopy(st, n) || mayWriteThrough(st, n))) continue;
+		// Statements before the copy that read the loop variable (a closure made there) would see
+		// later writes to the copy once it is gone.
+		if (names.some((n) => readBefore(loop, st, n) && (writesCopy(st, n) || mayWriteThrough(st, n)))) continue;
 		const list = names.map((n) => `\`${n}\``).join(', ');
 		out.push({
 			rule: loopvarRedundantCopy.id,
@@ -65,14 +68,33 @@ function checkLoop(ctx: RuleContext, loop: Node, out: RuleFinding[]): void {
 	}
 }
 
-/** True if a statement after `copy` in the same body assigns the copy named `name`. */
+/**
+ * True if, before the statement `copy`, the loop body keeps a way to reach the loop variable
+ * `name` later: a func literal that mentions it, or `&name`. (A plain read before the copy is
+ * over before the copy is written.)
+ */
+function readBefore(loop: Node, copy: Node, name: string): boolean {
+	const body = bodyOf(loop);
+	if (!body) return false;
+	return descendants(body, 'identifier').some((id) => {
+		if (id.text !== name || id.endIndex > copy.startIndex) return false;
+		if (id.parent?.type === 'unary_expression' && id.parent.child(0)?.type === '&') return true;
+		for (let n = id.parent; n && !n.equals(body); n = n.parent) if (n.type === 'func_literal') return true;
+		return false;
+	});
+}
+
+/**
+ * True if a statement after `copy` in the same body assigns the copy named `name`, or a field or
+ * element of it (`v.n = 1`: a struct value is modified in place).
+ */
 function writesCopy(copy: Node, name: string): boolean {
 	const body = copy.parent;
 	if (!body) return false;
 	return descendants(body, ['assignment_statement', 'inc_statement', 'dec_statement']).some((s) => {
 		if (s.startIndex < copy.endIndex) return false;
 		const targets = s.type === 'assignment_statement' ? (s.childForFieldName('left')?.namedChildren ?? []) : s.namedChildren;
-		return targets.some((t) => t?.type === 'identifier' && t.text === name);
+		return targets.some((t) => targetRoot(t)?.text === name);
 	});
 }
 
