@@ -5,7 +5,7 @@
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
-import type { Rule, RuleContext } from './types';
+import type { LocatedEscapeFact, Rule, RuleContext } from './types';
 import { bodyOf, calleeName, contains, rangeOf } from './ast';
 import { leavesLoopAfter } from './loopExit';
 import {
@@ -15,7 +15,7 @@ import {
 	isRangeLoop,
 	loopVars,
 	lower,
-	movedToHeap,
+	movedFact,
 	overwrittenSlotOnly,
 	resolvesThrough,
 	sharedLoopVars,
@@ -79,7 +79,8 @@ function useOf(expr: Node, loop: Node): Use {
 	return 'other';
 }
 
-function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean): string {
+function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean, amp: Node): string {
+	const into = amp.text === `&${v.name}` ? 'to' : 'into';
 	const ranged = isRangeLoop(loop);
 	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap.` : '';
 	if (use === 'returned') {
@@ -90,7 +91,15 @@ function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: bool
 		if (use === 'kept') return `All pointers kept here point to the same variable \`${v.name}\`: ${why}, so they end up seeing the last iteration's value.${heap}`;
 		return `\`&${v.name}\` may outlive the iteration (the compiler moved \`${v.name}\` to the heap), and ${why}: wherever this pointer is kept, it sees later iterations' values, not this one's.`;
 	}
-	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so each iteration allocates a new \`${v.name}\` on the heap${ranged ? ` holding a copy of the element; \`&${v.name}\` points to that copy, not to the element` : ''}.`;
+	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so each iteration allocates a new \`${v.name}\` on the heap${ranged ? ` holding a copy of the element; \`${amp.text}\` points ${into} that copy, not ${into} the element` : ''}.`;
+}
+
+/** Does the fact's reason chain (when printed) take the address of `name` on `amp`'s line? */
+function movedThrough(fact: LocatedEscapeFact, amp: Node, name: string): boolean {
+	const steps = fact.flows.flatMap((f) => f.steps);
+	if (!steps.length) return true;
+	const line = amp.startPosition.row + 1;
+	return steps.some((s) => s.reason === 'address-of' && s.pos.line === line && new RegExp(`^&\\(*${name}\\b`).test(s.expr));
 }
 
 /** The innermost loop (possibly outside a func literal) whose iteration variable `id` names. */
@@ -110,7 +119,8 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 	if (!owner) return;
 	const { loop, v } = owner;
 	const use = useOf(amp, loop);
-	const moved = movedToHeap(ctx, v, loop);
+	const fact = movedFact(ctx, v, loop);
+	const moved = fact !== undefined;
 	const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
 	// Sharing is harmless when only the last iteration's pointer survives: one overwritten slot
 	// after a range loop, or a pointer made in an iteration the loop never goes past.
@@ -120,8 +130,10 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 	if (use === 'returned' && !isRangeLoop(loop)) return;
 	let severity: Severity;
 	if (ctx.escape) {
-		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
-		if (!moved) return;
+		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration, and
+		// when its reason chain is printed, this `&` must be in it (`moved to heap: cpw` because a
+		// closure captured cpw says nothing about `&cpw.state`, which addresses cpw's pointee).
+		if (!fact || !movedThrough(fact, amp, v.name)) return;
 		severity = shared && use === 'kept' ? 'error' : 'information';
 	} else {
 		// Without escape facts only the kept shape is reported (shared semantics), and only bare
@@ -135,7 +147,7 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 		rule: loopvarAddress.id,
 		range: rangeOf(amp),
 		severity,
-		message: message(ctx, loop, v, use, moved, shared),
+		message: message(ctx, loop, v, use, moved, shared, amp),
 		related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here` : `every iteration assigns the same \`${v.name}\` here` }],
 		fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
 	});

@@ -7,7 +7,7 @@
  */
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
-import { factsAt, type RuleContext } from './types';
+import { factsAt, type LocatedEscapeFact, type RuleContext } from './types';
 import { bodyOf, calleeName, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
@@ -162,14 +162,19 @@ export function versionPhrase(v: GoVersionInfo): string {
 }
 
 /**
- * Did the compiler print `moved to heap: v`? For `:=` loop variables the fact sits at the loop
+ * The compiler's `moved to heap: v` fact, if any. For `:=` loop variables it sits at the loop
  * header; for an outer variable (`for v = range`) at its declaration, earlier in the function.
  */
-export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
-	if (v.form === 'define') return factsAt(ctx, v.node).some((f) => f.kind === 'moved-to-heap');
+export function movedFact(ctx: RuleContext, v: LoopVar, loop: Node): LocatedEscapeFact | undefined {
+	if (v.form === 'define') return factsAt(ctx, v.node).find((f) => f.kind === 'moved-to-heap');
 	const fn = enclosingFunction(loop);
 	const lo = fn ? fn.startPosition.row : 0;
-	return !!ctx.escape?.some((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
+	return ctx.escape?.find((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
+}
+
+/** Did the compiler print `moved to heap: v`? */
+export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
+	return movedFact(ctx, v, loop) !== undefined;
 }
 
 /** True for a `for … range` loop (its `:=`/`=` variables are assigned from the range each iteration). */

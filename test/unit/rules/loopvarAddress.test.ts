@@ -300,3 +300,27 @@ func Pick(fs []Frame) *Frame {
 	assert.equal(f[0].severity, 'information');
 	assert.match(f[0].message, /each iteration allocates a new `f` on the heap/);
 });
+
+test('the compiler\'s reason chain decides: moved to heap because a closure captured the variable says nothing about `&v.f`', async () => {
+	const s = `package a
+
+type W struct{ state int }
+
+func load(*int) int { return 0 }
+
+func Pick(ws []*W) func() int {
+	for _, w := range ws {
+		if load(&w.state) > 0 {
+			return func() int { return w.state }
+		}
+	}
+	return nil
+}
+`;
+	const step = (expr: string, reason: string, line: number, column: number) => ({ expr, reason, pos: { file: 'a.go', line, column } });
+	const captured: LocatedEscapeFact = { ...moved('w', 8, 9), flows: [{ dst: '{heap}', op: '', src: 'w', steps: [step('w', 'captured by a closure', 10, 31)] }] };
+	// go1.26 -m=2 on this source (go 1.22 module) prints "moved to heap: w" with the closure as the reason.
+	assert.deepEqual(await runRule(loopvarAddress, s, { minor: 22, escape: [captured] }), []);
+	const addressed: LocatedEscapeFact = { ...moved('w', 8, 9), flows: [{ dst: '{heap}', op: '&', src: 'w', steps: [step('&w.state', 'address-of', 9, 11)] }] };
+	assert.deepEqual(lines(await runRule(loopvarAddress, s, { minor: 22, escape: [addressed] })), [9]);
+});
