@@ -22,14 +22,15 @@ function selfCopyNames(st: Node): string[] | undefined {
 	return left.map((n) => n!.text);
 }
 
-/** Deletes the statement's whole line(s) when it is alone there, else just the statement. */
+/** Deletes the statement's whole line(s) when it is alone there (a trailing line comment goes too), else just the statement. */
 function deleteEdit(text: string, st: Node): TextEdit {
 	const lineStart = text.lastIndexOf('\n', st.startIndex - 1) + 1;
 	const nl = text.indexOf('\n', st.endIndex);
 	const lineEnd = nl < 0 ? text.length : nl;
 	const before = text.slice(lineStart, st.startIndex);
 	const after = text.slice(st.endIndex, lineEnd);
-	if (/^[ \t]*$/.test(before) && /^[ \t]*;?[ \t]*$/.test(after)) {
+	// Alone on its line, maybe with a trailing comment about the copy (`// capture tc`): the whole line.
+	if (/^[ \t]*$/.test(before) && /^[ \t]*;?[ \t]*(\/\/.*)?$/.test(after)) {
 		const end = nl < 0 ? { line: st.endPosition.row, character: st.endPosition.column + after.length } : { line: st.endPosition.row + 1, character: 0 };
 		return { range: { start: { line: st.startPosition.row, character: 0 }, end }, newText: '' };
 	}

@@ -164,3 +164,20 @@ func keep(*T) {}
 	// the third loop only reads v before its copy, so later writes through &v reach nothing earlier.
 	assert.deepEqual(lines(await runRule(loopvarRedundantCopy, s, { minor: 22 })), [15, 22]);
 });
+
+test('fix: a trailing comment about the copy goes with its line (no comment-only line left behind)', async () => {
+	const s = `package a
+
+func F(xs []int) {
+	for _, x := range xs {
+		x := x // capture for the goroutine
+		go func() { _ = x }()
+	}
+}
+`;
+	const f = await runRule(loopvarRedundantCopy, s, { minor: 22 });
+	const out = applyEdits(s, f[0].fixes![0].edits);
+	assert.equal(out, s.replace('\t\tx := x // capture for the goroutine\n', ''));
+	const r = goCheck({ 'a.go': out }, { goVersion: '1.22' });
+	assert.ok(r.ok, r.output);
+});
