@@ -7,9 +7,37 @@
 import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, imports, rangeOf } from './ast';
+import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
 import { identRefs, resolvesThrough } from './loopvarShared';
 import { mentions, sites } from './scope';
+
+/** `&x` (after parentheses) → true: the argument is the address of x, not x's value. */
+function isAddressOf(arg: Node | undefined): boolean {
+	let n: Node | null = arg ?? null;
+	while (n?.type === 'parenthesized_expression') n = n.namedChild(0);
+	return n?.type === 'unary_expression' && n.child(0)?.type === '&';
+}
+
+/**
+ * How the literal captures `name` (Go's escape analysis, cmd/compile/internal/escape): by value
+ * unless the variable is reassigned after the first capture (writes in straight-line code before
+ * it do not count), or its address is taken. `after`: a write after the literal or inside it.
+ */
+function captureOf(name: string, fn: Node, lit: Node): { after: boolean; byRef: boolean } {
+	let after = false;
+	let byRef = false;
+	for (const st of descendants(fn, ['assignment_statement', 'inc_statement', 'dec_statement', 'unary_expression'])) {
+		if (st.type === 'unary_expression') {
+			if (st.child(0)?.type === '&' && st.childForFieldName('operand')?.type === 'identifier' && st.childForFieldName('operand')!.text === name) byRef = true;
+			continue;
+		}
+		const targets = st.type === 'assignment_statement' ? (st.childForFieldName('left')?.namedChildren ?? []) : st.namedChildren;
+		if (!targets.some((t) => t?.type === 'identifier' && t.text === name)) continue;
+		if (st.startIndex >= lit.startIndex) after = true;
+		else if (enclosingLoops(st).length !== enclosingLoops(lit).length) byRef = true;
+	}
+	return { after, byRef: byRef || after };
+}
 
 /** `x`, `&x`, `(x)` → the identifier x. */
 function objIdent(arg: Node | undefined): Node | null {
@@ -111,7 +139,8 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 	// Package-level objects are never collected anyway.
 	if (!obj || !fn?.parent || resolvesThrough(obj, fn.parent)) return;
 	const what = cleanup ? 'cleanup function' : 'finalizer';
-	if (cleanup && objIdent(args[2])?.text === obj.text) {
+	// `AddCleanup(&x, f, x)` passes a copy of x, not the pointer: only the same form is the same pointer.
+	if (cleanup && objIdent(args[2])?.text === obj.text && isAddressOf(args[2]) === isAddressOf(args[0])) {
 		out.push({
 			rule: finalizerSelfReference.id,
 			range: rangeOf(args[2]),
@@ -125,13 +154,22 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 	const names = [obj.text, ...aliasesOf(obj, fn, call)];
 	const refs = names.flatMap((n) => identRefs(body, n)).filter((r) => resolvesThrough(r, lit.parent!)).sort((a, b) => a.startIndex - b.startIndex);
 	if (!refs.length) return;
+	// Captured by reference and written after the literal (`f = nil`): the literal may no longer
+	// hold the object when it becomes otherwise unreachable, so it can be collected (and the
+	// function then runs with the new value). Not the self-reference this rule is sure about.
+	const captured = names.map((n) => captureOf(n, fn, lit));
+	if (captured.some((c) => c.after)) return;
+	// The runtime's check finds ptr itself among the closure's pointers: `v` captured by value, or
+	// `&x` with x captured (by reference, its address is taken). A pointer variable captured by
+	// reference leaves only a pointer to its own heap cell in the closure: it leaks silently.
+	const runtimeSees = refs[0].text === obj.text && (isAddressOf(args[0]) || !captured[0].byRef);
 	const viaAlias = refs.find((r) => r.text !== obj.text);
 	const fix = cleanup ? undefined : paramFix(lit, fn, obj, refs, !!viaAlias);
 	out.push({
 		rule: finalizerSelfReference.id,
 		range: rangeOf(refs[0]),
 		severity: 'error',
-		message: `The ${what} closes over \`${refs[0].text}\`${refs[0].text !== obj.text ? ` (an alias of \`${obj.text}\`)` : ''}, the object it is attached to: \`${obj.text}\` stays reachable from its own ${what}, so it is never collected and the ${what} never runs.${cleanup ? ' The Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run").' : ''}`,
+		message: `The ${what} closes over \`${refs[0].text}\`${refs[0].text !== obj.text ? ` (an alias of \`${obj.text}\`)` : ''}, the object it is attached to: \`${obj.text}\` stays reachable from its own ${what}, so it is never collected and the ${what} never runs.${cleanup && runtimeSees ? ' The Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run").' : ''}`,
 		related: [
 			{ range: rangeOf(call), message: `${what} attached here` },
 			...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `also captures \`${obj.text}\`` })),

@@ -10,6 +10,33 @@ import type { RuleFinding, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, importEdit, lineIndent, rangeOf } from './ast';
 import { sites } from './scope';
+import { leavesLoopAfter } from './loopExit';
+import { joinedLater } from './loopvarShared';
+
+/** Calls that take a lock: `mu.Lock()`, and helpers such as `c.lock()`, `s.lockShard(i)` (not RLock: readers share). */
+const LOCKING = /(^|\.)(lock\w*|\w*[a-z0-9_]Lock|Lock)$/;
+const NOT_LOCKING = /(^|\.)(RLock|rlock)$|[Uu]nlock\w*$/;
+
+function isLockCall(call: Node): boolean {
+	const name = calleeName(call) ?? '';
+	return LOCKING.test(name) && !NOT_LOCKING.test(name);
+}
+
+/**
+ * Does `node` (inside the goroutine literal `lit`) run on the goroutine itself, in order? Not
+ * when a func literal between them is handed to a call (`mu.Do(func(){…})`, `withLock(func…)`:
+ * the callee may hold a lock around it) or stored.
+ */
+function runsInGoroutine(node: Node, lit: Node): boolean {
+	for (let n = node.parent; n && !n.equals(lit); n = n.parent) {
+		if (n.type !== 'func_literal') continue;
+		const p = n.parent;
+		const called = p?.type === 'call_expression' && p.childForFieldName('function')?.equals(n);
+		const deferred = called && p!.parent?.type === 'defer_statement';
+		if (!called && !deferred) return false;
+	}
+	return true;
+}
 
 /** The func literal a go statement or `X.Go(func…)` call runs concurrently, if any. */
 function goroutineLiteral(node: Node): Node | undefined {
@@ -105,10 +132,12 @@ export const goroutineAppendRace: Rule = {
 			const body = lit.childForFieldName('body');
 			if (!body) continue;
 			const local = declaredIn(lit);
+			// Started once per iteration, joined before the next one, or the loop is left right after: no two run at once.
+			if (joinedLater(launcher, loops[0]) || leavesLoopAfter(launcher, loops[loops.length - 1])) continue;
 			const lockCalls = descendants(body, 'call_expression');
-			const locks = lockCalls.filter((c) => /\.Lock$/.test(calleeName(c) ?? ''));
+			const locks = lockCalls.filter(isLockCall);
 			// Unlocks that release before a later statement (a deferred Unlock holds to the end).
-			const unlocks = lockCalls.filter((c) => /\.Unlock$/.test(calleeName(c) ?? '') && c.parent?.type !== 'defer_statement');
+			const unlocks = lockCalls.filter((c) => /(^|\.)[Uu]nlock\w*$/.test(calleeName(c) ?? '') && !/RUnlock$/.test(calleeName(c) ?? '') && c.parent?.type !== 'defer_statement');
 			for (const a of descendants(body, 'assignment_statement')) {
 				if (a.childForFieldName('operator')?.text !== '=') continue;
 				const lhs = a.childForFieldName('left')?.namedChildren ?? [];
@@ -120,7 +149,7 @@ export const goroutineAppendRace: Rule = {
 				if (callArgs(call)[0]?.text !== target.text) continue;
 				if (target.type !== 'identifier' && target.type !== 'selector_expression') continue;
 				const root = target.type === 'identifier' ? target : descendants(target, 'identifier')[0];
-				if (!root || local.has(root.text)) continue;
+				if (!root || local.has(root.text) || !runsInGoroutine(a, lit)) continue;
 				const lastLock = locks.filter((l) => l.startIndex < a.startIndex).at(-1);
 				if (lastLock && !unlocks.some((u) => u.startIndex > lastLock.startIndex && u.startIndex < a.startIndex)) continue;
 				const decl = declarationOf(launcher, root.text);

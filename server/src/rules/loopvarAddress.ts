@@ -1,16 +1,36 @@
 /**
  * loopvar-address (spec R8): `&v` / `&v.f` of a loop variable that outlives the iteration.
- * Before go1.22 every stored pointer aliases the one shared variable; from go1.22 the code is
+ * Before go1.22 every kept pointer aliases the one shared variable; from go1.22 the code is
  * correct but, when the compiler moves `v` to the heap, each iteration allocates a fresh `v`.
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
-import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, contains, descendants, rangeOf } from './ast';
-import { bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, resolvesThrough, sharedLoopVars, versionPhrase, type LoopVar } from './loopvarShared';
+import type { LocatedEscapeFact, Rule, RuleContext } from './types';
+import { bodyOf, calleeName, contains, rangeOf } from './ast';
+import { leavesLoopAfter } from './loopExit';
+import {
+	assignTarget,
+	bodyAssigns,
+	copyLoopVarEdit,
+	isRangeLoop,
+	loopVars,
+	lower,
+	movedFact,
+	overwrittenSlotOnly,
+	resolvesThrough,
+	sharedLoopVars,
+	targetRoot,
+	versionPhrase,
+	type LoopVar,
+} from './loopvarShared';
 import { mentions, sites } from './scope';
 
-type Use = 'stored' | 'passed' | 'returned' | 'other';
+/**
+ * Where the pointer goes: `kept` (appended to, indexed into or sent on something that outlives
+ * the iteration, or handed to a goroutine or deferred call: several pointers survive), `slot` (one location overwritten each iteration and
+ * never read in the loop), `passed` (to a callee), `returned`, or `other` (bound locally first).
+ */
+type Use = 'kept' | 'slot' | 'passed' | 'returned' | 'other';
 
 /** The identifier `&v` / `&v.f.g` takes the address of, if any. */
 function addressedIdent(amp: Node): Node | null {
@@ -22,41 +42,64 @@ function addressedIdent(amp: Node): Node | null {
 	return n?.type === 'identifier' ? n : null;
 }
 
-function useOf(amp: Node): Use {
-	const p = amp.parent;
+/** Where a store into `target` leaves the pointer, seen from `loop`. */
+function storeUse(target: Node | undefined, loop: Node): Use {
+	const root = targetRoot(target);
+	// A location declared in the iteration (`p = &v` with `var p *T` in the body) is per-iteration.
+	if (!target || !root || !resolvesThrough(root, loop)) return 'other';
+	return overwrittenSlotOnly(target, loop) ? 'slot' : 'kept';
+}
+
+function useOf(expr: Node, loop: Node): Use {
+	const p = expr.parent;
 	if (!p) return 'other';
-	if (p.type === 'argument_list') return calleeName(p.parent!) === 'append' ? 'stored' : 'passed';
-	if (p.type === 'literal_element' || p.type === 'send_statement') return 'stored';
+	if (p.type === 'argument_list') {
+		const call = p.parent!;
+		// `go worker(&v)` / `defer f(&v)`: the callee runs after the iteration, with the pointer.
+		if (call.parent?.type === 'go_statement' || call.parent?.type === 'defer_statement') return 'kept';
+		if (calleeName(call) !== 'append') return 'passed';
+		// `xs = append(xs, &v)`: kept when xs outlives the iteration.
+		const target = assignTarget(call);
+		return target ? (storeUse(target, loop) === 'other' ? 'other' : 'kept') : 'other';
+	}
+	if (p.type === 'send_statement') return 'kept';
+	if (p.type === 'literal_element') {
+		// `T{p: &v}` / `&T{&v}`: follow the composite literal.
+		let lit: Node | null = p;
+		while (lit && lit.type !== 'composite_literal') lit = lit.parent;
+		if (!lit) return 'other';
+		const outer = lit.parent?.type === 'unary_expression' && lit.parent.child(0)?.type === '&' ? lit.parent : lit;
+		return useOf(outer, loop);
+	}
 	if (p.type === 'expression_list') {
 		const gp = p.parent;
 		if (gp?.type === 'return_statement') return 'returned';
-		if (gp?.type === 'assignment_statement' && gp.childForFieldName('right')?.equals(p)) return 'stored';
+		if (gp?.type === 'assignment_statement' && gp.childForFieldName('right')?.equals(p)) return storeUse(assignTarget(expr), loop);
 	}
 	return 'other';
 }
 
-/** True when the statement holding `node` is directly followed by `break` or `return`. */
-function leavesLoopRightAfter(node: Node): boolean {
-	let st: Node | null = node;
-	while (st && st.parent?.type !== 'statement_list') st = st.parent;
-	if (!st || st.type !== 'assignment_statement') return false;
-	const next = st.nextNamedSibling;
-	return next?.type === 'break_statement' || next?.type === 'return_statement';
-}
-
-function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean): string {
-	const ranged = loop.namedChildren.some((c) => c?.type === 'range_clause');
+function message(ctx: RuleContext, loop: Node, v: LoopVar, use: Use, moved: boolean, shared: boolean, amp: Node): string {
+	const into = amp.text === `&${v.name}` ? 'to' : 'into';
+	const ranged = isRangeLoop(loop);
 	const heap = moved ? ` The compiler moved \`${v.name}\` to the heap.` : '';
 	if (use === 'returned') {
-		return ranged
-			? `\`&${v.name}\` points to the loop's copy of the element, not to the element itself.${heap}`
-			: `\`&${v.name}\` escapes the loop.${heap}`;
+		return `\`&${v.name}\` points to the loop's copy of the element, not to the element itself.${heap}`;
 	}
 	if (shared) {
 		const why = v.form === 'assign' ? `\`${v.name}\` is declared outside the loop (in every Go version)` : `loop variables are shared by all iterations ${versionPhrase(ctx.goVersion)}`;
-		return `All pointers taken here point to the same variable \`${v.name}\`: ${why}, so they end up seeing the last iteration's value.${heap}`;
+		if (use === 'kept') return `All pointers kept here point to the same variable \`${v.name}\`: ${why}, so they end up seeing the last iteration's value.${heap}`;
+		return `\`&${v.name}\` may outlive the iteration (the compiler moved \`${v.name}\` to the heap), and ${why}: wherever this pointer is kept, it sees later iterations' values, not this one's.`;
 	}
-	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so this is one heap allocation per iteration${ranged ? ` (plus a copy of the element); \`&${v.name}\` points to that copy, not to the element` : ''}.`;
+	return `From Go 1.22 (${ctx.goVersion.label}, from ${ctx.goVersion.source}) each iteration has its own \`${v.name}\`; the compiler moved it to the heap, so each iteration allocates a new \`${v.name}\` on the heap${ranged ? ` holding a copy of the element; \`${amp.text}\` points ${into} that copy, not ${into} the element` : ''}.`;
+}
+
+/** Does the fact's reason chain (when printed) take the address of `name` on `amp`'s line? */
+function movedThrough(fact: LocatedEscapeFact, amp: Node, name: string): boolean {
+	const steps = fact.flows.flatMap((f) => f.steps);
+	if (!steps.length) return true;
+	const line = amp.startPosition.row + 1;
+	return steps.some((s) => s.reason === 'address-of' && s.pos.line === line && new RegExp(`^&\\(*${name}\\b`).test(s.expr));
 }
 
 /** The innermost loop (possibly outside a func literal) whose iteration variable `id` names. */
@@ -75,20 +118,27 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 	const owner = id && owningLoop(id);
 	if (!owner) return;
 	const { loop, v } = owner;
-	const use = useOf(amp);
-	const moved = movedToHeap(ctx, v, loop);
+	const use = useOf(amp, loop);
+	const fact = movedFact(ctx, v, loop);
+	const moved = fact !== undefined;
 	const shared = v.form === 'assign' || sharedLoopVars(ctx.goVersion);
-	// `found = &v; break`: only the last iteration's address survives, so sharing is harmless.
-	if (shared && use === 'stored' && leavesLoopRightAfter(amp)) return;
+	// Sharing is harmless when only the last iteration's pointer survives: one overwritten slot
+	// after a range loop, or a pointer made in an iteration the loop never goes past.
+	if (shared && (use === 'slot' || (leavesLoopAfter(amp, loop) && v.form === 'define'))) return;
+	// `return &v` outside a range loop: one allocation that the compiler's own `moved to heap`
+	// already shows (go1.26 keeps such a variable shared: no per-iteration copy); nothing to add.
+	if (use === 'returned' && !isRangeLoop(loop)) return;
 	let severity: Severity;
 	if (ctx.escape) {
-		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration.
-		if (!moved) return;
-		severity = !shared || use === 'returned' ? 'information' : use === 'other' ? 'warning' : 'error';
+		// The compiler is the judge: no `moved to heap` means no pointer outlives the iteration, and
+		// when its reason chain is printed, this `&` must be in it (`moved to heap: cpw` because a
+		// closure captured cpw says nothing about `&cpw.state`, which addresses cpw's pointee).
+		if (!fact || !movedThrough(fact, amp, v.name)) return;
+		severity = shared && use === 'kept' ? 'error' : 'information';
 	} else {
-		// Without escape facts only the syntactically stored shape is reported (pre-1.22 semantics),
-		// and only bare `&v`: `&v.f` addresses the pointee when v is a pointer.
-		if (!shared || use !== 'stored' || amp.childForFieldName('operand')?.type !== 'identifier') return;
+		// Without escape facts only the kept shape is reported (shared semantics), and only bare
+		// `&v`: `&v.f` addresses the pointee when v is a pointer.
+		if (!shared || use !== 'kept' || amp.childForFieldName('operand')?.type !== 'identifier') return;
 		severity = 'warning';
 	}
 	if (v.form === 'define' && ctx.goVersion.minor === undefined) severity = lower(severity);
@@ -97,7 +147,7 @@ function checkAmp(ctx: RuleContext, amp: Node, out: RuleFinding[]): void {
 		rule: loopvarAddress.id,
 		range: rangeOf(amp),
 		severity,
-		message: message(ctx, loop, v, use, moved, shared),
+		message: message(ctx, loop, v, use, moved, shared, amp),
 		related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here` : `every iteration assigns the same \`${v.name}\` here` }],
 		fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
 	});

@@ -7,19 +7,24 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, contains, descendants, enclosingLoops, rangeOf } from './ast';
+import { bodyOf, calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
 import { sites } from './scope';
+import { leavesLoopAfter } from './loopExit';
 import {
-	blockStatements,
+	assignTarget,
 	bodyAssigns,
 	copyLoopVarEdit,
 	identRefs,
+	joinedLater,
 	loopVars,
 	lower,
-	resolvesThrough,
 	movedToHeap,
+	overwrittenSlotOnly,
+	resolvesThrough,
 	sharedLoopVars,
+	targetRoot,
 	versionPhrase,
+	writtenAfter,
 	type LoopVar,
 } from './loopvarShared';
 
@@ -33,10 +38,14 @@ interface Deferred {
 
 const CALLBACK_REGISTRARS = /(^|\.)(AfterFunc|HandleFunc|Handle)$/;
 
-function literalContext(lit: Node, loop: Node): Deferred | undefined {
-	const parent = lit.parent;
+/**
+ * How the literal `lit` runs, judged at `site`: the literal itself, or a use of the name it was
+ * bound to in the iteration (`f := func(){…}; go f()`).
+ */
+function literalContext(site: Node, lit: Node, loop: Node, testing: boolean): Deferred | undefined {
+	const parent = site.parent;
 	if (!parent) return undefined;
-	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(lit)) {
+	if (parent.type === 'call_expression' && parent.childForFieldName('function')?.equals(site)) {
 		const st = parent.parent;
 		if (st?.type === 'go_statement') return { how: 'the go statement', severity: 'error', joinable: true };
 		if (st?.type === 'defer_statement') return { how: 'the defer statement (it runs when the function returns)', severity: 'warning', joinable: false };
@@ -46,41 +55,50 @@ function literalContext(lit: Node, loop: Node): Deferred | undefined {
 		const call = parent.parent;
 		const name = call ? calleeName(call) ?? '' : '';
 		if (/\.Go$/.test(name)) return { how: `\`${name}\``, severity: 'error', joinable: true };
-		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(lit)) {
-			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? ''));
+		if (/\.Run$/.test(name) && callArgs(call!)[1]?.equals(site)) {
+			// Only the subtest's own `t.Parallel()`: one inside a nested subtest makes that one parallel,
+			// and the outer `t.Run` still waits for it before returning.
+			const parallel = descendants(lit, 'call_expression').some((c) => /\.Parallel$/.test(calleeName(c) ?? '') && enclosingFunction(c)?.equals(lit));
 			return parallel ? { how: 'a parallel subtest (`t.Parallel()` runs it after the loop)', severity: 'error', joinable: false } : undefined;
 		}
-		if (CALLBACK_REGISTRARS.test(name)) return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
+		// `t.Cleanup(f)` runs f when the test ends (in a file that imports testing).
+		if (CALLBACK_REGISTRARS.test(name) || (testing && /\.Cleanup$/.test(name))) {
+			// Registered on an object made in this iteration (`mux := NewServeMux()`): it lives with that object.
+			const recv = targetRoot(call!.childForFieldName('function')?.childForFieldName('operand'));
+			if (recv && !resolvesThrough(recv, loop)) return undefined;
+			return { how: `\`${name}\` (it runs later)`, severity: 'warning', joinable: false };
+		}
 		if (name === 'append' && call && storedOutside(call, loop)) return { how: 'a stored func value (appended to a slice that outlives the iteration)', severity: 'warning', joinable: false };
 		return undefined;
 	}
-	if (parent.type === 'expression_list' && storedOutside(lit, loop)) {
+	if (parent.type === 'expression_list' && storedOutside(site, loop)) {
 		return { how: 'a stored func value (assigned to a location that outlives the iteration)', severity: 'warning', joinable: false };
 	}
 	if (parent.type === 'send_statement') return { how: 'a func value sent on a channel', severity: 'warning', joinable: false };
 	return undefined;
 }
 
-/** `x = <expr>` / `s.f = <expr>` where the target is declared outside the loop. */
-function storedOutside(expr: Node, loop: Node): boolean {
-	const list = expr.parent?.type === 'expression_list' ? expr.parent : null;
-	const assign = list?.parent;
-	if (!list || assign?.type !== 'assignment_statement' || !assign.childForFieldName('right')?.equals(list)) return false;
-	const idx = list.namedChildren.findIndex((c) => c?.equals(expr));
-	let target = assign.childForFieldName('left')?.namedChild(idx) ?? null;
-	while (target && (target.type === 'selector_expression' || target.type === 'index_expression')) target = target.childForFieldName('operand');
-	return target?.type === 'identifier' && resolvesThrough(target, loop);
+/** Uses, later in the iteration, of the name a `f := func(){…}` in the loop body binds the literal to. */
+function boundUses(lit: Node, loop: Node): Node[] {
+	const list = lit.parent?.type === 'expression_list' ? lit.parent : null;
+	const decl = list?.parent;
+	if (!list || decl?.type !== 'short_var_declaration' || !decl.childForFieldName('right')?.equals(list) || !decl.parent) return [];
+	const idx = list.namedChildren.findIndex((c) => c?.equals(lit));
+	const name = decl.childForFieldName('left')?.namedChild(idx);
+	const body = bodyOf(loop);
+	if (name?.type !== 'identifier' || !body) return [];
+	return identRefs(body, name.text).filter((r) => r.startIndex > decl.endIndex && resolvesThrough(r, decl.parent!));
 }
 
-/** A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins the goroutine. */
-function joinedLater(lit: Node, loop: Node): boolean {
-	const stmts = blockStatements(bodyOf(loop));
-	const i = stmts.findIndex((s) => contains(s, lit));
-	return stmts.slice(i + 1).some(
-		(s) =>
-			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
-			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
-	);
+/**
+ * `x = <expr>` / `s.f = <expr>` / `m[k] = <expr>` where the target is declared outside the loop,
+ * unless it is one slot that each iteration overwrites and the loop never reads (after a range
+ * loop it holds the last iteration's closure, which sees the last value either way).
+ */
+function storedOutside(expr: Node, loop: Node): boolean {
+	const target = assignTarget(expr);
+	const root = targetRoot(target);
+	return !!target && !!root && resolvesThrough(root, loop) && !overwrittenSlotOnly(target, loop);
 }
 
 function message(ctx: RuleContext, v: LoopVar, how: string, moved: boolean): string {
@@ -96,24 +114,37 @@ function checkLiteral(ctx: RuleContext, lit: Node, loop: Node, out: RuleFinding[
 	const litBody = bodyOf(lit);
 	const loopBody = bodyOf(loop);
 	if (!vars.length || !litBody || !loopBody || !contains(loopBody, lit)) return;
-	const how = literalContext(lit, loop);
-	if (!how || (how.joinable && joinedLater(lit, loop))) return;
+	const testing = imports(ctx.tree.rootNode).has('testing');
+	let how: Deferred | undefined;
+	let site = lit;
+	for (const s of [lit, ...boundUses(lit, loop)]) {
+		how = literalContext(s, lit, loop, testing);
+		site = s;
+		if (how) break;
+	}
+	if (!how || (how.joinable && joinedLater(site, loop))) return;
+	// Every path leaves the loop after the literal starts: no later iteration writes the variable.
+	const leaves = leavesLoopAfter(site, loop);
 	for (const v of vars) {
+		if (leaves && (v.form === 'define' || !writtenAfter(loop, v.name))) continue;
 		const refs = identRefs(litBody, v.name).filter((r) => resolvesThrough(r, loop));
 		if (!refs.length) continue;
 		const moved = movedToHeap(ctx, v, loop);
 		const edit = bodyAssigns(loop, v.name) ? undefined : copyLoopVarEdit(ctx.text, loop, [v.name]);
 		const severity = v.form === 'define' && ctx.goVersion.minor === undefined ? lower(how.severity) : how.severity;
-		for (const ref of refs) {
-			out.push({
-				rule: loopvarCapture.id,
-				range: rangeOf(ref),
-				severity,
-				message: message(ctx, v, how.how, moved),
-				related: [{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` }],
-				fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
-			});
-		}
+		// One finding per literal and variable, at its first use; the other uses are related.
+		out.push({
+			rule: loopvarCapture.id,
+			range: rangeOf(refs[0]),
+			severity,
+			message: message(ctx, v, how.how, moved),
+			related: [
+				{ range: rangeOf(v.node), message: v.form === 'define' ? `\`${v.name}\` is declared here, once for the whole loop` : `every iteration assigns the same \`${v.name}\` here` },
+				...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `the literal also reads \`${v.name}\` here` })),
+				...(site.equals(lit) ? [] : [{ range: rangeOf(site.parent ?? site), message: `the literal, bound to \`${site.text}\`, is started here` }]),
+			],
+			fixes: edit ? [{ title: `Copy \`${v.name}\` per iteration (\`${v.name} := ${v.name}\`)`, edits: [edit], isPreferred: true }] : undefined,
+		});
 	}
 }
 

@@ -7,8 +7,8 @@
  */
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
-import { factsAt, type RuleContext } from './types';
-import { bodyOf, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
+import { factsAt, type LocatedEscapeFact, type RuleContext } from './types';
+import { bodyOf, calleeName, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -162,12 +162,140 @@ export function versionPhrase(v: GoVersionInfo): string {
 }
 
 /**
- * Did the compiler print `moved to heap: v`? For `:=` loop variables the fact sits at the loop
+ * The compiler's `moved to heap: v` fact, if any. For `:=` loop variables it sits at the loop
  * header; for an outer variable (`for v = range`) at its declaration, earlier in the function.
  */
-export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
-	if (v.form === 'define') return factsAt(ctx, v.node).some((f) => f.kind === 'moved-to-heap');
+export function movedFact(ctx: RuleContext, v: LoopVar, loop: Node): LocatedEscapeFact | undefined {
+	if (v.form === 'define') return factsAt(ctx, v.node).find((f) => f.kind === 'moved-to-heap');
 	const fn = enclosingFunction(loop);
 	const lo = fn ? fn.startPosition.row : 0;
-	return !!ctx.escape?.some((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
+	return ctx.escape?.find((f) => f.kind === 'moved-to-heap' && f.subject === v.name && f.at.line >= lo && f.at.line <= loop.startPosition.row);
+}
+
+/** Did the compiler print `moved to heap: v`? */
+export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
+	return movedFact(ctx, v, loop) !== undefined;
+}
+
+/** True for a `for … range` loop (its `:=`/`=` variables are assigned from the range each iteration). */
+export function isRangeLoop(loop: Node): boolean {
+	return loop.namedChildren.some((c) => c?.type === 'range_clause');
+}
+
+/**
+ * A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins what the
+ * statement holding `node` started (a goroutine, `g.Go`) before the loop moves on.
+ */
+export function joinedLater(node: Node, loop: Node): boolean {
+	const stmts = blockStatements(bodyOf(loop));
+	const i = stmts.findIndex((s) => contains(s, node));
+	if (i < 0) return false;
+	return stmts.slice(i + 1).some(
+		(s) =>
+			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
+			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
+	);
+}
+
+/** The assignment's left-hand target matching right-hand `expr` (`x = expr`, `a, b = e1, e2`), if any. */
+export function assignTarget(expr: Node): Node | undefined {
+	const list = expr.parent?.type === 'expression_list' ? expr.parent : null;
+	const assign = list?.parent;
+	if (!list || assign?.type !== 'assignment_statement' || !assign.childForFieldName('right')?.equals(list)) return undefined;
+	const idx = list.namedChildren.findIndex((c) => c?.equals(expr));
+	return assign.childForFieldName('left')?.namedChild(idx) ?? undefined;
+}
+
+/** The variable a target `x`, `x.f`, `x[i]`, `x.f[i].g` writes into: its root identifier. */
+export function targetRoot(target: Node | null | undefined): Node | undefined {
+	let t = target ?? null;
+	while (t && (t.type === 'selector_expression' || t.type === 'index_expression' || t.type === 'parenthesized_expression')) {
+		t = t.type === 'parenthesized_expression' ? t.namedChild(0) : t.childForFieldName('operand');
+	}
+	return t?.type === 'identifier' ? t : undefined;
+}
+
+/** Does `st` hold a `continue` or `goto` that skips the rest of `loop`'s iteration? */
+function skipsRest(st: Node, loop: Node): boolean {
+	if (descendants(st, 'goto_statement').length) return true;
+	return descendants(st, 'continue_statement').some((c) => {
+		const label = c.namedChildren.find((n) => n?.type === 'label_name')?.text;
+		for (let n = c.parent; n && !n.equals(loop); n = n.parent) {
+			if (n.type === 'func_literal') return false;
+			if (!label && n.type === 'for_statement') return false;
+		}
+		return true;
+	});
+}
+
+/**
+ * True when `root` is a local declared (`:=`/`var`) in the loop's function before the loop and
+ * never mentioned after the loop nor inside a func literal: whatever the loop leaves in it is
+ * never read.
+ */
+function deadAfterLoop(root: Node, loop: Node): boolean {
+	const fn = enclosingFunction(loop);
+	const body = fn && bodyOf(fn);
+	if (!fn || !body) return false;
+	const declared = descendants(body, ['short_var_declaration', 'var_spec']).some((d) => {
+		if (d.startIndex > loop.startIndex || !enclosingFunction(d)?.equals(fn)) return false;
+		const names = d.type === 'var_spec' ? d.childrenForFieldName('name') : (d.childForFieldName('left')?.namedChildren ?? []);
+		return names.some((n) => n?.text === root.text);
+	});
+	return declared && identRefs(body, root.text).every((r) => r.startIndex < loop.endIndex && enclosingFunction(r)?.equals(fn));
+}
+
+/** `x` → `x`; `a.b` inside `a.b.c(…)` → `a.b.c`: the longest field path starting at identifier `r`. */
+function pathAt(r: Node): string {
+	let n = r;
+	while (n.parent?.type === 'selector_expression' && n.parent.childForFieldName('operand')?.equals(n)) n = n.parent;
+	return n.text.replace(/\s+/g, '');
+}
+
+/**
+ * A single-slot store (`x = …`, `s.f = …`: no index) into a location declared outside a range
+ * loop, made in every iteration, whose old value the loop never reads (a read before the store, in
+ * a later iteration, would see the shared variable's new value: `n.next = prev; prev = &v`). After
+ * the loop the slot holds the last iteration's value, which is what the shared variable holds
+ * too, so sharing changes nothing.
+ */
+export function overwrittenSlotOnly(target: Node, loop: Node): boolean {
+	if (!isRangeLoop(loop)) return false;
+	if (target.type !== 'identifier' && target.type !== 'selector_expression') return false;
+	if (descendants(target, ['index_expression', 'call_expression']).length) return false;
+	const root = targetRoot(target);
+	const body = bodyOf(loop);
+	if (!root || !body || !resolvesThrough(root, loop)) return false;
+	// Made in every iteration (a statement of the body itself, no `continue` before it), or the
+	// slot is a local nobody reads after the loop: then no older iteration's value is observed.
+	const stmts = blockStatements(body);
+	const at = stmts.findIndex((st) => contains(st, target));
+	const store = stmts[at] ?? descendants(body, 'assignment_statement').find((a) => contains(a, target));
+	if (!store || store.type !== 'assignment_statement') return false;
+	const everyIteration = at >= 0 && !stmts.slice(0, at).some((st) => skipsRest(st, loop));
+	if (!everyIteration && !deadAfterLoop(root, loop)) return false;
+	const slot = target.text.replace(/\s+/g, '');
+	return identRefs(body, root.text).every((r) => {
+		if (contains(target, r)) return true;
+		const path = pathAt(r);
+		// Other fields of the same root (`f.Config`, `f.Log()`) and the root passed whole are not
+		// reads of this slot (a callee reading it back is too remote to claim either way).
+		if (target.type === 'selector_expression' && path !== slot && !path.startsWith(`${slot}.`) && (path === root.text || !slot.startsWith(`${path}.`))) return true;
+		// Read after the store in the same iteration (not from a literal that may run later): this iteration's value.
+		let inLiteral = false;
+		for (let n = r.parent; n && !n.equals(body); n = n.parent) if (n.type === 'func_literal') inLiteral = true;
+		return r.startIndex > store.endIndex && !inLiteral;
+	});
+}
+
+/** Is `name` written (assigned, `++`/`--`, or re-ranged) after `loop` ends, in the loop's function? */
+export function writtenAfter(loop: Node, name: string): boolean {
+	const fn = enclosingFunction(loop);
+	if (!fn) return true;
+	for (const st of descendants(fn, ['assignment_statement', 'inc_statement', 'dec_statement', 'range_clause'])) {
+		if (st.startIndex < loop.endIndex) continue;
+		const targets = st.type === 'inc_statement' || st.type === 'dec_statement' ? st.namedChildren : (st.childForFieldName('left')?.namedChildren ?? []);
+		if (targets.some((t) => t?.type === 'identifier' && t.text === name)) return true;
+	}
+	return false;
 }

@@ -125,3 +125,60 @@ test('fixes: the finalizer uses its argument; compiles, vets clean, rule silent'
 test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
 	for (let n = 0; n <= src.length; n += 5) await runRule(finalizerSelfReference, src.slice(0, n), { minor: 21 });
 });
+
+// Each case run with go1.26 (runtime.GC() five times): which ones panic, leak or run.
+test('capture by value or reference decides what is true: written after the literal is not reported; the panic is claimed only where the runtime sees ptr', async () => {
+	const s = `package a
+
+import "runtime"
+
+type T struct {
+	p *byte
+	f int
+}
+
+func keep(**T) {}
+
+func Later() {
+	v := &T{}
+	runtime.AddCleanup(v, func(int) { _ = v }, 0)
+	v = nil
+}
+
+func Before() {
+	var v *T
+	v = &T{}
+	runtime.AddCleanup(v, func(int) { _ = v.f }, 0)
+}
+
+func Addr() {
+	var x T
+	runtime.AddCleanup(&x, func(int) { _ = x.f }, 0)
+}
+
+func ByRef() {
+	v := &T{}
+	keep(&v)
+	runtime.AddCleanup(v, func(int) { _ = v.f }, 0)
+}
+
+func CopyArg() {
+	var x T
+	runtime.AddCleanup(&x, func(t T) { _ = t.f }, x)
+}
+
+func FinLater() {
+	v := &T{}
+	runtime.SetFinalizer(v, func(_ *T) { _ = v })
+	v = nil
+}
+`;
+	const f = await runRule(finalizerSelfReference, s, { minor: 24 });
+	// Later: the cleanup ran with v == nil; CopyArg ran; FinLater's finalizer ran with v == nil.
+	assert.deepEqual(lines(f), [21, 26, 32]);
+	// Before and Addr panicked ("closes over ptr"); ByRef did not panic and never ran.
+	assert.match(f[0].message, /runtime detects this and panics/);
+	assert.match(f[1].message, /runtime detects this and panics/);
+	assert.doesNotMatch(f[2].message, /panics/);
+	assert.match(f[2].message, /never collected/);
+});

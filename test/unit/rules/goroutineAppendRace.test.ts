@@ -193,3 +193,63 @@ func (c *Crawler) crawl(urls []string, done chan bool) {
 });
 
 test('never throws on arbitrary cuts and splices of the fixture', () => assertTotalOnSplices(goroutineAppendRace, SPEC_POSITIVE));
+
+test('no two goroutines append at once: joined in the same iteration, loop left after the launch, a lock helper, a callback the callee may lock', async () => {
+	const src = `package p
+
+import "sync"
+
+type store struct {
+	mu   sync.Mutex
+	rw   sync.RWMutex
+	seen []string
+}
+
+func (s *store) lock()           { s.mu.Lock() }
+func (s *store) unlock()         { s.mu.Unlock() }
+func (s *store) locked(f func()) { s.mu.Lock(); defer s.mu.Unlock(); f() }
+
+func (s *store) crawl(groups [][]string, one string) {
+	var wg sync.WaitGroup
+	for _, u := range groups[0] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.seen = append(s.seen, u)
+		}()
+		wg.Wait()
+	}
+	for _, u := range groups[0] {
+		if u == one {
+			go func() { s.seen = append(s.seen, u) }()
+			return
+		}
+	}
+	for _, u := range groups[0] {
+		go func() {
+			s.lock()
+			s.seen = append(s.seen, u)
+			s.unlock()
+		}()
+		go func() {
+			s.locked(func() { s.seen = append(s.seen, u) })
+		}()
+	}
+	for _, g := range groups {
+		for _, u := range g {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.rw.RLock()
+				s.seen = append(s.seen, u)
+				s.rw.RUnlock()
+			}()
+		}
+		wg.Wait()
+	}
+}
+`;
+	// Only the last loop races: a read lock lets every goroutine in, and the join comes after the
+	// inner loop has started all of them.
+	assert.deepEqual(lines(await runRule(goroutineAppendRace, src)), [47]);
+});

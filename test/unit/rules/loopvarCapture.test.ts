@@ -74,7 +74,7 @@ func F(urls []string) {
 	assert.deepEqual(lines(await runRule(loopvarCapture, src, { minor: 21 })), []);
 });
 
-test('errgroup Go, parallel subtests, defer and stored callbacks; sync subtests are fine', async () => {
+test('errgroup Go, parallel subtests, defer and stored callbacks; sync subtests and an overwritten slot are fine', async () => {
 	const src = `package a
 
 import (
@@ -88,7 +88,7 @@ func (G) Go(func() error) {}
 
 func T(t *testing.T, cases []int, g G) {
 	var fns []func()
-	var last func()
+	var last, chain func()
 	for i, c := range cases {
 		g.Go(func() error { _ = c; return nil })
 		t.Run("x", func(t *testing.T) { t.Parallel(); _ = c })
@@ -97,12 +97,16 @@ func T(t *testing.T, cases []int, g G) {
 		fns = append(fns, func() { _ = c })
 		last = func() { _ = i }
 		time.AfterFunc(time.Second, func() { _ = c })
+		prev := chain
+		chain = func() { prev(); _ = c }
 	}
-	_, _ = fns, last
+	_, _, _ = fns, last, chain
 }
 `;
 	const f = await runRule(loopvarCapture, src, { minor: 20 });
-	assert.deepEqual(lines(f), [16, 17, 19, 20, 21, 22]);
+	// \`last\` keeps only the last iteration's literal, which sees the last value in every version
+	// (verified with go1.21 and go1.22 modules); \`chain\` keeps every iteration's literal.
+	assert.deepEqual(lines(f), [16, 17, 19, 20, 22, 24]);
 	assert.deepEqual(f.map((x) => x.severity), ['error', 'error', 'warning', 'warning', 'warning', 'warning']);
 });
 
