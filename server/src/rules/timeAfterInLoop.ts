@@ -9,7 +9,7 @@ import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, imports, lineIndent, rangeOf } from './ast';
-import { caseRepeats } from './flow';
+import { caseRepeats, statementsOf } from './flow';
 import { literalBound } from './loops';
 import { sites } from './scope';
 
@@ -108,6 +108,39 @@ function varFix(v: { name: string; decl: Node }, call: Node, others: Node[], tim
 	return edits;
 }
 
+/** The loop's condition when it is a flag: `for !done` → {name: 'done', stopsWhen: true}; `for running` → false. */
+function flagCondition(loop: Node): { name: string; stopsWhen: boolean } | undefined {
+	const clause = loop.namedChildren.find((c) => c?.type === 'for_clause');
+	let cond = clause ? clause.childForFieldName('condition') : loop.namedChildren.find((c) => c !== null && c.type !== 'block' && c.type !== 'range_clause' && c.type !== 'comment');
+	while (cond?.type === 'parenthesized_expression') cond = cond.namedChild(0);
+	if (cond?.type === 'identifier') return { name: cond.text, stopsWhen: false };
+	if (cond?.type === 'unary_expression' && cond.childForFieldName('operator')?.text === '!' && cond.childForFieldName('operand')?.type === 'identifier') {
+		return { name: cond.childForFieldName('operand')!.text, stopsWhen: true };
+	}
+	return undefined;
+}
+
+/**
+ * The case ends the loop through its condition: an unconditional `done = true` (or `running =
+ * false`) among the case's own statements, where the loop is `for !done` (`for running`).
+ */
+function stopsLoop(clause: Node, loop: Node): boolean {
+	const flag = flagCondition(loop);
+	if (!flag) return false;
+	return statementsOf(clause).some((st) => {
+		if (st.type !== 'assignment_statement' || st.childForFieldName('operator')?.text !== '=') return false;
+		const left = st.childForFieldName('left')?.namedChildren ?? [];
+		const right = st.childForFieldName('right')?.namedChildren ?? [];
+		return left.some((l, i) => l?.text === flag.name && right[i]?.type === (flag.stopsWhen ? 'true' : 'false'));
+	});
+}
+
+/** A three-clause loop with a condition, or a range loop: its header bounds the iterations. */
+function headerBounded(loop: Node): boolean {
+	const clause = loop.namedChildren.find((c) => c?.type === 'for_clause' || c?.type === 'range_clause');
+	return clause?.type === 'range_clause' || !!clause?.childForFieldName('condition');
+}
+
 /** Rule R13 `time-after-in-loop`; see docs/rules/time-after-in-loop.md. */
 export const timeAfterInLoop: Rule = {
 	id: 'time-after-in-loop',
@@ -135,10 +168,11 @@ export const timeAfterInLoop: Rule = {
 			// The timer stays pending only if another case ends the iteration and the loop comes
 			// round again (flow.ts: not when the case, or what follows the select, leaves the loop).
 			let again: Node | null = null;
-			const looping = others.find((c) => (again = caseRepeats(c)) !== null);
+			const looping = others.find((c) => (again = caseRepeats(c)) !== null && !stopsLoop(c, again));
 			if (!looping || !again) continue;
-			// A test runs once: a loop bounded by a literal leaves a bounded number of timers, once.
-			if (isTest && literalBound(again) !== undefined) continue;
+			// A test runs once: a loop its header bounds (a literal count, `i < n`, a range) leaves a
+			// bounded number of timers, once.
+			if (isTest && (literalBound(again) !== undefined || headerBounded(again))) continue;
 			const d = callArgs(call)[0]?.text ?? 'd';
 			const edits = site.variable ? varFix(site.variable, call, others, timePkg, ctx.text) : fixFor(ctx, call, select, others, timePkg);
 			out.push({

@@ -301,3 +301,38 @@ test('issue 11: in a test file a loop bounded by a literal is not reported; an u
 	assert.equal((await runRule(timeAfterInLoop, bounded, { minor: 21 })).length, 1, 'the same loop outside a test');
 	assert.equal((await runRule(timeAfterInLoop, SPEC_POSITIVE, asTest)).length, 1, 'an endless loop in a test');
 });
+
+test('a case that sets the loop condition flag ends the loop: no timer left pending while it goes round', async () => {
+	// A health-check loop: `for !done`, the context case sets done; the timer case is the one that loops.
+	const flag = wrap(`	done := false
+	for !done {
+		handle(0)
+		select {
+		case <-done2:
+			done = true
+		case <-time.After(time.Second):
+		}
+	}`, 'var done2 chan int\n');
+	assert.deepEqual(await runRule(timeAfterInLoop, flag, { minor: 17 }), []);
+	const running = flag.replace('done := false', 'running := true').replace('for !done', 'for running').replace('done = true', 'running = false');
+	assert.deepEqual(await runRule(timeAfterInLoop, running, { minor: 17 }), []);
+	// Setting the flag only sometimes, or to the value that keeps looping, leaves the finding.
+	assert.equal((await runRule(timeAfterInLoop, flag.replace('\t\t\tdone = true', '\t\t\tif len(msgs) > 0 {\n\t\t\t\tdone = true\n\t\t\t}'), { minor: 17 })).length, 1);
+	assert.equal((await runRule(timeAfterInLoop, flag.replace('done = true', 'done = false'), { minor: 17 })).length, 1);
+});
+
+test('in a test file a loop bounded by its header (range, i < n) is not reported', async () => {
+	const asTest = { minor: 21, filePath: '/tmp/memlens-test/a_test.go' };
+	const ranged = wrap(`	for _, want := range []int{1, 2, 3, 4} {
+		select {
+		case got := <-msgs:
+			handle(got - want)
+		case <-time.After(time.Second):
+			return
+		}
+	}`);
+	const counted = ranged.replace('for _, want := range []int{1, 2, 3, 4} {', 'want := 0\n\tfor i := 0; i < cap(msgs); i++ {');
+	assert.deepEqual(await runRule(timeAfterInLoop, ranged, asTest), []);
+	assert.deepEqual(await runRule(timeAfterInLoop, counted, asTest), []);
+	assert.equal((await runRule(timeAfterInLoop, counted, { minor: 21 })).length, 1, 'the same loop outside a test');
+});
