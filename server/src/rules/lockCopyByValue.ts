@@ -11,6 +11,7 @@ import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, importSpecs, imports, rangeOf } from './ast';
 import { memoized, sitesByType, topLevel } from './scope';
+import { resolve, type Declaration } from './declarations';
 
 const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
 // atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
@@ -40,8 +41,11 @@ function lockPath(t: Node | null, env: Env): LockPath | undefined {
 		}
 		case 'generic_type':
 			return lockPath(t.childForFieldName('type'), env);
-		case 'type_identifier':
-			return env.local.get(t.text);
+		case 'type_identifier': {
+			const p = env.local.get(t.text);
+			// A type parameter or a local type of the same name shadows the file's type.
+			return p && resolve(t)?.pkg ? p : undefined;
+		}
 		case 'array_type':
 			return lockPath(t.childForFieldName('element'), env);
 		case 'parenthesized_type':
@@ -114,17 +118,6 @@ function severityOf(path: LockPath): Severity {
 	return SEVERE.test(path[path.length - 1]) ? 'error' : 'warning';
 }
 
-/** Declared types of the parameters and typed `var`s of `fn` itself (not of nested literals). */
-function typedNames(fn: Node): Map<string, Node> {
-	const out = new Map<string, Node>();
-	for (const d of descendants(fn, ['parameter_declaration', 'var_spec'])) {
-		const t = d.childForFieldName('type');
-		if (!t || !enclosingFunction(d)?.equals(fn)) continue;
-		for (const n of d.childrenForFieldName('name')) if (n) out.set(n.text, t);
-	}
-	return out;
-}
-
 function finding(node: Node, path: LockPath, message: string, fixes?: RuleFinding['fixes']): RuleFinding {
 	return { rule: 'lock-copy-by-value', range: rangeOf(node), severity: severityOf(path), message, fixes };
 }
@@ -169,88 +162,52 @@ export const lockCopyByValue: Rule = {
 				if (t && path) out.push(finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; ${why}. Pass a pointer instead.`));
 			}
 		}
-		// Names declared (anywhere) with a lock type, a pointer to one or a collection of them:
-		// a cheap filter before the per-function lookups below.
-		const lockNames = new Set<string>();
-		for (const d of [...nodes.get('parameter_declaration')!, ...nodes.get('var_spec')!]) {
-			const t = d.childForFieldName('type');
-			if (!t) continue;
-			const inner = t.type === 'pointer_type' ? t.namedChild(0) : t.childForFieldName('element') ?? t.childForFieldName('value');
-			if (lockPath(t, env) || (inner && lockPath(inner, env))) for (const n of d.childrenForFieldName('name')) if (n) lockNames.add(n.text);
-		}
+		// Names declared (anywhere) with a lock type, a pointer to one or a collection of them: a
+		// cheap filter before resolving each candidate use to its declaration (declarations.ts).
+		const lockNames = candidateNames(nodes, env);
 		if (lockNames.size === 0) return out;
-		const typeCache = new Map<number, Map<string, Node>>();
-		const pkgTypes = new Map<string, Node>();
-		for (const d of nodes.get('var_spec')!) {
-			const t = d.childForFieldName('type');
-			if (t && d.parent?.parent?.type === 'source_file') for (const n of d.childrenForFieldName('name')) if (n) pkgTypes.set(n.text, t);
-		}
-		const declaredType = (fn: Node, name: string): Node | null => {
-			let m = typeCache.get(fn.id);
-			if (!m) typeCache.set(fn.id, (m = typedNames(fn)));
-			const local = m.get(name);
-			if (local) return local;
-			// A package variable, unless some function on the way declares the name with := (shadowing).
-			if (!pkgTypes.has(name)) return null;
-			for (let f: Node | null = fn; f; f = enclosingFunction(f)) {
-				const shadow = descendants(f, ['short_var_declaration', 'range_clause']).some((d) =>
-					(d.childForFieldName('left')?.namedChildren ?? []).some((n) => n?.text === name),
-				);
-				if (shadow || typedNames(f).has(name)) return null;
-			}
-			return pkgTypes.get(name)!;
-		};
+		const types = new TypeOf();
 		for (const rc of nodes.get('range_clause')!) {
-			const fn = enclosingFunction(rc);
-			const left = rc.childForFieldName('left');
 			const right = rc.childForFieldName('right');
-			if (!right || !lockNames.has(right.text)) continue;
-			const value = left?.namedChildren.filter((n) => n?.type === 'identifier')[1];
-			if (!fn || !value || value.text === '_' || right?.type !== 'identifier') continue;
-			const coll = declaredType(fn, right.text);
-			if (!coll || !['slice_type', 'array_type', 'map_type'].includes(coll.type)) continue;
-			const path = lockPath(coll.childForFieldName('element') ?? coll.childForFieldName('value'), env);
+			if (right?.type !== 'identifier' || !lockNames.has(right.text)) continue;
+			const value = rc.childForFieldName('left')?.namedChildren.filter((n) => n?.type === 'identifier')[1];
+			if (!value || value.text === '_') continue;
+			const coll = types.ofUse(right);
+			if (!coll || coll.ptr !== 0) continue;
+			const path = lockPath(elementType(coll.node), env);
 			if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
 		}
-		/** Lock path of a value expression: a variable of a lock type, or `*p` with p a pointer to one. */
-		const exprPath = (fn: Node, r: Node): LockPath | undefined => {
+		/** Lock path of a copied value: a variable of a lock type, or `*p` with p a pointer to one. */
+		const exprPath = (r: Node): LockPath | undefined => {
 			if (!lockNames.has(r.text.replace(/^\*/, ''))) return undefined;
-			if (r.type === 'identifier') return lockPath(declaredType(fn, r.text), env);
-			if (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') {
-				const op = r.childForFieldName('operand');
-				const t = op?.type === 'identifier' ? declaredType(fn, op.text) : null;
-				return t?.type === 'pointer_type' ? lockPath(t.namedChild(0), env) : undefined;
-			}
-			return undefined;
+			const t = r.type === 'identifier' || (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') ? types.ofValue(r) : undefined;
+			return t && t.ptr === 0 ? lockPath(t.node, env) : undefined;
 		};
 		for (const a of [...nodes.get('short_var_declaration')!, ...nodes.get('assignment_statement')!]) {
 			const rhs = a.childForFieldName('right')?.namedChildren ?? [];
 			if (!rhs.some((r) => r && lockNames.has(r.text.replace(/^\*/, '')))) continue;
-			const fn = enclosingFunction(a);
 			const lhs = a.childForFieldName('left')?.namedChildren ?? [];
-			if (!fn || rhs.length !== lhs.length) continue;
+			if (!enclosingFunction(a) || rhs.length !== lhs.length) continue;
 			rhs.forEach((r, i) => {
 				if (!r || !lhs[i]) return;
-				const path = exprPath(fn, r);
-				if (!path || reinitialised(fn, lhs[i]!.text, path)) return;
+				const path = exprPath(r);
+				if (!path || reinitialised(a, lhs[i]!, path)) return;
 				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
 			});
 		}
 		for (const v of nodes.get('var_spec')!) {
 			const names = v.childrenForFieldName('name');
 			const values = v.childForFieldName('value')?.namedChildren ?? [];
-			const fn = enclosingFunction(v);
-			if (!fn || names.length !== values.length) continue;
+			if (!enclosingFunction(v) || names.length !== values.length) continue;
 			values.forEach((r, i) => {
-				const path = r ? exprPath(fn, r) : undefined;
+				const path = r ? exprPath(r) : undefined;
 				if (path) out.push(finding(r!, path, `variable declaration copies lock value to \`${names[i]?.text}\`: ${describe(path)}; ${why}. Copy a pointer.`));
 			});
 		}
 		for (const ret of nodes.get('return_statement')!) {
-			const fn = enclosingFunction(ret);
 			const list = ret.namedChildren.find((c) => c?.type === 'expression_list');
 			for (const r of list?.namedChildren ?? []) {
-				const path = fn && r ? exprPath(fn, r) : undefined;
+				const path = r ? exprPath(r) : undefined;
 				if (path) out.push(finding(r!, path, `return copies lock value: ${describe(path)}; ${why}. Return a pointer.`));
 			}
 		}
@@ -265,9 +222,8 @@ export const lockCopyByValue: Rule = {
 			const name = calleeName(call) ?? call.childForFieldName('function')?.text ?? 'call';
 			// vet skips these builtins: they do not copy their argument.
 			if (/^(len|cap)$/.test(name) || unsafeOps.has(name)) continue;
-			const fn = enclosingFunction(call);
 			for (const r of args) {
-				const path = fn ? exprPath(fn, r) : undefined;
+				const path = exprPath(r);
 				if (path) out.push(finding(r, path, `call of \`${name}\` copies lock value: ${describe(path)}; ${why}. Pass a pointer.`));
 			}
 		}
@@ -275,12 +231,158 @@ export const lockCopyByValue: Rule = {
 	},
 };
 
-/** `c.mu = sync.Mutex{}` after the copy: the copy's lock is reset (golang/go#20261), not reported. */
-function reinitialised(fn: Node, name: string, path: LockPath): boolean {
-	if (path.length < 2) return false;
+/** `c.mu = sync.Mutex{}` after the copy `c := *p`: the copy's lock is reset (golang/go#20261), not reported. */
+function reinitialised(copy: Node, lhs: Node, path: LockPath): boolean {
+	const fn = enclosingFunction(copy);
+	if (path.length < 2 || !fn || lhs.type !== 'identifier') return false;
+	const target = copy.type === 'short_var_declaration' ? lhs : resolve(lhs)?.name;
+	if (!target) return false;
 	return descendants(fn, 'assignment_statement').some((s) => {
+		if (s.startIndex < copy.endIndex) return false;
 		const l = s.childForFieldName('left')?.namedChild(0);
 		const r = s.childForFieldName('right')?.namedChild(0);
-		return l?.type === 'selector_expression' && l.childForFieldName('operand')?.text === name && r?.type === 'composite_literal';
+		const x = l?.type === 'selector_expression' ? l.childForFieldName('operand') : null;
+		return x?.type === 'identifier' && x.text === lhs.text && r?.type === 'composite_literal' && !!resolve(x)?.name.equals(target);
 	});
+}
+
+/** A type with its pointers peeled off: `**T` is T at depth 2. */
+interface Ty {
+	node: Node;
+	ptr: number;
+}
+
+function strip(t: Node): Ty | undefined {
+	let ptr = 0;
+	let n: Node | null = t;
+	while (n && (n.type === 'pointer_type' || n.type === 'parenthesized_type')) {
+		if (n.type === 'pointer_type') ptr++;
+		n = n.namedChild(0);
+	}
+	return n ? { node: n, ptr } : undefined;
+}
+
+/** Element type of `[]T`, `[N]T`, `map[K]T`. */
+function elementType(t: Node): Node | null {
+	if (t.type === 'slice_type' || t.type === 'array_type') return t.childForFieldName('element');
+	if (t.type === 'map_type') return t.childForFieldName('value');
+	return null;
+}
+
+/**
+ * The static type of a name or simple expression, where the file spells it: a declared type, or
+ * the value it was initialised with (`T{}`, `&T{}`, `new(T)`, another such name, a range element).
+ */
+class TypeOf {
+	private depth = 0;
+
+	ofUse(id: Node): Ty | undefined {
+		const d = resolve(id);
+		return d ? this.ofDecl(d) : undefined;
+	}
+
+	ofValue(v: Node): Ty | undefined {
+		if (this.depth > 16) return undefined; // a chain of names this long is not worth following
+		this.depth++;
+		try {
+			return this.value(v);
+		} finally {
+			this.depth--;
+		}
+	}
+
+	private ofDecl(d: Declaration): Ty | undefined {
+		if (d.variadic || d.kind === 'type' || d.kind === 'func' || d.kind === 'typeParam' || d.kind === 'const') return undefined;
+		if (d.type) return strip(d.type);
+		if (d.kind === 'range') return this.rangeElement(d.name);
+		return d.value ? this.ofValue(d.value) : undefined;
+	}
+
+	private value(v: Node): Ty | undefined {
+		switch (v.type) {
+			case 'parenthesized_expression': {
+				const inner = v.namedChild(0);
+				return inner ? this.ofValue(inner) : undefined;
+			}
+			case 'identifier':
+				return this.ofUse(v);
+			case 'composite_literal': {
+				const t = v.childForFieldName('type');
+				return t ? strip(t) : undefined;
+			}
+			case 'unary_expression': {
+				const op = v.childForFieldName('operator')?.text;
+				const x = v.childForFieldName('operand');
+				if (!x) return undefined;
+				if (op === '&' && x.type === 'composite_literal') {
+					const t = this.value(x);
+					return t && { node: t.node, ptr: t.ptr + 1 };
+				}
+				if (op !== '*') return undefined;
+				const t = this.ofValue(x);
+				return t && t.ptr > 0 ? { node: t.node, ptr: t.ptr - 1 } : undefined;
+			}
+			case 'call_expression': {
+				// new(T), unless `new` is declared in this file as something else.
+				const fn = v.childForFieldName('function');
+				const args = callArgs(v);
+				if (fn?.type !== 'identifier' || fn.text !== 'new' || args.length !== 1 || resolve(fn)) return undefined;
+				const t = strip(args[0]);
+				return t && { node: t.node, ptr: t.ptr + 1 };
+			}
+			default:
+				return undefined;
+		}
+	}
+
+	/** `v` in `for k, v := range xs` with xs a slice, array or map of some T: T. */
+	private rangeElement(name: Node): Ty | undefined {
+		const clause = name.parent?.parent;
+		if (clause?.type !== 'range_clause') return undefined;
+		const ids = clause.childForFieldName('left')?.namedChildren ?? [];
+		const right = clause.childForFieldName('right');
+		if (ids.findIndex((n) => n?.equals(name)) !== 1 || right?.type !== 'identifier') return undefined;
+		const coll = this.ofUse(right);
+		const elem = coll && coll.ptr === 0 ? elementType(coll.node) : null;
+		return elem ? strip(elem) : undefined;
+	}
+}
+
+/**
+ * Names that may hold a lock value: declared with a lock type, a pointer to one or a collection of
+ * them, or initialised from such a value. A cheap filter by name before resolving each use.
+ */
+function candidateNames(nodes: Map<string, Node[]>, env: Env): Set<string> {
+	const out = new Set<string>();
+	const lockish = (t: Node | null | undefined): boolean => {
+		const s = t ? strip(t) : undefined;
+		if (!s) return false;
+		const elem = elementType(s.node);
+		return !!lockPath(s.node, env) || (!!elem && !!lockPath(strip(elem)?.node ?? null, env));
+	};
+	const lockValue = (v: Node | null | undefined): boolean => {
+		if (!v) return false;
+		if (v.type === 'composite_literal') return lockish(v.childForFieldName('type'));
+		if (v.type === 'unary_expression') return lockValue(v.childForFieldName('operand')) || out.has(v.childForFieldName('operand')?.text ?? '');
+		if (v.type === 'call_expression' && v.childForFieldName('function')?.text === 'new') return lockish(callArgs(v)[0]);
+		if (v.type === 'parenthesized_expression') return lockValue(v.namedChild(0));
+		return v.type === 'identifier' && out.has(v.text);
+	};
+	for (const d of [...nodes.get('parameter_declaration')!, ...nodes.get('var_spec')!]) {
+		if (lockish(d.childForFieldName('type'))) for (const n of d.childrenForFieldName('name')) if (n) out.add(n.text);
+	}
+	// Names initialised from lock values, and range elements of lock collections: a few rounds (`a := b; c := a`).
+	for (let round = 0, before = -1; round < 4 && out.size !== before; round++) {
+		before = out.size;
+		for (const d of [...nodes.get('short_var_declaration')!, ...nodes.get('var_spec')!]) {
+			const names = d.type === 'var_spec' ? d.childrenForFieldName('name') : (d.childForFieldName('left')?.namedChildren ?? []);
+			const values = (d.type === 'var_spec' ? d.childForFieldName('value') : d.childForFieldName('right'))?.namedChildren ?? [];
+			if (names.length === values.length) names.forEach((n, i) => n && lockValue(values[i]) && out.add(n.text));
+		}
+		for (const rc of nodes.get('range_clause')!) {
+			const value = rc.childForFieldName('left')?.namedChildren[1];
+			if (value?.type === 'identifier' && out.has(rc.childForFieldName('right')?.text ?? '')) out.add(value.text);
+		}
+	}
+	return out;
 }
