@@ -14,9 +14,12 @@ import { explainFact, shortLabel } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
 import { TreeCache } from '../syntax/treeCache';
+import { runTyped, type TypedRunResult } from '../typed/runner';
+import { TypedScheduler } from '../typed/scheduler';
+import { shiftTyped, typedView, type TypedPackage } from '../typed/view';
 
-export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings };
-export { EscapeScheduler as EscapeEngine, TreeCache };
+export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings, TypedPackage, TypedRunResult };
+export { EscapeScheduler as EscapeEngine, TreeCache, TypedScheduler as TypedEngine, shiftTyped, typedView };
 
 export interface EscapeEngineOptions {
 	settings: () => SchedulerSettings;
@@ -28,6 +31,11 @@ export interface EscapeEngineOptions {
 /** The escape scheduler over the real runner. */
 export function createEscapeEngine(opts: EscapeEngineOptions): EscapeScheduler {
 	return new EscapeScheduler({ run: runEscape, ...opts });
+}
+
+/** The typed pass (go vet analyzers) over the real runner, same settings as the compiles. */
+export function createTypedEngine(opts: { settings: () => SchedulerSettings; goVersion: string; onResult: (dir: string, result: TypedRunResult, fromCache: boolean) => void }): TypedScheduler {
+	return new TypedScheduler({ run: runTyped, ...opts });
 }
 
 /** The Go binary to use (an explicit setting is returned even when missing: the run reports it). */
@@ -55,9 +63,9 @@ export function fileGoVersion(filePath: string, text: string, override: string):
 	return goMods.version(filePath, text, override || undefined);
 }
 
-/** Rules that read escape facts (re-run when a compile result arrives) and the others. */
-export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape);
-export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape);
+/** Rules that read escape or typed facts (re-run when a compile or typed result arrives) and the others. */
+export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape || r.doc.usesTyped);
+export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape && !r.doc.usesTyped);
 
 /** Runs `rules` on one file, with the user's disabled rules and severities; rule errors are logged. */
 export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void, rules: readonly Rule[]): RuleFinding[] {

@@ -12,6 +12,8 @@ import type { Rule, RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, importSpecs, imports, rangeOf } from './ast';
 import { memoized, sitesByType, topLevel } from './scope';
 import { resolve, type Declaration } from './declarations';
+import { refineWithTyped } from './lockCopyTyped';
+import type { CopylocksReport } from '../typed/copylocks';
 
 const SYNC_TYPES = new Set(['Mutex', 'RWMutex', 'WaitGroup', 'Once', 'Cond', 'Pool', 'Map']);
 // atomic.Value is deliberately absent: vet does not report it (golang/go#21504).
@@ -125,114 +127,130 @@ function finding(node: Node, path: LockPath, message: string, fixes?: RuleFindin
 /** Rule R16 `lock-copy-by-value`; see docs/rules/lock-copy-by-value.md. */
 export const lockCopyByValue: Rule = {
 	id: 'lock-copy-by-value',
-	doc: { summary: 'a value containing a sync lock, WaitGroup, Pool, typed atomic or noCopy is copied (vet copylocks)', severity: 'error', usesEscape: false },
+	doc: { summary: 'a value containing a sync lock, WaitGroup, Pool, typed atomic or noCopy is copied (vet copylocks)', severity: 'error', usesEscape: false, usesTyped: true },
 	check(ctx) {
-		const root = ctx.tree.rootNode;
-		const imp = imports(root);
-		const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
-		const nodes = sitesByType(ctx, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
-		localLockTypes(ctx, env, nodes.get('type_spec')!);
-		if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
-		const out: RuleFinding[] = [];
-		const why = 'the copy gets its own lock state, so locking or waiting on it does not synchronise with the original';
-		for (const fn of [...FUNCTION_TYPES].flatMap((t) => nodes.get(t)!)) {
-			const fname = fn.childForFieldName('name')?.text ?? 'func literal';
-			const recv = fn.type === 'method_declaration' ? fn.childForFieldName('receiver') : null;
-			for (const p of recv?.namedChildren ?? []) {
-				if (p?.type !== 'parameter_declaration') continue;
-				const t = p.childForFieldName('type');
-				const path = lockPath(t, env);
-				if (!t || !path) continue;
-				out.push(
-					finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; the method works on a copy of the receiver and ${why}. Use a pointer receiver (go vet copylocks reports this too).`, [
-						{
-							title: `Use a pointer receiver (*${t.text})`,
-							edits: [{ range: { start: rangeOf(t).start, end: rangeOf(t).start }, newText: '*' }],
-							isPreferred: true,
-							safe: false,
-						},
-					]),
-				);
-			}
-			const params = fn.childForFieldName('parameters');
-			for (const p of params?.namedChildren ?? []) {
-				if (p?.type !== 'parameter_declaration') continue;
-				const t = p.childForFieldName('type');
-				const path = lockPath(t, env);
-				if (t && path) out.push(finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; ${why}. Pass a pointer instead.`));
-			}
-		}
-		// Names declared (anywhere) with a lock type, a pointer to one or a collection of them: a
-		// cheap filter before resolving each candidate use to its declaration (declarations.ts).
-		const lockNames = candidateNames(nodes, env);
-		if (lockNames.size === 0) return out;
-		const types = new TypeOf();
-		for (const rc of nodes.get('range_clause')!) {
-			const right = rc.childForFieldName('right');
-			if (right?.type !== 'identifier' || !lockNames.has(right.text)) continue;
-			const value = rc.childForFieldName('left')?.namedChildren.filter((n) => n?.type === 'identifier')[1];
-			if (!value || value.text === '_') continue;
-			const coll = types.ofUse(right);
-			if (!coll || coll.ptr !== 0) continue;
-			const path = lockPath(elementType(coll.node), env);
-			if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
-		}
-		/** Lock path of a copied value: a variable of a lock type, or `*p` with p a pointer to one. */
-		const exprPath = (r: Node): LockPath | undefined => {
-			if (!lockNames.has(r.text.replace(/^\*/, ''))) return undefined;
-			const t = r.type === 'identifier' || (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') ? types.ofValue(r) : undefined;
-			return t && t.ptr === 0 ? lockPath(t.node, env) : undefined;
-		};
-		for (const a of [...nodes.get('short_var_declaration')!, ...nodes.get('assignment_statement')!]) {
-			const rhs = a.childForFieldName('right')?.namedChildren ?? [];
-			if (!rhs.some((r) => r && lockNames.has(r.text.replace(/^\*/, '')))) continue;
-			const lhs = a.childForFieldName('left')?.namedChildren ?? [];
-			if (!enclosingFunction(a) || rhs.length !== lhs.length) continue;
-			rhs.forEach((r, i) => {
-				if (!r || !lhs[i]) return;
-				const path = exprPath(r);
-				if (!path || reinitialised(a, lhs[i]!, path)) return;
-				out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
-			});
-		}
-		for (const v of nodes.get('var_spec')!) {
-			const names = v.childrenForFieldName('name');
-			const values = v.childForFieldName('value')?.namedChildren ?? [];
-			if (!enclosingFunction(v) || names.length !== values.length) continue;
-			values.forEach((r, i) => {
-				const path = r ? exprPath(r) : undefined;
-				if (path) out.push(finding(r!, path, `variable declaration copies lock value to \`${names[i]?.text}\`: ${describe(path)}; ${why}. Copy a pointer.`));
-			});
-		}
-		for (const ret of nodes.get('return_statement')!) {
-			const list = ret.namedChildren.find((c) => c?.type === 'expression_list');
-			for (const r of list?.namedChildren ?? []) {
-				const path = r ? exprPath(r) : undefined;
-				if (path) out.push(finding(r!, path, `return copies lock value: ${describe(path)}; ${why}. Return a pointer.`));
-			}
-		}
-		// Every name `unsafe` is imported under (a file may import it more than once).
-		const unsafeNames = importSpecs(root)
-			.filter((i) => i.childForFieldName('path')?.text === '"unsafe"')
-			.map((i) => i.childForFieldName('name')?.text ?? 'unsafe');
-		const unsafeOps = new Set(unsafeNames.flatMap((u) => ['Sizeof', 'Offsetof', 'Alignof'].map((op) => (u === '.' ? op : `${u}.${op}`))));
-		for (const call of nodes.get('call_expression')!) {
-			const args = callArgs(call);
-			if (!args.some((r) => lockNames.has(r.text.replace(/^\*/, '')))) continue;
-			const name = calleeName(call) ?? call.childForFieldName('function')?.text ?? 'call';
-			// vet skips these builtins: they do not copy their argument.
-			if (/^(len|cap)$/.test(name) || unsafeOps.has(name)) continue;
-			for (const r of args) {
-				const path = exprPath(r);
-				if (path) out.push(finding(r, path, `call of \`${name}\` copies lock value: ${describe(path)}; ${why}. Pass a pointer.`));
-			}
-		}
-		return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+		const found = syntaxFindings(ctx);
+		return ctx.typed ? refineWithTyped(ctx, found, exemptCopy) : found;
 	},
 };
 
+/** A copy vet reports that the rule leaves out on purpose: the copy's lock is reset right after. */
+function exemptCopy(node: Node, r: CopylocksReport): boolean {
+	if (r.site !== 'assignment' || node.parent?.type !== 'expression_list') return false;
+	const stmt = node.parent.parent;
+	if (stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') return false;
+	const i = node.parent.namedChildren.findIndex((c) => c?.equals(node));
+	const lhs = stmt.childForFieldName('left')?.namedChildren[i];
+	return !!lhs && reinitialised(stmt, lhs, r.path);
+}
+
+/** What the file alone shows. */
+function syntaxFindings(ctx: RuleContext): RuleFinding[] {
+	const root = ctx.tree.rootNode;
+	const imp = imports(root);
+	const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
+	const nodes = sitesByType(ctx, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
+	localLockTypes(ctx, env, nodes.get('type_spec')!);
+	if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];
+	const out: RuleFinding[] = [];
+	const why = 'the copy gets its own lock state, so locking or waiting on it does not synchronise with the original';
+	for (const fn of [...FUNCTION_TYPES].flatMap((t) => nodes.get(t)!)) {
+		const fname = fn.childForFieldName('name')?.text ?? 'func literal';
+		const recv = fn.type === 'method_declaration' ? fn.childForFieldName('receiver') : null;
+		for (const p of recv?.namedChildren ?? []) {
+			if (p?.type !== 'parameter_declaration') continue;
+			const t = p.childForFieldName('type');
+			const path = lockPath(t, env);
+			if (!t || !path) continue;
+			out.push(
+				finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; the method works on a copy of the receiver and ${why}. Use a pointer receiver (go vet copylocks reports this too).`, [
+					{
+						title: `Use a pointer receiver (*${t.text})`,
+						edits: [{ range: { start: rangeOf(t).start, end: rangeOf(t).start }, newText: '*' }],
+						isPreferred: true,
+						safe: false,
+					},
+				]),
+			);
+		}
+		const params = fn.childForFieldName('parameters');
+		for (const p of params?.namedChildren ?? []) {
+			if (p?.type !== 'parameter_declaration') continue;
+			const t = p.childForFieldName('type');
+			const path = lockPath(t, env);
+			if (t && path) out.push(finding(t, path, `\`${fname}\` passes lock by value: ${describe(path)}; ${why}. Pass a pointer instead.`));
+		}
+	}
+	// Names declared (anywhere) with a lock type, a pointer to one or a collection of them: a
+	// cheap filter before resolving each candidate use to its declaration (declarations.ts).
+	const lockNames = candidateNames(nodes, env);
+	if (lockNames.size === 0) return out;
+	const types = new TypeOf();
+	for (const rc of nodes.get('range_clause')!) {
+		const right = rc.childForFieldName('right');
+		if (right?.type !== 'identifier' || !lockNames.has(right.text)) continue;
+		const value = rc.childForFieldName('left')?.namedChildren.filter((n) => n?.type === 'identifier')[1];
+		if (!value || value.text === '_') continue;
+		const coll = types.ofUse(right);
+		if (!coll || coll.ptr !== 0) continue;
+		const path = lockPath(elementType(coll.node), env);
+		if (path) out.push(finding(value, path, `range var \`${value.text}\` copies lock: ${describe(path)}; ${why}. Range over the index and use \`&${right.text}[i]\`.`));
+	}
+	/** Lock path of a copied value: a variable of a lock type, or `*p` with p a pointer to one. */
+	const exprPath = (r: Node): LockPath | undefined => {
+		if (!lockNames.has(r.text.replace(/^\*/, ''))) return undefined;
+		const t = r.type === 'identifier' || (r.type === 'unary_expression' && r.childForFieldName('operator')?.text === '*') ? types.ofValue(r) : undefined;
+		return t && t.ptr === 0 ? lockPath(t.node, env) : undefined;
+	};
+	for (const a of [...nodes.get('short_var_declaration')!, ...nodes.get('assignment_statement')!]) {
+		const rhs = a.childForFieldName('right')?.namedChildren ?? [];
+		if (!rhs.some((r) => r && lockNames.has(r.text.replace(/^\*/, '')))) continue;
+		const lhs = a.childForFieldName('left')?.namedChildren ?? [];
+		if (!enclosingFunction(a) || rhs.length !== lhs.length) continue;
+		rhs.forEach((r, i) => {
+			if (!r || !lhs[i]) return;
+			const path = exprPath(r);
+			if (!path || reinitialised(a, lhs[i]!, path)) return;
+			out.push(finding(r, path, `assignment copies lock value to \`${lhs[i]!.text}\`: ${describe(path)}; ${why}. Copy a pointer, or copy the fields you need.`));
+		});
+	}
+	for (const v of nodes.get('var_spec')!) {
+		const names = v.childrenForFieldName('name');
+		const values = v.childForFieldName('value')?.namedChildren ?? [];
+		if (!enclosingFunction(v) || names.length !== values.length) continue;
+		values.forEach((r, i) => {
+			const path = r ? exprPath(r) : undefined;
+			if (path) out.push(finding(r!, path, `variable declaration copies lock value to \`${names[i]?.text}\`: ${describe(path)}; ${why}. Copy a pointer.`));
+		});
+	}
+	for (const ret of nodes.get('return_statement')!) {
+		const list = ret.namedChildren.find((c) => c?.type === 'expression_list');
+		for (const r of list?.namedChildren ?? []) {
+			const path = r ? exprPath(r) : undefined;
+			if (path) out.push(finding(r!, path, `return copies lock value: ${describe(path)}; ${why}. Return a pointer.`));
+		}
+	}
+	// Every name `unsafe` is imported under (a file may import it more than once).
+	const unsafeNames = importSpecs(root)
+		.filter((i) => i.childForFieldName('path')?.text === '"unsafe"')
+		.map((i) => i.childForFieldName('name')?.text ?? 'unsafe');
+	const unsafeOps = new Set(unsafeNames.flatMap((u) => ['Sizeof', 'Offsetof', 'Alignof'].map((op) => (u === '.' ? op : `${u}.${op}`))));
+	for (const call of nodes.get('call_expression')!) {
+		const args = callArgs(call);
+		if (!args.some((r) => lockNames.has(r.text.replace(/^\*/, '')))) continue;
+		const name = calleeName(call) ?? call.childForFieldName('function')?.text ?? 'call';
+		// vet skips these builtins: they do not copy their argument.
+		if (/^(len|cap)$/.test(name) || unsafeOps.has(name)) continue;
+		for (const r of args) {
+			const path = exprPath(r);
+			if (path) out.push(finding(r, path, `call of \`${name}\` copies lock value: ${describe(path)}; ${why}. Pass a pointer.`));
+		}
+	}
+	return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
 /** `c.mu = sync.Mutex{}` after the copy `c := *p`: the copy's lock is reset (golang/go#20261), not reported. */
-function reinitialised(copy: Node, lhs: Node, path: LockPath): boolean {
+function reinitialised(copy: Node, lhs: Node, path: readonly string[]): boolean {
 	const fn = enclosingFunction(copy);
 	if (path.length < 2 || !fn || lhs.type !== 'identifier') return false;
 	const target = copy.type === 'short_var_declaration' ? lhs : resolve(lhs)?.name;

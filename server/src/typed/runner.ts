@@ -1,0 +1,171 @@
+/**
+ * The typed pass (the edge: process spawning): `go vet -json -copylocks [-tags] [flags] [-overlay] PATTERNS`,
+ * the analyzers of the toolchain's own cmd/vet over the package's types as go/types computes
+ * them from source and the dependencies' export data. Nothing is built or downloaded for it: vet
+ * ships with Go. Same policy as the escape compile (escape/runner.ts): `GOTOOLCHAIN=local`, the
+ * user's tags, build flags and env with `-toolexec` removed (and `-vettool`, which would run
+ * another program as vet), GOFLAGS sanitised, unsaved buffers through `-overlay` from a temp dir.
+ * Measured with Go 1.26: vet results are cached by the go command (an unchanged package replays
+ * its JSON without running vet), vet type-checks the package with its _test.go files (and the
+ * external _test package), a package that does not type-check or build prints its errors under
+ * `# pkg` on stderr and exits 1 while the other packages still print their JSON, VCS stamping
+ * does not apply (vet links nothing, so `-buildvcs` changes nothing), and nothing is written into
+ * the workspace.
+ */
+import path from 'node:path';
+import { access, constants } from 'node:fs/promises';
+import { escapeEnv, sanitizeFlags } from '../escape/runner';
+import { writeOverlay, type OverlayFiles } from '../escape/overlay';
+import { TYPED_ANALYZERS, type TypedFact } from './facts';
+import { parseVetJson, parseVetStderr } from './vetJson';
+
+export interface TypedRunRequest {
+	goBin: string;
+	/** Where go vet runs: the package directory (LSP) or the module root (CLI). */
+	cwd: string;
+	/** Package patterns, relative to `cwd` (default `.`). */
+	patterns?: string[];
+	/** Real absolute path → unsaved content. */
+	overlay?: ReadonlyMap<string, string>;
+	tags: string[];
+	buildFlags: string[];
+	env: Record<string, string>;
+	signal?: AbortSignal;
+	timeoutMs: number;
+	/** Called with the pid of the spawned `go` (its process group id too). */
+	onSpawn?: (pid: number) => void;
+}
+
+export interface TypedRunResult {
+	/** ok: vet checked every package; failed: some did not type-check or build (their errors in `errors`). */
+	status: 'ok' | 'failed' | 'cancelled' | 'timeout' | 'go-missing' | 'error';
+	analyzers: string[];
+	facts: TypedFact[];
+	/** Packages vet named on stderr as failing (their files have no typed answer). */
+	failedPackages: string[];
+	/** stderr lines, as printed. */
+	errors: string[];
+	command: string;
+	cwd: string;
+	message?: string;
+	durationMs: number;
+}
+
+const KILL_GRACE_MS = 1500;
+
+/** vet flags (and test-only build flags) that must not come from settings: ours, or not accepted by go vet. */
+const NOT_FOR_VET = new Set(['vettool', 'json', 'fix', 'diff', 'cover', 'covermode', 'coverpkg']);
+
+/** The user's build flags as go vet takes them: escape/runner's `sanitizeFlags`, then vet's own flags dropped. */
+export function vetBuildFlags(flags: string[]): string[] {
+	const out: string[] = [];
+	const clean = sanitizeFlags(flags);
+	for (let i = 0; i < clean.length; i++) {
+		const f = clean[i];
+		const name = /^['"]?--?([\w.-]+)/.exec(f)?.[1];
+		if (name && NOT_FOR_VET.has(name)) {
+			if (!f.includes('=') && i + 1 < clean.length && !clean[i + 1].startsWith('-') && name !== 'cover' && name !== 'json') i++;
+			continue;
+		}
+		out.push(f);
+	}
+	return out;
+}
+
+/** The argument list for `go vet` (exported for tests and for showing the command). */
+export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns'>, overlayFile?: string): string[] {
+	const args = ['vet', '-json', ...TYPED_ANALYZERS.map((a) => `-${a}`)];
+	if (req.tags?.length) args.push(`-tags=${req.tags.join(',')}`);
+	args.push(...vetBuildFlags(req.buildFlags ?? []));
+	if (overlayFile) args.push(`-overlay=${overlayFile}`);
+	args.push(...(req.patterns?.length ? req.patterns : ['.']));
+	return args;
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+	if (!pid) return;
+	try {
+		// Negative pid: go and the vet/compile children it started (see `detached`).
+		if (process.platform !== 'win32') process.kill(-pid, sig);
+		else process.kill(pid, sig);
+	} catch {
+		// already gone
+	}
+}
+
+/** Runs go vet once and parses what it printed. Never throws. */
+export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
+	const started = performance.now();
+	let command = `${req.goBin} ${vetArgs(req).join(' ')}`;
+	const base = { analyzers: [...TYPED_ANALYZERS], facts: [] as TypedFact[], failedPackages: [] as string[], errors: [] as string[], cwd: req.cwd };
+	const done = (r: Pick<TypedRunResult, 'status'> & Partial<Omit<TypedRunResult, 'durationMs' | 'cwd' | 'command'>>): TypedRunResult => ({
+		...base,
+		...r,
+		command,
+		durationMs: Math.round(performance.now() - started),
+	});
+	if (req.signal?.aborted) return done({ status: 'cancelled', message: 'Cancelled before start.' });
+	if (path.isAbsolute(req.goBin)) {
+		try {
+			await access(req.goBin, constants.X_OK);
+		} catch {
+			return done({ status: 'go-missing', message: `cannot run the go binary "${req.goBin}" (not found or not executable)` });
+		}
+	}
+	let overlay: OverlayFiles | undefined;
+	try {
+		if (req.overlay && req.overlay.size > 0) overlay = await writeOverlay(new Map(req.overlay));
+		const args = vetArgs(req, overlay?.file);
+		command = `${req.goBin} ${args.join(' ')}`;
+		if (req.signal?.aborted) return done({ status: 'cancelled', message: 'Cancelled before start.' });
+		const { execa } = await import('execa');
+		const child = execa(req.goBin, args, {
+			cwd: req.cwd,
+			env: escapeEnv(req.env),
+			extendEnv: false,
+			reject: false,
+			stdin: 'ignore',
+			maxBuffer: 256 * 1024 * 1024,
+			cancelSignal: req.signal,
+			timeout: req.timeoutMs > 0 ? req.timeoutMs : undefined,
+			forceKillAfterDelay: KILL_GRACE_MS,
+			// Own process group: cancelling kills go and the compiles/vet it started.
+			detached: process.platform !== 'win32',
+		});
+		const pid = child.pid;
+		const groupKill = () => killGroup(pid, 'SIGKILL');
+		req.signal?.addEventListener('abort', groupKill, { once: true });
+		try {
+			if (pid) req.onSpawn?.(pid);
+		} catch {
+			// a listener must not leave the process unwatched
+		}
+		const r = await child;
+		req.signal?.removeEventListener('abort', groupKill);
+		if (r.isCanceled || req.signal?.aborted) {
+			groupKill();
+			return done({ status: 'cancelled', message: 'Superseded by a newer request.' });
+		}
+		if (r.timedOut) {
+			groupKill();
+			return done({ status: 'timeout', message: `go vet took longer than ${Math.round(req.timeoutMs / 1000)} s and was stopped.` });
+		}
+		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
+		if (code === 'ENOENT' || code === 'EACCES') return done({ status: 'go-missing', message: `cannot run the go binary "${req.goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'})` });
+		const stdout = typeof r.stdout === 'string' ? r.stdout : '';
+		const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+		const parsed = parseVetJson(stdout, { backingToReal: overlay?.backingToReal });
+		const errs = parseVetStderr(stderr);
+		const failedPackages = [...new Set([...errs.failedPackages, ...parsed.analyzerErrors.map((e) => e.pkg)])];
+		const common = { facts: parsed.facts, failedPackages, errors: [...errs.messages, ...parsed.analyzerErrors.map((e) => `${e.pkg}: ${e.analyzer}: ${e.error}`)] };
+		if (r.exitCode === 0 && failedPackages.length === 0) return done({ status: 'ok', ...common });
+		if (r.exitCode !== undefined && (failedPackages.length > 0 || errs.messages.length > 0)) {
+			return done({ status: 'failed', ...common, message: `go vet could not check ${failedPackages.length ? failedPackages.join(', ') : 'every package'}: ${errs.messages.slice(0, 3).join(' ')}` });
+		}
+		return done({ status: 'error', ...common, message: `go vet failed (${r.exitCode ?? r.signal ?? 'unknown'}): ${stderr.trim().split('\n').slice(-3).join(' ') || r.shortMessage}` });
+	} catch (e) {
+		return done({ status: 'error', message: `Could not run go vet: ${(e as Error)?.message ?? String(e)}` });
+	} finally {
+		await overlay?.dispose();
+	}
+}
