@@ -3,15 +3,18 @@
  * WaitGroup, Once, Cond, Pool, Map, the typed atomics, same-file `noCopy`-style types, and structs
  * or arrays containing them by value) is copied by a value receiver, a parameter, a range value or
  * an assignment from a variable. The copy has its own lock state, so locking it protects nothing.
- * Mirrors `go vet` copylocks (checked against vet of Go 1.26); only types this file declares can
- * be resolved, so a struct from another file or package is never reported (conservative).
+ * Mirrors `go vet` copylocks (checked against vet of Go 1.26). Names resolve with Go's scope rules
+ * (declarations.ts); on its own the rule knows only the types this file declares. With the
+ * package's typed results (`ctx.typed`, go vet itself) it is confirmed, retracted or completed
+ * (lockCopyTyped.ts): a struct from another file or package, a generated protobuf message.
  */
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity } from '../model';
 import type { Rule, RuleContext } from './types';
 import { byType, callArgs, calleeName, descendants, enclosingFunction, FUNCTION_TYPES, importSpecs, imports, rangeOf } from './ast';
 import { memoized, sitesByType, topLevel } from './scope';
-import { resolve, type Declaration } from './declarations';
+import { resolve } from './declarations';
+import { elementType, strip, TypeOf } from './staticTypes';
 import { refineWithTyped } from './lockCopyTyped';
 import type { CopylocksReport } from '../typed/copylocks';
 
@@ -262,108 +265,6 @@ function reinitialised(copy: Node, lhs: Node, path: readonly string[]): boolean 
 		const x = l?.type === 'selector_expression' ? l.childForFieldName('operand') : null;
 		return x?.type === 'identifier' && x.text === lhs.text && r?.type === 'composite_literal' && !!resolve(x)?.name.equals(target);
 	});
-}
-
-/** A type with its pointers peeled off: `**T` is T at depth 2. */
-interface Ty {
-	node: Node;
-	ptr: number;
-}
-
-function strip(t: Node): Ty | undefined {
-	let ptr = 0;
-	let n: Node | null = t;
-	while (n && (n.type === 'pointer_type' || n.type === 'parenthesized_type')) {
-		if (n.type === 'pointer_type') ptr++;
-		n = n.namedChild(0);
-	}
-	return n ? { node: n, ptr } : undefined;
-}
-
-/** Element type of `[]T`, `[N]T`, `map[K]T`. */
-function elementType(t: Node): Node | null {
-	if (t.type === 'slice_type' || t.type === 'array_type') return t.childForFieldName('element');
-	if (t.type === 'map_type') return t.childForFieldName('value');
-	return null;
-}
-
-/**
- * The static type of a name or simple expression, where the file spells it: a declared type, or
- * the value it was initialised with (`T{}`, `&T{}`, `new(T)`, another such name, a range element).
- */
-class TypeOf {
-	private depth = 0;
-
-	ofUse(id: Node): Ty | undefined {
-		const d = resolve(id);
-		return d ? this.ofDecl(d) : undefined;
-	}
-
-	ofValue(v: Node): Ty | undefined {
-		if (this.depth > 16) return undefined; // a chain of names this long is not worth following
-		this.depth++;
-		try {
-			return this.value(v);
-		} finally {
-			this.depth--;
-		}
-	}
-
-	private ofDecl(d: Declaration): Ty | undefined {
-		if (d.variadic || d.kind === 'type' || d.kind === 'func' || d.kind === 'typeParam' || d.kind === 'const') return undefined;
-		if (d.type) return strip(d.type);
-		if (d.kind === 'range') return this.rangeElement(d.name);
-		return d.value ? this.ofValue(d.value) : undefined;
-	}
-
-	private value(v: Node): Ty | undefined {
-		switch (v.type) {
-			case 'parenthesized_expression': {
-				const inner = v.namedChild(0);
-				return inner ? this.ofValue(inner) : undefined;
-			}
-			case 'identifier':
-				return this.ofUse(v);
-			case 'composite_literal': {
-				const t = v.childForFieldName('type');
-				return t ? strip(t) : undefined;
-			}
-			case 'unary_expression': {
-				const op = v.childForFieldName('operator')?.text;
-				const x = v.childForFieldName('operand');
-				if (!x) return undefined;
-				if (op === '&' && x.type === 'composite_literal') {
-					const t = this.value(x);
-					return t && { node: t.node, ptr: t.ptr + 1 };
-				}
-				if (op !== '*') return undefined;
-				const t = this.ofValue(x);
-				return t && t.ptr > 0 ? { node: t.node, ptr: t.ptr - 1 } : undefined;
-			}
-			case 'call_expression': {
-				// new(T), unless `new` is declared in this file as something else.
-				const fn = v.childForFieldName('function');
-				const args = callArgs(v);
-				if (fn?.type !== 'identifier' || fn.text !== 'new' || args.length !== 1 || resolve(fn)) return undefined;
-				const t = strip(args[0]);
-				return t && { node: t.node, ptr: t.ptr + 1 };
-			}
-			default:
-				return undefined;
-		}
-	}
-
-	/** `v` in `for k, v := range xs` with xs a slice, array or map of some T: T. */
-	private rangeElement(name: Node): Ty | undefined {
-		const clause = name.parent?.parent;
-		if (clause?.type !== 'range_clause') return undefined;
-		const ids = clause.childForFieldName('left')?.namedChildren ?? [];
-		const right = clause.childForFieldName('right');
-		if (ids.findIndex((n) => n?.equals(name)) !== 1 || right?.type !== 'identifier') return undefined;
-		const coll = this.ofUse(right);
-		const elem = coll && coll.ptr === 0 ? elementType(coll.node) : null;
-		return elem ? strip(elem) : undefined;
-	}
 }
 
 /**
