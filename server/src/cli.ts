@@ -62,7 +62,8 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 	for (const t of r.typedRuns) {
 		const where = displayPath(t.cwd, io.cwd) || '.';
 		if (t.status === 'go-missing') io.err(`memlens: ${t.message}: no types from the Go toolchain, lock-copy-by-value gives its syntax answer only (pass --go PATH, or --typed off)\n`);
-		else if (t.status === 'failed') io.err(`memlens: ${where}: go vet could not check ${t.failedPackages.join(', ') || 'some packages'}; the syntax answer stands there\n`);
+		else if (t.status === 'failed' && t.failedPackages.length) io.err(`memlens: ${where}: go vet could not check ${t.failedPackages.join(', ')}; the syntax answer stands there\n`);
+		else if (t.status === 'failed') io.err(`memlens: ${where}: go vet checked nothing (${t.errors[t.errors.length - 1] ?? 'no error printed'}); the syntax answer stands\n`);
 		else if (t.status === 'error' || t.status === 'timeout') io.err(`memlens: ${where}: typed pass: ${t.message}\n`);
 	}
 	if (r.files === 0 && r.missing.length === 0) {

@@ -5,6 +5,7 @@
  * ships with Go. Same policy as the escape compile (escape/runner.ts): `GOTOOLCHAIN=local`, the
  * user's tags, build flags and env with `-toolexec` removed (and `-vettool`, which would run
  * another program as vet), GOFLAGS sanitised, unsaved buffers through `-overlay` from a temp dir.
+ * Modules are never downloaded for it (`GOPROXY=off`, see `typedEnv`).
  * Measured with Go 1.26: vet results are cached by the go command (an unchanged package replays
  * its JSON without running vet), vet type-checks the package with its _test.go files (and the
  * external _test package), a package that does not type-check or build prints its errors under
@@ -82,6 +83,16 @@ export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patt
 	return args;
 }
 
+/**
+ * The compile's environment (escape/runner.ts `escapeEnv`) with module downloads off: vet runs after
+ * the compile has fetched what the build needs, and a test-only dependency missing from the module
+ * cache (or, with `--escape none`, any) leaves its package without types rather than start a
+ * download (which, with no network, stalls until TCP gives up).
+ */
+export function typedEnv(extra: Record<string, string>): Record<string, string> {
+	return { ...escapeEnv(extra), GOPROXY: 'off' };
+}
+
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 	if (!pid) return;
 	try {
@@ -121,7 +132,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 		const { execa } = await import('execa');
 		const child = execa(req.goBin, args, {
 			cwd: req.cwd,
-			env: escapeEnv(req.env),
+			env: typedEnv(req.env),
 			extendEnv: false,
 			reject: false,
 			stdin: 'ignore',
