@@ -7,7 +7,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -15,6 +16,22 @@ import { LspClient, REPO_ROOT } from './lspClient';
 import { configAnswer, msg, withCode } from './helpers';
 
 const RULE = 'lock-copy-by-value';
+
+/** Paths, modes and contents of every file under `dir`. */
+function treeHash(dir: string): string {
+	const h = createHash('sha256');
+	const walk = (d: string) => {
+		for (const n of readdirSync(d).sort()) {
+			const p = path.join(d, n);
+			const st = statSync(p);
+			h.update(`${path.relative(dir, p)}\0${st.mode}\0`);
+			if (st.isDirectory()) walk(p);
+			else h.update(readFileSync(p));
+		}
+	};
+	walk(dir);
+	return h.digest('hex');
+}
 
 function tempModule(): { dir: string; cleanup: () => void } {
 	const root = mkdtempSync(path.join(os.tmpdir(), 'memlens-typed-'));
@@ -54,10 +71,12 @@ describe('typed pass (go vet copylocks) through the server', () => {
 	let client: LspClient;
 	let mod: { dir: string; cleanup: () => void };
 	let useFile: string;
+	let hashAtStart = '';
 	before(async () => {
 		mod = tempModule();
 		useFile = path.join(mod.dir, 'use', 'use.go');
 		writeFileSync(path.join(mod.dir, 'use', 'shadow.go'), SHADOW);
+		hashAtStart = treeHash(mod.dir);
 		client = await LspClient.start({ configuration: configAnswer({ debounceMs: 0 }) });
 	});
 	after(async () => {
@@ -116,10 +135,25 @@ describe('typed pass (go vet copylocks) through the server', () => {
 		writeFileSync(testFile, readFileSync(testFile, 'utf8').replace('Greet(got)', 'Greet(&got)'));
 		const extFile = path.join(mod.dir, 'use', 'ext_test.go');
 		writeFileSync(extFile, readFileSync(extFile, 'utf8').replace('use.Greet(*u)', 'use.Greet(u)'));
+		hashAtStart = treeHash(mod.dir);
 		await client.save(uri);
 		await client.waitForQuiescent();
 		assert.ok(((await client.debugStats()).typedResults ?? 0) > typedBefore, 'vet ran again after the save');
 		assert.deepEqual(starts(client.diagnostics.get(uri)!.diagnostics), ['15:8', '22:6', '26:36', '28:16']);
+	});
+
+	test('the package stops compiling: the last typed findings stay (stale); no file was written into the module', async () => {
+		const uri = `file://${useFile}`;
+		const doc = client.diagnostics.get(uri)!;
+		// The buffer is the file plus the two comment lines typed above: its last line is empty.
+		const last = readFileSync(useFile, 'utf8').split('\n').length + 1;
+		const failed = client.waitForStatus((s) => s.state === 'stale' && s.quiescent);
+		await client.change(uri, [{ range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } }, text: '\nfunc Broken() int { return "x" }\n' }]);
+		await client.save(uri);
+		await failed;
+		assert.deepEqual(starts(client.diagnostics.get(uri)!.diagnostics), ['15:8', '22:6', '26:36', '28:16']);
+		assert.ok(doc.diagnostics.length > 0);
+		assert.equal(treeHash(mod.dir), hashAtStart, 'nothing written into the module (only the test wrote its test files)');
 	});
 });
 
