@@ -8,7 +8,7 @@ import { ALL_RULES } from '../rules/index';
 import { optionsFromSettings, runRules } from '../rules/engine';
 import type { Settings } from '../../../common/settings';
 import type { Explanation } from './diagnostics';
-import { runEscape, type EscapeRunResult } from '../escape/runner';
+import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../escape/runner';
 import { EscapeScheduler, type PackageRequest, type PackageState, type SchedulerSettings } from '../analysis/scheduler';
 import { explainFact, shortLabel } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
@@ -22,6 +22,8 @@ export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, Sc
 export { EscapeScheduler as EscapeEngine, TreeCache, TypedScheduler as TypedEngine, shiftTyped, typedView };
 
 export interface EscapeEngineOptions {
+	/** Wraps each compile process (the typed pass of the same package stands aside: lsp/typedRuns.ts). */
+	aroundRun?: (req: EscapeRunRequest, run: () => Promise<EscapeRunResult>) => Promise<EscapeRunResult>;
 	settings: () => SchedulerSettings;
 	goVersion: string;
 	onResult: (dir: string, result: EscapeRunResult, fromCache: boolean) => void;
@@ -29,13 +31,26 @@ export interface EscapeEngineOptions {
 }
 
 /** The escape scheduler over the real runner. */
-export function createEscapeEngine(opts: EscapeEngineOptions): EscapeScheduler {
-	return new EscapeScheduler({ run: runEscape, ...opts });
+export function createEscapeEngine({ aroundRun, ...opts }: EscapeEngineOptions): EscapeScheduler {
+	return new EscapeScheduler({ run: aroundRun ? (req) => aroundRun(req, () => runEscape(req)) : runEscape, ...opts });
 }
 
 /** The typed pass (go vet analyzers) over the real runner, same settings as the compiles. */
-export function createTypedEngine(opts: { settings: () => SchedulerSettings; goVersion: string; onResult: (dir: string, result: TypedRunResult, fromCache: boolean) => void }): TypedScheduler {
-	return new TypedScheduler({ run: runTyped, ...opts });
+export function createTypedEngine({
+	beforeRun,
+	...opts
+}: {
+	/** Awaited before each vet process starts (the package's compiles finish first). */
+	beforeRun: (dir: string) => Promise<void>;
+	settings: () => SchedulerSettings;
+	goVersion: string;
+	onResult: (dir: string, result: TypedRunResult, fromCache: boolean) => void;
+}): TypedScheduler {
+	const run = async (req: Parameters<typeof runTyped>[0]) => {
+		await beforeRun(req.cwd);
+		return runTyped(req);
+	};
+	return new TypedScheduler({ run, ...opts });
 }
 
 /** The Go binary to use (an explicit setting is returned even when missing: the run reports it). */

@@ -294,6 +294,8 @@ export class Session {
 		if (!version) return undefined;
 		this.engineKey = key;
 		this.engine = engines.createEscapeEngine({
+			// One go process per package: its vet stands aside for the compile (typedRuns.ts).
+			aroundRun: (req, run) => this.typedRuns.aroundCompile(req.dir, !!req.prime, run),
 			settings: () => this.buildSettings!,
 			goVersion: version,
 			onResult: (dir, result, fromCache) => this.guard(() => this.onResult(dir, result, fromCache)),
@@ -339,9 +341,8 @@ export class Session {
 			const test = open.some((d) => d.filePath.endsWith('_test.go'));
 			const req: engines.EscapeRequest = { dir, test, overlay, reason };
 			if (force) req.force = true;
-			// The package's typed pass stops (its process exits) before the compile starts; it runs
-			// again on the same buffers once the compile's facts are published.
-			await this.typedRuns.beforeCompile(dir, overlay, new Map(open.map((d) => [d.filePath, d.doc.getText()])));
+			// The typed pass runs again on the same buffers once the compile's facts are published.
+			this.typedRuns.beforeCompile(dir, overlay, new Map(open.map((d) => [d.filePath, d.doc.getText()])));
 			void engine.request(req);
 		} finally {
 			this.preparing--;

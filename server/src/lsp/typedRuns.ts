@@ -1,11 +1,14 @@
 /**
  * The typed pass in the language server (server/src/typed/): per package, after the compile's
  * facts are published. The session tells it when a compile is handed over (`beforeCompile`: the
- * package's running vet is stopped, and the buffers the compile sees are remembered), when the
- * compile's result is published (`afterCompile`: ok starts vet with those same buffers, a failed
- * build marks the typed results stale), and about every edit (`changed`: facts move with the
- * text, edited ranges are recorded). Never started in an untrusted workspace: the session only
- * attaches an engine when it may run the toolchain.
+ * buffers the compile sees are remembered), when the compile's result is published
+ * (`afterCompile`: ok starts vet with those same buffers, a failed build marks the typed results
+ * stale), and about every edit (`changed`: facts move with the text, edited ranges are recorded).
+ * One go process per package at a time: each compile process goes through `aroundCompile` (a
+ * package's vet is stopped, and waited for, before its compile starts; the background capture
+ * compile waits for vet to finish instead), and a vet process starts only once the package's
+ * compiles have exited. Never started in an untrusted workspace: the session only attaches an
+ * engine when it may run the toolchain.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import * as engines from './engines';
@@ -31,7 +34,14 @@ export class TypedRuns {
 	private readonly pkgs = new Map<string, engines.TypedPackage>();
 	/** Incremented per applied result: part of the rule runs' key (a shift on each keystroke is not). */
 	private readonly gens = new Map<string, number>();
+	/** The buffers of the compile handed over last, per package. */
 	private readonly snapshots = new Map<string, Snapshot>();
+	/** The buffers of the typed run requested last, per package (what its result is about). */
+	private readonly requested = new Map<string, Snapshot>();
+	/** Compile processes running per package, and who waits for them to end. */
+	private readonly compiling = new Map<string, { count: number; waiters: (() => void)[] }>();
+	/** Packages whose compile waits for their vet to end (that compile is already counted as the package's process). */
+	private readonly yielding = new Set<string>();
 	/** The result each package's typed results were last made from (a cache replay of it changes nothing). */
 	private readonly applied = new Map<string, engines.TypedRunResult>();
 	private retiredSpawns = 0;
@@ -42,7 +52,7 @@ export class TypedRuns {
 
 	attach(settings: () => engines.BuildSettings, goVersion: string): void {
 		this.detach();
-		this.engine = engines.createTypedEngine({ settings, goVersion, onResult: (dir, result) => this.apply(dir, result) });
+		this.engine = engines.createTypedEngine({ settings, goVersion, beforeRun: (dir) => this.compilesDone(dir), onResult: (dir, result) => this.apply(dir, result) });
 		this.engine.onQuiescent(() => this.opts.onQuiescent());
 	}
 
@@ -52,10 +62,41 @@ export class TypedRuns {
 		this.engine = undefined;
 	}
 
-	/** A compile of `dir` is about to be handed over with these buffers: stop its vet (waits for the process to exit). */
-	async beforeCompile(dir: string, overlay: Map<string, string>, texts: Map<string, string>): Promise<void> {
+	/** A compile of `dir` is being handed over with these buffers (the typed run after it uses the same). */
+	beforeCompile(dir: string, overlay: Map<string, string>, texts: Map<string, string>): void {
 		this.snapshots.set(dir, { overlay, texts });
-		await this.engine?.cancel(dir);
+	}
+
+	/**
+	 * Runs one compile process of `dir`: its vet stops first and the compile waits for it to exit
+	 * (a capture compile, `prime`, waits for vet to finish instead: it brings no result that would
+	 * start vet again); no vet starts until the compile has exited.
+	 */
+	async aroundCompile<T>(dir: string, prime: boolean, run: () => Promise<T>): Promise<T> {
+		this.yielding.add(dir);
+		try {
+			if (prime) await this.engine?.idle(dir);
+			else await this.engine?.cancel(dir);
+		} finally {
+			this.yielding.delete(dir);
+		}
+		const c = this.compiling.get(dir) ?? { count: 0, waiters: [] };
+		c.count++;
+		this.compiling.set(dir, c);
+		try {
+			return await run();
+		} finally {
+			if (--c.count === 0) {
+				this.compiling.delete(dir);
+				for (const w of c.waiters) w();
+			}
+		}
+	}
+
+	/** Resolves once no compile process of `dir` runs. */
+	private compilesDone(dir: string): Promise<void> {
+		const c = this.compiling.get(dir);
+		return c ? new Promise((resolve) => c.waiters.push(resolve)) : Promise.resolve();
 	}
 
 	/** The compile's result for `dir` has been published. */
@@ -63,6 +104,7 @@ export class TypedRuns {
 		if (status === 'build-failed') return this.markStale(dir);
 		const snap = this.snapshots.get(dir);
 		if (status !== 'ok' || !snap || !this.engine) return;
+		this.requested.set(dir, snap);
 		void this.engine.request({ dir, overlay: snap.overlay });
 	}
 
@@ -88,6 +130,7 @@ export class TypedRuns {
 	clear(): void {
 		this.pkgs.clear();
 		this.snapshots.clear();
+		this.requested.clear();
 		this.applied.clear();
 	}
 
@@ -103,8 +146,9 @@ export class TypedRuns {
 		return this.retiredSpawns + (this.engine?.spawnCount ?? 0);
 	}
 
+	/** vet processes, not counting one its package's compile is waiting for (the compile's slot already counts it). */
 	liveProcesses(): number {
-		return this.engine?.liveProcesses() ?? 0;
+		return (this.engine?.liveDirs() ?? []).filter((d) => !this.yielding.has(d)).length;
 	}
 
 	private apply(dir: string, result: engines.TypedRunResult): void {
@@ -123,11 +167,11 @@ export class TypedRuns {
 		}
 		let pkg: engines.TypedPackage = { analyzers: result.analyzers, facts: result.facts, complete: result.status === 'ok', edited: new Map(), stale: false };
 		// Buffers edited since the compile's snapshot: one change from the snapshot's text to the current one.
-		for (const [file, then] of this.snapshots.get(dir)?.texts ?? []) {
+		for (const [file, then] of this.requested.get(dir)?.texts ?? []) {
 			const now = this.opts.currentText(file);
 			if (now !== undefined && now !== then) pkg = engines.shiftTyped(pkg, file, [diffChange(then, now)]);
 		}
-		this.snapshots.delete(dir);
+		this.requested.delete(dir);
 		this.pkgs.set(dir, pkg);
 		this.applied.set(dir, result);
 		this.gens.set(dir, this.gen(dir) + 1);

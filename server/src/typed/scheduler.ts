@@ -28,6 +28,8 @@ interface Running {
 	gen: number;
 	abort: AbortController;
 	done: Promise<unknown>;
+	/** The go process has started (a run may first wait for the package's compile to end). */
+	spawned: boolean;
 }
 
 export class TypedScheduler {
@@ -81,8 +83,19 @@ export class TypedScheduler {
 		return { dispose: () => this.quiescentListeners.delete(cb) };
 	}
 
+	/** vet processes started and not yet exited. */
 	liveProcesses(): number {
-		return this.active;
+		return this.liveDirs().length;
+	}
+
+	/** Packages whose vet process runs now. */
+	liveDirs(): string[] {
+		return [...this.running].filter(([, r]) => r.spawned).map(([dir]) => dir);
+	}
+
+	/** Resolves once the package's vet (if one runs) has exited; does not stop it. */
+	async idle(dir: string): Promise<void> {
+		await this.running.get(dir)?.done;
 	}
 
 	dispose(): void {
@@ -125,8 +138,10 @@ export class TypedScheduler {
 		this.spawnCount++;
 		let result: TypedRunResult;
 		try {
-			const run = this.opts.run({ goBin: s.goBin, cwd: dir, patterns: ['.'], overlay: req.overlay, tags: s.tags, buildFlags: s.buildFlags, env: s.env, signal: abort.signal, timeoutMs: s.timeoutMs });
-			this.running.set(dir, { gen, abort, done: run.catch(() => undefined) });
+			const entry: Running = { gen, abort, done: Promise.resolve(), spawned: false };
+			const run = this.opts.run({ goBin: s.goBin, cwd: dir, patterns: ['.'], overlay: req.overlay, tags: s.tags, buildFlags: s.buildFlags, env: s.env, signal: abort.signal, timeoutMs: s.timeoutMs, onSpawn: () => (entry.spawned = true) });
+			entry.done = run.catch(() => undefined);
+			this.running.set(dir, entry);
 			result = await run;
 		} finally {
 			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);

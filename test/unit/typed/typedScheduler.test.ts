@@ -14,6 +14,16 @@ import { groupAlive } from '../processes';
 
 const goBin = '/usr/local/go/bin/go';
 
+/** Is the process itself still there (signal 0 only probes)? */
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 function harness() {
 	const root = mkdtempSync(path.join(os.tmpdir(), 'memlens-typed-sched-'));
 	cpSync(path.join(__dirname, '..', '..', 'fixtures', 'typed', 'protolike'), root, { recursive: true });
@@ -36,6 +46,7 @@ function harness() {
 					...req,
 					onSpawn: (pid) => {
 						h.pids.push(pid);
+						req.onSpawn?.(pid);
 						h.spawned?.();
 					},
 				});
@@ -81,9 +92,10 @@ test('latest wins: a newer request kills the running vet; cancel() resolves afte
 		const first = h.s.request({ dir: h.use, overlay: fresh(1) });
 		await started;
 		const pid = h.pids[0];
+		assert.equal(h.s.liveProcesses(), 1);
 		const second = h.s.request({ dir: h.use, overlay: fresh(2) });
 		assert.equal(await first, undefined, 'the superseded request resolves undefined');
-		assert.equal(groupAlive(pid), false, 'its process group is gone');
+		assert.equal(alive(pid), false, 'its go process is gone');
 		assert.equal((await second)?.status, 'ok');
 		assert.ok(h.maxInFlight <= 1, 'one vet at a time');
 		const startedAgain = new Promise<void>((resolve) => (h.spawned = resolve));
@@ -91,11 +103,14 @@ test('latest wins: a newer request kills the running vet; cancel() resolves afte
 		await startedAgain;
 		const pid3 = h.pids[h.pids.length - 1];
 		await h.s.cancel(h.use);
-		assert.equal(groupAlive(pid3), false, 'cancel waited for the process to exit');
+		assert.equal(alive(pid3), false, 'cancel waited for the process to exit');
 		assert.equal(h.s.liveProcesses(), 0);
 		assert.equal(await third, undefined);
 		assert.ok(h.s.isQuiescent());
 		assert.ok(!h.results.some((x) => x.result.status === 'cancelled'), 'a superseded run reports nothing');
+		// Their process groups (vet and compile children) were killed too.
+		await h.s.request({ dir: h.use });
+		for (const p of [pid, pid3]) assert.equal(groupAlive(p), false, `process group ${p} is gone`);
 	} finally {
 		cleanup();
 	}
