@@ -14,7 +14,7 @@
  * the workspace.
  */
 import path from 'node:path';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, realpath } from 'node:fs/promises';
 import { escapeEnv, sanitizeFlags } from '../escape/runner';
 import { writeOverlay, type OverlayFiles } from '../escape/overlay';
 import { TYPED_ANALYZERS, type TypedFact } from './facts';
@@ -93,6 +93,17 @@ export function typedEnv(extra: Record<string, string>): Record<string, string> 
 	return { ...escapeEnv(extra), GOPROXY: 'off' };
 }
 
+/**
+ * vet prints absolute paths as the go command sees its working directory: the real one, with
+ * symbolic links resolved. Facts under it are put back under `cwd` as given (the editor's paths).
+ */
+async function underCwd(facts: TypedFact[], cwd: string): Promise<TypedFact[]> {
+	const real = await realpath(cwd).catch(() => cwd);
+	if (real === cwd) return facts;
+	const move = (file: string) => (file === real || file.startsWith(real + path.sep) ? cwd + file.slice(real.length) : file);
+	return facts.map((f) => ({ ...f, pos: { ...f.pos, file: move(f.pos.file) }, ...(f.end ? { end: { ...f.end, file: move(f.end.file) } } : {}) }));
+}
+
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 	if (!pid) return;
 	try {
@@ -166,6 +177,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 		const stdout = typeof r.stdout === 'string' ? r.stdout : '';
 		const stderr = typeof r.stderr === 'string' ? r.stderr : '';
 		const parsed = parseVetJson(stdout, { backingToReal: overlay?.backingToReal });
+		parsed.facts = await underCwd(parsed.facts, req.cwd);
 		const errs = parseVetStderr(stderr);
 		const failedPackages = [...new Set([...errs.failedPackages, ...parsed.analyzerErrors.map((e) => e.pkg)])];
 		const common = { facts: parsed.facts, failedPackages, errors: [...errs.messages, ...parsed.analyzerErrors.map((e) => `${e.pkg}: ${e.analyzer}: ${e.error}`)] };

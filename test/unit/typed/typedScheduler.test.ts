@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TypedScheduler } from '../../../server/src/typed/scheduler';
@@ -112,6 +112,21 @@ test('latest wins: a newer request kills the running vet; cancel() resolves afte
 		await h.s.request({ dir: h.use });
 		for (const p of [pid, pid3]) assert.equal(groupAlive(p), false, `process group ${p} is gone`);
 	} finally {
+		cleanup();
+	}
+});
+
+test('runTyped in a directory reached through a symbolic link: facts keep the linked path (the editor’s)', async () => {
+	const { h, cleanup } = harness();
+	const link = path.join(h.root, '..', `${path.basename(h.root)}-link`);
+	try {
+		symlinkSync(h.root, link);
+		const r = await runTyped({ goBin, cwd: path.join(link, 'use'), tags: [], buildFlags: [], env: {}, timeoutMs: 120_000 });
+		assert.equal(r.status, 'ok');
+		assert.ok(r.facts.length > 0);
+		for (const f of r.facts) assert.ok(f.pos.file.startsWith(path.join(link, 'use') + path.sep), f.pos.file);
+	} finally {
+		rmSync(link, { force: true });
 		cleanup();
 	}
 });
