@@ -109,6 +109,10 @@ export interface DebugStats {
 	 * `resync`/`wrong`, deferred reparses that re-read the declarations (`wrong`: a copy differed).
 	 */
 	syntaxUpdates?: { node: number; local: number; token: number; diff: number; resync: number; wrong: number };
+	/** go vet processes of the typed pass started (also counted in `spawnCount`); additive. */
+	typedSpawnCount?: number;
+	/** Typed results applied (each republishes the package's open documents); additive. */
+	typedResults?: number;
 	rssBytes: number;
 	/** Live JS heap; measured after a full GC when the server runs with `--expose-gc`. */
 	heapUsedBytes: number;

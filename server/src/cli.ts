@@ -60,6 +60,14 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: ${c.message}\n`);
 		}
 	}
+	// The typed pass is an addition: without it the rules give their syntax answer, said on stderr.
+	for (const t of r.typedRuns) {
+		const where = displayPath(t.cwd, io.cwd) || '.';
+		if (t.status === 'go-missing') io.err(`memlens: ${t.message}: no types from the Go toolchain, lock-copy-by-value gives its syntax answer only (pass --go PATH, or --typed off)\n`);
+		else if (t.status === 'failed' && t.failedPackages.length) io.err(`memlens: ${where}: go vet could not check ${t.failedPackages.join(', ')}; the syntax answer stands there\n`);
+		else if (t.status === 'failed') io.err(`memlens: ${where}: go vet checked nothing (${t.errors[t.errors.length - 1] ?? 'no error printed'}); the syntax answer stands\n`);
+		else if (t.status === 'error' || t.status === 'timeout') io.err(`memlens: ${where}: typed pass: ${t.message}\n`);
+	}
 	if (r.files === 0 && r.missing.length === 0) {
 		io.err('memlens: no Go files found\n');
 		fatal = true;
@@ -68,8 +76,8 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 }
 
 async function check(o: CheckOptions, io: Io): Promise<number> {
-	const goBin = o.escape.length ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules });
+	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));

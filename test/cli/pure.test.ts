@@ -18,9 +18,11 @@ test('parseCli: defaults, lists, and usage errors', () => {
 		failOn: 'error',
 		tags: [],
 		go: '',
+		typed: true,
 		disabledRules: [],
 		paths: ['.'],
 	});
+	assert.equal((parseCli(['check', '--typed', 'off']) as { typed: boolean }).typed, false);
 	const c = parseCli(['check', '--escape', 'all', '--tags', 'a,b', '--rules-disable', 'defer-in-loop', 'x', 'y']);
 	assert.ok(c.command === 'check');
 	assert.deepEqual(c.escape, [...ALL_ESCAPE_KINDS]);
@@ -28,7 +30,7 @@ test('parseCli: defaults, lists, and usage errors', () => {
 	assert.deepEqual([c.tags, c.disabledRules, c.paths], [['a', 'b'], ['defer-in-loop'], ['x', 'y']]);
 	assert.deepEqual((parseCli(['check', '--escape', 'none']) as { escape: string[] }).escape, []);
 	assert.deepEqual(parseCli(['fix', '--dry-run']), { command: 'fix', dryRun: true, disabledRules: [], paths: ['.'] });
-	for (const bad of [[], ['check', '--escape', 'heap'], ['check', '--fail-on', 'fatal'], ['fix', '--format', 'json'], ['check', '--dry-run'], ['lint'], ['check', '--go', '']]) {
+	for (const bad of [[], ['check', '--escape', 'heap'], ['check', '--fail-on', 'fatal'], ['fix', '--format', 'json'], ['check', '--dry-run'], ['lint'], ['check', '--go', ''], ['check', '--typed', 'yes'], ['fix', '--typed', 'on']]) {
 		assert.throws(() => parseCli(bad), UsageError, bad.join(' '));
 	}
 });

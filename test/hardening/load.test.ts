@@ -1,6 +1,6 @@
 /**
  * Load and cancellation: 200 saves in quick succession on one package never run two `go`
- * processes for it at once, leave none behind, and end with diagnostics for the final text.
+ * processes for it at once (compile or the typed pass's vet), leave none behind, and end with diagnostics for the final text.
  * Memory: 300 edit cycles leave the tree count at the open-document count and RSS flat.
  */
 import { test } from 'node:test';
@@ -29,7 +29,8 @@ test('200 saves in quick succession: at most one go process, none left, final di
 	// /proc is sampled in a tight loop; debugStats every 20th sample.
 	const sampler = (async () => {
 		while (sampling) {
-			const builds = cmdLines(childPids(s.client.child.pid)).filter((c) => /\/go (build|test|list) .*-gcflags/.test(c));
+			// Compiles and the typed pass's go vet (docs/typed.md) alike: one go process for the package.
+			const builds = cmdLines(childPids(s.client.child.pid)).filter((c) => /\/go ((build|test|list) .*-gcflags|vet .*-json)/.test(c));
 			if (builds.length > 1) overlap.push(builds);
 			maxGoChildren = Math.max(maxGoChildren, builds.length);
 			if (samples % 20 === 0) maxLive = Math.max(maxLive, (await s.client.debugStats()).liveProcesses);

@@ -3,6 +3,7 @@ import { newGoParser } from '../../server/src/syntax/goParser';
 import type { GoVersionInfo, RuleFinding } from '../../server/src/model';
 import type { LocatedEscapeFact, Rule } from '../../server/src/rules/types';
 import { mirrorOf } from '../../server/src/syntax/mirror';
+import type { TypedView } from '../../server/src/typed/facts';
 
 export function goVersion(minor: number | undefined, mainModuleMinor = minor): GoVersionInfo {
 	return {
@@ -16,7 +17,7 @@ export function goVersion(minor: number | undefined, mainModuleMinor = minor): G
 export async function runRule(
 	rule: Rule,
 	src: string,
-	opts: { minor?: number; escape?: LocatedEscapeFact[]; filePath?: string; cgoPackageC?: string } = {},
+	opts: { minor?: number; escape?: LocatedEscapeFact[]; filePath?: string; cgoPackageC?: string; typed?: TypedView } = {},
 ): Promise<RuleFinding[]> {
 	const parser = await newGoParser();
 	const tree = parser.parse(src);
@@ -30,6 +31,7 @@ export async function runRule(
 			escape: opts.escape,
 			isCgo: /import\s+"C"/.test(src),
 			cgoPackageC: opts.cgoPackageC === undefined ? undefined : () => opts.cgoPackageC!,
+			...(opts.typed ? { typed: opts.typed } : {}),
 		});
 	} finally {
 		tree.delete();

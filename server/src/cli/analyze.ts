@@ -16,6 +16,9 @@ import { newGoParser, type Parser } from '../syntax/goParser';
 import { mirrorOf, wholeRunTree } from '../syntax/mirror';
 import { compileUnit, type CompileResult } from './compile';
 import { discover } from './discover';
+import type { TypedView } from '../typed/facts';
+import type { TypedRunResult } from '../typed/runner';
+import { UnitTypes } from './typed';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -58,11 +61,15 @@ export interface AnalyzeOptions {
 	goBin: string;
 	tags: string[];
 	disabledRules: string[];
+	/** Run the typed pass (go vet analyzers) per module; needs `goBin`. */
+	typed?: boolean;
 }
 
 export interface AnalyzeResult {
 	findings: Finding[];
 	compiles: CompileResult[];
+	/** The typed pass per module (go vet), when it ran. */
+	typedRuns: TypedRunResult[];
 	/** Files the syntax rules ran on. */
 	files: number;
 	packages: number;
@@ -157,7 +164,16 @@ export function sortFindings(fs: Finding[]): Finding[] {
 const cgoSources = new CgoSourceReader();
 
 /** Syntax rules over one file (escape facts of that file given to the rules that use them). */
-export function checkFile(parser: Parser, file: string, text: string, facts: EscapeFact[] | undefined, mods: GoModReader, disabled: ReadonlySet<string>, warnings: string[]): Finding[] {
+export function checkFile(
+	parser: Parser,
+	file: string,
+	text: string,
+	facts: EscapeFact[] | undefined,
+	mods: GoModReader,
+	disabled: ReadonlySet<string>,
+	warnings: string[],
+	typed?: TypedView,
+): Finding[] {
 	const tree = parser.parse(text);
 	if (!tree) return [];
 	const lines = splitLines(text);
@@ -167,7 +183,7 @@ export function checkFile(parser: Parser, file: string, text: string, facts: Esc
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
 		}));
 		const found = runRules(
-			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgoSources.packageC(file, text) },
+			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgoSources.packageC(file, text), ...(typed ? { typed } : {}) },
 			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
 		);
 		return found.map((f) => ruleFinding(f, file, lines));
@@ -181,6 +197,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const { units, missing } = discover(opts.paths, opts.cwd);
 	const findings: Finding[] = [];
 	const compiles: CompileResult[] = [];
+	const typedRuns: TypedRunResult[] = [];
 	const warnings: string[] = [];
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
@@ -188,6 +205,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const mods = new GoModReader();
 	const parser = await newGoParser();
 	let files = 0;
+	let typedOn = !!opts.typed && !!opts.goBin;
 	try {
 		for (const unit of units) {
 			const factsByFile = new Map<string, EscapeFact[]>();
@@ -211,6 +229,13 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					}
 				}
 			}
+			let types: UnitTypes | undefined;
+			if (typedOn) {
+				types = await UnitTypes.run(opts.goBin, unit, opts.tags);
+				typedRuns.push(types.result);
+				// No Go: the syntax answer stands (the caller notes it once).
+				if (types.result.status === 'go-missing') typedOn = false;
+			}
 			for (const file of unit.files) {
 				let text: string;
 				try {
@@ -221,11 +246,18 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				}
 				files++;
 				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
-				findings.push(...checkFile(parser, file, text, compiled ? (factsByFile.get(file) ?? []) : undefined, mods, disabled, warnings));
+				const facts = compiled ? (factsByFile.get(file) ?? []) : undefined;
+				let found = checkFile(parser, file, text, facts, mods, disabled, warnings, types?.view(file, text));
+				// vet failed somewhere in the module: before its silence retracts a finding here, vet this package alone.
+				if (types?.canRecheck(file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
+					await types.recheck(file);
+					found = checkFile(parser, file, text, facts, mods, disabled, warnings, types.view(file, text));
+				}
+				findings.push(...found);
 			}
 		}
 	} finally {
 		parser.delete();
 	}
-	return { findings: sortFindings(findings), compiles, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings };
+	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings };
 }

@@ -19,6 +19,8 @@ export interface CheckOptions {
 	tags: string[];
 	/** Explicit go binary, or '' to look it up. */
 	go: string;
+	/** Run the typed pass (go vet analyzers) when Go is available: `--typed on|off`, default on. */
+	typed: boolean;
 	disabledRules: string[];
 	paths: string[];
 }
@@ -50,6 +52,9 @@ Options (check):
   --fail-on error|warning|information|hint|none
                                   exit 1 when a finding at or above this severity is reported (default error)
   --tags T1,T2                    build tags for the compiler
+  --typed on|off                  types from Go's own type checker (go vet -copylocks) refine the rules
+                                  that need them, also with --escape none (default on; needs Go, else
+                                  a note on stderr and the syntax answer)
   --go PATH                       the go binary (default: go on PATH)
   --rules-disable ID1,ID2         syntax rules to switch off
 
@@ -95,6 +100,7 @@ export function parseCli(argv: string[]): CliCommand {
 				tags: { type: 'string' },
 				go: { type: 'string' },
 				'rules-disable': { type: 'string' },
+				typed: { type: 'string' },
 				'dry-run': { type: 'boolean' },
 			},
 		});
@@ -120,12 +126,13 @@ export function parseCli(argv: string[]): CliCommand {
 			format: oneOf('format', o.format ?? 'text', ['text', 'json', 'sarif'] as const),
 			escape: parseEscapeKinds(o.escape),
 			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
+			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
 			...common,
 		};
 	}
 	if (command === 'fix') {
 		// fix runs no compiler: its fixes come from the syntax rules alone.
-		for (const k of ['format', 'escape', 'fail-on', 'tags', 'go'] as const) {
+		for (const k of ['format', 'escape', 'fail-on', 'tags', 'go', 'typed'] as const) {
 			if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens check\``);
 		}
 		return { command: 'fix', dryRun: !!o['dry-run'], disabledRules: common.disabledRules, paths: common.paths };

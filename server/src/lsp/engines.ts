@@ -8,18 +8,23 @@ import { ALL_RULES } from '../rules/index';
 import { optionsFromSettings, runRules } from '../rules/engine';
 import type { Settings } from '../../../common/settings';
 import type { Explanation } from './diagnostics';
-import { runEscape, type EscapeRunResult } from '../escape/runner';
+import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../escape/runner';
 import { EscapeScheduler, type PackageRequest, type PackageState, type SchedulerSettings } from '../analysis/scheduler';
 import { explainFact, shortLabel } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
 import { CgoSourceReader } from '../analysis/cgoSources';
 import { TreeCache } from '../syntax/treeCache';
+import { runTyped, type TypedRunResult } from '../typed/runner';
+import { TypedScheduler } from '../typed/scheduler';
+import { shiftTyped, typedView, type TypedPackage } from '../typed/view';
 
-export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings };
-export { EscapeScheduler as EscapeEngine, TreeCache };
+export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings, TypedPackage, TypedRunResult };
+export { EscapeScheduler as EscapeEngine, TreeCache, TypedScheduler as TypedEngine, shiftTyped, typedView };
 
 export interface EscapeEngineOptions {
+	/** Wraps each compile process (the typed pass of the same package stands aside: lsp/typedRuns.ts). */
+	aroundRun?: (req: EscapeRunRequest, run: () => Promise<EscapeRunResult>) => Promise<EscapeRunResult>;
 	settings: () => SchedulerSettings;
 	goVersion: string;
 	onResult: (dir: string, result: EscapeRunResult, fromCache: boolean) => void;
@@ -27,8 +32,26 @@ export interface EscapeEngineOptions {
 }
 
 /** The escape scheduler over the real runner. */
-export function createEscapeEngine(opts: EscapeEngineOptions): EscapeScheduler {
-	return new EscapeScheduler({ run: runEscape, ...opts });
+export function createEscapeEngine({ aroundRun, ...opts }: EscapeEngineOptions): EscapeScheduler {
+	return new EscapeScheduler({ run: aroundRun ? (req) => aroundRun(req, () => runEscape(req)) : runEscape, ...opts });
+}
+
+/** The typed pass (go vet analyzers) over the real runner, same settings as the compiles. */
+export function createTypedEngine({
+	beforeRun,
+	...opts
+}: {
+	/** Awaited before each vet process starts (the package's compiles finish first). */
+	beforeRun: (dir: string) => Promise<void>;
+	settings: () => SchedulerSettings;
+	goVersion: string;
+	onResult: (dir: string, result: TypedRunResult, fromCache: boolean) => void;
+}): TypedScheduler {
+	const run = async (req: Parameters<typeof runTyped>[0]) => {
+		await beforeRun(req.cwd);
+		return runTyped(req);
+	};
+	return new TypedScheduler({ run, ...opts });
 }
 
 /** The Go binary to use (an explicit setting is returned even when missing: the run reports it). */
@@ -63,9 +86,9 @@ export function packageC(filePath: string, text: string): string {
 	return cgoSources.packageC(filePath, text);
 }
 
-/** Rules that read escape facts (re-run when a compile result arrives) and the others. */
-export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape);
-export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape);
+/** Rules that read escape or typed facts (re-run when a compile or typed result arrives) and the others. */
+export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape || r.doc.usesTyped);
+export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape && !r.doc.usesTyped);
 
 /** Runs `rules` on one file, with the user's disabled rules and severities; rule errors are logged. */
 export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void, rules: readonly Rule[]): RuleFinding[] {

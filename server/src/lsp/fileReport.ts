@@ -25,6 +25,8 @@ export interface FileInput {
 	/** The package's facts from the last good build; undefined while there is none. */
 	facts: EscapeFact[] | undefined;
 	stale: boolean;
+	/** The package's typed results (go vet analyzers), when there are some. */
+	typed?: engines.TypedPackage;
 	settings: ResolvedSettings;
 	caps: ClientCaps;
 	log: (msg: string) => void;
@@ -90,8 +92,9 @@ function withDiagnostics(
 }
 
 /** The rule context for this file (escape facts in LSP coordinates when a compile gave some). */
-export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings'>, tree: Tree, placed: PlacedFact[] | undefined, cache?: FactCache): RuleInput {
+export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings' | 'typed'>, tree: Tree, placed: PlacedFact[] | undefined, cache?: FactCache): RuleInput {
 	return {
+		...(input.typed ? { typed: engines.typedView(input.typed, input.filePath, input.text) } : {}),
 		tree,
 		text: input.text,
 		filePath: input.filePath,

@@ -19,6 +19,7 @@ import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
 import { SettingsCache, type ResolvedSettings } from './settingsCache';
 import { StatusReporter } from './status';
+import { TypedRuns } from './typedRuns';
 
 /** What the last runs found for one package directory. */
 interface PackageState {
@@ -43,7 +44,7 @@ export class Session {
 	private readonly packages = new Map<string, PackageState>();
 	private readonly findings = new Map<string, RuleFinding[]>();
 	private readonly placed = new Map<string, PlacedFact[]>();
-	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; settings: ResolvedSettings; report: FileReport }>();
+	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; typed: engines.TypedPackage | undefined; settings: ResolvedSettings; report: FileReport }>();
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
 	/** Rule findings per document, re-checked per touched declaration on keystrokes (syntax rules, escape-fact rules). */
 	private readonly syntaxRuns = new RuleRuns();
@@ -58,6 +59,8 @@ export class Session {
 	/** Results being turned into diagnostics. */
 	private handling = 0;
 	private goMissingLogged = false;
+	/** The typed pass (go vet analyzers), after each package's compile (typedRuns.ts). */
+	private readonly typedRuns: TypedRuns;
 	/** The package of the document touched last (for Commands.rerun without arguments). */
 	lastDir: string | undefined;
 
@@ -69,6 +72,12 @@ export class Session {
 		this.trusted = caps.trusted;
 		this.settings = new SettingsCache(connection, caps.configuration, log);
 		this.status = new StatusReporter(connection, caps, () => this.isQuiescent(), (dir) => this.cancel(dir));
+		this.typedRuns = new TypedRuns({
+			onResult: (dir) => this.guard(() => this.typedResult(dir)),
+			onQuiescent: () => this.refreshStatesIfQuiescent(),
+			currentText: (file) => this.docs.all().find((d) => d.filePath === file)?.doc.getText(),
+			log,
+		});
 	}
 
 	async init(): Promise<void> {
@@ -82,7 +91,7 @@ export class Session {
 
 	/** Nothing queued, debounced, being prepared or running. */
 	isQuiescent(): boolean {
-		return this.preparing === 0 && this.handling === 0 && this.debounces.size === 0 && (this.engine?.isQuiescent() ?? true);
+		return this.preparing === 0 && this.handling === 0 && this.debounces.size === 0 && (this.engine?.isQuiescent() ?? true) && this.typedRuns.isQuiescent();
 	}
 
 	// ---- documents ----
@@ -114,6 +123,7 @@ export class Session {
 		this.lastDir = d.dir;
 		const pkg = this.packages.get(d.dir);
 		if (pkg) pkg.facts = shiftFacts(pkg.facts, d.filePath, changes);
+		this.typedRuns.changed(d.dir, d.filePath, changes);
 		// More changes of this document are queued: only the last one runs the rules and publishes.
 		if (left > 0) return;
 		await this.refresh(d, 'edit');
@@ -173,6 +183,7 @@ export class Session {
 	/** go.mod / go.work changed: versions and builds may differ; re-analyse everything open. */
 	async modulesChanged(): Promise<void> {
 		this.packages.clear();
+		this.typedRuns.clear();
 		await this.reanalyseAll('go.mod changed', true);
 	}
 
@@ -204,6 +215,7 @@ export class Session {
 	/** The user cancelled the progress of `dir`'s run (the scheduler cancels everything in flight). */
 	cancel(dir: string): void {
 		this.engine?.cancelAll();
+		this.typedRuns.cancelAll();
 		this.status.update(dir, this.packages.get(dir)?.stale ? 'stale' : 'upToDate', 'escape analysis cancelled');
 	}
 
@@ -220,8 +232,10 @@ export class Session {
 		(globalThis as { gc?: () => void }).gc?.();
 		const mem = process.memoryUsage();
 		return {
-			spawnCount: this.retiredSpawns + (this.engine?.spawnCount ?? 0),
-			liveProcesses: this.engine?.liveProcesses() ?? 0,
+			spawnCount: this.retiredSpawns + (this.engine?.spawnCount ?? 0) + this.typedRuns.spawnCount,
+			liveProcesses: (this.engine?.liveProcesses() ?? 0) + this.typedRuns.liveProcesses(),
+			typedSpawnCount: this.typedRuns.spawnCount,
+			typedResults: this.typedRuns.results,
 			liveTrees: this.trees?.liveTrees ?? 0,
 			syntaxUpdates: this.trees ? { ...this.trees.changedRangeStats } : undefined,
 			rssBytes: mem.rss,
@@ -302,15 +316,16 @@ export class Session {
 		if (!version) return undefined;
 		this.engineKey = key;
 		this.engine = engines.createEscapeEngine({
+			// One go process per package: its vet stands aside for the compile (typedRuns.ts).
+			aroundRun: (req, run) => this.typedRuns.aroundCompile(req.dir, !!req.prime, run),
 			settings: () => this.buildSettings!,
 			goVersion: version,
 			onResult: (dir, result, fromCache) => this.guard(() => this.onResult(dir, result, fromCache)),
 			onStateChange: (dir, state) => this.guard(() => this.onStateChange(dir, state)),
 		});
 		// Whichever ends last (the scheduler going idle, or our handling of its result) reports quiescence.
-		this.engine.onQuiescent(() => {
-			if (this.isQuiescent()) for (const st of this.status.states()) this.status.refresh(URI.parse(st.packageUri).fsPath);
-		});
+		this.engine.onQuiescent(() => this.refreshStatesIfQuiescent());
+		this.typedRuns.attach(() => this.buildSettings!, version);
 		return this.engine;
 	}
 
@@ -319,6 +334,7 @@ export class Session {
 		this.engine?.dispose();
 		this.engine = undefined;
 		this.engineKey = '';
+		this.typedRuns.detach();
 	}
 
 	private async requestEscape(dir: string, reason: string, uri: string, force = false): Promise<void> {
@@ -343,9 +359,12 @@ export class Session {
 			}
 			this.goMissingLogged = false;
 			const overlay = await this.docs.overlay(dir);
-			const test = this.docs.inDir(dir).some((d) => d.filePath.endsWith('_test.go'));
+			const open = this.docs.inDir(dir);
+			const test = open.some((d) => d.filePath.endsWith('_test.go'));
 			const req: engines.EscapeRequest = { dir, test, overlay, reason };
 			if (force) req.force = true;
+			// The typed pass runs again on the same buffers once the compile's facts are published.
+			this.typedRuns.beforeCompile(dir, overlay, new Map(open.map((d) => [d.filePath, d.doc.getText()])));
 			void engine.request(req);
 		} finally {
 			this.preparing--;
@@ -388,6 +407,7 @@ export class Session {
 				break;
 			case 'build-failed': {
 				pkg.stale = true;
+				this.typedRuns.markStale(dir);
 				pkg.raw = { command: result.command, output: result.output, cwd: result.cwd };
 				detail = buildErrorText(result) || 'the build failed';
 				if (pkg.lastError !== detail) this.log(`build failed in ${dir}: ${detail}`);
@@ -416,6 +436,8 @@ export class Session {
 				this.log(`escape analysis ${result.status} in ${dir}: ${result.message ?? ''}`);
 		}
 		for (const d of this.docs.inDir(dir)) await this.refresh(d);
+		// The compile's facts are out: the typed pass follows.
+		this.typedRuns.afterCompile(dir, result.status);
 		return [state, message, detail];
 	}
 
@@ -447,9 +469,10 @@ export class Session {
 		const version = current.doc.version;
 		const facts = pkg?.facts;
 		const stale = pkg?.stale ?? false;
+		const typed = this.typedRuns.pkg(d.dir);
 		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
 		const memo = this.reports.get(d.uri);
-		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.settings === settings;
+		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.typed === typed && memo.settings === settings;
 		const report = same ? memo.report : fileReport({
 			uri: d.uri,
 			filePath: d.filePath,
@@ -457,16 +480,17 @@ export class Session {
 			tree: this.trees?.get(d.uri)?.mirror,
 			facts,
 			stale,
+			typed,
 			settings,
 			caps: this.caps,
 			log: this.log,
-			rules: (input) => this.runRules(d.uri, input, settings, mode),
+			rules: (input) => this.runRules(d.uri, input, settings, mode, this.typedRuns.gen(d.dir)),
 			cache: this.factCache(d.uri, mode === 'edit'),
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
 		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameList(memo.report.findings, report.findings);
-		this.reports.set(d.uri, { version, facts, stale, settings, report });
+		this.reports.set(d.uri, { version, facts, stale, typed, settings, report });
 		if (confirmed) return;
 		this.placed.set(d.uri, report.placed);
 		this.findings.set(d.uri, report.findings);
@@ -505,14 +529,29 @@ export class Session {
 	}
 
 	/** Syntax rules and escape-fact rules through their RuleRuns (scoped on edits; see ruleRuns.ts). */
-	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: 'edit' | 'settle' | 'default'): RuleFinding[] {
+	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: 'edit' | 'settle' | 'default', typedGen: number): RuleFinding[] {
 		const changed = this.trees?.takeChanged(uri) ?? 'all';
 		const m = settings.memlens;
 		const key = JSON.stringify([m.disabledRules, m.ruleSeverities, input.goVersion, input.isCgo]);
 		const check = (rules: typeof engines.SYNTAX_RULES) => (ctx: Parameters<typeof engines.checkRules>[0]) => engines.checkRules(ctx, m, this.log, rules);
 		const syntax = this.syntaxRuns.run(uri, { ...input, escape: undefined }, key, changed, mode === 'settle', check(engines.SYNTAX_RULES));
-		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES));
+		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}|typed ${input.typed ? typedGen : 'none'}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES));
 		return [...syntax.findings, ...escape.findings];
+	}
+
+	/** New typed results for `dir`: republish its open documents. */
+	private async typedResult(dir: string): Promise<void> {
+		this.handling++;
+		try {
+			for (const d of this.docs.inDir(dir)) await this.refresh(d);
+		} finally {
+			this.handling--;
+		}
+		this.refreshStatesIfQuiescent();
+	}
+
+	private refreshStatesIfQuiescent(): void {
+		if (this.isQuiescent()) for (const st of this.status.states()) this.status.refresh(URI.parse(st.packageUri).fsPath);
 	}
 
 	private guard(fn: () => void | Promise<void>): void {

@@ -6,6 +6,7 @@
 import type { Node, Tree } from '../syntax/mirror';
 import type { EscapeFact, GoVersionInfo, Position, RuleFinding, Severity } from '../model';
 import type { RuleMemo } from './scope';
+import type { TypedView } from '../typed/facts';
 
 /** An escape fact placed in this file's LSP coordinates. */
 export interface LocatedEscapeFact extends EscapeFact {
@@ -33,6 +34,11 @@ export interface RuleContext {
 	 */
 	cgoPackageC?: () => string;
 	/**
+	 * What Go's own type checker (go vet analyzers) found for this file's package, or undefined
+	 * while there is none (rules marked `usesTyped` then give their syntax answer). See typed/facts.ts.
+	 */
+	typed?: TypedView;
+	/**
 	 * Set on a scoped run (a keystroke): check only `decls` (top-level function declarations the
 	 * edit touched); `context` holds the file's non-function declarations for file-level lookups.
 	 * Unset: the whole file. See ./scope.ts.
@@ -54,6 +60,8 @@ export interface RuleDoc {
 	severity: Severity;
 	/** Does the rule read escape facts? */
 	usesEscape: boolean;
+	/** Does the rule read typed facts (`RuleContext.typed`)? Re-run when the package's typed results arrive. */
+	usesTyped?: boolean;
 }
 
 export interface Rule {

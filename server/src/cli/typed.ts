@@ -1,0 +1,89 @@
+/**
+ * The typed pass in the CLI: one `go vet -json -copylocks PATTERNS` per module, like the compile
+ * (server/src/typed/runner.ts), turned into each file's `RuleContext.typed`. It runs whenever Go is
+ * available and `--typed off` is not given, `--escape none` included: `--escape` chooses which
+ * compiler facts to report, the typed pass refines the rules' own findings.
+ *
+ * When vet exits 0, every package of the module was type-checked. When it fails, the packages it
+ * names are not, and a package depending on one that does not build is skipped without being
+ * named: so vet's silence is trusted per directory only after a second `go vet .` in that
+ * directory succeeds, and that second run happens only for a file whose syntax findings the
+ * silence would retract (rare).
+ */
+import path from 'node:path';
+import type { TypedFact, TypedView } from '../typed/facts';
+import { runTyped, type TypedRunResult } from '../typed/runner';
+import { typedView } from '../typed/view';
+import { importPaths } from './compile';
+import type { ModuleUnit } from './discover';
+
+export class UnitTypes {
+	private readonly byFile = new Map<string, TypedFact[]>();
+	private readonly failedDirs = new Set<string>();
+	/** Directories re-checked alone: did `go vet .` succeed there? */
+	private readonly dirOk = new Map<string, boolean>();
+
+	private constructor(
+		readonly result: TypedRunResult,
+		private readonly goBin: string,
+		private readonly tags: string[],
+		unit: ModuleUnit,
+	) {
+		this.add(result.facts);
+		const dirs = importPaths(unit);
+		for (const id of result.failedPackages) {
+			// `p [p.test]` is p with its tests; `p_test` is p's external test package.
+			const ip = id.replace(/ \[.*\]$/, '');
+			const dir = dirs.get(ip) ?? dirs.get(ip.replace(/_test$/, ''));
+			if (dir) this.failedDirs.add(dir);
+		}
+	}
+
+	/** Runs vet over the unit's packages. */
+	static async run(goBin: string, unit: ModuleUnit, tags: string[]): Promise<UnitTypes> {
+		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, tags, buildFlags: [], env: {}, timeoutMs: 0 });
+		return new UnitTypes(r, goBin, tags, unit);
+	}
+
+	/** vet ran (whatever it could check): there are typed results to read. */
+	get usable(): boolean {
+		return this.result.status === 'ok' || this.result.status === 'failed';
+	}
+
+	/** The file's typed view, or undefined when vet did not run. */
+	view(file: string, text: string): TypedView | undefined {
+		if (!this.usable) return undefined;
+		const dir = path.dirname(file);
+		const complete = this.result.status === 'ok' || this.dirOk.get(dir) === true;
+		return typedView({ analyzers: this.result.analyzers, facts: this.byFile.get(file) ?? [], complete, edited: new Map(), stale: false }, file, text);
+	}
+
+	/** Worth a `go vet .` of the file's directory alone (the module's run failed, but not on this package). */
+	canRecheck(file: string): boolean {
+		const dir = path.dirname(file);
+		return this.result.status === 'failed' && !this.failedDirs.has(dir) && !this.dirOk.has(dir);
+	}
+
+	async recheck(file: string): Promise<void> {
+		const dir = path.dirname(file);
+		const r = await runTyped({ goBin: this.goBin, cwd: dir, patterns: ['.'], tags: this.tags, buildFlags: [], env: {}, timeoutMs: 0 });
+		this.dirOk.set(dir, r.status === 'ok');
+		if (r.status !== 'ok') return;
+		for (const f of [...this.byFile.keys()]) if (path.dirname(f) === dir) this.byFile.delete(f);
+		this.add(r.facts);
+	}
+
+	private add(facts: TypedFact[]): void {
+		const seen = new Set<string>();
+		for (const f of facts) {
+			const file = path.resolve(f.pos.file);
+			// A file vetted twice (a package and its test variant) reports once.
+			const k = `${file}:${f.pos.line}:${f.pos.column}:${f.message}`;
+			if (seen.has(k)) continue;
+			seen.add(k);
+			let list = this.byFile.get(file);
+			if (!list) this.byFile.set(file, (list = []));
+			list.push(f.pos.file === file ? f : { ...f, pos: { ...f.pos, file } });
+		}
+	}
+}
