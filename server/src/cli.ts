@@ -5,22 +5,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveGoBinary } from './analysis/goEnv';
-import { analyze, type AnalyzeResult } from './cli/analyze';
+import { analyze } from './cli/analyze';
 import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions } from './cli/args';
+import { runBaseline } from './cli/baselineCmd';
+import { runDiff } from './cli/diff';
 import { applySafeFixes, unifiedDiff } from './cli/fix';
-import { displayPath, failsOn, formatJson, formatText } from './cli/format';
+import { displayPath, failsOn, formatText, toJson } from './cli/format';
+import { prepareSelection, type Selected } from './cli/newFindings';
+import { EXIT, reportProblems, type Io } from './cli/problems';
 import { toSarif } from './cli/sarif';
+import { GitError } from './git/git';
+import { BaselineError } from './review/baseline';
 import { RULES_BY_ID } from './rules/index';
 import { installExitCleanup } from './toolchain/exitCleanup';
 
-/** Exit codes (docs/cli.md). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 2 } as const;
-
-interface Io {
-	cwd: string;
-	out: (s: string) => void;
-	err: (s: string) => void;
-}
+export { EXIT } from './cli/problems';
 
 /** The product version from package.json (next to dist/ when bundled, two levels up from source). */
 export function cliVersion(): string {
@@ -35,55 +34,37 @@ export function cliVersion(): string {
 	return 'unknown';
 }
 
-/** Tool problems (go missing, paths missing, nothing analysable): printed, and true when fatal. */
-function reportProblems(r: AnalyzeResult, io: Io): boolean {
-	let fatal = false;
-	for (const m of r.missing) {
-		io.err(`memlens: ${m}: no such directory or .go file\n`);
-		fatal = true;
+/** The stderr lines of --new-from-rev and --baseline: what was left out, and stale baseline entries. */
+function reportSelection(sel: Selected, io: Io): void {
+	if (sel.newFromRev) io.err(`memlens: --new-from-rev ${sel.newFromRev.rev} (${sel.newFromRev.commit.slice(0, 12)}): ${sel.newFromRev.unchanged} finding(s) on unchanged lines left out\n`);
+	if (!sel.baseline) return;
+	const { file, hidden, stale } = sel.baseline;
+	io.err(`memlens: baseline ${file}: ${hidden} known finding(s) left out\n`);
+	if (stale.length) {
+		io.err(`memlens: note: baseline ${file}: ${stale.length} entr${stale.length === 1 ? 'y' : 'ies'} no longer found (fixed, or changed beyond recognition; make the baseline again to drop them):\n`);
+		for (const e of stale) io.err(`  ${e.file}:${e.line}: ${e.rule}${e.function ? ` in ${e.function}` : ''}: ${e.message.split('\n')[0]}\n`);
 	}
-	for (const w of r.warnings) io.err(`memlens: ${w}\n`);
-	for (const c of r.compiles) {
-		for (const n of c.notes ?? []) io.err(`memlens: note: ${n}\n`);
-		if (c.status === 'go-missing') {
-			io.err(`memlens: ${c.message}\n`);
-			fatal = true;
-		} else if (c.status === 'build-failed') {
-			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: the compiler reported build errors, so no escape analysis for the failing package(s); syntax rules still ran:\n`);
-			// Positioned errors are shown relative to the cwd; the others as go printed them.
-			const aligned = c.errors.length === c.buildErrors.length;
-			const lines = aligned
-				? c.errors.map((e, i) => (e.pos ? `${displayPath(e.pos.file, io.cwd)}:${e.pos.line}${e.pos.column ? `:${e.pos.column}` : ''}: ${e.message}` : c.buildErrors[i]))
-				: c.buildErrors;
-			for (const e of lines) io.err(`  ${e.split('\n').join('\n  ')}\n`);
-		} else if (c.status === 'error') {
-			io.err(`memlens: ${displayPath(c.cwd, io.cwd) || '.'}: ${c.message}\n`);
-		}
-	}
-	// The typed pass is an addition: without it the rules give their syntax answer, said on stderr.
-	for (const t of r.typedRuns) {
-		const where = displayPath(t.cwd, io.cwd) || '.';
-		if (t.status === 'go-missing') io.err(`memlens: ${t.message}: no types from the Go toolchain, lock-copy-by-value gives its syntax answer only (pass --go PATH, or --typed off)\n`);
-		else if (t.status === 'failed' && t.failedPackages.length) io.err(`memlens: ${where}: go vet could not check ${t.failedPackages.join(', ')}; the syntax answer stands there\n`);
-		else if (t.status === 'failed') io.err(`memlens: ${where}: go vet checked nothing (${t.errors[t.errors.length - 1] ?? 'no error printed'}); the syntax answer stands\n`);
-		else if (t.status === 'error' || t.status === 'timeout') io.err(`memlens: ${where}: typed pass: ${t.message}\n`);
-	}
-	if (r.files === 0 && r.missing.length === 0) {
-		io.err('memlens: no Go files found\n');
-		fatal = true;
-	}
-	return fatal;
 }
 
 async function check(o: CheckOptions, io: Io): Promise<number> {
+	// An unknown REF or an unusable baseline fails before anything is compiled.
+	const select = await prepareSelection(o, io.cwd);
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
 	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
-	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));
-	else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(r.findings, io.cwd, cliVersion()), null, 2) + '\n');
-	else io.out(formatText(r.findings, io.cwd, { files: r.files, packages: r.packages }));
-	return failsOn(r.findings, o.failOn) ? EXIT.findings : EXIT.ok;
+	const sel = select(r.findings);
+	reportSelection(sel, io);
+	const { findings } = sel;
+	if (o.format === 'json') {
+		const extra = {
+			...(sel.newFromRev ? { newFromRev: { rev: sel.newFromRev.rev, commit: sel.newFromRev.commit, unchangedLeftOut: sel.newFromRev.unchanged } } : {}),
+			...(sel.baseline ? { baseline: { file: sel.baseline.file, hidden: sel.baseline.hidden, stale: sel.baseline.stale } } : {}),
+		};
+		io.out(JSON.stringify({ ...toJson(findings, io.cwd), ...extra }, null, 2) + '\n');
+	} else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(findings, io.cwd, cliVersion()), null, 2) + '\n');
+	else io.out(formatText(findings, io.cwd, { files: r.files, packages: r.packages }));
+	return failsOn(findings, o.failOn) ? EXIT.findings : EXIT.ok;
 }
 
 async function fix(o: FixOptions, io: Io): Promise<number> {
@@ -116,7 +97,7 @@ async function fix(o: FixOptions, io: Io): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
 	try {
 		const cmd = parseCli(argv);
-		if (cmd.command === 'check' || cmd.command === 'fix') {
+		if (cmd.command === 'check' || cmd.command === 'fix' || cmd.command === 'baseline') {
 			// A typo must not silently leave a rule on.
 			const unknown = cmd.disabledRules.filter((id) => !RULES_BY_ID.has(id));
 			if (unknown.length) throw new UsageError(`--rules-disable: unknown rule id(s) ${unknown.join(', ')} (known: ${[...RULES_BY_ID.keys()].join(', ')})`);
@@ -132,11 +113,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
 				return await check(cmd, io);
 			case 'fix':
 				return await fix(cmd, io);
+			case 'baseline':
+				return await runBaseline(cmd, io, cliVersion());
+			case 'diff':
+				return await runDiff(cmd, io, cliVersion());
 		}
 	} catch (e) {
 		if (e instanceof UsageError) {
 			io.err(`memlens: ${e.message}\nRun memlens --help for usage.\n`);
 			return EXIT.usage;
+		}
+		// Bad input the user must fix: not a git repository, an unknown revision, conflicts, a baseline from another version.
+		if (e instanceof GitError || e instanceof BaselineError) {
+			io.err(`memlens: ${e.message}\n`);
+			return EXIT.tool;
 		}
 		io.err(`memlens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
 		return EXIT.tool;

@@ -51,6 +51,8 @@ export interface Finding {
 	flow: FlowEntry[];
 	/** Fixes of syntax findings (LSP coordinates of `file`). */
 	fixes?: Fix[];
+	/** A compiler fact's subject (`buf`, `make([]byte, n)`), which baselines and diffs match on. */
+	subject?: string;
 }
 
 export interface AnalyzeOptions {
@@ -84,7 +86,7 @@ export function escapeSeverity(kind: EscapeKind): Severity {
 	return s === 'off' ? 'hint' : s;
 }
 
-class TextCache {
+export class TextCache {
 	private readonly texts = new Map<string, string[] | undefined>();
 	lines(file: string): string[] | undefined {
 		if (!this.texts.has(file)) {
@@ -105,7 +107,7 @@ class TextCache {
 	}
 }
 
-function factFinding(fact: EscapeFact, texts: TextCache): Finding {
+export function factFinding(fact: EscapeFact, texts: TextCache): Finding {
 	const { file, line, column } = fact.pos;
 	const lineText = texts.lines(file)?.[line - 1] ?? '';
 	// Underline the subject when the source at the fact's position spells it (`buf`, `make([]byte, n)`).
@@ -124,6 +126,7 @@ function factFinding(fact: EscapeFact, texts: TextCache): Finding {
 		severity: escapeSeverity(fact.kind),
 		message: ex.why ? `${fact.message} (${ex.why})` : fact.message,
 		source: 'compiler',
+		subject: fact.subject,
 		flow: ex.steps
 			.filter((s) => s.pos.line > 0)
 			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),

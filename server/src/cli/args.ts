@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
 
 export type Format = 'text' | 'json' | 'sarif';
+export type DiffFormat = Format | 'md';
 export type FailOn = Severity | 'none';
 
 /** The escape kinds reported by default: the two that mean a heap allocation. */
@@ -23,6 +24,31 @@ export interface CheckOptions {
 	typed: boolean;
 	disabledRules: string[];
 	paths: string[];
+	/** `--new-from-rev REF`: only findings on lines changed since REF. */
+	newFromRev?: string;
+	/** `--baseline FILE`: findings recorded there are not reported. */
+	baseline?: string;
+}
+
+/** `memlens baseline`: the findings `check` would report with the same options, as a baseline file. */
+export interface BaselineOptions extends Omit<CheckOptions, 'command' | 'format' | 'failOn' | 'newFromRev' | 'baseline'> {
+	command: 'baseline';
+}
+
+/** `memlens diff BASE [HEAD] [-- PATH ...]`: compiler facts new, gone or changed between revisions. */
+export interface DiffOptions {
+	command: 'diff';
+	base: string;
+	/** A revision, or undefined for the working tree. */
+	head?: string;
+	format: DiffFormat;
+	/** Kinds whose changes are reported (all kinds are compiled and matched). */
+	escape: EscapeKind[];
+	/** `--fail-on-new KINDS`: exit 1 when a fact of these kinds is new (or changed into one). */
+	failOnNew: EscapeKind[];
+	tags: string[];
+	go: string;
+	paths: string[];
 }
 
 export interface FixOptions {
@@ -32,7 +58,7 @@ export interface FixOptions {
 	paths: string[];
 }
 
-export type CliCommand = CheckOptions | FixOptions | { command: 'help' } | { command: 'version' };
+export type CliCommand = CheckOptions | BaselineOptions | DiffOptions | FixOptions | { command: 'help' } | { command: 'version' };
 
 /** A usage error: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
@@ -41,6 +67,11 @@ export const USAGE = `Go MemLens: the Go compiler's escape analysis and memory p
 
 Usage:
   memlens check [options] [PATH ...]   report findings (PATH: directory, recursively like ./..., or a .go file; default .)
+  memlens baseline [options] [PATH ...] > memlens-baseline.json
+                                       record today's findings (check's options) for check --baseline
+  memlens diff [options] BASE [HEAD] [-- PATH ...]
+                                       compiler facts new, gone or of another kind from revision BASE to
+                                       HEAD (default: the working tree), matched by package, function, subject
   memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
   memlens --help | --version
 
@@ -57,8 +88,20 @@ Options (check):
                                   a note on stderr and the syntax answer)
   --go PATH                       the go binary (default: go on PATH)
   --rules-disable ID1,ID2         syntax rules to switch off
+  --new-from-rev REF              only findings on lines changed since REF (branch, tag or commit; git diff REF,
+                                  uncommitted and untracked files included)
+  --baseline FILE                 leave out the findings recorded in FILE (memlens baseline); entries no
+                                  longer found are noted on stderr (JSON: "baseline.stale")
 
-Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or tool error.
+Options (diff):
+  --format text|json|sarif|md     output format (default text; md: a pull-request comment or job summary)
+  --escape KINDS|all              kinds whose changes are reported (default moved-to-heap,escapes-to-heap)
+  --fail-on-new KINDS             exit 1 when a fact of these kinds is new or changed into one
+                                  (e.g. moved-to-heap,escapes-to-heap; default: never)
+  --tags T1,T2, --go PATH         as for check
+
+Exit codes: 0 nothing at or above --fail-on (diff: nothing new of --fail-on-new), 1 something is,
+2 usage or tool error (not a git repository, unknown revision, unresolved conflicts, unusable baseline).
 Docs: docs/cli.md`;
 
 function list(v: string | undefined): string[] {
@@ -91,6 +134,7 @@ export function parseCli(argv: string[]): CliCommand {
 			args: argv,
 			allowPositionals: true,
 			strict: true,
+			tokens: true,
 			options: {
 				help: { type: 'boolean', short: 'h' },
 				version: { type: 'boolean', short: 'v' },
@@ -102,16 +146,32 @@ export function parseCli(argv: string[]): CliCommand {
 				'rules-disable': { type: 'string' },
 				typed: { type: 'string' },
 				'dry-run': { type: 'boolean' },
+				'new-from-rev': { type: 'string' },
+				baseline: { type: 'string' },
+				'fail-on-new': { type: 'string' },
 			},
 		});
 	} catch (e) {
 		throw new UsageError((e as Error).message);
 	}
-	const { values: o, positionals } = parsed;
+	const { values: o, positionals, tokens } = parsed;
 	if (o.help) return { command: 'help' };
 	if (o.version) return { command: 'version' };
-	const [command, ...paths] = positionals;
-	if (!command) throw new UsageError('missing command: check or fix');
+	// Positionals after `--` are paths (diff's revisions come before it).
+	const cut = tokens.find((t) => t.kind === 'option-terminator')?.index;
+	const afterCut = cut === undefined ? 0 : tokens.filter((t) => t.kind === 'positional' && t.index > cut).length;
+	const [command, ...rest] = positionals;
+	if (!command) throw new UsageError('missing command: check, baseline, diff or fix');
+	const only = (k: 'new-from-rev' | 'baseline' | 'fail-on-new', where: string) => {
+		if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens ${where}\``);
+	};
+	if (command !== 'check') {
+		only('new-from-rev', 'check');
+		only('baseline', 'check');
+	}
+	if (command !== 'diff') only('fail-on-new', 'diff');
+	if (command === 'diff') return parseDiff(o, rest.slice(0, rest.length - afterCut), rest.slice(rest.length - afterCut));
+	const paths = rest;
 	const common = {
 		tags: list(o.tags),
 		go: o.go ?? '',
@@ -121,6 +181,7 @@ export function parseCli(argv: string[]): CliCommand {
 	if (o.go !== undefined && !o.go.trim()) throw new UsageError('--go: give the path of the go binary');
 	if (command === 'check') {
 		if (o['dry-run']) throw new UsageError('--dry-run belongs to `memlens fix`');
+		for (const k of ['new-from-rev', 'baseline'] as const) if (o[k] !== undefined && !o[k].trim()) throw new UsageError(`--${k}: give a value`);
 		return {
 			command: 'check',
 			format: oneOf('format', o.format ?? 'text', ['text', 'json', 'sarif'] as const),
@@ -128,7 +189,13 @@ export function parseCli(argv: string[]): CliCommand {
 			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
 			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
 			...common,
+			...(o['new-from-rev'] !== undefined ? { newFromRev: o['new-from-rev'] } : {}),
+			...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
 		};
+	}
+	if (command === 'baseline') {
+		for (const k of ['format', 'fail-on', 'dry-run'] as const) if (o[k] !== undefined) throw new UsageError(`--${k} does not apply to \`memlens baseline\` (it writes one JSON file)`);
+		return { command: 'baseline', escape: parseEscapeKinds(o.escape), typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on', ...common };
 	}
 	if (command === 'fix') {
 		// fix runs no compiler: its fixes come from the syntax rules alone.
@@ -137,5 +204,32 @@ export function parseCli(argv: string[]): CliCommand {
 		}
 		return { command: 'fix', dryRun: !!o['dry-run'], disabledRules: common.disabledRules, paths: common.paths };
 	}
-	throw new UsageError(`unknown command "${command}": use check or fix`);
+	throw new UsageError(`unknown command "${command}": use check, baseline, diff or fix`);
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parseDiff(o: Values, revs: string[], paths: string[]): DiffOptions {
+	for (const k of ['typed', 'rules-disable', 'dry-run', 'fail-on'] as const) {
+		if (o[k] !== undefined) throw new UsageError(`--${k} does not apply to \`memlens diff\` (it compares compiler facts${k === 'fail-on' ? '; use --fail-on-new' : ''})`);
+	}
+	if (revs.length === 0) throw new UsageError('memlens diff: give the base revision (a branch, tag or commit): memlens diff BASE [HEAD]');
+	if (revs.length > 2) throw new UsageError(`memlens diff: at most two revisions (BASE [HEAD]); paths go after --: memlens diff ${revs[0]} -- ${revs.slice(1).join(' ')}`);
+	for (const r of revs) if (!r.trim() || r.startsWith('-')) throw new UsageError(`memlens diff: "${r}" is not a revision`);
+	const go = o.go as string | undefined;
+	if (go !== undefined && !go.trim()) throw new UsageError('--go: give the path of the go binary');
+	const escape = parseEscapeKinds(o.escape as string | undefined);
+	if (escape.length === 0) throw new UsageError('--escape none: memlens diff compares compiler facts; give kinds or all');
+	const failOn = o['fail-on-new'] as string | undefined;
+	return {
+		command: 'diff',
+		base: revs[0],
+		...(revs[1] !== undefined ? { head: revs[1] } : {}),
+		format: oneOf('format', (o.format as string | undefined) ?? 'text', ['text', 'json', 'sarif', 'md'] as const),
+		escape,
+		failOnNew: failOn === undefined || failOn === 'none' ? [] : parseEscapeKinds(failOn),
+		tags: list(o.tags as string | undefined),
+		go: go ?? '',
+		paths: paths.length ? paths : ['.'],
+	};
 }

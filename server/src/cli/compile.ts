@@ -26,6 +26,8 @@ export interface CompileResult {
 	message?: string;
 	/** Settings refused or overridden, files left out (toolchain/toolRun.ts). */
 	notes?: string[];
+	/** Directories of the unit's packages that printed a `# pkg` section (compiled or replayed, or failed). */
+	printed?: string[];
 	durationMs: number;
 }
 
@@ -68,12 +70,13 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is.
 		const output = typeof r.stderr === 'string' ? r.stderr : '';
 		const parsed = parseSections(output, unit);
-		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes });
+		const printed = { printed: parsed.printed };
+		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes, ...printed });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
-			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes });
+			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes, ...printed });
 		}
 		const tail = output.trim().split('\n').slice(-3).join(' ');
-		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}`, ...notes });
+		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}`, ...notes, ...printed });
 	} catch (e) {
 		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {
@@ -105,7 +108,7 @@ export function importPaths(unit: ModuleUnit): Map<string, string> {
  * cache replay may be relative to wherever the package was first compiled, and a body inlined
  * from another package is printed at that package's file.
  */
-export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[]; errors: BuildError[] } {
+export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[]; errors: BuildError[]; printed: string[] } {
 	const dirs = importPaths(unit);
 	const packageDir = (header: string | undefined) => {
 		// `# example.com/m/sub` or, for a test variant, `# example.com/m/sub_test [example.com/m/sub.test]`.
@@ -113,5 +116,6 @@ export function parseSections(output: string, unit: ModuleUnit): { facts: Escape
 		return ip === undefined ? undefined : (dirs.get(ip) ?? dirs.get(ip.replace(/_test$/, '')));
 	};
 	const parsed = parseEscapeOutput(output, { cwd: unit.root, packageDir, ...sourceFiles() });
-	return { facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors };
+	const printed = [...new Set(parsed.packages.map(packageDir).filter((d): d is string => d !== undefined))];
+	return { facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, printed };
 }

@@ -10,10 +10,26 @@ import { killAllToolsNow } from './processes';
 import { removeTempRootNow } from './tempRoot';
 
 let installed = false;
+/** Synchronous undo steps of things outside the temp root (a git worktree's record), run before it goes. */
+const hooks = new Set<() => void>();
 
-/** Kills all toolchain trees and removes the temp directory, now (synchronous). */
+/** Registers `fn` to run on the exit paths (after the tool trees are killed); returns its removal. */
+export function onExitCleanup(fn: () => void): () => void {
+	hooks.add(fn);
+	return () => hooks.delete(fn);
+}
+
+/** Kills all toolchain trees, runs the registered undo steps and removes the temp directory, now (synchronous). */
 export function cleanupNow(): void {
 	killAllToolsNow();
+	for (const fn of [...hooks]) {
+		hooks.delete(fn);
+		try {
+			fn();
+		} catch {
+			// one failing step must not stop the others
+		}
+	}
 	removeTempRootNow();
 }
 
