@@ -101,7 +101,7 @@ export function toDiffJson(r: DiffReport) {
 		changes: r.entries.map((e) => ({
 			change: e.change,
 			kind: shown(e).rule,
-			baseKind: e.base?.rule ?? null,
+			baseKind: e.change === 'changed' ? e.base!.rule : null,
 			package: e.pkg,
 			function: e.function,
 			subject: e.subject,
