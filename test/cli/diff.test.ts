@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -101,7 +101,7 @@ function setup(): { repo: Repo; base: string; head: string } {
 	repo.write({ '.git/hooks/post-checkout': `#!/bin/sh\necho ran > "${path.join(repo.dir, '..', 'hook-ran')}"\n` });
 	repo.git('update-index', '--chmod=+x', 'notes.txt'); // keeps the index busy with a mode change too
 	repo.git('update-index', '--chmod=-x', 'notes.txt');
-	require('node:fs').chmodSync(path.join(repo.dir, '.git/hooks/post-checkout'), 0o755);
+	chmodSync(path.join(repo.dir, '.git/hooks/post-checkout'), 0o755);
 	return { repo, base, head };
 }
 
@@ -184,7 +184,8 @@ test('diff --fail-on-new sets the exit code; --escape chooses the kinds; SARIF v
 		assert.deepEqual(brief(JSON.parse(only.stdout).changes), ['new moved-to-heap . Fresh buf @a.go:24', 'gone moved-to-heap . Gone y @base a.go:11']);
 		const sarif = await runCli(['diff', '--format', 'sarif', 'main~1', 'main'], { cwd: repo.dir, env: env(repo) });
 		assert.equal(sarif.code, 0, sarif.stderr);
-		const log = JSON.parse(sarif.stdout);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		const log: any = JSON.parse(sarif.stdout);
 		const schema = JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8'));
 		schema.$id = schema.id;
 		delete schema.id;
@@ -193,7 +194,7 @@ test('diff --fail-on-new sets the exit code; --escape chooses the kinds; SARIF v
 		const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 		addFormats(ajv);
 		const validate = ajv.compile(schema);
-		assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+		assert.equal(validate(log), true, JSON.stringify(validate.errors?.slice(0, 3)));
 		const results = log.runs[0].results as { ruleId: string; baselineState: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
 		assert.deepEqual(
 			results.map((x) => [x.ruleId, x.baselineState, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine]),
