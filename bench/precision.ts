@@ -29,7 +29,7 @@ import { goFiles, loadLabels, score, type Label, type Scored } from './precision
 
 const GO = '/usr/local/go/bin/go';
 /** GOROOT subtrees for `--quick`: small, and each holds judged findings of several rules. */
-const QUICK_DIRS = ['syscall', 'internal/poll', 'runtime/pprof', 'net/http/httputil', 'sync'];
+const QUICK_DIRS = ['syscall', 'internal/poll', 'runtime/pprof', 'net/http/httputil', 'sync', 'cmd/go/internal/modget', 'runtime/mcleanup_test.go', 'os/os_windows_test.go'];
 
 interface CorpusEntry {
 	name: string;

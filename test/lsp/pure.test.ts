@@ -1,7 +1,7 @@
 /** The pure cores of the LSP layer: ranges, merge, fix-all, settings mapping, capability reading. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { factRange, factMessage, mergeDiagnostics, placeFacts } from '../../server/src/lsp/diagnostics';
+import { factRange, factMessage, mergeDiagnostics, placeFacts } from '../../server/src/report/diagnostics';
 import { fixAllEdits } from '../../server/src/lsp/codeActions';
 import { parseGoSection, resolveSettings } from '../../server/src/lsp/settingsCache';
 import { readClientCaps, serverCapabilities } from '../../server/src/lsp/capabilities';

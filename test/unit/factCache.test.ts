@@ -15,12 +15,16 @@ import { URI } from 'vscode-uri';
 import { parseEscapeOutput } from '../../server/src/escape/parser';
 import type { EscapeFact } from '../../server/src/model';
 import { readClientCaps, type ClientCaps } from '../../server/src/lsp/capabilities';
-import { FactCache, isKept } from '../../server/src/lsp/factCache';
-import { shiftFacts } from '../../server/src/lsp/factShift';
-import { fileReport, type FileInput, type FileReport } from '../../server/src/lsp/fileReport';
+import { FactCache, isKept } from '../../server/src/report/factCache';
+import { shiftFacts } from '../../server/src/util/editShift';
+import { fileReport, type FileInput, type FileReport } from '../../server/src/report/fileReport';
 import { resolveSettings, type ResolvedSettings } from '../../server/src/lsp/settingsCache';
 import type { RuleInput } from '../../server/src/lsp/ruleRuns';
 import { encodeMessage } from '../../server/src/lsp/wire';
+import { goVersion } from './ruleHarness';
+
+/** The report reads go.mod and C sources through these; fixed here (no disk). */
+const SOURCES = { goVersion: () => goVersion(21), packageC: () => '' };
 
 const root = path.join(__dirname, '../fixtures/compiler');
 const CASES: [string, string][] = [
@@ -158,6 +162,7 @@ function run(caseName: string, file: string, seed: number, steps: number, firstC
 				text,
 				tree,
 				facts,
+				sources: SOURCES,
 				stale,
 				settings,
 				caps,
@@ -205,7 +210,7 @@ test('a fact keeps its cached diagnostic while the edit is elsewhere, and gets a
 	const settings = resolveSettings(null, null);
 	const cache = new FactCache();
 	const report = (fs: EscapeFact[]) =>
-		fileReport({ uri: URI.file(filePath).toString(), filePath, text, tree: undefined, facts: fs, stale: false, settings, caps: CAPS.full, log: () => undefined, cache });
+		fileReport({ uri: URI.file(filePath).toString(), filePath, text, tree: undefined, facts: fs, stale: false, settings, caps: CAPS.full, sources: SOURCES, log: () => undefined, cache });
 	const buf = (r: FileReport) => r.diagnostics.find((d) => d.code === 'moved-to-heap' && d.range.start.line === 11)!;
 	const first = buf(report(facts));
 	// typing in the comment of line 10 (0-based 9): buf (line 11) is untouched

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { StreamMessageReader, type Diagnostic, type Message } from 'vscode-languageserver/node';
-import { keepDiagnostic } from '../../server/src/lsp/factCache';
+import { keepDiagnostic } from '../../server/src/report/factCache';
 import { encodeMessage, StdioMessageWriter } from '../../server/src/lsp/wire';
 
 function diagnostic(i: number, message = `\`x${i}\` is moved to the heap because its address is taken (\`&x${i}\`) at line ${i + 2}`): Diagnostic {

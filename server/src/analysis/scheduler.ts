@@ -6,6 +6,7 @@
  */
 import type { EscapeRunRequest, EscapeRunResult } from '../escape/runner';
 import { cacheKey, LruCache } from './cache';
+import { RunSlots } from '../util/runSlots';
 
 export interface PackageRequest {
 	dir: string;
@@ -66,14 +67,14 @@ export class EscapeScheduler {
 	private readonly gens = new Map<string, number>();
 	private readonly pendingByDir = new Map<string, number>();
 	private readonly running = new Map<string, Running>();
-	private readonly waiting: { dir: string; start: (ok: boolean) => void }[] = [];
 	private readonly quiescentListeners = new Set<() => void>();
-	private active = 0;
+	private readonly slots: RunSlots;
 	private pending = 0;
 	private disposed = false;
 
 	constructor(private readonly opts: EscapeSchedulerOptions) {
 		this.cache = new LruCache(opts.cacheSize ?? 64);
+		this.slots = new RunSlots(() => opts.settings().maxConcurrent);
 	}
 
 	/** Compiles (or answers from cache) one package. Resolves undefined when superseded or disposed. Never rejects. */
@@ -118,7 +119,7 @@ export class EscapeScheduler {
 
 	/** Compiler processes currently running. */
 	liveProcesses(): number {
-		return this.active;
+		return this.slots.held;
 	}
 
 	/** Drops cached results (of one package dir, or all). Call when files outside the package change. */
@@ -128,7 +129,7 @@ export class EscapeScheduler {
 
 	/** Aborts every queued and running compile; their requests resolve undefined. */
 	cancelAll(): void {
-		for (const dir of new Set([...this.running.keys(), ...this.waiting.map((w) => w.dir), ...this.gens.keys()])) this.cancel(dir);
+		for (const dir of new Set([...this.running.keys(), ...this.slots.waitingKeys(), ...this.gens.keys()])) this.cancel(dir);
 	}
 
 	/** Aborts the queued and running compiles of one package (its last document was closed). */
@@ -149,9 +150,7 @@ export class EscapeScheduler {
 
 	private supersede(dir: string): void {
 		this.running.get(dir)?.abort.abort();
-		for (let i = this.waiting.length - 1; i >= 0; i--) {
-			if (this.waiting[i].dir === dir) this.waiting.splice(i, 1)[0].start(false);
-		}
+		this.slots.drop(dir);
 	}
 
 	private async handle(req: PackageRequest, gen: number): Promise<EscapeRunResult | undefined> {
@@ -173,9 +172,9 @@ export class EscapeScheduler {
 		const previous = this.running.get(dir);
 		if (previous) await previous.done;
 		if (!this.current(dir, gen)) return undefined;
-		if (!(await this.acquire(dir, s.maxConcurrent))) return undefined;
+		if (!(await this.slots.acquire(dir))) return undefined;
 		if (!this.current(dir, gen)) {
-			this.release();
+			this.slots.release();
 			return undefined;
 		}
 		const abort = new AbortController();
@@ -201,7 +200,7 @@ export class EscapeScheduler {
 			result = await run;
 		} finally {
 			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);
-			this.release();
+			this.slots.release();
 		}
 		if (!this.current(dir, gen) || result.status === 'cancelled' || req.prime) return undefined;
 		// Only answers that depend on the inputs alone are cached (not timeouts or a missing go).
@@ -216,27 +215,7 @@ export class EscapeScheduler {
 		return result;
 	}
 
-	private acquire(dir: string, max: number): Promise<boolean> {
-		if (this.active < Math.max(1, max)) {
-			this.active++;
-			return Promise.resolve(true);
-		}
-		return new Promise((resolve) => {
-			this.waiting.push({
-				dir,
-				start: (ok) => {
-					if (ok) this.active++;
-					resolve(ok);
-				},
-			});
-		});
-	}
 
-	private release(): void {
-		this.active--;
-		const max = Math.max(1, this.opts.settings().maxConcurrent);
-		while (this.active < max && this.waiting.length > 0) this.waiting.shift()!.start(true);
-	}
 
 	private state(dir: string, state: PackageState): void {
 		this.safe(() => this.opts.onStateChange?.(dir, state));

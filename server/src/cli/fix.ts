@@ -2,6 +2,7 @@
  * `memlens fix`: applies the `safe` fixes of the syntax rules (the one command that writes, and
  * only the user's own files, when asked). Pure parts: applying edits and the unified diff.
  */
+import { createTwoFilesPatch } from 'diff';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from '../model';
 import type { Finding } from './analyze';
@@ -47,22 +48,10 @@ export function applySafeFixes(file: string, text: string, findings: Finding[]):
 	return { file, before: text, after, applied, skipped };
 }
 
-/** A unified diff of one file (one hunk around the changed lines, 3 lines of context). */
+/** A unified diff of one file (jsdiff: a hunk per change, `context` lines around each). */
 export function unifiedDiff(name: string, before: string, after: string, context = 3): string {
 	if (before === after) return '';
-	const a = before.split('\n');
-	const b = after.split('\n');
-	let pre = 0;
-	while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-	let suf = 0;
-	while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-	const start = Math.max(0, pre - context);
-	const aEnd = Math.min(a.length, a.length - suf + context);
-	const bEnd = Math.min(b.length, b.length - suf + context);
-	const out = [`--- a/${name}`, `+++ b/${name}`, `@@ -${start + 1},${aEnd - start} +${start + 1},${bEnd - start} @@`];
-	for (let i = start; i < pre; i++) out.push(' ' + a[i]);
-	for (let i = pre; i < a.length - suf; i++) out.push('-' + a[i]);
-	for (let i = pre; i < b.length - suf; i++) out.push('+' + b[i]);
-	for (let i = a.length - suf; i < aEnd; i++) out.push(' ' + a[i]);
-	return out.join('\n') + '\n';
+	const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context });
+	// jsdiff starts with an `Index:`-less `===` header line; `git apply` and reviewers expect --- / +++ first.
+	return patch.split('\n').filter((l) => !/^={10,}$/.test(l)).join('\n');
 }

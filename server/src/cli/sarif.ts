@@ -8,7 +8,7 @@ import type { Location, Result } from 'sarif';
 import { pathToFileURL } from 'node:url';
 import type { EscapeKind, Severity } from '../model';
 import { ALL_RULES } from '../rules/index';
-import { escapeDocUri, ruleDocUri } from '../lsp/docsLinks';
+import { escapeDocUri, ruleDocUri } from '../report/docsLinks';
 import type { Finding, FlowEntry } from './analyze';
 import { displayPath } from './format';
 

@@ -41,7 +41,7 @@ export class UnitTypes {
 
 	/** Runs vet over the unit's packages. */
 	static async run(goBin: string, unit: ModuleUnit, tags: string[]): Promise<UnitTypes> {
-		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, tags, buildFlags: [], env: {}, timeoutMs: 0 });
+		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0 });
 		return new UnitTypes(r, goBin, tags, unit);
 	}
 

@@ -7,31 +7,12 @@ import {
 	type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { Commands } from '../../../common/protocol';
+import type { ClientCaps } from '../report/types';
 
 /** The code action kind of "fix all safe memlens fixes in this file". */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.memlens`;
 
-/** The client capabilities the server acts on; everything defaults to "not supported". */
-export interface ClientCaps {
-	configuration: boolean;
-	configurationDynamic: boolean;
-	watchedFilesDynamic: boolean;
-	workDoneProgress: boolean;
-	relatedInformation: boolean;
-	codeDescription: boolean;
-	tagSupport: boolean;
-	versionSupport: boolean;
-	hoverMarkdown: boolean;
-	codeActionLiterals: boolean;
-	/** `experimental.goMemlens`: only then the custom notifications are sent. */
-	memlensExtensions: boolean;
-	/**
-	 * Workspace trust from `initializationOptions.trusted`: only a boolean `true` trusts; any other
-	 * value given (`"false"`, `0`, `null`…) fails closed. A client that sends no `trusted` key at all
-	 * has no Workspace Trust of its own (Neovim, Helix…) and is treated as trusted.
-	 */
-	trusted: boolean;
-}
+export type { ClientCaps };
 
 /** Reads the capabilities we use from the client's `initialize` params. */
 export function readClientCaps(params: InitializeParams): ClientCaps {

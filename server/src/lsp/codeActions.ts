@@ -6,13 +6,10 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
 import type { Fix } from '../model';
 import { FIX_ALL_KIND } from './capabilities';
-import type { DiagnosticData } from './diagnostics';
+import type { DiagnosticData } from '../report/diagnostics';
+import type { FixableDiagnostic } from '../report/types';
 
-/** A published diagnostic and the fixes that go with it. */
-export interface FixableDiagnostic {
-	diagnostic: Diagnostic;
-	fixes: Fix[];
-}
+export type { FixableDiagnostic };
 
 function overlaps(a: Range, b: Range): boolean {
 	const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character < q.character);

@@ -12,7 +12,7 @@ import {
 import { Commands, DebugStatsRequest, RawOutputRequest, SetTrustedNotification } from '../../../common/protocol';
 import { readClientCaps, serverCapabilities, type ClientCaps } from './capabilities';
 import { isGoDocument } from './documents';
-import { hoverAt } from './hover';
+import { hoverAt } from '../report/hover';
 import { watchClientProcess } from './lifecycle';
 import { Session } from './session';
 

@@ -2,12 +2,8 @@
  * The one place the LSP layer meets the engines (escape runner + scheduler, explain, tree cache,
  * rules, Go version). Everything else in lsp/ talks to these narrow shapes.
  */
-import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
-import type { Rule, RuleContext } from '../rules/types';
-import { ALL_RULES } from '../rules/index';
-import { optionsFromSettings, runRules } from '../rules/engine';
-import type { Settings } from '../../../common/settings';
-import type { Explanation } from './diagnostics';
+import type { EscapeFact, GoVersionInfo } from '../model';
+import type { Explanation } from '../report/diagnostics';
 import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../escape/runner';
 import { EscapeScheduler, type PackageRequest, type PackageState, type SchedulerSettings } from '../analysis/scheduler';
 import { explainFact, shortLabel } from '../escape/explain';
@@ -86,15 +82,4 @@ export function packageC(filePath: string, text: string): string {
 	return cgoSources.packageC(filePath, text);
 }
 
-/** Rules that read escape or typed facts (re-run when a compile or typed result arrives) and the others. */
-export const ESCAPE_RULES = ALL_RULES.filter((r) => r.doc.usesEscape || r.doc.usesTyped);
-export const SYNTAX_RULES = ALL_RULES.filter((r) => !r.doc.usesEscape && !r.doc.usesTyped);
-
-/** Runs `rules` on one file, with the user's disabled rules and severities; rule errors are logged. */
-export function checkRules(ctx: RuleContext, settings: Settings, log: (msg: string) => void, rules: readonly Rule[]): RuleFinding[] {
-	return runRules(ctx, {
-		...optionsFromSettings(settings),
-		rules,
-		onError: (e) => log(`rule ${e.rule} failed on ${ctx.filePath}: ${e.error instanceof Error ? e.error.message : String(e.error)}`),
-	});
-}
+export { ESCAPE_RULES, SYNTAX_RULES, checkRules } from '../report/ruleSets';

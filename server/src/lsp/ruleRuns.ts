@@ -13,10 +13,11 @@ import { ALL_RULES } from '../rules/index';
 import { contextDecls, FUNCTION_DECLS, inNodes, topLevelAt, type RuleMemo } from '../rules/scope';
 import { wholeRunTree, type Node, type Tree } from '../syntax/mirror';
 import { DIRECTIVE_HINT, type ChangedRanges } from '../syntax/treeCache';
-import { shiftFindings, shiftPositions } from './factShift';
+import { shiftFindings, shiftPositions } from '../util/editShift';
+import type { RuleInput } from '../report/types';
 
 /** The rule context without the run-specific parts (scope, memo), as the caller builds it. */
-export type RuleInput = Omit<RuleContext, 'scope' | 'memo'>;
+export type { RuleInput };
 
 interface DocState {
 	/** Findings of the last run, moved through the edits since. */

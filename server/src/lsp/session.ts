@@ -10,10 +10,10 @@ import type { EscapeFact, Range, RuleFinding } from '../model';
 import { fitsDocument } from './changeCheck';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
-import type { PlacedFact } from './diagnostics';
-import { FactCache } from './factCache';
-import { shiftFacts } from './factShift';
-import { fileReport, type FileReport } from './fileReport';
+import type { PlacedFact } from '../report/diagnostics';
+import { FactCache } from '../report/factCache';
+import { shiftFacts } from '../util/editShift';
+import { fileReport, type FileReport, type FileSources } from '../report/fileReport';
 import { RuleRuns, type RuleInput } from './ruleRuns';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
@@ -483,6 +483,7 @@ export class Session {
 			typed,
 			settings,
 			caps: this.caps,
+			sources: FILE_SOURCES,
 			log: this.log,
 			rules: (input) => this.runRules(d.uri, input, settings, mode, this.typedRuns.gen(d.dir)),
 			cache: this.factCache(d.uri, mode === 'edit'),
@@ -569,6 +570,9 @@ const SETTLE_MS = 400;
 
 /** How many documents keep a fact cache (the ones typed in last). */
 const FACT_CACHES = 2;
+
+/** go.mod and cgo sources, read from disk through the engines' mtime-checked caches. */
+const FILE_SOURCES: FileSources = { goVersion: engines.fileGoVersion, packageC: engines.packageC };
 
 function buildErrorText(result: engines.EscapeRunResult): string {
 	return result.buildErrors.join('\n');

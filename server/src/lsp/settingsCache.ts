@@ -6,24 +6,9 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { parseSettings, type Settings } from '../../../common/settings';
 
-/** The parts of vscode-go's `go` section we honour. */
-export interface GoToolSettings {
-	goroot: string | undefined;
-	alternateGo: string | undefined;
-	buildTags: string[];
-	buildFlags: string[];
-	env: Record<string, string>;
-}
+import type { GoToolSettings, ResolvedSettings } from '../report/types';
 
-/** Settings for one resource: ours plus vscode-go's, merged (ours win when set). */
-export interface ResolvedSettings {
-	memlens: Settings;
-	go: GoToolSettings;
-	/** Tags, flags and env to build with. */
-	buildTags: string[];
-	buildFlags: string[];
-	env: Record<string, string>;
-}
+export type { GoToolSettings, ResolvedSettings };
 
 function str(v: unknown): string | undefined {
 	return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;

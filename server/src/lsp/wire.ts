@@ -13,7 +13,7 @@
  */
 import { inspect } from 'node:util';
 import { AbstractMessageWriter, type Connection, type Message, type MessageWriter } from 'vscode-languageserver/node';
-import { isKept } from './factCache';
+import { isKept } from '../report/factCache';
 
 const bytesOf = new WeakMap<object, Buffer>();
 

@@ -31,6 +31,8 @@ export interface TypedRunRequest {
 	patterns?: string[];
 	/** Real absolute path → unsaved content. */
 	overlay?: ReadonlyMap<string, string>;
+	/** Package directories whose non-regular files (FIFOs) are hidden from vet; default: the patterns without `...`. */
+	sourceDirs?: readonly string[];
 	tags: string[];
 	buildFlags: string[];
 	env: Record<string, string>;
@@ -124,7 +126,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 	let run: ToolRun | undefined;
 	try {
 		// The same policy as every toolchain run (toolchain/toolRun.ts): env allowlist, GOFLAGS, module files, temp dir.
-		const dirs = (req.patterns?.length ? req.patterns : ['.']).filter((p) => !p.includes('...')).map((p) => path.resolve(req.cwd, p));
+		const dirs = req.sourceDirs ?? (req.patterns?.length ? req.patterns : ['.']).filter((p) => !p.includes('...')).map((p) => path.resolve(req.cwd, p));
 		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs });
 		notes = run.notes;
 		const args = vetArgs({ ...req, buildFlags: run.flags }, run.overlay?.file);

@@ -9,6 +9,7 @@
  */
 import type { SchedulerSettings } from '../analysis/scheduler';
 import { cacheKey, LruCache } from '../analysis/cache';
+import { RunSlots } from '../util/runSlots';
 import type { TypedRunRequest, TypedRunResult } from './runner';
 
 export interface TypedRequest {
@@ -38,14 +39,14 @@ export class TypedScheduler {
 	private readonly cache: LruCache<TypedRunResult>;
 	private readonly gens = new Map<string, number>();
 	private readonly running = new Map<string, Running>();
-	private readonly waiting: { dir: string; start: (ok: boolean) => void }[] = [];
 	private readonly quiescentListeners = new Set<() => void>();
-	private active = 0;
+	private readonly slots: RunSlots;
 	private pending = 0;
 	private disposed = false;
 
 	constructor(private readonly opts: TypedSchedulerOptions) {
 		this.cache = new LruCache(opts.cacheSize ?? 64);
+		this.slots = new RunSlots(() => 1);
 	}
 
 	/** Runs (or answers from cache) the typed pass of one package; undefined when superseded. Never rejects. */
@@ -71,7 +72,7 @@ export class TypedScheduler {
 	}
 
 	cancelAll(): void {
-		for (const dir of new Set([...this.running.keys(), ...this.waiting.map((w) => w.dir)])) this.bump(dir);
+		for (const dir of new Set([...this.running.keys(), ...this.slots.waitingKeys()])) this.bump(dir);
 	}
 
 	isQuiescent(): boolean {
@@ -109,7 +110,7 @@ export class TypedScheduler {
 		const gen = (this.gens.get(dir) ?? 0) + 1;
 		this.gens.set(dir, gen);
 		this.running.get(dir)?.abort.abort();
-		for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i].dir === dir) this.waiting.splice(i, 1)[0].start(false);
+		this.slots.drop(dir);
 		return gen;
 	}
 
@@ -129,9 +130,9 @@ export class TypedScheduler {
 		}
 		const previous = this.running.get(dir);
 		if (previous) await previous.done;
-		if (!this.current(dir, gen) || !(await this.acquire(dir))) return undefined;
+		if (!this.current(dir, gen) || !(await this.slots.acquire(dir))) return undefined;
 		if (!this.current(dir, gen)) {
-			this.release();
+			this.slots.release();
 			return undefined;
 		}
 		const abort = new AbortController();
@@ -145,7 +146,7 @@ export class TypedScheduler {
 			result = await run;
 		} finally {
 			if (this.running.get(dir)?.gen === gen) this.running.delete(dir);
-			this.release();
+			this.slots.release();
 		}
 		if (!this.current(dir, gen) || result.status === 'cancelled') return undefined;
 		if (result.status === 'ok' || result.status === 'failed') this.cache.set(key, result);
@@ -153,26 +154,7 @@ export class TypedScheduler {
 		return result;
 	}
 
-	private acquire(dir: string): Promise<boolean> {
-		if (this.active < 1) {
-			this.active++;
-			return Promise.resolve(true);
-		}
-		return new Promise((resolve) => {
-			this.waiting.push({
-				dir,
-				start: (ok) => {
-					if (ok) this.active++;
-					resolve(ok);
-				},
-			});
-		});
-	}
 
-	private release(): void {
-		this.active--;
-		while (this.active < 1 && this.waiting.length > 0) this.waiting.shift()!.start(true);
-	}
 
 	private safe(cb: () => void): void {
 		try {

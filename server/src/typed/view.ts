@@ -6,7 +6,7 @@
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import type { GoPos, Position, Range } from '../model';
-import { shiftPositions } from '../lsp/factShift';
+import { shiftPositions } from '../util/editShift';
 import { byteToUtf16, splitLines } from '../util/positions';
 import { alwaysCompiled } from './coverage';
 import type { LocatedTypedFact, TypedFact, TypedView } from './facts';

@@ -16,7 +16,7 @@ import type { EscapeFact, GoPos, RuleFinding, Severity } from '../model';
 import type { Settings, SeveritySetting } from '../../../common/settings';
 import { byteToUtf16 } from '../util/positions';
 import { escapeDocUri, ruleDocUri } from './docsLinks';
-import type { ClientCaps } from './capabilities';
+import type { ClientCaps } from './types';
 import { keepDiagnostic, type FactCache } from './factCache';
 
 /** What escape/explain.ts's `explainFact` returns. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shiftFacts } from '../../server/src/lsp/factShift';
+import { shiftFacts } from '../../server/src/util/editShift';
 import type { EscapeFact } from '../../server/src/model';
 
 const file = '/m/a.go';

@@ -5,7 +5,7 @@
  * these for every fact of the file (a 5,000-line file: 834 facts, 417 diagnostics), although
  * an edit leaves almost all of them as they were.
  *
- * An entry is reused only for the same fact object (factShift.ts keeps the object when nothing in
+ * An entry is reused only for the same fact object (util/editShift.ts keeps the object when nothing in
  * it moved, and gives a moved fact a new one, so messages that name lines are rebuilt) on the same
  * line with the same text (the range is the subject's extent on that line), and a diagnostic only
  * for the same settings object, client capabilities and staleness. Entries of facts the last
@@ -18,7 +18,7 @@ import type { Diagnostic } from 'vscode-languageserver/node';
 import type { EscapeFact } from '../model';
 import type { Settings } from '../../../common/settings';
 import type { LocatedEscapeFact } from '../rules/types';
-import type { ClientCaps } from './capabilities';
+import type { ClientCaps } from './types';
 import type { PlacedFact } from './diagnostics';
 
 export interface FactEntry {

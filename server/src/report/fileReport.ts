@@ -1,20 +1,30 @@
 /**
  * Everything the server shows for one open file, computed in one pure step from its text, tree,
- * settings and the package's compiler facts: placed facts (for hover), rule findings, merged
- * diagnostics, fixes per diagnostic (for code actions) and heap sites (for decorations).
+ * settings and the package's facts (compiler, typed pass): placed facts (for hover), rule
+ * findings, merged diagnostics, fixes per diagnostic (for code actions) and heap sites (for
+ * decorations). The report layer: engines below it produce facts, the LSP edge above it only
+ * translates and sends what it returns. What it reads from disk (go.mod, a cgo package's C
+ * sources) comes in through `sources`.
  */
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { HeapSite } from '../../../common/protocol';
-import type { EscapeFact, RuleFinding } from '../model';
+import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
 import type { Tree } from '../syntax/mirror';
 import type { Rule } from '../rules/types';
-import type { RuleInput } from './ruleRuns';
-import type { ClientCaps } from './capabilities';
-import type { FixableDiagnostic } from './codeActions';
+import { explainFact, shortLabel } from '../escape/explain';
+import { typedView, type TypedPackage } from '../typed/view';
+import type { ClientCaps, FixableDiagnostic, ResolvedSettings, RuleInput } from './types';
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
-import * as engines from './engines';
-import type { ResolvedSettings } from './settingsCache';
+import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
+
+/** What a report reads from outside the file's text (cached readers at the edge; fixed values in tests). */
+export interface FileSources {
+	/** The file's effective Go version (its go.mod, or the override). */
+	goVersion(filePath: string, text: string, override: string): GoVersionInfo;
+	/** For cgo files: the package's C code beyond this file's preamble. */
+	packageC(filePath: string, text: string): string;
+}
 
 export interface FileInput {
 	uri: string;
@@ -26,8 +36,9 @@ export interface FileInput {
 	facts: EscapeFact[] | undefined;
 	stale: boolean;
 	/** The package's typed results (go vet analyzers), when there are some. */
-	typed?: engines.TypedPackage;
+	typed?: TypedPackage;
 	settings: ResolvedSettings;
+	sources: FileSources;
 	caps: ClientCaps;
 	log: (msg: string) => void;
 	/** Findings of the syntax-only rules for this same text and settings, when already known. */
@@ -56,11 +67,11 @@ export interface FileReport {
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
 
 export function fileReport(input: FileInput): FileReport {
-	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, engines.explain, input.cache);
+	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, explainFact, input.cache);
 	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined, input.cache) : undefined;
 	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);
-	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, engines.SYNTAX_RULES);
-	return finish(input, placed, [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, engines.ESCAPE_RULES)], syntaxFindings);
+	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, SYNTAX_RULES);
+	return finish(input, placed, [...syntaxFindings, ...runRules(input, input.facts ? placed : undefined, ESCAPE_RULES)], syntaxFindings);
 }
 
 function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[], syntaxFindings: RuleFinding[]): FileReport {
@@ -92,20 +103,20 @@ function withDiagnostics(
 }
 
 /** The rule context for this file (escape facts in LSP coordinates when a compile gave some). */
-export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings' | 'typed'>, tree: Tree, placed: PlacedFact[] | undefined, cache?: FactCache): RuleInput {
+export function ruleInput(input: Pick<FileInput, 'text' | 'filePath' | 'settings' | 'typed' | 'sources'>, tree: Tree, placed: PlacedFact[] | undefined, cache?: FactCache): RuleInput {
 	return {
-		...(input.typed ? { typed: engines.typedView(input.typed, input.filePath, input.text) } : {}),
+		...(input.typed ? { typed: typedView(input.typed, input.filePath, input.text) } : {}),
 		tree,
 		text: input.text,
 		filePath: input.filePath,
-		goVersion: engines.fileGoVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
+		goVersion: input.sources.goVersion(input.filePath, input.text, input.settings.memlens.goVersionOverride),
 		escape: placed?.map((p) => {
 			const e = cache?.of(p);
 			if (e) return (e.ruleFact ??= { ...p.fact, at: p.at });
 			return { ...p.fact, at: p.at };
 		}),
 		isCgo: /^\s*import\s+(\(\s*)?"C"/m.test(input.text),
-		cgoPackageC: () => engines.packageC(input.filePath, input.text),
+		cgoPackageC: () => input.sources.packageC(input.filePath, input.text),
 	};
 }
 
@@ -121,7 +132,7 @@ function guarded(input: FileInput, run: () => RuleFinding[]): RuleFinding[] {
 function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: readonly Rule[]): RuleFinding[] {
 	if (!input.tree) return [];
 	const tree = input.tree;
-	return guarded(input, () => engines.checkRules(ruleInput(input, tree, placed), input.settings.memlens, input.log, rules));
+	return guarded(input, () => checkRules(ruleInput(input, tree, placed), input.settings.memlens, input.log, rules));
 }
 
 function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache | undefined): HeapSite[] {
@@ -144,7 +155,7 @@ function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache |
 
 function labelOf(fact: EscapeFact): string {
 	try {
-		return engines.label(fact);
+		return shortLabel(fact);
 	} catch {
 		return fact.message;
 	}
