@@ -53,8 +53,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		],
 		outputChannel: log,
 		revealOutputChannelOn: RevealOutputChannelOn.Never,
-		// A function, so a restart after the user granted trust sends the new value.
-		initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+		// A function, so a restart after the user granted trust sends the new value. VS Code shows a
+		// diagnostic's message, code link and related positions on hover: the server's hovers then add
+		// only what the diagnostic does not say (docs/hover.md).
+		initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, diagnosticsInHover: true }),
 	};
 	// The id matches the settings prefix, so `goMemlens.trace.server` works.
 	client = new LanguageClient('goMemlens', 'Go MemLens', serverOptions, clientOptions);
