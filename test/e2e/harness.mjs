@@ -167,7 +167,8 @@ export async function startUi(opts) {
 		});
 		const context = await browser.newContext({ reducedMotion: 'reduce', viewport: { width: 1400, height: 900 } });
 		const page = await context.newPage();
-		await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+		// The default 30 s is too short on a loaded machine (seen at load 24 on 2 cores).
+		await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
 		await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 		let shot = 0;
 		return {

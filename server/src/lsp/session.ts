@@ -10,7 +10,7 @@ import type { EscapeFact, Range, RuleFinding } from '../model';
 import { fitsDocument } from './changeCheck';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
-import { factSeverity, type PlacedFact } from '../report/diagnostics';
+import { factSeverity } from '../report/diagnostics';
 import { hoverAt } from '../report/hover';
 import { functionSpans, spanAt, stackLenses, stackLensTitle } from '../report/stackLens';
 import { FactCache } from '../report/factCache';
@@ -45,7 +45,6 @@ export class Session {
 	private buildSettings: engines.BuildSettings | undefined;
 	private readonly packages = new Map<string, PackageState>();
 	private readonly findings = new Map<string, RuleFinding[]>();
-	private readonly placed = new Map<string, PlacedFact[]>();
 	private readonly reports = new Map<
 		string,
 		{ version: number; facts: EscapeFact[] | undefined; stale: boolean; typed: engines.TypedPackage | undefined; settings: ResolvedSettings; stack: ReadonlySet<string> | undefined; report: FileReport }
@@ -147,7 +146,6 @@ export class Session {
 	private async refused(d: OpenDoc, version: number, reason: string): Promise<void> {
 		const first = this.findings.has(d.uri);
 		this.reports.delete(d.uri);
-		this.placed.delete(d.uri);
 		this.findings.delete(d.uri);
 		this.actions.delete(d.uri);
 		if (!first) return;
@@ -173,7 +171,6 @@ export class Session {
 		clearTimeout(this.settles.get(uri));
 		this.settles.delete(uri);
 		this.findings.delete(uri);
-		this.placed.delete(uri);
 		this.reports.delete(uri);
 		this.stackKeys.delete(uri);
 		this.factCaches.get(uri)?.clear();
@@ -252,14 +249,6 @@ export class Session {
 			externalBytes: mem.external,
 			arrayBuffersBytes: mem.arrayBuffers,
 		};
-	}
-
-	placedFacts(uri: string): PlacedFact[] {
-		return this.placed.get(uri) ?? [];
-	}
-
-	ruleFindings(uri: string): RuleFinding[] {
-		return this.findings.get(uri) ?? [];
 	}
 
 	isStale(uri: string): boolean {
@@ -548,10 +537,9 @@ export class Session {
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
-		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameList(memo.report.findings, report.findings);
+		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && memo.stack === stack && sameList(memo.report.findings, report.findings);
 		this.reports.set(d.uri, { version, facts, stale, typed, settings, stack, report });
 		if (confirmed) return;
-		this.placed.set(d.uri, report.placed);
 		this.findings.set(d.uri, report.findings);
 		this.actions.set(d.uri, report.fixables);
 		// Never publish a range the client cannot place (a fact left past a shortened file's end…).
