@@ -83,6 +83,11 @@ export namespace RawOutputRequest {
 /** Server-side commands (workspace/executeCommand). */
 export const Commands = {
 	rerun: 'goMemlens.server.rerun',
+	/**
+	 * Shows or hides the compiler's `does not escape` facts of one function. Arguments: the document
+	 * URI, then the function's lens key (a string) or a position inside it (`{line, character}`).
+	 */
+	toggleStackFacts: 'goMemlens.server.toggleStackFacts',
 } as const;
 
 export interface SetTrustedParams {

@@ -50,6 +50,12 @@ export const settingsSchema = z.object({
 			gutter: z.boolean().default(true),
 		})
 		.prefault({}),
+	/**
+	 * VS Code client only: where another extension (gopls: copylocks, loopclosure, staticcheck,
+	 * compiler optimization details) already shows the same problem at the same place, hide ours
+	 * (client/src/duplicates.ts has the table); the hover still carries our explanation.
+	 */
+	dedupeWithOtherSources: z.boolean().default(true),
 	trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).prefault({}),
 });
 

@@ -1,6 +1,6 @@
 /**
- * The `Go MemLens` commands: re-run, toggle decorations, show compiler output, show a build
- * error, open rule documentation, show log.
+ * The `Go MemLens` commands: re-run, toggle decorations, show what stays on the stack in the
+ * function at the cursor, show compiler output, show a build error, open rule documentation, show log.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +37,18 @@ export function registerCommands(deps: CommandDeps): void {
 	reg('goMemlens.rerun', async () => {
 		const uri = activeGoUri();
 		await client.sendRequest(ExecuteCommandRequest.type, { command: Commands.rerun, arguments: uri ? [uri.toString()] : [] });
+	});
+
+	reg('goMemlens.toggleStackFacts', async () => {
+		const editor = vscode.window.activeTextEditor;
+		const uri = activeGoUri();
+		if (!editor || !uri) return;
+		const p = editor.selection.active;
+		const done = await client.sendRequest(ExecuteCommandRequest.type, {
+			command: Commands.toggleStackFacts,
+			arguments: [uri.toString(), { line: p.line, character: p.character }],
+		});
+		if (done !== true) void vscode.window.showInformationMessage('Go MemLens: put the cursor inside a function (not a function literal at package level) to show what stays on its stack.');
 	});
 
 	reg('goMemlens.toggleDecorations', async () => {

@@ -17,6 +17,7 @@ import {
 import { HeapSitesNotification, SetTrustedNotification, StatusNotification } from '../../common/protocol';
 import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 import { registerCommands } from './commands';
+import { DuplicateFilter } from './dedupe';
 import { HeapDecorations } from './decorations';
 import { RawOutputDocuments } from './rawOutput';
 import { StatusItem } from './status';
@@ -46,6 +47,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		run: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV] } },
 		debug: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
 	};
+	// Diagnostics another extension (gopls) already shows are shown once (goMemlens.dedupeWithOtherSources).
+	const duplicates = new DuplicateFilter(() => client?.diagnostics);
+	context.subscriptions.push(duplicates);
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: [
 			{ scheme: 'file', language: 'go' },
@@ -53,8 +57,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		],
 		outputChannel: log,
 		revealOutputChannelOn: RevealOutputChannelOn.Never,
-		// A function, so a restart after the user granted trust sends the new value.
-		initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+		// A function, so a restart after the user granted trust sends the new value. VS Code shows a
+		// diagnostic's message, code link and related positions on hover: the server's hovers then add
+		// only what the diagnostic does not say (docs/hover.md).
+		initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, diagnosticsInHover: true }),
+		middleware: { handleDiagnostics: duplicates.handleDiagnostics, provideHover: duplicates.provideHover },
 	};
 	// The id matches the settings prefix, so `goMemlens.trace.server` works.
 	client = new LanguageClient('goMemlens', 'Go MemLens', serverOptions, clientOptions);
@@ -71,7 +78,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		c.onNotification(StatusNotification.type, (p) => status.update(p)),
 		c.onDidChangeState((e) => {
 			// A restarted server re-sends what it knows; old notes would point at old results.
-			if (e.newState === State.Starting) decorations.clear();
+			if (e.newState === State.Starting) {
+				decorations.clear();
+				duplicates.clear();
+			}
 			if (e.newState === State.Stopped) status.serverStopped();
 		}),
 		vscode.workspace.onDidGrantWorkspaceTrust(() => {

@@ -63,14 +63,29 @@ export function copyWorkspace(into) {
 }
 
 /**
+ * Packages a test extension (a folder under test/e2e/fixtures with its own package.json) into
+ * `into`, with the repository's vsce; returns the .vsix path.
+ */
+export function packageTestExtension(dir, into) {
+	const out = path.join(into, `${path.basename(path.dirname(dir))}.vsix`);
+	const vsce = path.join(repoRoot, 'node_modules/.bin/vsce');
+	const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`packaging ${dir} failed:\n${r.stdout}\n${r.stderr}`);
+	return out;
+}
+
+/**
  * Starts code-server with the packaged extension and opens chromium on it.
- * @param {{ trusted: boolean, name: string, settings?: Record<string, unknown> }} opts
+ * `extensions`: more extension folders to package and install beside ours; `files`: files to add
+ * to the workspace copy (name → path of the file to copy).
+ * @param {{ trusted: boolean, name: string, settings?: Record<string, unknown>, extensions?: string[], files?: Record<string, string> }} opts
  */
 export async function startUi(opts) {
 	const root = mkdtempSync(path.join(os.tmpdir(), `memlens-e2e-${opts.name}-`));
 	const dirs = Object.fromEntries(['config', 'data', 'cache', 'state', 'user', 'ext', 'home', 'shots'].map((d) => [d, path.join(root, d)]));
 	for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 	const workspace = copyWorkspace(root);
+	for (const [name, from] of Object.entries(opts.files ?? {})) cpSync(from, path.join(workspace, name));
 	if (opts.settings) {
 		// Also as workspace settings: code-server sometimes answers the first configuration request
 		// before it has read the user settings file (seen as a real go being used despite goPath).
@@ -110,8 +125,10 @@ export async function startUi(opts) {
 	const configFile = path.join(root, 'config.yaml');
 	writeFileSync(configFile, 'auth: none\ncert: false\n');
 	const common = ['--config', configFile, '--user-data-dir', dirs.user, '--extensions-dir', dirs.ext];
-	const inst = spawnSync(codeServerBin, [...common, '--install-extension', vsixPath, '--force'], { env, encoding: 'utf8' });
-	if (inst.status !== 0) throw new Error(`installing the vsix failed:\n${inst.stdout}\n${inst.stderr}`);
+	for (const vsix of [vsixPath, ...(opts.extensions ?? []).map((dir) => packageTestExtension(dir, root))]) {
+		const inst = spawnSync(codeServerBin, [...common, '--install-extension', vsix, '--force'], { env, encoding: 'utf8' });
+		if (inst.status !== 0) throw new Error(`installing ${path.basename(vsix)} failed:\n${inst.stdout}\n${inst.stderr}`);
+	}
 
 	const port = await freePort();
 	const args = [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check'];
@@ -150,7 +167,8 @@ export async function startUi(opts) {
 		});
 		const context = await browser.newContext({ reducedMotion: 'reduce', viewport: { width: 1400, height: 900 } });
 		const page = await context.newPage();
-		await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+		// The default 30 s is too short on a loaded machine (seen at load 24 on 2 cores).
+		await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
 		await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 		let shot = 0;
 		return {

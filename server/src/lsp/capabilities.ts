@@ -34,6 +34,8 @@ export function readClientCaps(params: InitializeParams): ClientCaps {
 		hoverMarkdown: hoverFormats.includes('markdown'),
 		codeActionLiterals: c.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
 		memlensExtensions: experimental.goMemlens !== undefined && experimental.goMemlens !== false,
+		diagnosticsInHover: init.diagnosticsInHover === true,
+		codeLensRefresh: c.workspace?.codeLens?.refreshSupport === true,
 		trusted: !('trusted' in init) || init.trusted === true,
 	};
 }
@@ -51,6 +53,8 @@ export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
 		codeActionProvider: caps.codeActionLiterals
 			? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] }
 			: true,
-		executeCommandProvider: { commands: [Commands.rerun] },
+		executeCommandProvider: { commands: [Commands.rerun, Commands.toggleStackFacts] },
+		// "Show what stays on the stack in this function" (report/stackLens.ts).
+		codeLensProvider: { resolveProvider: false },
 	};
 }

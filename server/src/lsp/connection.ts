@@ -12,7 +12,6 @@ import {
 import { Commands, DebugStatsRequest, RawOutputRequest, SetTrustedNotification } from '../../../common/protocol';
 import { readClientCaps, serverCapabilities, type ClientCaps } from './capabilities';
 import { isGoDocument } from './documents';
-import { hoverAt } from '../report/hover';
 import { watchClientProcess } from './lifecycle';
 import { Session } from './session';
 
@@ -98,9 +97,14 @@ export function startServer(connection: Connection): void {
 	connection.onHover((p) =>
 		guard('hover', null, async () => {
 			await settled(p.textDocument.uri);
-			if (!session || !session.docs.get(p.textDocument.uri)) return null;
-			const uri = p.textDocument.uri;
-			return hoverAt(p.position, session.placedFacts(uri), session.ruleFindings(uri), session.caps.hoverMarkdown, session.isStale(uri));
+			return session?.hover(p.textDocument.uri, p.position) ?? null;
+		}),
+	);
+
+	connection.onCodeLens((p) =>
+		guard('codeLens', [], async () => {
+			await settled(p.textDocument.uri);
+			return session?.codeLenses(p.textDocument.uri) ?? [];
 		}),
 	);
 
@@ -116,6 +120,17 @@ export function startServer(connection: Connection): void {
 			if (p.command === Commands.rerun) {
 				const arg = p.arguments?.[0];
 				await session?.rerun(typeof arg === 'string' ? arg : undefined);
+			} else if (p.command === Commands.toggleStackFacts) {
+				const [uri, target] = p.arguments ?? [];
+				const where = stackTarget(target);
+				// In order with the document's edits: the function is looked up in the text the client sees.
+				if (typeof uri === 'string' && where !== undefined) {
+					let toggled = false;
+					inOrder('toggleStackFacts', async (s) => void (toggled = await s.toggleStack(uri, where)), uri);
+					await settled(uri);
+					return toggled;
+				}
+				return false;
 			}
 			return null;
 		}),
@@ -137,4 +152,12 @@ export function startServer(connection: Connection): void {
 	connection.onExit(() => session?.dispose());
 
 	connection.listen();
+}
+
+/** A toggleStackFacts target: a lens's function key or an LSP position. */
+function stackTarget(v: unknown): string | { line: number; character: number } | undefined {
+	if (typeof v === 'string') return v;
+	if (typeof v !== 'object' || v === null) return undefined;
+	const { line, character } = v as Record<string, unknown>;
+	return Number.isInteger(line) && Number.isInteger(character) ? { line: line as number, character: character as number } : undefined;
 }

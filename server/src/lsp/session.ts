@@ -3,14 +3,16 @@
  * the escape scheduler (on open, save and after a quiet debounce), and publishes the merged result.
  */
 import path from 'node:path';
-import type { Connection, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import { CodeLensRefreshRequest, type CodeLens, type Connection, type Hover, type Position, type TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { HeapSitesNotification, type AnalysisState, type DebugStats, type RawOutputResult } from '../../../common/protocol';
+import { Commands, HeapSitesNotification, type AnalysisState, type DebugStats, type RawOutputResult } from '../../../common/protocol';
 import type { EscapeFact, Range, RuleFinding } from '../model';
 import { fitsDocument } from './changeCheck';
 import type { ClientCaps } from './capabilities';
 import { CodeActionStore } from './codeActions';
-import type { PlacedFact } from '../report/diagnostics';
+import { factSeverity } from '../report/diagnostics';
+import { hoverAt } from '../report/hover';
+import { functionSpans, spanAt, stackLenses, stackLensTitle } from '../report/stackLens';
 import { FactCache } from '../report/factCache';
 import { shiftFacts } from '../util/editShift';
 import { fileReport, type FileReport, type FileSources } from '../report/fileReport';
@@ -43,8 +45,12 @@ export class Session {
 	private buildSettings: engines.BuildSettings | undefined;
 	private readonly packages = new Map<string, PackageState>();
 	private readonly findings = new Map<string, RuleFinding[]>();
-	private readonly placed = new Map<string, PlacedFact[]>();
-	private readonly reports = new Map<string, { version: number; facts: EscapeFact[] | undefined; stale: boolean; typed: engines.TypedPackage | undefined; settings: ResolvedSettings; report: FileReport }>();
+	private readonly reports = new Map<
+		string,
+		{ version: number; facts: EscapeFact[] | undefined; stale: boolean; typed: engines.TypedPackage | undefined; settings: ResolvedSettings; stack: ReadonlySet<string> | undefined; report: FileReport }
+	>();
+	/** Per document: the functions whose `does not escape` facts are shown (the stack lens; replaced, never mutated). */
+	private readonly stackKeys = new Map<string, ReadonlySet<string>>();
 	private readonly debounces = new Map<string, NodeJS.Timeout>();
 	/** Rule findings per document, re-checked per touched declaration on keystrokes (syntax rules, escape-fact rules). */
 	private readonly syntaxRuns = new RuleRuns();
@@ -140,7 +146,6 @@ export class Session {
 	private async refused(d: OpenDoc, version: number, reason: string): Promise<void> {
 		const first = this.findings.has(d.uri);
 		this.reports.delete(d.uri);
-		this.placed.delete(d.uri);
 		this.findings.delete(d.uri);
 		this.actions.delete(d.uri);
 		if (!first) return;
@@ -166,8 +171,8 @@ export class Session {
 		clearTimeout(this.settles.get(uri));
 		this.settles.delete(uri);
 		this.findings.delete(uri);
-		this.placed.delete(uri);
 		this.reports.delete(uri);
+		this.stackKeys.delete(uri);
 		this.factCaches.get(uri)?.clear();
 		this.factCaches.delete(uri);
 		this.queuedChanges.delete(uri);
@@ -246,17 +251,55 @@ export class Session {
 		};
 	}
 
-	placedFacts(uri: string): PlacedFact[] {
-		return this.placed.get(uri) ?? [];
-	}
-
-	ruleFindings(uri: string): RuleFinding[] {
-		return this.findings.get(uri) ?? [];
-	}
-
 	isStale(uri: string): boolean {
 		const d = this.docs.get(uri);
 		return d ? (this.packages.get(d.dir)?.stale ?? false) : false;
+	}
+
+	/** The hover at `pos`, from the document's last report. */
+	hover(uri: string, pos: Position): Hover | null {
+		const memo = this.docs.get(uri) && this.reports.get(uri);
+		if (!memo) return null;
+		const { report, settings } = memo;
+		return hoverAt(pos, report.placed, report.findings, {
+			caps: this.caps,
+			stale: this.isStale(uri),
+			published: (pf) => factSeverity(pf.fact.kind, settings.memlens, report.onStack.has(pf)) !== undefined,
+		});
+	}
+
+	/** The stack lenses of a document: one per function with `does not escape` facts. */
+	codeLenses(uri: string): CodeLens[] {
+		const memo = this.docs.get(uri) && this.reports.get(uri);
+		const tree = this.trees?.get(uri)?.mirror;
+		if (!memo || !tree || !memo.facts) return [];
+		const lenses = stackLenses(functionSpans(tree), memo.report.placed, this.stackKeys.get(uri) ?? new Set(), memo.settings.memlens);
+		return lenses.map((l) => ({ range: l.range, command: { title: stackLensTitle(l), command: Commands.toggleStackFacts, arguments: [uri, l.key] } }));
+	}
+
+	/**
+	 * Shows or hides the `does not escape` facts of one function: `target` is a lens's function key
+	 * or a position inside the function. False when there is no such function.
+	 */
+	async toggleStack(uri: string, target: string | Position): Promise<boolean> {
+		const d = this.docs.get(uri);
+		const tree = this.trees?.get(uri)?.mirror;
+		if (!d || !tree) return false;
+		const spans = functionSpans(tree);
+		const key = typeof target === 'string' ? spans.find((s) => s.key === target)?.key : spanAt(spans, target)?.key;
+		if (!key) return false;
+		const next = new Set(this.stackKeys.get(uri));
+		if (!next.delete(key)) next.add(key);
+		if (next.size) this.stackKeys.set(uri, next);
+		else this.stackKeys.delete(uri);
+		await this.refresh(d);
+		this.refreshCodeLenses();
+		return true;
+	}
+
+	/** Asks the client to request code lenses again (their counts and titles follow the facts and toggles). */
+	private refreshCodeLenses(): void {
+		if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
 	}
 
 	dispose(): void {
@@ -436,6 +479,7 @@ export class Session {
 				this.log(`escape analysis ${result.status} in ${dir}: ${result.message ?? ''}`);
 		}
 		for (const d of this.docs.inDir(dir)) await this.refresh(d);
+		this.refreshCodeLenses();
 		// The compile's facts are out: the typed pass follows.
 		this.typedRuns.afterCompile(dir, result.status);
 		return [state, message, detail];
@@ -470,9 +514,11 @@ export class Session {
 		const facts = pkg?.facts;
 		const stale = pkg?.stale ?? false;
 		const typed = this.typedRuns.pkg(d.dir);
+		const stack = this.stackKeys.get(d.uri);
 		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
 		const memo = this.reports.get(d.uri);
-		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.typed === typed && memo.settings === settings;
+		const same =
+			mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.typed === typed && memo.settings === settings && memo.stack === stack;
 		const report = same ? memo.report : fileReport({
 			uri: d.uri,
 			filePath: d.filePath,
@@ -487,13 +533,13 @@ export class Session {
 			log: this.log,
 			rules: (input) => this.runRules(d.uri, input, settings, mode, this.typedRuns.gen(d.dir)),
 			cache: this.factCache(d.uri, mode === 'edit'),
+			stackFunctions: stack,
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
-		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && sameList(memo.report.findings, report.findings);
-		this.reports.set(d.uri, { version, facts, stale, typed, settings, report });
+		const confirmed = mode === 'settle' && memo && memo.version === version && memo.facts === facts && memo.stack === stack && sameList(memo.report.findings, report.findings);
+		this.reports.set(d.uri, { version, facts, stale, typed, settings, stack, report });
 		if (confirmed) return;
-		this.placed.set(d.uri, report.placed);
 		this.findings.set(d.uri, report.findings);
 		this.actions.set(d.uri, report.fixables);
 		// Never publish a range the client cannot place (a fact left past a shortened file's end…).

@@ -195,6 +195,17 @@ function severityOf(s: SeveritySetting | Severity): DiagnosticSeverity | undefin
 	return s === 'off' ? undefined : SEVERITY[s];
 }
 
+/**
+ * The severity a fact is published with; undefined: not published. A `does-not-escape` fact the
+ * user asked to see for its function (`onStack`, the stack lens) is shown as information when the
+ * setting hides it.
+ */
+export function factSeverity(kind: EscapeFact['kind'], settings: Settings, onStack = false): DiagnosticSeverity | undefined {
+	const set = severityOf(settings.escapeSeverities[kind] ?? 'off');
+	if (set === undefined && onStack && kind === 'does-not-escape') return DiagnosticSeverity.Information;
+	return set;
+}
+
 function posLabel(p: GoPos): string {
 	return `${path.basename(p.file)}:${p.line}:${p.column}`;
 }
@@ -211,7 +222,14 @@ export function factMessage(fact: EscapeFact, e: Explanation): string {
  * cache of the same placing, a fact's diagnostic is built once for the same settings, capabilities
  * and staleness, frozen, and published again as is.
  */
-export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Settings, caps: ClientCaps, stale: boolean, cache?: FactCache): Diagnostic[] {
+export function escapeDiagnostics(
+	placed: readonly PlacedFact[],
+	settings: Settings,
+	caps: ClientCaps,
+	stale: boolean,
+	cache?: FactCache,
+	onStack?: ReadonlySet<PlacedFact>,
+): Diagnostic[] {
 	const out: Diagnostic[] = [];
 	// Steps name a handful of files thousands of times: one URI string per file.
 	const uris = new Map<string, string>();
@@ -223,20 +241,20 @@ export function escapeDiagnostics(placed: readonly PlacedFact[], settings: Setti
 	for (const pf of placed) {
 		const e = cache?.of(pf);
 		const memo = e?.diagnostic;
+		const stack = onStack?.has(pf) ?? false;
 		let d: Diagnostic | undefined;
-		if (memo && memo.settings === settings && memo.caps === caps && memo.stale === stale) d = memo.value;
+		if (memo && memo.settings === settings && memo.caps === caps && memo.stale === stale && memo.onStack === stack) d = memo.value;
 		else {
-			d = escapeDiagnostic(pf, settings, caps, stale, uriOf);
-			if (e) e.diagnostic = { settings, caps, stale, value: d && keepDiagnostic(d) };
+			d = escapeDiagnostic(pf, factSeverity(pf.fact.kind, settings, stack), caps, stale, uriOf);
+			if (e) e.diagnostic = { settings, caps, stale, onStack: stack, value: d && keepDiagnostic(d) };
 		}
 		if (d) out.push(d);
 	}
 	return out;
 }
 
-function escapeDiagnostic(pf: PlacedFact, settings: Settings, caps: ClientCaps, stale: boolean, uriOf: (file: string) => string): Diagnostic | undefined {
+function escapeDiagnostic(pf: PlacedFact, severity: DiagnosticSeverity | undefined, caps: ClientCaps, stale: boolean, uriOf: (file: string) => string): Diagnostic | undefined {
 	const { fact, range } = pf;
-	const severity = severityOf(settings.escapeSeverities[fact.kind] ?? 'off');
 	if (severity === undefined) return undefined;
 	const explanation = pf.explanation;
 	let message = factMessage(fact, explanation);

@@ -8,7 +8,7 @@
  * An entry is reused only for the same fact object (util/editShift.ts keeps the object when nothing in
  * it moved, and gives a moved fact a new one, so messages that name lines are rebuilt) on the same
  * line with the same text (the range is the subject's extent on that line), and a diagnostic only
- * for the same settings object, client capabilities and staleness. Entries of facts the last
+ * for the same settings object, client capabilities, staleness and stack-lens state. Entries of facts the last
  * publish did not place are dropped with it.
  *
  * The session keeps caches for the documents typed in last only: built diagnostics for every open
@@ -31,7 +31,7 @@ export interface FactEntry {
 	ruleFact?: LocatedEscapeFact;
 	label?: string;
 	/** The diagnostic and what it was built for (undefined value: the kind's severity is off). */
-	diagnostic?: { settings: Settings; caps: ClientCaps; stale: boolean; value: Diagnostic | undefined };
+	diagnostic?: { settings: Settings; caps: ClientCaps; stale: boolean; onStack: boolean; value: Diagnostic | undefined };
 }
 
 export class FactCache {

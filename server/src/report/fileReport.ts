@@ -17,6 +17,7 @@ import type { ClientCaps, FixableDiagnostic, ResolvedSettings, RuleInput } from 
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
 import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
+import { factsOnStack, functionSpans } from './stackLens';
 
 /** What a report reads from outside the file's text (cached readers at the edge; fixed values in tests). */
 export interface FileSources {
@@ -47,6 +48,8 @@ export interface FileInput {
 	rules?: (ctx: RuleInput) => RuleFinding[];
 	/** What the facts turned into at this document's last report, for a document being typed in (factCache.ts). */
 	cache?: FactCache;
+	/** Functions whose `does not escape` facts the user asked to see (stackLens.ts keys). */
+	stackFunctions?: ReadonlySet<string>;
 }
 
 export interface FileReport {
@@ -60,9 +63,13 @@ export interface FileReport {
 	readonly diagnostics: Diagnostic[];
 	fixables: FixableDiagnostic[];
 	heapSites: HeapSite[];
+	/** The `does not escape` facts shown because their function's stack lens is on. */
+	onStack: ReadonlySet<PlacedFact>;
 	/** The syntax-only part of `findings` (reusable while the text and settings stay the same). */
 	syntaxFindings: RuleFinding[];
 }
+
+const NONE: ReadonlySet<PlacedFact> = new Set();
 
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
 
@@ -83,7 +90,8 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 	const key = (code: unknown, r: unknown) => `${String(code)}@${JSON.stringify(r)}`;
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
-	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings };
+	const onStack = input.stackFunctions?.size && input.tree ? factsOnStack(functionSpans(input.tree), placed, input.stackFunctions) : NONE;
+	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings, onStack };
 	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache);
 }
 
@@ -98,7 +106,7 @@ function withDiagnostics(
 ): FileReport {
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale, cache), ruleDiags),
+		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale, cache, report.onStack), ruleDiags),
 	}) as FileReport;
 }
 

@@ -22,6 +22,14 @@ export interface ClientCaps {
 	/** `experimental.goMemlens`: only then the custom notifications are sent. */
 	memlensExtensions: boolean;
 	/**
+	 * `initializationOptions.diagnosticsInHover === true`: the client shows a diagnostic's message,
+	 * code link and related information when the mouse is over its range (VS Code does; LSP has no
+	 * capability for it). Hovers then add only what the diagnostic does not say (report/hover.ts).
+	 */
+	diagnosticsInHover: boolean;
+	/** `workspace.codeLens.refreshSupport`: the server may ask the client to re-request code lenses. */
+	codeLensRefresh: boolean;
+	/**
 	 * Workspace trust from `initializationOptions.trusted`: only a boolean `true` trusts; any other
 	 * value given (`"false"`, `0`, `null`…) fails closed. A client that sends no `trusted` key at all
 	 * has no Workspace Trust of its own (Neovim, Helix…) and is treated as trusted.
