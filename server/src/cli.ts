@@ -11,6 +11,7 @@ import { applySafeFixes, unifiedDiff } from './cli/fix';
 import { displayPath, failsOn, formatJson, formatText } from './cli/format';
 import { toSarif } from './cli/sarif';
 import { RULES_BY_ID } from './rules/index';
+import { joinCheckProfile, profileCommand } from './cli/profileCommand';
 import { installExitCleanup } from './toolchain/exitCleanup';
 
 /** Exit codes (docs/cli.md). */
@@ -80,10 +81,20 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
-	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));
-	else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(r.findings, io.cwd, cliVersion()), null, 2) + '\n');
-	else io.out(formatText(r.findings, io.cwd, { files: r.files, packages: r.packages }));
-	return failsOn(r.findings, o.failOn) ? EXIT.findings : EXIT.ok;
+	let findings = r.findings;
+	let table = '';
+	if (o.profile) {
+		const joined = await joinCheckProfile(o.profile, findings, o.paths, goBin, io);
+		if ('error' in joined) {
+			io.err(`memlens: ${joined.error}\n`);
+			return EXIT.tool;
+		}
+		({ findings, table } = joined);
+	}
+	if (o.format === 'json') io.out(formatJson(findings, io.cwd));
+	else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(findings, io.cwd, cliVersion()), null, 2) + '\n');
+	else io.out(formatText(findings, io.cwd, { files: r.files, packages: r.packages }) + (table ? '\n' + table : ''));
+	return failsOn(findings, o.failOn) ? EXIT.findings : EXIT.ok;
 }
 
 async function fix(o: FixOptions, io: Io): Promise<number> {
@@ -132,6 +143,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 				return await check(cmd, io);
 			case 'fix':
 				return await fix(cmd, io);
+			case 'profile':
+				return await profileCommand(cmd, io);
 		}
 	} catch (e) {
 		if (e instanceof UsageError) {

@@ -1,6 +1,7 @@
 /** Command-line parsing for `memlens` (node's util.parseArgs): pure, returns options or a usage error. */
 import { parseArgs } from 'node:util';
 import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
+import { parseProfileCommand, PROFILE_CHECK_USAGE, PROFILE_USAGE, ProfileUsageError, takeProfileFlags, type ProfileCheck, type ProfileOptions } from './profileArgs';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type FailOn = Severity | 'none';
@@ -23,6 +24,8 @@ export interface CheckOptions {
 	typed: boolean;
 	disabledRules: string[];
 	paths: string[];
+	/** `--profile FILE`: costs joined with the compiler facts (profileArgs.ts). */
+	profile?: ProfileCheck;
 }
 
 export interface FixOptions {
@@ -32,7 +35,7 @@ export interface FixOptions {
 	paths: string[];
 }
 
-export type CliCommand = CheckOptions | FixOptions | { command: 'help' } | { command: 'version' };
+export type CliCommand = CheckOptions | FixOptions | ProfileOptions | { command: 'help' } | { command: 'version' };
 
 /** A usage error: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
@@ -42,6 +45,7 @@ export const USAGE = `Go MemLens: the Go compiler's escape analysis and memory p
 Usage:
   memlens check [options] [PATH ...]   report findings (PATH: directory, recursively like ./..., or a .go file; default .)
   memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
+${PROFILE_USAGE}
   memlens --help | --version
 
 Options (check):
@@ -57,6 +61,7 @@ Options (check):
                                   a note on stderr and the syntax answer)
   --go PATH                       the go binary (default: go on PATH)
   --rules-disable ID1,ID2         syntax rules to switch off
+${PROFILE_CHECK_USAGE}
 
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or tool error.
 Docs: docs/cli.md`;
@@ -86,6 +91,16 @@ export function parseEscapeKinds(v: string | undefined): EscapeKind[] {
 /** Parses argv (without `node` and the script). Throws UsageError. */
 export function parseCli(argv: string[]): CliCommand {
 	let parsed;
+	let profile: ProfileCheck | undefined;
+	try {
+		if (argv[0] === 'profile') return parseProfileCommand(argv.slice(1));
+		const taken = takeProfileFlags(argv);
+		profile = taken.profile;
+		if (profile && taken.rest.find((a) => !a.startsWith('-')) !== 'check') throw new UsageError('--profile belongs to `memlens check`');
+		argv = taken.rest;
+	} catch (e) {
+		throw e instanceof ProfileUsageError ? new UsageError(e.message) : e;
+	}
 	try {
 		parsed = parseArgs({
 			args: argv,
@@ -128,6 +143,7 @@ export function parseCli(argv: string[]): CliCommand {
 			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
 			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
 			...common,
+			...(profile ? { profile } : {}),
 		};
 	}
 	if (command === 'fix') {
