@@ -30,12 +30,15 @@ export interface Frame {
 export interface DecodedProfile {
 	/** `alloc_space/bytes`… in the profile's order; sample values follow it. */
 	types: { type: string; unit: string }[];
-	/** Unique frames; `stacks` and `leafFrames` refer to them by index. */
+	/** Unique frames; `stackFrames` refers to them by index. */
 	frames: Frame[];
-	/** Per sample: its frames, leaf first (inlined frames expanded). */
-	stacks: Uint32Array[];
-	/** Per sample: its values, in `types` order. */
-	values: Float64Array[];
+	/** How many samples. */
+	samples: number;
+	/** Sample i's frames, leaf first (inlined frames expanded), are `stackFrames[stackStart[i] .. stackStart[i+1])`. */
+	stackStart: Uint32Array;
+	stackFrames: Uint32Array;
+	/** Sample i's values, in `types` order, are `values[i * types.length ..]`. */
+	values: Float64Array;
 	/** Samples whose stack had a location the profile does not define (counted, not dropped: their frames are left out). */
 	brokenLocations: number;
 }
@@ -85,34 +88,54 @@ export function decodeProfile(input: Uint8Array): DecodedProfile {
 		}
 		return id;
 	};
-	const locations = new Map<number, number[]>();
+	// Location ids are small and dense in what Go writes (1..n): an array, not a Map, on the hot path.
+	const locations: (number[] | undefined)[] = [];
 	for (const loc of p.location) {
 		const ids: number[] = [];
 		for (const l of loc.line) {
 			const fn = functions.get(num(l.functionId));
 			ids.push(frameOf(fn?.name ?? '?', fn?.file ?? '', num(l.line), fn?.start ?? 0));
 		}
-		locations.set(num(loc.id), ids);
+		const id = num(loc.id);
+		if (id >= 0 && id < 16 * (p.location.length + 16)) locations[id] = ids;
 	}
 
-	const stacks: Uint32Array[] = [];
-	const values: Float64Array[] = [];
+	// Flat arrays: one typed array per sample would cost more than the samples' own data.
+	const n = p.sample.length;
+	const nt = types.length;
+	const stackStart = new Uint32Array(n + 1);
+	let stackFrames = new Uint32Array(Math.max(16, n * 8));
+	const values = new Float64Array(n * nt);
+	let at = 0;
 	let brokenLocations = 0;
-	for (const s of p.sample) {
-		const ids: number[] = [];
+	for (let i = 0; i < n; i++) {
+		const s = p.sample[i];
+		stackStart[i] = at;
 		let broken = false;
-		for (const lid of s.locationId) {
-			const fs = locations.get(num(lid));
-			if (fs) for (const f of fs) ids.push(f);
-			else broken = true;
+		const lids = s.locationId;
+		for (let k = 0; k < lids.length; k++) {
+			const lid = lids[k];
+			const fs = locations[typeof lid === 'number' ? lid : Number(lid)];
+			if (!fs) {
+				broken = true;
+				continue;
+			}
+			if (at + fs.length > stackFrames.length) {
+				const grown = new Uint32Array(Math.max(stackFrames.length * 2, at + fs.length));
+				grown.set(stackFrames);
+				stackFrames = grown;
+			}
+			for (let j = 0; j < fs.length; j++) stackFrames[at++] = fs[j];
 		}
 		if (broken) brokenLocations++;
-		stacks.push(Uint32Array.from(ids));
-		const v = new Float64Array(types.length);
-		for (let i = 0; i < types.length; i++) v[i] = num(s.value[i]);
-		values.push(v);
+		const sv = s.value;
+		for (let t = 0; t < nt; t++) {
+			const v = sv[t];
+			values[i * nt + t] = typeof v === 'number' ? v : num(v);
+		}
 	}
-	return { types, frames, stacks, values, brokenLocations };
+	stackStart[n] = at;
+	return { types, frames, samples: n, stackStart, stackFrames: stackFrames.subarray(0, at), values, brokenLocations };
 }
 
 /** Which value of a sample is the chosen type, and which are its bytes and objects (same family: alloc or inuse). */

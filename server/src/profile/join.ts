@@ -133,55 +133,65 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		return r;
 	};
 
-	// Sums per line: [value, bytes, objects] × (flat, own, cum), grown as lines appear.
-	let sums = new Float64Array(64 * 9);
-	const seen: number[] = [];
+	// Every frame resolved once, up front: the sample loop below reads two typed arrays.
+	const KIND_LINE = 1;
+	const KIND_STALE = 2;
+	const kinds = new Uint8Array(p.frames.length);
+	const ids = new Int32Array(p.frames.length);
+	for (let f = 0; f < p.frames.length; f++) {
+		const r = resolve(f);
+		kinds[f] = r.kind === 'line' ? KIND_LINE : r.kind === 'stale' ? KIND_STALE : 0;
+		ids[f] = r.kind === 'outside' ? -1 : r.id;
+	}
+	// Sums per line: [value, bytes, objects] × (flat, own, cum).
+	const sums = new Float64Array(Math.max(1, lineInfo.length) * 9);
+	const seen = new Int32Array(lineInfo.length);
 	const staleSums: number[] = [];
 	const callees = new Map<number, Map<number, number>>();
 	const total = { value: 0, bytes: 0, objects: 0 };
 	const outside = { samples: 0, value: 0 };
 	const stale = { samples: 0, value: 0 };
-	const add = (id: number, slot: number, v: Float64Array) => {
-		if ((id + 1) * 9 > sums.length) {
-			const grown = new Float64Array(Math.max(sums.length * 2, (id + 1) * 9));
-			grown.set(sums);
-			sums = grown;
-		}
+	const nt = p.types.length;
+	const vals = p.values;
+	const add = (id: number, slot: number, base: number) => {
 		const o = id * 9 + slot * 3;
-		sums[o] += v[ix.value];
-		if (ix.bytes >= 0) sums[o + 1] += v[ix.bytes];
-		if (ix.objects >= 0) sums[o + 2] += v[ix.objects];
+		sums[o] += vals[base + ix.value];
+		if (ix.bytes >= 0) sums[o + 1] += vals[base + ix.bytes];
+		if (ix.objects >= 0) sums[o + 2] += vals[base + ix.objects];
 	};
 
-	for (let s = 0; s < p.stacks.length; s++) {
-		const v = p.values[s];
-		const value = v[ix.value];
+	for (let s = 0; s < p.samples; s++) {
+		const v = s * nt;
+		const value = vals[v + ix.value];
 		total.value += value;
-		if (ix.bytes >= 0) total.bytes += v[ix.bytes];
-		if (ix.objects >= 0) total.objects += v[ix.objects];
-		const stack = p.stacks[s];
+		if (ix.bytes >= 0) total.bytes += vals[v + ix.bytes];
+		if (ix.objects >= 0) total.objects += vals[v + ix.objects];
+		const from = p.stackStart[s];
+		const to = p.stackStart[s + 1];
 		let own = -1;
 		let staleSeen = false;
-		for (let i = 0; i < stack.length; i++) {
-			const r = resolve(stack[i]);
-			if (r.kind === 'stale') {
-				if (!staleSeen) staleSums[r.id] = (staleSums[r.id] ?? 0) + value;
+		for (let i = 0; i < to - from; i++) {
+			const frame = p.stackFrames[from + i];
+			const kind = kinds[frame];
+			if (kind === 0) continue;
+			const id = ids[frame];
+			if (kind === KIND_STALE) {
+				if (!staleSeen) staleSums[id] = (staleSums[id] ?? 0) + value;
 				staleSeen = true;
 				continue;
 			}
-			if (r.kind !== 'line') continue;
-			if (seen[r.id] !== s + 1) {
-				seen[r.id] = s + 1;
-				add(r.id, 2, v);
+			if (seen[id] !== s + 1) {
+				seen[id] = s + 1;
+				add(id, 2, v);
 			}
-			if (i === 0) add(r.id, 0, v);
+			if (i === 0) add(id, 0, v);
 			if (own < 0) {
-				own = r.id;
-				add(r.id, 1, v);
+				own = id;
+				add(id, 1, v);
 				if (i > 0) {
-					let m = callees.get(r.id);
-					if (!m) callees.set(r.id, (m = new Map()));
-					m.set(stack[0], (m.get(stack[0]) ?? 0) + value);
+					let m = callees.get(id);
+					if (!m) callees.set(id, (m = new Map()));
+					m.set(p.stackFrames[from], (m.get(p.stackFrames[from]) ?? 0) + value);
 				}
 			}
 		}
@@ -212,7 +222,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		sampleType: opts.sampleType,
 		unit: ix.unit,
 		total,
-		samples: p.stacks.length,
+		samples: p.samples,
 		lines: lines.filter((l) => l.cum.value > 0 || l.cum.objects > 0 || l.cum.bytes > 0),
 		outside,
 		stale: { ...stale, lines: staleLines },

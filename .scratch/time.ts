@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { Profile } from '../node_modules/pprof-format/dist/commonjs/index.js';
+import { decodeProfile } from '/work/wt/profile/server/src/profile/decode';
+import { joinProfile } from '/work/wt/profile/server/src/profile/join';
+import { SourceMapper } from '/work/wt/profile/server/src/profile/map';
+const b = readFileSync('/tmp/pp/big.pprof');
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+let c = cpu(), t = performance.now();
+const raw = Profile.decode(b);
+console.log('pprof-format decode', (performance.now() - t).toFixed(0), 'ms wall', (cpu() - c).toFixed(0), 'cpu', raw.sample.length, 'samples');
+c = cpu(); t = performance.now();
+const p = decodeProfile(b);
+console.log('decodeProfile', (performance.now() - t).toFixed(0), 'ms wall', (cpu() - c).toFixed(0), 'cpu');
+c = cpu(); t = performance.now();
+const src = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
+const j = joinProfile(p, { sampleType: 'alloc_space', mapper: new SourceMapper([{ dir: '/usr/local/go/src', path: 'std' }], undefined), sourceOf: src });
+console.log('join', (performance.now() - t).toFixed(0), 'ms wall', (cpu() - c).toFixed(0), 'cpu', j.lines.length, j.stale.samples);
+console.log('rss MB', process.resourceUsage().maxRSS / 1024);
