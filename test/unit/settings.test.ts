@@ -58,9 +58,9 @@ for (const [key, { schema: s, def }] of expected) {
 	});
 }
 
-test('scopes: go binary machine-overridable, trace window, everything else resource', () => {
+test('scopes: go binary machine-overridable, trace window, remote profile hosts machine (a workspace cannot allow them), everything else resource', () => {
 	for (const [key, p] of Object.entries(contributed)) {
-		const want = key === 'goMemlens.goPath' ? 'machine-overridable' : key === 'goMemlens.trace.server' ? 'window' : 'resource';
+		const want = key === 'goMemlens.goPath' ? 'machine-overridable' : key === 'goMemlens.trace.server' ? 'window' : key === 'goMemlens.profile.allowRemoteHosts' ? 'machine' : 'resource';
 		assert.equal(p.scope, want, key);
 	}
 });

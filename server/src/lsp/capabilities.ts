@@ -51,6 +51,8 @@ export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
 		codeActionProvider: caps.codeActionLiterals
 			? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] }
 			: true,
-		executeCommandProvider: { commands: [Commands.rerun] },
+		// "Profile allocations" above benchmarks (lsp/profiles.ts).
+		codeLensProvider: { resolveProvider: false },
+		executeCommandProvider: { commands: [Commands.rerun, Commands.profileBenchmark] },
 	};
 }

@@ -14,6 +14,7 @@ import type { PlacedFact } from '../report/diagnostics';
 import { FactCache } from '../report/factCache';
 import { shiftFacts } from '../util/editShift';
 import { fileReport, type FileReport, type FileSources } from '../report/fileReport';
+import type { FileProfile } from '../report/profileCosts';
 import { RuleRuns, type RuleInput } from './ruleRuns';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
@@ -63,6 +64,8 @@ export class Session {
 	private readonly typedRuns: TypedRuns;
 	/** The package of the document touched last (for Commands.rerun without arguments). */
 	lastDir: string | undefined;
+	/** The loaded allocation profile's lines of a file (lsp/profiles.ts), a report input. */
+	profileOf?: (filePath: string) => FileProfile | undefined;
 
 	constructor(
 		private readonly connection: Connection,
@@ -244,6 +247,10 @@ export class Session {
 			externalBytes: mem.external,
 			arrayBuffersBytes: mem.arrayBuffers,
 		};
+	}
+
+	packageFacts(dir: string): readonly EscapeFact[] | undefined {
+		return this.packages.get(dir)?.facts;
 	}
 
 	placedFacts(uri: string): PlacedFact[] {
@@ -487,6 +494,7 @@ export class Session {
 			log: this.log,
 			rules: (input) => this.runRules(d.uri, input, settings, mode, this.typedRuns.gen(d.dir)),
 			cache: this.factCache(d.uri, mode === 'edit'),
+			profile: this.profileOf?.(d.filePath),
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
@@ -501,7 +509,7 @@ export class Session {
 		const diagnostics = report.diagnostics.every((x) => fitsDocument(x.range, lines)) ? report.diagnostics : this.dropUnfit(report.diagnostics, lines);
 		await this.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.caps.memlensExtensions && pkg) {
-			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites }).catch(() => undefined);
+			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites, ...(report.costSites ? { costs: report.costSites } : {}) }).catch(() => undefined);
 		}
 	}
 

@@ -7,7 +7,7 @@
  * sources) comes in through `sources`.
  */
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { HeapSite } from '../../../common/protocol';
+import type { CostSite, HeapSite } from '../../../common/protocol';
 import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
 import type { Tree } from '../syntax/mirror';
 import type { Rule } from '../rules/types';
@@ -17,6 +17,7 @@ import type { ClientCaps, FixableDiagnostic, ResolvedSettings, RuleInput } from 
 import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
 import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
+import { costSeverities, costSites, type FileProfile } from './profileCosts';
 
 /** What a report reads from outside the file's text (cached readers at the edge; fixed values in tests). */
 export interface FileSources {
@@ -47,6 +48,8 @@ export interface FileInput {
 	rules?: (ctx: RuleInput) => RuleFinding[];
 	/** What the facts turned into at this document's last report, for a document being typed in (factCache.ts). */
 	cache?: FactCache;
+	/** The loaded allocation profile's lines in this file (profileCosts.ts), when one is loaded. */
+	profile?: FileProfile;
 }
 
 export interface FileReport {
@@ -60,6 +63,8 @@ export interface FileReport {
 	readonly diagnostics: Diagnostic[];
 	fixables: FixableDiagnostic[];
 	heapSites: HeapSite[];
+	/** Cost notes of the loaded allocation profile (undefined: none loaded). */
+	costSites?: CostSite[];
 	/** The syntax-only part of `findings` (reusable while the text and settings stay the same). */
 	syntaxFindings: RuleFinding[];
 }
@@ -83,8 +88,8 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 	const key = (code: unknown, r: unknown) => `${String(code)}@${JSON.stringify(r)}`;
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
-	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings };
-	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache);
+	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings, ...(input.profile ? { costSites: costSites(input.profile, memlens) } : {}) };
+	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache, input.profile);
 }
 
 /** Adds the `diagnostics` getter (its own function, so the getter holds only what it needs, not the file's text). */
@@ -95,10 +100,12 @@ function withDiagnostics(
 	caps: ClientCaps,
 	stale: boolean,
 	cache: FactCache | undefined,
+	profile: FileProfile | undefined,
 ): FileReport {
+	const escape = () => escapeDiagnostics(report.placed, memlens, caps, stale, cache);
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale, cache), ruleDiags),
+		get: () => mergeDiagnostics(profile ? costSeverities(escape(), profile, memlens) : escape(), ruleDiags),
 	}) as FileReport;
 }
 

@@ -46,6 +46,8 @@ export function hoverAt(
 	findings: readonly RuleFinding[],
 	markdown: boolean,
 	stale: boolean,
+	/** The loaded profile's cost of the hovered line (report/profileCosts.ts costHover), when there is one. */
+	cost?: (hasFact: boolean) => string | undefined,
 ): Hover | null {
 	const sections: string[] = [];
 	let range: Range | undefined;
@@ -54,6 +56,9 @@ export function hoverAt(
 		sections.push(factSection(pf, markdown, stale));
 		range ??= pf.range;
 	}
+	// The profile's measurement of this line: after its facts, or alone on a line with none.
+	const measured = cost?.(sections.length > 0);
+	if (measured) sections.push(measured);
 	for (const f of findings) {
 		if (!contains(f.range, pos)) continue;
 		sections.push(findingSection(f, markdown));
