@@ -17,6 +17,7 @@ import {
 import { HeapSitesNotification, SetTrustedNotification, StatusNotification } from '../../common/protocol';
 import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 import { registerCommands } from './commands';
+import { registerProfiles } from './profiles';
 import { HeapDecorations } from './decorations';
 import { RawOutputDocuments } from './rawOutput';
 import { StatusItem } from './status';
@@ -79,6 +80,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		}),
 	);
 	registerCommands({ context, client: c, log, status, raw });
+	// The allocation profile commands and the hot-spot view (client/src/profiles.ts).
+	registerProfiles(context, c);
 
 	try {
 		await c.start();
