@@ -124,7 +124,8 @@ export class HeapDecorations implements vscode.Disposable {
 			const o = {
 				range: new vscode.Range(end, end),
 				hoverMessage: sites.map((s) => s.label).join('\n\n') + (c ? `\n\nmeasured: ${c.label}` : ''),
-				renderOptions: { after: { contentText: c ? `${text} · ${c.label}` : text } },
+				// The cost first: a long heap note runs past the window's edge.
+				renderOptions: { after: { contentText: c ? `${c.label} · ${text}` : text } },
 			};
 			if (c) costOptions[c.level].push(o);
 			else options.push(o);

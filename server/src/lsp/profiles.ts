@@ -280,20 +280,24 @@ async function fetchBytes(u: URL): Promise<Uint8Array> {
 	return b;
 }
 
-/** 1-based lines moved through LSP content changes: lines inside replaced text are dropped. */
+/**
+ * 1-based lines moved through LSP content changes. A line's cost is anchored at the line's end: an
+ * edit that starts before that end and ends on a later line replaces it (dropped); a line at or
+ * after the edit's last line moves by the lines added minus removed (so text inserted at the start
+ * of a line pushes its cost down with it).
+ */
 export function shiftLines<T>(lines: ReadonlyMap<number, T>, changes: TextDocumentContentChangeEvent[]): Map<number, T> {
 	let cur = new Map(lines);
 	for (const c of changes) {
 		if (!('range' in c) || !c.range) return new Map(); // the whole text replaced: nothing can be placed
 		const start = c.range.start.line + 1;
 		const end = c.range.end.line + 1;
-		const added = c.text.split('\n').length - 1;
-		const delta = added - (end - start);
+		const delta = c.text.split('\n').length - 1 - (end - start);
 		if (delta === 0 && start === end) continue;
 		const next = new Map<number, T>();
 		for (const [l, v] of cur) {
-			if (l <= start) next.set(l, v);
-			else if (l > end) next.set(l + delta, v);
+			if (l < start) next.set(l, v);
+			else if (l >= end) next.set(l + delta, v);
 		}
 		cur = next;
 	}
