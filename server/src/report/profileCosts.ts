@@ -76,7 +76,9 @@ export function costSeverities(diags: Diagnostic[], fp: FileProfile, s: Settings
 		const c = fp.lines.get(d.range.start.line + 1);
 		const share = c ? shareOf(fp, c) : 0;
 		if (c && c.own.value > 0 && warn > 0 && share >= warn) {
-			return { ...d, severity: DiagnosticSeverity.Warning, message: `${d.message} [measured: ${costLabel(c.own, share)} of ${fp.sampleType}]` };
+			const measured = `[measured: ${costLabel(c.own, share)} of ${fp.sampleType}]`;
+			const message = typeof d.message === 'string' ? `${d.message} ${measured}` : { ...d.message, value: `${d.message.value} ${measured}` };
+			return { ...d, severity: DiagnosticSeverity.Warning, message };
 		}
 		if (s.profile.focus && (!c || c.own.value <= 0) && d.severity !== DiagnosticSeverity.Hint) return { ...d, severity: DiagnosticSeverity.Hint };
 		return d;

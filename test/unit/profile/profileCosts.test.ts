@@ -40,7 +40,7 @@ test('cost notes: one per measured line, 0-based, levelled by goMemlens.profile.
 test('severities: facts on costly lines become warnings with their cost; focus makes unmeasured ones hints; rule findings untouched', () => {
 	const out = costSeverities([diag(4, 'moved-to-heap'), diag(6, 'escapes-to-heap'), { ...diag(4, 'pool-put-missing') }], fp, parseSettings({ profile: { focus: true } }));
 	assert.equal(out[0].severity, DiagnosticSeverity.Warning);
-	assert.match(out[0].message, /\[measured: 3\.9 kB · 250 allocs · 40 % of alloc_space\]$/);
+	assert.match(String(out[0].message), /\[measured: 3\.9 kB · 250 allocs · 40 % of alloc_space\]$/);
 	assert.equal(out[1].severity, DiagnosticSeverity.Hint);
 	assert.equal(out[2].severity, DiagnosticSeverity.Information);
 	const off = costSeverities([diag(4, 'moved-to-heap'), diag(6, 'escapes-to-heap')], fp, parseSettings({ profile: { warnShare: 0 } }));
