@@ -20,6 +20,7 @@ const BENCHES = {
 	keystroke: [['50'], false],
 	memory: [['50'], false],
 	publish: [['20'], false],
+	profileJoin: [['--quick'], false],
 	runnerOverhead: [['1', '--no-cold'], false],
 	saveToDiagnostics: [[path.join(root, 'examples')], false],
 };

@@ -49,11 +49,25 @@ export interface HeapSite {
 	label: string;
 }
 
+/** One end-of-line cost note from a loaded allocation profile (docs/profile.md). */
+export interface CostSite {
+	/** 0-based line. */
+	line: number;
+	/** "1.2 GB · 3.4 M allocs · 31 %" (and " · −96 % bytes" when comparing). */
+	label: string;
+	/** Of the profile's total, 0..1. */
+	share: number;
+	/** high: at or above goMemlens.profile.warnShare. */
+	level: 'high' | 'medium' | 'low';
+}
+
 export interface HeapSitesParams {
 	uri: string;
 	/** The document version the sites belong to (null when from saved content). */
 	version: number | null;
 	sites: HeapSite[];
+	/** Cost notes of the loaded allocation profile; additive (absent: no profile). */
+	costs?: CostSite[];
 }
 
 export namespace HeapSitesNotification {
@@ -88,7 +102,66 @@ export const Commands = {
 	 * URI, then the function's lens key (a string) or a position inside it (`{line, character}`).
 	 */
 	toggleStackFacts: 'goMemlens.server.toggleStackFacts',
+	/** CodeLens "Profile allocations": arguments [uri, benchmark name]. */
+	profileBenchmark: 'goMemlens.server.profileBenchmark',
 } as const;
+
+export interface LoadProfileParams {
+	/** A local pprof file (gzipped or not)… */
+	path?: string;
+	/** …or an http(s) URL such as http://127.0.0.1:6060/debug/pprof/allocs (loopback unless allowed). */
+	url?: string;
+	/** compare: keep the profile loaded now as the baseline and show per-line differences. */
+	compare?: boolean;
+}
+
+export interface LoadProfileResult {
+	ok: boolean;
+	/** What was loaded, or why not. */
+	message: string;
+}
+
+export namespace LoadProfileRequest {
+	export const method = 'goMemlens/loadProfile';
+	export const type = new RequestType<LoadProfileParams, LoadProfileResult, void>(method);
+}
+
+export namespace ClearProfileNotification {
+	export const method = 'goMemlens/clearProfile';
+	export const type = new NotificationType<void>(method);
+}
+
+/** One line of the "Allocation hot spots" view. */
+export interface HotSpot {
+	uri: string;
+	/** 0-based line. */
+	line: number;
+	/** Go's function name. */
+	func: string;
+	label: string;
+	share: number;
+	/** The compiler's heap facts on that line, or where a call from it allocated. */
+	reason: string;
+}
+
+export interface HotSpotsResult {
+	/** e.g. "alloc_space of mem.pprof (655 kB)"; empty when no profile is loaded. */
+	title: string;
+	spots: HotSpot[];
+	/** Outside the workspace / stale, said. */
+	notes: string[];
+}
+
+export namespace HotSpotsRequest {
+	export const method = 'goMemlens/hotSpots';
+	export const type = new RequestType0<HotSpotsResult, void>(method);
+}
+
+/** Server → client: the loaded profile changed (the hot-spot view refreshes). */
+export namespace ProfileChangedNotification {
+	export const method = 'goMemlens/profileChanged';
+	export const type = new NotificationType<{ title: string }>(method);
+}
 
 export interface SetTrustedParams {
 	trusted: boolean;

@@ -56,6 +56,22 @@ export const settingsSchema = z.object({
 	 * (client/src/duplicates.ts has the table); the hover still carries our explanation.
 	 */
 	dedupeWithOtherSources: z.boolean().default(true),
+	/** Allocation profiles joined with the compiler's facts (docs/profile.md). */
+	profile: z
+		.object({
+			sampleType: z.enum(['alloc_space', 'alloc_objects', 'inuse_space', 'inuse_objects']).default('alloc_space'),
+			/** Escape facts on lines with at least this percentage of the profile become warnings (0: never). */
+			warnShare: z.number().min(0).max(100).default(10),
+			/** Show escape facts on lines the profile saw no allocation on as hints only. */
+			focus: z.boolean().default(false),
+			/** `-memprofilerate` for "Profile allocations" (1: every allocation, exact counts). */
+			memProfileRate: z.number().int().min(1).default(1),
+			/** `-benchtime` for "Profile allocations" (`1s`, `100x`). */
+			benchtime: z.string().default('1s'),
+			/** Load profiles from URLs on other hosts than loopback. */
+			allowRemoteHosts: z.boolean().default(false),
+		})
+		.prefault({}),
 	trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).prefault({}),
 });
 

@@ -5,12 +5,14 @@
  * notes on lines that were touched.
  */
 import * as vscode from 'vscode';
-import type { HeapSite, HeapSitesParams } from '../../common/protocol';
+import type { CostSite, HeapSite, HeapSitesParams } from '../../common/protocol';
 
 interface DocSites {
 	/** Document version the sites were computed for (null: saved content). */
 	version: number | null;
 	sites: HeapSite[];
+	/** Cost notes of the loaded allocation profile (merged into the line's note). */
+	costs: CostSite[];
 }
 
 /** Draws the server's heap sites in visible editors. */
@@ -18,6 +20,8 @@ export class HeapDecorations implements vscode.Disposable {
 	private readonly byUri = new Map<string, DocSites>();
 	private readonly disposables: vscode.Disposable[] = [];
 	private type: vscode.TextEditorDecorationType | undefined;
+	/** Notes on lines with a measured cost, by level (colour by share). */
+	private costTypes: Record<CostSite['level'], vscode.TextEditorDecorationType> | undefined;
 	private enabled = true;
 	private kinds = new Set<string>();
 
@@ -41,7 +45,7 @@ export class HeapDecorations implements vscode.Disposable {
 		// Sites computed for an older version would land on the wrong lines; the shifted ones we
 		// already hold are closer to the truth until the server catches up.
 		if (doc && params.version !== null && params.version < doc.version && this.byUri.has(params.uri)) return;
-		this.byUri.set(params.uri, { version: params.version, sites: params.sites });
+		this.byUri.set(params.uri, { version: params.version, sites: params.sites, costs: params.costs ?? [] });
 		for (const editor of vscode.window.visibleTextEditors) {
 			if (editor.document.uri.toString() === params.uri) this.render(editor);
 		}
@@ -60,6 +64,7 @@ export class HeapDecorations implements vscode.Disposable {
 
 	dispose(): void {
 		this.type?.dispose();
+		for (const t of Object.values(this.costTypes ?? {})) t.dispose();
 		for (const d of this.disposables) d.dispose();
 	}
 
@@ -77,6 +82,13 @@ export class HeapDecorations implements vscode.Disposable {
 			light: gutter ? { gutterIconPath: icon('gutter-light.svg'), gutterIconSize: '70%' } : {},
 			dark: gutter ? { gutterIconPath: icon('gutter-dark.svg'), gutterIconSize: '70%' } : {},
 		});
+		for (const t of Object.values(this.costTypes ?? {})) t.dispose();
+		const cost = (color: string, weight?: string) =>
+			vscode.window.createTextEditorDecorationType({
+				rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+				after: { color: new vscode.ThemeColor(color), margin: '0 0 0 2em', fontStyle: 'italic', ...(weight ? { fontWeight: weight } : {}) },
+			});
+		this.costTypes = { high: cost('goMemlens.costHighForeground', 'bold'), medium: cost('goMemlens.costForeground'), low: cost('goMemlens.costForeground') };
 	}
 
 	private renderAll(): void {
@@ -86,10 +98,14 @@ export class HeapDecorations implements vscode.Disposable {
 	private render(editor: vscode.TextEditor): void {
 		if (!this.type || editor.document.languageId !== 'go') return;
 		const entry = this.byUri.get(editor.document.uri.toString());
+		const costTypes = this.costTypes!;
 		if (!this.enabled || !entry) {
 			editor.setDecorations(this.type, []);
+			for (const t of Object.values(costTypes)) editor.setDecorations(t, []);
 			return;
 		}
+		const costs = new Map<number, CostSite>();
+		for (const c of entry.costs) if (c.line < editor.document.lineCount) costs.set(c.line, c);
 		// One note per line: several facts on a line are joined, so the line stays readable.
 		const perLine = new Map<number, HeapSite[]>();
 		for (const s of entry.sites) {
@@ -99,15 +115,28 @@ export class HeapDecorations implements vscode.Disposable {
 			perLine.set(s.line, list);
 		}
 		const options: vscode.DecorationOptions[] = [];
+		const costOptions: Record<CostSite['level'], vscode.DecorationOptions[]> = { high: [], medium: [], low: [] };
 		for (const [line, sites] of perLine) {
 			const end = editor.document.lineAt(line).range.end;
-			options.push({
+			const c = costs.get(line);
+			const text = `↑ ${sites.map((s) => s.label).join(' · ')}`;
+			// Where a heap note stands, one note says both (in the cost's colour).
+			const o = {
 				range: new vscode.Range(end, end),
-				hoverMessage: sites.map((s) => s.label).join('\n\n'),
-				renderOptions: { after: { contentText: `↑ ${sites.map((s) => s.label).join(' · ')}` } },
-			});
+				hoverMessage: sites.map((s) => s.label).join('\n\n') + (c ? `\n\nmeasured: ${c.label}` : ''),
+				// The cost first: a long heap note runs past the window's edge.
+				renderOptions: { after: { contentText: c ? `${c.label} · ${text}` : text } },
+			};
+			if (c) costOptions[c.level].push(o);
+			else options.push(o);
+		}
+		for (const [line, c] of costs) {
+			if (perLine.has(line)) continue;
+			const end = editor.document.lineAt(line).range.end;
+			costOptions[c.level].push({ range: new vscode.Range(end, end), hoverMessage: `measured: ${c.label}`, renderOptions: { after: { contentText: `⏵ ${c.label}` } } });
 		}
 		editor.setDecorations(this.type, options);
+		for (const level of ['high', 'medium', 'low'] as const) editor.setDecorations(costTypes[level], costOptions[level]);
 	}
 
 	private onEdit(e: vscode.TextDocumentChangeEvent): void {
@@ -115,8 +144,13 @@ export class HeapDecorations implements vscode.Disposable {
 		const entry = this.byUri.get(key);
 		if (!entry || e.contentChanges.length === 0) return;
 		let sites = entry.sites;
-		for (const c of e.contentChanges) sites = shiftSites(sites, c.range.start.line, c.range.end.line, lineCount(c.text));
+		let costs = entry.costs;
+		for (const c of e.contentChanges) {
+			sites = shiftSites(sites, c.range.start.line, c.range.end.line, lineCount(c.text));
+			costs = shiftSites(costs, c.range.start.line, c.range.end.line, lineCount(c.text));
+		}
 		entry.sites = sites;
+		entry.costs = costs;
 		entry.version = e.document.version;
 		for (const editor of vscode.window.visibleTextEditors) {
 			if (editor.document === e.document) this.render(editor);
@@ -134,9 +168,9 @@ function lineCount(text: string): number {
  * Moves sites after an edit that replaced lines `startLine..endLine` with `newLines` lines:
  * sites on the touched lines are dropped (their facts may no longer hold), later ones shift.
  */
-export function shiftSites(sites: HeapSite[], startLine: number, endLine: number, newLines: number): HeapSite[] {
+export function shiftSites<T extends { line: number }>(sites: T[], startLine: number, endLine: number, newLines: number): T[] {
 	const delta = newLines - (endLine - startLine + 1);
-	const out: HeapSite[] = [];
+	const out: T[] = [];
 	for (const s of sites) {
 		if (s.line < startLine) out.push(s);
 		else if (s.line > endLine) out.push({ ...s, line: s.line + delta });

@@ -18,6 +18,7 @@ import { HeapSitesNotification, SetTrustedNotification, StatusNotification } fro
 import { SERVER_EXEC_ARGV } from '../../common/serverRuntime';
 import { registerCommands } from './commands';
 import { DuplicateFilter } from './dedupe';
+import { registerProfiles } from './profiles';
 import { HeapDecorations } from './decorations';
 import { RawOutputDocuments } from './rawOutput';
 import { StatusItem } from './status';
@@ -89,6 +90,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		}),
 	);
 	registerCommands({ context, client: c, log, status, raw });
+	// The allocation profile commands and the hot-spot view (client/src/profiles.ts).
+	registerProfiles(context, c);
 
 	try {
 		await c.start();

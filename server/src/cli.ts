@@ -17,6 +17,7 @@ import { toSarif } from './cli/sarif';
 import { GitError } from './git/git';
 import { BaselineError } from './review/baseline';
 import { RULES_BY_ID } from './rules/index';
+import { joinCheckProfile, profileCommand } from './cli/profileCommand';
 import { installExitCleanup } from './toolchain/exitCleanup';
 
 export { EXIT } from './cli/problems';
@@ -55,7 +56,16 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	if (fatal) return EXIT.tool;
 	const sel = select(r.findings);
 	reportSelection(sel, io);
-	const { findings } = sel;
+	let { findings } = sel;
+	let table = '';
+	if (o.profile) {
+		const joined = await joinCheckProfile(o.profile, findings, o.paths, goBin, io);
+		if ('error' in joined) {
+			io.err(`memlens: ${joined.error}\n`);
+			return EXIT.tool;
+		}
+		({ findings, table } = joined);
+	}
 	if (o.format === 'json') {
 		const extra = {
 			...(sel.newFromRev ? { newFromRev: { rev: sel.newFromRev.rev, commit: sel.newFromRev.commit, unchangedLeftOut: sel.newFromRev.unchanged } } : {}),
@@ -63,7 +73,7 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 		};
 		io.out(JSON.stringify({ ...toJson(findings, io.cwd), ...extra }, null, 2) + '\n');
 	} else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(findings, io.cwd, cliVersion()), null, 2) + '\n');
-	else io.out(formatText(findings, io.cwd, { files: r.files, packages: r.packages }));
+	else io.out(formatText(findings, io.cwd, { files: r.files, packages: r.packages }) + (table ? '\n' + table : ''));
 	return failsOn(findings, o.failOn) ? EXIT.findings : EXIT.ok;
 }
 
@@ -117,6 +127,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 				return await runBaseline(cmd, io, cliVersion());
 			case 'diff':
 				return await runDiff(cmd, io, cliVersion());
+			case 'profile':
+				return await profileCommand(cmd, io);
 		}
 	} catch (e) {
 		if (e instanceof UsageError) {

@@ -58,9 +58,9 @@ for (const [key, { schema: s, def }] of expected) {
 	});
 }
 
-test('scopes: go binary machine-overridable, trace window, everything else resource', () => {
+test('scopes: go binary machine-overridable, trace window, remote profile hosts machine (a workspace cannot allow them), everything else resource', () => {
 	for (const [key, p] of Object.entries(contributed)) {
-		const want = key === 'goMemlens.goPath' ? 'machine-overridable' : key === 'goMemlens.trace.server' ? 'window' : 'resource';
+		const want = key === 'goMemlens.goPath' ? 'machine-overridable' : key === 'goMemlens.trace.server' ? 'window' : key === 'goMemlens.profile.allowRemoteHosts' ? 'machine' : 'resource';
 		assert.equal(p.scope, want, key);
 	}
 });
@@ -74,7 +74,7 @@ test('restricted configurations in untrusted workspaces are real settings', () =
 });
 
 test('every contributed command has the Go MemLens category and a handler name in the client', () => {
-	const client = ['extension', 'commands', 'status'].map((f) => readFileSync(path.join(__dirname, `../../client/src/${f}.ts`), 'utf8')).join('\n');
+	const client = ['extension', 'commands', 'status', 'profiles'].map((f) => readFileSync(path.join(__dirname, `../../client/src/${f}.ts`), 'utf8')).join('\n');
 	for (const c of pkg.contributes.commands) {
 		assert.equal(c.category, 'Go MemLens', c.command);
 		assert.ok(client.includes(`'${c.command}'`), `${c.command} is registered by the client`);

@@ -58,7 +58,7 @@ export function goVersion(goBin: string, env: Record<string, string> = {}): Prom
 	const key = `${goBin}\0${JSON.stringify(Object.entries(env).sort())}`;
 	let p = versions.get(key);
 	if (!p) {
-		p = query(goBin, env);
+		p = query(goBin, env, 'GOVERSION');
 		versions.set(key, p);
 		// Do not remember failures: the user may install Go or fix the setting.
 		void p.then((v) => {
@@ -68,12 +68,27 @@ export function goVersion(goBin: string, env: Record<string, string> = {}): Prom
 	return p;
 }
 
-async function query(goBin: string, env: Record<string, string>): Promise<string | undefined> {
+const goroots = new Map<string, Promise<string | undefined>>();
+
+/** `go env GOROOT` (where profiles' standard-library paths point), cached like goVersion. */
+export function goRoot(goBin: string, env: Record<string, string> = {}): Promise<string | undefined> {
+	const key = `${goBin}\0${JSON.stringify(Object.entries(env).sort())}`;
+	let p = goroots.get(key);
+	if (!p) {
+		goroots.set(key, (p = query(goBin, env, 'GOROOT')));
+		void p.then((v) => {
+			if (v === undefined) goroots.delete(key);
+		});
+	}
+	return p;
+}
+
+async function query(goBin: string, env: Record<string, string>, name: 'GOVERSION' | 'GOROOT'): Promise<string | undefined> {
 	let run: ToolRun | undefined;
 	try {
 		// The same environment policy as every run; in the run's temp dir, killed with the process on exit.
 		run = await prepareToolRun({ cwd: os.tmpdir(), env, build: false });
-		const { child } = await spawnTool(goBin, ['env', 'GOVERSION'], { cwd: run.dir, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, timeoutMs: 20_000 });
+		const { child } = await spawnTool(goBin, ['env', name], { cwd: run.dir, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, timeoutMs: 20_000 });
 		const r = await child;
 		const v = r.exitCode === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : '';
 		return v || undefined;

@@ -19,6 +19,7 @@ import { discover } from './discover';
 import type { TypedView } from '../typed/facts';
 import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
+import type { FindingCost } from './profileFormat';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -53,6 +54,8 @@ export interface Finding {
 	fixes?: Fix[];
 	/** A compiler fact's subject (`buf`, `make([]byte, n)`), which baselines and diffs match on. */
 	subject?: string;
+	/** With `check --profile`: what this compiler fact's line cost (cli/profileFormat.ts). */
+	profile?: FindingCost;
 }
 
 export interface AnalyzeOptions {

@@ -1,6 +1,7 @@
 /** Command-line parsing for `memlens` (node's util.parseArgs): pure, returns options or a usage error. */
 import { parseArgs } from 'node:util';
 import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
+import { parseProfileCommand, PROFILE_CHECK_USAGE, PROFILE_USAGE, ProfileUsageError, takeProfileFlags, type ProfileCheck, type ProfileOptions } from './profileArgs';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type DiffFormat = Format | 'md';
@@ -24,6 +25,8 @@ export interface CheckOptions {
 	typed: boolean;
 	disabledRules: string[];
 	paths: string[];
+	/** `--profile FILE`: costs joined with the compiler facts (profileArgs.ts). */
+	profile?: ProfileCheck;
 	/** `--new-from-rev REF`: only findings on lines changed since REF. */
 	newFromRev?: string;
 	/** `--baseline FILE`: findings recorded there are not reported. */
@@ -58,7 +61,7 @@ export interface FixOptions {
 	paths: string[];
 }
 
-export type CliCommand = CheckOptions | BaselineOptions | DiffOptions | FixOptions | { command: 'help' } | { command: 'version' };
+export type CliCommand = CheckOptions | BaselineOptions | DiffOptions | FixOptions | ProfileOptions | { command: 'help' } | { command: 'version' };
 
 /** A usage error: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
@@ -73,6 +76,7 @@ Usage:
                                        compiler facts new, gone or of another kind from revision BASE to
                                        HEAD (default: the working tree), matched by package, function, subject
   memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
+${PROFILE_USAGE}
   memlens --help | --version
 
 Options (check):
@@ -92,6 +96,7 @@ Options (check):
                                   uncommitted and untracked files included)
   --baseline FILE                 leave out the findings recorded in FILE (memlens baseline); entries no
                                   longer found are noted on stderr (JSON: "baseline.stale")
+${PROFILE_CHECK_USAGE}
 
 Options (diff):
   --format text|json|sarif|md     output format (default text; md: a pull-request comment or job summary)
@@ -129,6 +134,16 @@ export function parseEscapeKinds(v: string | undefined): EscapeKind[] {
 /** Parses argv (without `node` and the script). Throws UsageError. */
 export function parseCli(argv: string[]): CliCommand {
 	let parsed;
+	let profile: ProfileCheck | undefined;
+	try {
+		if (argv[0] === 'profile') return parseProfileCommand(argv.slice(1));
+		const taken = takeProfileFlags(argv);
+		profile = taken.profile;
+		if (profile && taken.rest.find((a) => !a.startsWith('-')) !== 'check') throw new UsageError('--profile belongs to `memlens check`');
+		argv = taken.rest;
+	} catch (e) {
+		throw e instanceof ProfileUsageError ? new UsageError(e.message) : e;
+	}
 	try {
 		parsed = parseArgs({
 			args: argv,
@@ -191,6 +206,7 @@ export function parseCli(argv: string[]): CliCommand {
 			...common,
 			...(o['new-from-rev'] !== undefined ? { newFromRev: o['new-from-rev'] } : {}),
 			...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
+			...(profile ? { profile } : {}),
 		};
 	}
 	if (command === 'baseline') {

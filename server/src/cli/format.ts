@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Severity } from '../model';
 import type { Finding } from './analyze';
+import { costSuffix, type FindingCost } from './profileFormat';
 
 /** The `--format json` document: exactly one object, version 1. */
 export interface JsonReport {
@@ -17,6 +18,8 @@ export interface JsonReport {
 		message: string;
 		source: 'compiler' | 'syntax';
 		flow: { message: string; file: string; line: number; column: number }[];
+		/** With `--profile`: the line's measured cost (compiler facts only). */
+		profile?: FindingCost;
 	}[];
 }
 
@@ -40,6 +43,7 @@ export function toJson(findings: Finding[], cwd: string): JsonReport {
 			message: f.message,
 			source: f.source,
 			flow: f.flow.map((s) => ({ message: s.message, file: displayPath(s.file, cwd), line: s.line, column: s.column })),
+			...(f.profile ? { profile: f.profile } : {}),
 		})),
 	};
 }
@@ -54,7 +58,7 @@ const ORDER: Severity[] = ['error', 'warning', 'information', 'hint'];
 export function formatText(findings: Finding[], cwd: string, summary: { files: number; packages: number }): string {
 	const out: string[] = [];
 	for (const f of findings) {
-		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`);
+		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]${costSuffix(f)}`);
 		for (const s of f.flow) out.push(`    ${displayPath(s.file, cwd)}:${s.line}:${s.column}: ${s.message}`);
 	}
 	const counts = ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);

@@ -82,7 +82,7 @@ export function toSarif(findings: Finding[], cwd: string, version: string): obje
 		const b = new SarifResultBuilder().initSimple({ level: level(f.severity), messageText: f.message, ruleId: f.rule });
 		const res = b.result;
 		res.locations = [location(f.file, f.line, f.column16, cwd, f.endLine, f.endColumn16)];
-		res.properties = { severity: f.severity, source: f.source, goByteColumn: f.column, goByteEndColumn: f.endColumn };
+		res.properties = { severity: f.severity, source: f.source, goByteColumn: f.column, goByteEndColumn: f.endColumn, ...(f.profile ? { profile: f.profile } : {}) };
 		if (f.flow.length && f.source === 'compiler') {
 			res.codeFlows = [{ message: { text: "the compiler's reason chain (-gcflags=-m=2)" }, threadFlows: [{ locations: f.flow.map((s) => ({ location: flowLocation(s, cwd) })) }] }];
 		} else if (f.flow.length) {

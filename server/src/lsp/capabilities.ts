@@ -53,8 +53,8 @@ export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
 		codeActionProvider: caps.codeActionLiterals
 			? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] }
 			: true,
-		executeCommandProvider: { commands: [Commands.rerun, Commands.toggleStackFacts] },
-		// "Show what stays on the stack in this function" (report/stackLens.ts).
+		executeCommandProvider: { commands: [Commands.rerun, Commands.toggleStackFacts, Commands.profileBenchmark] },
+		// "Show what stays on the stack in this function" (report/stackLens.ts), "Profile allocations" above benchmarks (lsp/profiles.ts).
 		codeLensProvider: { resolveProvider: false },
 	};
 }

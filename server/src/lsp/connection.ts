@@ -9,7 +9,10 @@ import {
 	type Connection,
 	type InitializeResult,
 } from 'vscode-languageserver/node';
-import { Commands, DebugStatsRequest, RawOutputRequest, SetTrustedNotification } from '../../../common/protocol';
+import { URI } from 'vscode-uri';
+import { ClearProfileNotification, Commands, DebugStatsRequest, HotSpotsRequest, LoadProfileRequest, RawOutputRequest, SetTrustedNotification } from '../../../common/protocol';
+import { findGo } from './engines';
+import { ProfileStore } from './profiles';
 import { readClientCaps, serverCapabilities, type ClientCaps } from './capabilities';
 import { isGoDocument } from './documents';
 import { watchClientProcess } from './lifecycle';
@@ -19,6 +22,7 @@ import { Session } from './session';
 export function startServer(connection: Connection): void {
 	let caps: ClientCaps | undefined;
 	let session: Session | undefined;
+	let profiles: ProfileStore | undefined;
 	let ready: Promise<void> = Promise.resolve();
 	const log = (msg: string) => connection.console.log(`[memlens] ${msg}`);
 
@@ -42,6 +46,21 @@ export function startServer(connection: Connection): void {
 			process.exit(1);
 		});
 		ready = session.init().catch((e) => log(`syntax engine failed to load: ${String(e)}`));
+		const folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+		if (!folders.length && params.rootUri) folders.push(URI.parse(params.rootUri).fsPath);
+		const s = session;
+		profiles = new ProfileStore({
+			connection,
+			caps,
+			log,
+			trusted: () => s.trusted,
+			roots: () => [...new Set([...folders, ...s.docs.all().map((d) => d.dir)])],
+			settings: (uri) => s.settings.get(uri),
+			goBin: (r) => findGo(r.memlens.goPath, r.go.goroot, r.go.alternateGo),
+			facts: (dir) => s.packageFacts(dir),
+			republish: () => s.configurationChanged(),
+		});
+		session.profileOf = (file) => profiles?.fileProfile(file);
 		return { capabilities: serverCapabilities(caps), serverInfo: { name: 'Go MemLens', version: '0.1.0' } };
 	});
 
@@ -89,7 +108,14 @@ export function startServer(connection: Connection): void {
 	connection.onDidChangeTextDocument((p) => {
 		const { uri, version } = p.textDocument;
 		session?.changeQueued(uri);
-		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version), uri);
+		inOrder(
+			'didChange',
+			(s) => {
+				profiles?.changed(URI.parse(uri).fsPath, p.contentChanges);
+				return s.changed(uri, p.contentChanges, version);
+			},
+			uri,
+		);
 	});
 	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri), p.textDocument.uri));
 	connection.onDidCloseTextDocument((p) => inOrder('didClose', (s) => s.closed(p.textDocument.uri), p.textDocument.uri));
@@ -97,14 +123,20 @@ export function startServer(connection: Connection): void {
 	connection.onHover((p) =>
 		guard('hover', null, async () => {
 			await settled(p.textDocument.uri);
-			return session?.hover(p.textDocument.uri, p.position) ?? null;
+			if (!session) return null;
+			const file = URI.parse(p.textDocument.uri).fsPath;
+			const cost = profiles ? (hasFact: boolean) => profiles!.hoverCost(file, p.position.line, session!.caps.hoverMarkdown, hasFact) : undefined;
+			return session.hover(p.textDocument.uri, p.position, cost) ?? null;
 		}),
 	);
 
 	connection.onCodeLens((p) =>
 		guard('codeLens', [], async () => {
 			await settled(p.textDocument.uri);
-			return session?.codeLenses(p.textDocument.uri) ?? [];
+			const d = session?.docs.get(p.textDocument.uri);
+			// The stack lenses (report/stackLens.ts) and "Profile allocations" above benchmarks (lsp/profiles.ts).
+			const stack = session?.codeLenses(p.textDocument.uri) ?? [];
+			return d && profiles ? [...stack, ...profiles.codeLenses(p.textDocument.uri, d.doc.getText())] : stack;
 		}),
 	);
 
@@ -115,8 +147,19 @@ export function startServer(connection: Connection): void {
 		}),
 	);
 
+	connection.onRequest(LoadProfileRequest.type, (p) => guard('loadProfile', { ok: false, message: 'internal error' }, () => profiles?.load(p) ?? { ok: false, message: 'not initialized' }));
+	connection.onRequest(HotSpotsRequest.type, () => guard('hotSpots', { title: '', spots: [], notes: [] }, () => profiles?.hotSpots() ?? { title: '', spots: [], notes: [] }));
+	connection.onNotification(ClearProfileNotification.type, () => inOrder('clearProfile', () => profiles?.clear()));
+
 	connection.onExecuteCommand((p) =>
 		guard('executeCommand', null, async () => {
+			if (p.command === Commands.profileBenchmark) {
+				const [uri, name] = p.arguments ?? [];
+				if (typeof uri !== 'string' || typeof name !== 'string' || !profiles) return null;
+				const r = await profiles.runBenchmark(uri, name);
+				if (!r.ok) void connection.window.showWarningMessage(`Profile allocations: ${r.message}`);
+				return r;
+			}
 			if (p.command === Commands.rerun) {
 				const arg = p.arguments?.[0];
 				await session?.rerun(typeof arg === 'string' ? arg : undefined);
@@ -145,6 +188,7 @@ export function startServer(connection: Connection): void {
 	connection.onNotification(SetTrustedNotification.type, (p) => inOrder('setTrusted', (s) => s.setTrusted(p.trusted === true)));
 
 	connection.onShutdown(() => {
+		profiles?.dispose();
 		session?.dispose();
 		session = undefined;
 	});

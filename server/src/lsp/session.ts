@@ -16,6 +16,7 @@ import { functionSpans, spanAt, stackLenses, stackLensTitle } from '../report/st
 import { FactCache } from '../report/factCache';
 import { shiftFacts } from '../util/editShift';
 import { fileReport, type FileReport, type FileSources } from '../report/fileReport';
+import type { FileProfile } from '../report/profileCosts';
 import { RuleRuns, type RuleInput } from './ruleRuns';
 import { DocumentStore, type OpenDoc } from './documents';
 import * as engines from './engines';
@@ -69,6 +70,8 @@ export class Session {
 	private readonly typedRuns: TypedRuns;
 	/** The package of the document touched last (for Commands.rerun without arguments). */
 	lastDir: string | undefined;
+	/** The loaded allocation profile's lines of a file (lsp/profiles.ts), a report input. */
+	profileOf?: (filePath: string) => FileProfile | undefined;
 
 	constructor(
 		private readonly connection: Connection,
@@ -251,13 +254,17 @@ export class Session {
 		};
 	}
 
+	packageFacts(dir: string): readonly EscapeFact[] | undefined {
+		return this.packages.get(dir)?.facts;
+	}
+
 	isStale(uri: string): boolean {
 		const d = this.docs.get(uri);
 		return d ? (this.packages.get(d.dir)?.stale ?? false) : false;
 	}
 
 	/** The hover at `pos`, from the document's last report. */
-	hover(uri: string, pos: Position): Hover | null {
+	hover(uri: string, pos: Position, cost?: (hasFact: boolean) => string | undefined): Hover | null {
 		const memo = this.docs.get(uri) && this.reports.get(uri);
 		if (!memo) return null;
 		const { report, settings } = memo;
@@ -265,6 +272,7 @@ export class Session {
 			caps: this.caps,
 			stale: this.isStale(uri),
 			published: (pf) => factSeverity(pf.fact.kind, settings.memlens, report.onStack.has(pf)) !== undefined,
+			...(cost ? { cost } : {}),
 		});
 	}
 
@@ -534,6 +542,7 @@ export class Session {
 			rules: (input) => this.runRules(d.uri, input, settings, mode, this.typedRuns.gen(d.dir)),
 			cache: this.factCache(d.uri, mode === 'edit'),
 			stackFunctions: stack,
+			profile: this.profileOf?.(d.filePath),
 		});
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
@@ -547,7 +556,7 @@ export class Session {
 		const diagnostics = report.diagnostics.every((x) => fitsDocument(x.range, lines)) ? report.diagnostics : this.dropUnfit(report.diagnostics, lines);
 		await this.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.caps.memlensExtensions && pkg) {
-			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites }).catch(() => undefined);
+			void this.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites, ...(report.costSites ? { costs: report.costSites } : {}) }).catch(() => undefined);
 		}
 	}
 

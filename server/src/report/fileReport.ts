@@ -7,7 +7,7 @@
  * sources) comes in through `sources`.
  */
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { HeapSite } from '../../../common/protocol';
+import type { CostSite, HeapSite } from '../../../common/protocol';
 import type { EscapeFact, GoVersionInfo, RuleFinding } from '../model';
 import type { Tree } from '../syntax/mirror';
 import type { Rule } from '../rules/types';
@@ -18,6 +18,7 @@ import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type 
 import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
 import { factsOnStack, functionSpans } from './stackLens';
+import { costSeverities, costSites, type FileProfile } from './profileCosts';
 
 /** What a report reads from outside the file's text (cached readers at the edge; fixed values in tests). */
 export interface FileSources {
@@ -50,6 +51,8 @@ export interface FileInput {
 	cache?: FactCache;
 	/** Functions whose `does not escape` facts the user asked to see (stackLens.ts keys). */
 	stackFunctions?: ReadonlySet<string>;
+	/** The loaded allocation profile's lines in this file (profileCosts.ts), when one is loaded. */
+	profile?: FileProfile;
 }
 
 export interface FileReport {
@@ -65,6 +68,8 @@ export interface FileReport {
 	heapSites: HeapSite[];
 	/** The `does not escape` facts shown because their function's stack lens is on. */
 	onStack: ReadonlySet<PlacedFact>;
+	/** Cost notes of the loaded allocation profile (undefined: none loaded). */
+	costSites?: CostSite[];
 	/** The syntax-only part of `findings` (reusable while the text and settings stay the same). */
 	syntaxFindings: RuleFinding[];
 }
@@ -91,8 +96,8 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
 	const onStack = input.stackFunctions?.size && input.tree ? factsOnStack(functionSpans(input.tree), placed, input.stackFunctions) : NONE;
-	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings, onStack };
-	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache);
+	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings, onStack, ...(input.profile ? { costSites: costSites(input.profile, memlens) } : {}) };
+	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache, input.profile);
 }
 
 /** Adds the `diagnostics` getter (its own function, so the getter holds only what it needs, not the file's text). */
@@ -103,10 +108,12 @@ function withDiagnostics(
 	caps: ClientCaps,
 	stale: boolean,
 	cache: FactCache | undefined,
+	profile: FileProfile | undefined,
 ): FileReport {
+	const escape = () => escapeDiagnostics(report.placed, memlens, caps, stale, cache, report.onStack);
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => mergeDiagnostics(escapeDiagnostics(report.placed, memlens, caps, stale, cache, report.onStack), ruleDiags),
+		get: () => mergeDiagnostics(profile ? costSeverities(escape(), profile, memlens) : escape(), ruleDiags),
 	}) as FileReport;
 }
 

@@ -24,6 +24,8 @@ export interface HoverContext {
 	published: (pf: PlacedFact) => boolean;
 	/** The cause of a fact; escape/causes.ts's causeOf unless given. */
 	cause?: (fact: PlacedFact['fact']) => EscapeCause | undefined;
+	/** The loaded profile's cost of the hovered line (report/profileCosts.ts costHover), when there is one. */
+	cost?: (hasFact: boolean) => string | undefined;
 }
 
 function contains(r: Range, p: Position): boolean {
@@ -114,6 +116,9 @@ export function hoverAt(pos: Position, facts: readonly PlacedFact[], findings: r
 		sections.push(section);
 		range ??= pf.range;
 	}
+	// The profile's measurement of this line: after its facts, or alone on a line with none.
+	const measured = ctx.cost?.(sections.length > 0);
+	if (measured) sections.push(measured);
 	// Every finding is published (disabled rules and 'off' severities never become findings): its
 	// message, doc link and related positions are all in the diagnostic.
 	if (!shownOnHover) {
