@@ -29,7 +29,8 @@ describe('allocation profiles through the language server', () => {
 	let root: string;
 	let testUri: string;
 	let srcUri: string;
-	const lenses = () => client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: testUri } }) as Promise<Lens[]>;
+	// Only the "Profile allocations" lenses (the stack lenses of report/stackLens.ts share the request).
+	const lenses = async () => ((await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: testUri } })) as Lens[]).filter((l) => l.command?.command === Commands.profileBenchmark);
 	const costsOf = (uri: string) => client.heapSites.get(uri)?.costs ?? [];
 	/** A request's answer comes after every notification the server sent before it (heap sites follow each publish). */
 	const barrier = () => client.debugStats();
