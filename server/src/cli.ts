@@ -4,9 +4,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolveGoBinary } from './analysis/goEnv';
+import { goVersion, resolveGoBinary } from './analysis/goEnv';
 import { analyze, type AnalyzeResult } from './cli/analyze';
-import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions } from './cli/args';
+import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions, type ReportOptions } from './cli/args';
+import { completeSpans, renderReport, REPORT_KINDS, reportInput, summarize } from './cli/report';
 import { applySafeFixes, unifiedDiff } from './cli/fix';
 import { displayPath, failsOn, formatJson, formatText } from './cli/format';
 import { toSarif } from './cli/sarif';
@@ -77,13 +78,24 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 
 async function check(o: CheckOptions, io: Io): Promise<number> {
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ...(o.shard ? { shard: o.shard } : {}) });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));
 	else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(r.findings, io.cwd, cliVersion()), null, 2) + '\n');
 	else io.out(formatText(r.findings, io.cwd, { files: r.files, packages: r.packages }));
 	return failsOn(r.findings, o.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+async function report(o: ReportOptions, io: Io): Promise<number> {
+	const goBin = resolveGoBinary(o.go);
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ...(o.shard ? { shard: o.shard } : {}) });
+	if (reportProblems(r, io)) return EXIT.tool;
+	await completeSpans(r);
+	const go = await goVersion(goBin);
+	const meta = { tool: `memlens ${cliVersion()}`, paths: o.paths, generatedAt: new Date().toISOString(), ...(go ? { goVersion: go } : {}), ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}) };
+	io.out(renderReport(summarize(reportInput(r, io.cwd, meta)), o.format));
+	return EXIT.ok;
 }
 
 async function fix(o: FixOptions, io: Io): Promise<number> {
@@ -116,7 +128,7 @@ async function fix(o: FixOptions, io: Io): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
 	try {
 		const cmd = parseCli(argv);
-		if (cmd.command === 'check' || cmd.command === 'fix') {
+		if (cmd.command === 'check' || cmd.command === 'report' || cmd.command === 'fix') {
 			// A typo must not silently leave a rule on.
 			const unknown = cmd.disabledRules.filter((id) => !RULES_BY_ID.has(id));
 			if (unknown.length) throw new UsageError(`--rules-disable: unknown rule id(s) ${unknown.join(', ')} (known: ${[...RULES_BY_ID.keys()].join(', ')})`);
@@ -130,6 +142,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 				return EXIT.ok;
 			case 'check':
 				return await check(cmd, io);
+			case 'report':
+				return await report(cmd, io);
 			case 'fix':
 				return await fix(cmd, io);
 		}

@@ -15,7 +15,9 @@ import type { LocatedEscapeFact } from '../rules/types';
 import { newGoParser, type Parser } from '../syntax/goParser';
 import { mirrorOf, wholeRunTree } from '../syntax/mirror';
 import { compileUnit, type CompileResult } from './compile';
-import { discover } from './discover';
+import { discover, type ModuleUnit } from './discover';
+import { shardUnits, type Shard } from './shard';
+import { functionSpans, type FunctionSpan } from '../syntax/functionSpans';
 import type { TypedView } from '../typed/facts';
 import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
@@ -51,6 +53,8 @@ export interface Finding {
 	flow: FlowEntry[];
 	/** Fixes of syntax findings (LSP coordinates of `file`). */
 	fixes?: Fix[];
+	/** The compiler fact behind a compiler finding (its flows give the cause, escape/causes.ts). */
+	fact?: EscapeFact;
 }
 
 export interface AnalyzeOptions {
@@ -63,6 +67,10 @@ export interface AnalyzeOptions {
 	disabledRules: string[];
 	/** Run the typed pass (go vet analyzers) per module; needs `goBin`. */
 	typed?: boolean;
+	/** Only this shard's packages (`--shard I/N`, cli/shard.ts). */
+	shard?: Shard;
+	/** Also return the function spans of each file with heap facts (the report's per-function counts). */
+	functionSpans?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -76,6 +84,10 @@ export interface AnalyzeResult {
 	missing: string[];
 	/** Problems worth a line on stderr (rule crashes, unreadable files). */
 	warnings: string[];
+	/** The modules and packages analysed (after `shard`). */
+	units: ModuleUnit[];
+	/** With `functionSpans`: file → its top-level functions, for files with compiler facts. */
+	functions?: Map<string, FunctionSpan[]>;
 }
 
 /** Severity of a compiler fact: the extension's default, with `off` kinds shown as hints when asked for. */
@@ -124,6 +136,7 @@ function factFinding(fact: EscapeFact, texts: TextCache): Finding {
 		severity: escapeSeverity(fact.kind),
 		message: ex.why ? `${fact.message} (${ex.why})` : fact.message,
 		source: 'compiler',
+		fact,
 		flow: ex.steps
 			.filter((s) => s.pos.line > 0)
 			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),
@@ -173,11 +186,13 @@ export function checkFile(
 	disabled: ReadonlySet<string>,
 	warnings: string[],
 	typed?: TypedView,
+	onRoot?: (root: Parameters<typeof functionSpans>[0]) => void,
 ): Finding[] {
 	const tree = parser.parse(text);
 	if (!tree) return [];
 	const lines = splitLines(text);
 	try {
+		onRoot?.(tree.rootNode);
 		const escape: LocatedEscapeFact[] | undefined = facts?.map((f) => ({
 			...f,
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
@@ -194,11 +209,20 @@ export function checkFile(
 
 /** Runs the whole check. Never throws for bad Go input; tool problems are in `compiles`. */
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
-	const { units, missing } = discover(opts.paths, opts.cwd);
+	const discovered = discover(opts.paths, opts.cwd);
+	const { missing } = discovered;
 	const findings: Finding[] = [];
 	const compiles: CompileResult[] = [];
 	const typedRuns: TypedRunResult[] = [];
 	const warnings: string[] = [];
+	let units = discovered.units;
+	if (opts.shard) {
+		const goForList = opts.escape.length || opts.typed ? opts.goBin : '';
+		const sharded = await shardUnits(units, opts.shard, opts.cwd, goForList, opts.tags);
+		units = sharded.units;
+		warnings.push(...sharded.notes);
+	}
+	const functions = opts.functionSpans ? new Map<string, FunctionSpan[]>() : undefined;
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
 	const disabled = new Set(opts.disabledRules);
@@ -230,7 +254,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				}
 			}
 			let types: UnitTypes | undefined;
-			if (typedOn) {
+			// A shard may hold only packages the go command does not build here: nothing to vet.
+			if (typedOn && unit.patterns.length) {
 				types = await UnitTypes.run(opts.goBin, unit, opts.tags);
 				typedRuns.push(types.result);
 				// No Go: the syntax answer stands (the caller notes it once).
@@ -247,7 +272,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				files++;
 				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
 				const facts = compiled ? (factsByFile.get(file) ?? []) : undefined;
-				let found = checkFile(parser, file, text, facts, mods, disabled, warnings, types?.view(file, text));
+				const onRoot = functions && factsByFile.get(file)?.length ? (root: Parameters<typeof functionSpans>[0]) => functions.set(file, functionSpans(root)) : undefined;
+				let found = checkFile(parser, file, text, facts, mods, disabled, warnings, types?.view(file, text), onRoot);
 				// vet failed somewhere in the module: before its silence retracts a finding here, vet this package alone.
 				if (types?.canRecheck(file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
 					await types.recheck(file);
@@ -259,5 +285,5 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	} finally {
 		parser.delete();
 	}
-	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings };
+	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}) };
 }

@@ -1,6 +1,8 @@
 /** Command-line parsing for `memlens` (node's util.parseArgs): pure, returns options or a usage error. */
 import { parseArgs } from 'node:util';
 import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
+import { parseShard, type Shard } from './shard';
+import type { ReportFormat } from './report';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type FailOn = Severity | 'none';
@@ -23,6 +25,20 @@ export interface CheckOptions {
 	typed: boolean;
 	disabledRules: string[];
 	paths: string[];
+	/** `--shard I/N`: only this shard's packages. */
+	shard?: Shard;
+}
+
+/** `memlens report`: the check's facts and findings summarised per package and cause. */
+export interface ReportOptions {
+	command: 'report';
+	format: ReportFormat;
+	tags: string[];
+	go: string;
+	typed: boolean;
+	disabledRules: string[];
+	paths: string[];
+	shard?: Shard;
 }
 
 export interface FixOptions {
@@ -32,7 +48,7 @@ export interface FixOptions {
 	paths: string[];
 }
 
-export type CliCommand = CheckOptions | FixOptions | { command: 'help' } | { command: 'version' };
+export type CliCommand = CheckOptions | ReportOptions | FixOptions | { command: 'help' } | { command: 'version' };
 
 /** A usage error: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
@@ -41,6 +57,8 @@ export const USAGE = `Go MemLens: the Go compiler's escape analysis and memory p
 
 Usage:
   memlens check [options] [PATH ...]   report findings (PATH: directory, recursively like ./..., or a .go file; default .)
+  memlens report [options] [PATH ...]  heap allocation sites per package and cause, with advice, the
+                                       functions and files with most of them, and the rule findings
   memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
   memlens --help | --version
 
@@ -57,6 +75,10 @@ Options (check):
                                   a note on stderr and the syntax answer)
   --go PATH                       the go binary (default: go on PATH)
   --rules-disable ID1,ID2         syntax rules to switch off
+  --shard I/N                     analyse only shard I of N (a CI matrix: the N shards together are one run)
+
+Options (report): --format text|md|html|json (default text; html is one self-contained file),
+  and --tags, --typed, --go, --rules-disable, --shard as for check
 
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or tool error.
 Docs: docs/cli.md`;
@@ -102,6 +124,7 @@ export function parseCli(argv: string[]): CliCommand {
 				'rules-disable': { type: 'string' },
 				typed: { type: 'string' },
 				'dry-run': { type: 'boolean' },
+				shard: { type: 'string' },
 			},
 		});
 	} catch (e) {
@@ -111,7 +134,13 @@ export function parseCli(argv: string[]): CliCommand {
 	if (o.help) return { command: 'help' };
 	if (o.version) return { command: 'version' };
 	const [command, ...paths] = positionals;
-	if (!command) throw new UsageError('missing command: check or fix');
+	if (!command) throw new UsageError('missing command: check, report or fix');
+	let shard: Shard | undefined;
+	if (o.shard !== undefined) {
+		shard = parseShard(o.shard);
+		if (!shard) throw new UsageError(`--shard: "${o.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
+		if (command === 'fix') throw new UsageError('--shard belongs to `memlens check` and `memlens report`');
+	}
 	const common = {
 		tags: list(o.tags),
 		go: o.go ?? '',
@@ -128,6 +157,19 @@ export function parseCli(argv: string[]): CliCommand {
 			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
 			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
 			...common,
+			...(shard ? { shard } : {}),
+		};
+	}
+	if (command === 'report') {
+		for (const k of ['escape', 'fail-on', 'dry-run'] as const) {
+			if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens ${k === 'dry-run' ? 'fix' : 'check'}\` (a report counts the heap facts and never fails)`);
+		}
+		return {
+			command: 'report',
+			format: oneOf('format', o.format ?? 'text', ['text', 'md', 'html', 'json'] as const),
+			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
+			...common,
+			...(shard ? { shard } : {}),
 		};
 	}
 	if (command === 'fix') {
@@ -137,5 +179,5 @@ export function parseCli(argv: string[]): CliCommand {
 		}
 		return { command: 'fix', dryRun: !!o['dry-run'], disabledRules: common.disabledRules, paths: common.paths };
 	}
-	throw new UsageError(`unknown command "${command}": use check or fix`);
+	throw new UsageError(`unknown command "${command}": use check, report or fix`);
 }
