@@ -88,6 +88,8 @@ export interface AnalyzeResult {
 	units: ModuleUnit[];
 	/** With `functionSpans`: file → its top-level functions, for files with compiler facts. */
 	functions?: Map<string, FunctionSpan[]>;
+	/** With `shard`: how many packages all shards together have (a shard may hold none of them). */
+	allPackages?: number;
 }
 
 /** Severity of a compiler fact: the extension's default, with `off` kinds shown as hints when asked for. */
@@ -216,6 +218,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const typedRuns: TypedRunResult[] = [];
 	const warnings: string[] = [];
 	let units = discovered.units;
+	const allPackages = units.reduce((n, u) => n + u.packages.length, 0);
 	if (opts.shard) {
 		const goForList = opts.escape.length || opts.typed ? opts.goBin : '';
 		const sharded = await shardUnits(units, opts.shard, opts.cwd, goForList, opts.tags);
@@ -245,11 +248,16 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					let list = factsByFile.get(file);
 					if (!list) factsByFile.set(file, (list = []));
 					list.push(f);
-					// The same fact can be printed twice (e.g. a file compiled for two packages): report it once.
-					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}`;
-					if (kinds.has(f.kind) && !seen.has(k)) {
+					// The same fact can be printed twice (a generic body per instantiation, a body inlined into
+					// another package): reported once per distinct explanation. An inlined copy can escape
+					// for another reason than the original; and keeping it whatever else was compiled makes
+					// the shards of a run (--shard) add up to the unsharded run.
+					if (!kinds.has(f.kind)) continue;
+					const finding = factFinding(f, texts);
+					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${finding.message}`;
+					if (!seen.has(k)) {
 						seen.add(k);
-						findings.push(factFinding(f, texts));
+						findings.push(finding);
 					}
 				}
 			}
@@ -285,5 +293,5 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	} finally {
 		parser.delete();
 	}
-	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}) };
+	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }
