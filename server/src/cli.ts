@@ -98,7 +98,7 @@ async function report(o: ReportOptions, io: Io): Promise<number> {
 	await completeSpans(r);
 	const go = await goVersion(goBin);
 	const meta = { tool: `memlens ${cliVersion()}`, paths: o.paths, generatedAt: new Date().toISOString(), ...(go ? { goVersion: go } : {}), ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}) };
-	io.out(renderReport(summarize(reportInput(r, io.cwd, meta)), o.format));
+	io.out(renderReport(summarize(reportInput(r, io.cwd, meta), { top: o.top }), o.format));
 	return EXIT.ok;
 }
 

@@ -33,6 +33,8 @@ export interface CheckOptions {
 export interface ReportOptions {
 	command: 'report';
 	format: ReportFormat;
+	/** How many functions and files to list (`--top N`). */
+	top: number;
 	tags: string[];
 	go: string;
 	typed: boolean;
@@ -78,7 +80,8 @@ Options (check):
   --shard I/N                     analyse only shard I of N (a CI matrix: the N shards together are one run)
 
 Options (report): --format text|md|html|json (default text; html is one self-contained file),
-  and --tags, --typed, --go, --rules-disable, --shard as for check
+  --top N (functions and files listed, default 15), and --tags, --typed, --go, --rules-disable,
+  --shard as for check
 
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or tool error.
 Docs: docs/cli.md`;
@@ -125,6 +128,7 @@ export function parseCli(argv: string[]): CliCommand {
 				typed: { type: 'string' },
 				'dry-run': { type: 'boolean' },
 				shard: { type: 'string' },
+				top: { type: 'string' },
 			},
 		});
 	} catch (e) {
@@ -148,6 +152,7 @@ export function parseCli(argv: string[]): CliCommand {
 		paths: paths.length ? paths : ['.'],
 	};
 	if (o.go !== undefined && !o.go.trim()) throw new UsageError('--go: give the path of the go binary');
+	if (o.top !== undefined && command !== 'report') throw new UsageError('--top belongs to `memlens report`');
 	if (command === 'check') {
 		if (o['dry-run']) throw new UsageError('--dry-run belongs to `memlens fix`');
 		return {
@@ -164,8 +169,11 @@ export function parseCli(argv: string[]): CliCommand {
 		for (const k of ['escape', 'fail-on', 'dry-run'] as const) {
 			if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens ${k === 'dry-run' ? 'fix' : 'check'}\` (a report counts the heap facts and never fails)`);
 		}
+		const top = Number(o.top ?? '15');
+		if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top: "${o.top}" is not a positive whole number`);
 		return {
 			command: 'report',
+			top,
 			format: oneOf('format', o.format ?? 'text', ['text', 'md', 'html', 'json'] as const),
 			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
 			...common,
