@@ -53,7 +53,7 @@ const PAGE_SCRIPT = `
       type: 'bar',
       data: { labels: labels, datasets: datasets },
       options: { indexAxis: horizontal ? 'y' : 'x', responsive: true,
-        scales: { x: { stacked: stacked, beginAtZero: true }, y: { stacked: stacked, beginAtZero: true } },
+        scales: { x: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } } },
         plugins: { legend: { display: datasets.length > 1 } } },
       plugins: [drawn]
     });
