@@ -22,6 +22,7 @@ const BENCHES = {
 	publish: [['20'], false],
 	runnerOverhead: [['1', '--no-cold'], false],
 	saveToDiagnostics: [[path.join(root, 'examples')], false],
+	stdCheck: [['--quick'], false],
 };
 
 const present = readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
