@@ -11,8 +11,9 @@
  *
  *   npm run build && node --import tsx bench/stdCheck.ts [--quick] [--no-cold] [--breakdown] [PKGDIR …]
  *
- * --quick: container/ and encoding/csv only (bench/smoke.mjs). --breakdown: warm runs of memlens
- * with --typed off and with --escape none --typed off too, to show where the time goes. PKGDIR:
+ * --quick: container/ and encoding/csv only (bench/smoke.mjs). --breakdown: more warm runs of
+ * memlens, to show where the time goes: rules in process instead of one thread per CPU, --typed off,
+ * --escape none --typed off (the syntax rules alone), --escape none. PKGDIR:
  * directories under GOROOT/src instead of all of std. The full run compiles std twice cold (over
  * 300 packages each): minutes on a small machine.
  */
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
 
 	const caches = { raw: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-raw-')), memlens: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-ml-')) };
 	const raw = () => timed(GO, ['build', '-o', os.devNull, '-gcflags=-m=2', ...rawPatterns], src, goEnv({ GOCACHE: caches.raw }), false);
-	const memlens = (extra: string[] = []) => timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens }), true);
+	const memlens = (extra: string[] = [], env: Record<string, string> = {}) =>
+		timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, ...env }), true);
 	const findings = (m: Measure) => {
 		try {
 			return (JSON.parse(m.stdout) as { findings: unknown[] }).findings.length;
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
 		}
 		report('warm', await raw(), await memlens());
 		if (breakdown) {
+			console.log(`  warm memlens, syntax rules in process (MEMLENS_RULE_THREADS=1): ${fmt(await memlens([], { MEMLENS_RULE_THREADS: '1' }))}`);
 			console.log(`  warm memlens --typed off: ${fmt(await memlens(['--typed', 'off']))}`);
 			console.log(`  warm memlens --escape none --typed off (syntax rules only): ${fmt(await memlens(['--escape', 'none', '--typed', 'off']))}`);
 			console.log(`  warm memlens --escape none (rules + typed pass, no compile): ${fmt(await memlens(['--escape', 'none']))}`);

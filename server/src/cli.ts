@@ -3,9 +3,11 @@
  * (compiler escape analysis + syntax rules), printed as text, JSON or SARIF. See docs/cli.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { goVersion, resolveGoBinary } from './analysis/goEnv';
-import { analyze, type AnalyzeResult } from './cli/analyze';
+import { analyze, checkFile, type AnalyzeOptions, type AnalyzeResult } from './cli/analyze';
+import { isRuleWorker, serveRuleTasks } from './cli/ruleWorkers';
 import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions, type ReportOptions } from './cli/args';
 import { completeSpans, renderReport, REPORT_KINDS, reportInput, summarize } from './cli/report';
 import { applySafeFixes, unifiedDiff } from './cli/fix';
@@ -34,6 +36,16 @@ export function cliVersion(): string {
 		}
 	}
 	return 'unknown';
+}
+
+/**
+ * The syntax rules on one thread per CPU for runs of 100 files or more (docs/cli.md);
+ * MEMLENS_RULE_THREADS=N sets the number for any run (1: in process).
+ */
+function ruleThreads(): AnalyzeOptions['ruleThreads'] {
+	const set = process.env.MEMLENS_RULE_THREADS;
+	const n = set !== undefined && /^\d+$/.test(set) ? Number(set) : (os.availableParallelism?.() ?? os.cpus().length);
+	return { size: n, entry: __filename, minFiles: set !== undefined ? 1 : 100 };
 }
 
 /** Tool problems (go missing, paths missing, nothing analysable): printed, and true when fatal. */
@@ -82,7 +94,7 @@ function reportProblems(r: AnalyzeResult, io: Io): boolean {
 
 async function check(o: CheckOptions, io: Io): Promise<number> {
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	if (o.format === 'json') io.out(formatJson(r.findings, io.cwd));
@@ -93,7 +105,7 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 
 async function report(o: ReportOptions, io: Io): Promise<number> {
 	const goBin = resolveGoBinary(o.go);
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
 	if (reportProblems(r, io)) return EXIT.tool;
 	await completeSpans(r);
 	const go = await goVersion(goBin);
@@ -161,7 +173,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 	}
 }
 
-if (require.main === module) {
+if (isRuleWorker()) {
+	// A thread of the rule pool (cli/ruleWorkers.ts): the same bundle, serving files instead of main.
+	void serveRuleTasks(checkFile);
+} else if (require.main === module) {
 	// Ctrl-C or a kill stops the go builds too (they lead their own process groups), and the temp dir goes.
 	installExitCleanup();
 	void main(process.argv.slice(2), {

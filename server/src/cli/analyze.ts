@@ -21,6 +21,7 @@ import { functionSpans, type FunctionSpan } from '../syntax/functionSpans';
 import type { TypedView } from '../typed/facts';
 import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
+import { RulePool, runFileTask, type FileTask } from './ruleWorkers';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -71,6 +72,8 @@ export interface AnalyzeOptions {
 	shard?: Shard;
 	/** Also return the function spans of each file with heap facts (the report's per-function counts). */
 	functionSpans?: boolean;
+	/** Run the syntax rules on this many threads started from `entry` (the CLI's own file); ≤ 1: in process. */
+	ruleThreads?: { size: number; entry: string; minFiles: number };
 }
 
 export interface AnalyzeResult {
@@ -189,6 +192,7 @@ export function checkFile(
 	warnings: string[],
 	typed?: TypedView,
 	onRoot?: (root: Parameters<typeof functionSpans>[0]) => void,
+	cgo: CgoSourceReader = cgoSources,
 ): Finding[] {
 	const tree = parser.parse(text);
 	if (!tree) return [];
@@ -200,7 +204,7 @@ export function checkFile(
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
 		}));
 		const found = runRules(
-			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgoSources.packageC(file, text), ...(typed ? { typed } : {}) },
+			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgo.packageC(file, text), ...(typed ? { typed } : {}) },
 			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
 		);
 		return found.map((f) => ruleFinding(f, file, lines));
@@ -226,6 +230,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		warnings.push(...sharded.notes);
 	}
 	const functions = opts.functionSpans ? new Map<string, FunctionSpan[]>() : undefined;
+	const threads = opts.ruleThreads;
+	const nFiles = units.reduce((n, u) => n + u.files.length, 0);
+	const pool = threads && threads.size > 1 && nFiles >= threads.minFiles ? RulePool.start(Math.min(threads.size, nFiles), threads.entry) : undefined;
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
 	const disabled = new Set(opts.disabledRules);
@@ -269,29 +276,41 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				// No Go: the syntax answer stands (the caller notes it once).
 				if (types.result.status === 'go-missing') typedOn = false;
 			}
-			for (const file of unit.files) {
-				let text: string;
-				try {
-					text = readFileSync(file, 'utf8');
-				} catch (e) {
-					warnings.push(`cannot read ${file}: ${(e as Error).message}`);
+			const tasks: FileTask[] = unit.files.map((file) => {
+				const typedIn = types?.viewInput(file);
+				return {
+					file,
+					// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
+					...(compiled ? { facts: factsByFile.get(file) ?? [] } : {}),
+					...(typedIn ? { typed: typedIn } : {}),
+					disabled: opts.disabledRules,
+					spans: !!functions && !!factsByFile.get(file)?.length,
+				};
+			});
+			const results = pool ? await Promise.all(tasks.map((t) => pool.run(t))) : tasks.map((t) => runFileTask(checkFile, parser, mods, cgoSources, t));
+			for (const [i, r] of results.entries()) {
+				const t = tasks[i];
+				if (r.unreadable !== undefined) {
+					warnings.push(`cannot read ${t.file}: ${r.unreadable}`);
 					continue;
 				}
 				files++;
-				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
-				const facts = compiled ? (factsByFile.get(file) ?? []) : undefined;
-				const onRoot = functions && factsByFile.get(file)?.length ? (root: Parameters<typeof functionSpans>[0]) => functions.set(file, functionSpans(root)) : undefined;
-				let found = checkFile(parser, file, text, facts, mods, disabled, warnings, types?.view(file, text), onRoot);
+				warnings.push(...r.warnings);
+				if (r.spans) functions?.set(t.file, r.spans);
+				let found = r.findings;
 				// vet failed somewhere in the module: before its silence retracts a finding here, vet this package alone.
-				if (types?.canRecheck(file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
-					await types.recheck(file);
-					found = checkFile(parser, file, text, facts, mods, disabled, warnings, types.view(file, text));
+				if (types?.canRecheck(t.file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
+					await types.recheck(t.file);
+					const again = runFileTask(checkFile, parser, mods, cgoSources, { ...t, ...(types.viewInput(t.file) ? { typed: types.viewInput(t.file) } : {}) });
+					warnings.push(...again.warnings);
+					found = again.findings;
 				}
 				findings.push(...found);
 			}
 		}
 	} finally {
 		parser.delete();
+		await pool?.close();
 	}
 	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }
