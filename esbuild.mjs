@@ -1,6 +1,6 @@
 // One build script for the client, the language server and the CLI (CommonJS bundles, `vscode` external).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,10 +37,14 @@ for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-go/tree
 	copyFileSync(require.resolve(wasm), path.join('dist', path.basename(wasm)));
 }
 
+// The HTML report inlines Chart.js (server/src/summary/chartLibrary.ts): its UMD build goes into the
+// CLI bundle as a string, so dist/cli.js still needs only the two .wasm files beside it.
+const chartUmd = readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+
 const entries = [
 	{ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
 	{ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-	{ entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+	{ entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { MEMLENS_CHART_UMD: JSON.stringify(chartUmd) } },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -23,6 +23,7 @@ const BENCHES = {
 	profileJoin: [['--quick'], false],
 	runnerOverhead: [['1', '--no-cold'], false],
 	saveToDiagnostics: [[path.join(root, 'examples')], false],
+	stdCheck: [['--quick'], false],
 };
 
 const present = readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));

@@ -3,10 +3,13 @@
  * (compiler escape analysis + syntax rules), printed as text, JSON or SARIF. See docs/cli.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { resolveGoBinary } from './analysis/goEnv';
-import { analyze } from './cli/analyze';
-import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions } from './cli/args';
+import { goVersion, resolveGoBinary } from './analysis/goEnv';
+import { analyze, checkFile, type AnalyzeOptions, type AnalyzeResult } from './cli/analyze';
+import { isRuleWorker, serveRuleTasks } from './cli/ruleWorkers';
+import { parseCli, USAGE, UsageError, type CheckOptions, type FixOptions, type ReportOptions } from './cli/args';
+import { completeSpans, renderReport, REPORT_KINDS, reportInput, summarize } from './cli/report';
 import { runBaseline } from './cli/baselineCmd';
 import { runDiff } from './cli/diff';
 import { applySafeFixes, unifiedDiff } from './cli/fix';
@@ -47,11 +50,21 @@ function reportSelection(sel: Selected, io: Io): void {
 	}
 }
 
+/**
+ * The syntax rules on one thread per CPU for runs of 100 files or more (docs/cli.md);
+ * MEMLENS_RULE_THREADS=N sets the number for any run (1: in process).
+ */
+function ruleThreads(): AnalyzeOptions['ruleThreads'] {
+	const set = process.env.MEMLENS_RULE_THREADS;
+	const n = set !== undefined && /^\d+$/.test(set) ? Number(set) : (os.availableParallelism?.() ?? os.cpus().length);
+	return { size: n, entry: __filename, minFiles: set !== undefined ? 1 : 100 };
+}
+
 async function check(o: CheckOptions, io: Io): Promise<number> {
 	// An unknown REF or an unusable baseline fails before anything is compiled.
 	const select = await prepareSelection(o, io.cwd);
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	const sel = select(r.findings);
@@ -75,6 +88,17 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	} else if (o.format === 'sarif') io.out(JSON.stringify(toSarif(findings, io.cwd, cliVersion()), null, 2) + '\n');
 	else io.out(formatText(findings, io.cwd, { files: r.files, packages: r.packages }) + (table ? '\n' + table : ''));
 	return failsOn(findings, o.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+async function report(o: ReportOptions, io: Io): Promise<number> {
+	const goBin = resolveGoBinary(o.go);
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
+	if (reportProblems(r, io)) return EXIT.tool;
+	await completeSpans(r);
+	const go = await goVersion(goBin);
+	const meta = { tool: `memlens ${cliVersion()}`, paths: o.paths, generatedAt: new Date().toISOString(), ...(go ? { goVersion: go } : {}), ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}) };
+	io.out(renderReport(summarize(reportInput(r, io.cwd, meta), { top: o.top }), o.format));
+	return EXIT.ok;
 }
 
 async function fix(o: FixOptions, io: Io): Promise<number> {
@@ -107,7 +131,7 @@ async function fix(o: FixOptions, io: Io): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
 	try {
 		const cmd = parseCli(argv);
-		if (cmd.command === 'check' || cmd.command === 'fix' || cmd.command === 'baseline') {
+		if (cmd.command === 'check' || cmd.command === 'report' || cmd.command === 'fix' || cmd.command === 'baseline') {
 			// A typo must not silently leave a rule on.
 			const unknown = cmd.disabledRules.filter((id) => !RULES_BY_ID.has(id));
 			if (unknown.length) throw new UsageError(`--rules-disable: unknown rule id(s) ${unknown.join(', ')} (known: ${[...RULES_BY_ID.keys()].join(', ')})`);
@@ -121,6 +145,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 				return EXIT.ok;
 			case 'check':
 				return await check(cmd, io);
+			case 'report':
+				return await report(cmd, io);
 			case 'fix':
 				return await fix(cmd, io);
 			case 'baseline':
@@ -145,7 +171,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 	}
 }
 
-if (require.main === module) {
+if (isRuleWorker()) {
+	// A thread of the rule pool (cli/ruleWorkers.ts): the same bundle, serving files instead of main.
+	void serveRuleTasks(checkFile);
+} else if (require.main === module) {
 	// Ctrl-C or a kill stops the go builds too (they lead their own process groups), and the temp dir goes.
 	installExitCleanup();
 	void main(process.argv.slice(2), {

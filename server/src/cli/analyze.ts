@@ -15,11 +15,14 @@ import type { LocatedEscapeFact } from '../rules/types';
 import { newGoParser, type Parser } from '../syntax/goParser';
 import { mirrorOf, wholeRunTree } from '../syntax/mirror';
 import { compileUnit, type CompileResult } from './compile';
-import { discover } from './discover';
+import { discover, type ModuleUnit } from './discover';
+import { shardUnits, type Shard } from './shard';
+import { functionSpans, type FunctionSpan } from '../syntax/functionSpans';
 import type { TypedView } from '../typed/facts';
 import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
 import type { FindingCost } from './profileFormat';
+import { RulePool, runFileTask, type FileTask } from './ruleWorkers';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -56,6 +59,8 @@ export interface Finding {
 	subject?: string;
 	/** With `check --profile`: what this compiler fact's line cost (cli/profileFormat.ts). */
 	profile?: FindingCost;
+	/** The compiler fact behind a compiler finding (its flows give the cause, escape/causes.ts). */
+	fact?: EscapeFact;
 }
 
 export interface AnalyzeOptions {
@@ -68,6 +73,12 @@ export interface AnalyzeOptions {
 	disabledRules: string[];
 	/** Run the typed pass (go vet analyzers) per module; needs `goBin`. */
 	typed?: boolean;
+	/** Only this shard's packages (`--shard I/N`, cli/shard.ts). */
+	shard?: Shard;
+	/** Also return the function spans of each file with heap facts (the report's per-function counts). */
+	functionSpans?: boolean;
+	/** Run the syntax rules on this many threads started from `entry` (the CLI's own file); ≤ 1: in process. */
+	ruleThreads?: { size: number; entry: string; minFiles: number };
 }
 
 export interface AnalyzeResult {
@@ -81,6 +92,12 @@ export interface AnalyzeResult {
 	missing: string[];
 	/** Problems worth a line on stderr (rule crashes, unreadable files). */
 	warnings: string[];
+	/** The modules and packages analysed (after `shard`). */
+	units: ModuleUnit[];
+	/** With `functionSpans`: file → its top-level functions, for files with compiler facts. */
+	functions?: Map<string, FunctionSpan[]>;
+	/** With `shard`: how many packages all shards together have (a shard may hold none of them). */
+	allPackages?: number;
 }
 
 /** Severity of a compiler fact: the extension's default, with `off` kinds shown as hints when asked for. */
@@ -130,6 +147,7 @@ export function factFinding(fact: EscapeFact, texts: TextCache): Finding {
 		message: ex.why ? `${fact.message} (${ex.why})` : fact.message,
 		source: 'compiler',
 		subject: fact.subject,
+		fact,
 		flow: ex.steps
 			.filter((s) => s.pos.line > 0)
 			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),
@@ -179,17 +197,20 @@ export function checkFile(
 	disabled: ReadonlySet<string>,
 	warnings: string[],
 	typed?: TypedView,
+	onRoot?: (root: Parameters<typeof functionSpans>[0]) => void,
+	cgo: CgoSourceReader = cgoSources,
 ): Finding[] {
 	const tree = parser.parse(text);
 	if (!tree) return [];
 	const lines = splitLines(text);
 	try {
+		onRoot?.(tree.rootNode);
 		const escape: LocatedEscapeFact[] | undefined = facts?.map((f) => ({
 			...f,
 			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
 		}));
 		const found = runRules(
-			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgoSources.packageC(file, text), ...(typed ? { typed } : {}) },
+			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgo.packageC(file, text), ...(typed ? { typed } : {}) },
 			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
 		);
 		return found.map((f) => ruleFinding(f, file, lines));
@@ -200,11 +221,24 @@ export function checkFile(
 
 /** Runs the whole check. Never throws for bad Go input; tool problems are in `compiles`. */
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
-	const { units, missing } = discover(opts.paths, opts.cwd);
+	const discovered = discover(opts.paths, opts.cwd);
+	const { missing } = discovered;
 	const findings: Finding[] = [];
 	const compiles: CompileResult[] = [];
 	const typedRuns: TypedRunResult[] = [];
 	const warnings: string[] = [];
+	let units = discovered.units;
+	const allPackages = units.reduce((n, u) => n + u.packages.length, 0);
+	if (opts.shard) {
+		const goForList = opts.escape.length || opts.typed ? opts.goBin : '';
+		const sharded = await shardUnits(units, opts.shard, opts.cwd, goForList, opts.tags);
+		units = sharded.units;
+		warnings.push(...sharded.notes);
+	}
+	const functions = opts.functionSpans ? new Map<string, FunctionSpan[]>() : undefined;
+	const threads = opts.ruleThreads;
+	const nFiles = units.reduce((n, u) => n + u.files.length, 0);
+	const pool = threads && threads.size > 1 && nFiles >= threads.minFiles ? RulePool.start(Math.min(threads.size, nFiles), threads.entry) : undefined;
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
 	const disabled = new Set(opts.disabledRules);
@@ -227,43 +261,62 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					let list = factsByFile.get(file);
 					if (!list) factsByFile.set(file, (list = []));
 					list.push(f);
-					// The same fact can be printed twice (e.g. a file compiled for two packages): report it once.
-					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}`;
-					if (kinds.has(f.kind) && !seen.has(k)) {
+					// The same fact can be printed twice (a generic body per instantiation, a body inlined into
+					// another package): reported once per distinct explanation. An inlined copy can escape
+					// for another reason than the original; and keeping it whatever else was compiled makes
+					// the shards of a run (--shard) add up to the unsharded run.
+					if (!kinds.has(f.kind)) continue;
+					const finding = factFinding(f, texts);
+					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${finding.message}`;
+					if (!seen.has(k)) {
 						seen.add(k);
-						findings.push(factFinding(f, texts));
+						findings.push(finding);
 					}
 				}
 			}
 			let types: UnitTypes | undefined;
-			if (typedOn) {
+			// A shard may hold only packages the go command does not build here: nothing to vet.
+			if (typedOn && unit.patterns.length) {
 				types = await UnitTypes.run(opts.goBin, unit, opts.tags);
 				typedRuns.push(types.result);
 				// No Go: the syntax answer stands (the caller notes it once).
 				if (types.result.status === 'go-missing') typedOn = false;
 			}
-			for (const file of unit.files) {
-				let text: string;
-				try {
-					text = readFileSync(file, 'utf8');
-				} catch (e) {
-					warnings.push(`cannot read ${file}: ${(e as Error).message}`);
+			const tasks: FileTask[] = unit.files.map((file) => {
+				const typedIn = types?.viewInput(file);
+				return {
+					file,
+					// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
+					...(compiled ? { facts: factsByFile.get(file) ?? [] } : {}),
+					...(typedIn ? { typed: typedIn } : {}),
+					disabled: opts.disabledRules,
+					spans: !!functions && !!factsByFile.get(file)?.length,
+				};
+			});
+			const results = pool ? await Promise.all(tasks.map((t) => pool.run(t))) : tasks.map((t) => runFileTask(checkFile, parser, mods, cgoSources, t));
+			for (const [i, r] of results.entries()) {
+				const t = tasks[i];
+				if (r.unreadable !== undefined) {
+					warnings.push(`cannot read ${t.file}: ${r.unreadable}`);
 					continue;
 				}
 				files++;
-				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
-				const facts = compiled ? (factsByFile.get(file) ?? []) : undefined;
-				let found = checkFile(parser, file, text, facts, mods, disabled, warnings, types?.view(file, text));
+				warnings.push(...r.warnings);
+				if (r.spans) functions?.set(t.file, r.spans);
+				let found = r.findings;
 				// vet failed somewhere in the module: before its silence retracts a finding here, vet this package alone.
-				if (types?.canRecheck(file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
-					await types.recheck(file);
-					found = checkFile(parser, file, text, facts, mods, disabled, warnings, types.view(file, text));
+				if (types?.canRecheck(t.file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
+					await types.recheck(t.file);
+					const again = runFileTask(checkFile, parser, mods, cgoSources, { ...t, ...(types.viewInput(t.file) ? { typed: types.viewInput(t.file) } : {}) });
+					warnings.push(...again.warnings);
+					found = again.findings;
 				}
 				findings.push(...found);
 			}
 		}
 	} finally {
 		parser.delete();
+		await pool?.close();
 	}
-	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings };
+	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { ESCAPE_KINDS, type EscapeKind, type Severity } from '../model';
 import { parseProfileCommand, PROFILE_CHECK_USAGE, PROFILE_USAGE, ProfileUsageError, takeProfileFlags, type ProfileCheck, type ProfileOptions } from './profileArgs';
+import { parseShard, type Shard } from './shard';
+import type { ReportFormat } from './report';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type DiffFormat = Format | 'md';
@@ -31,6 +33,8 @@ export interface CheckOptions {
 	newFromRev?: string;
 	/** `--baseline FILE`: findings recorded there are not reported. */
 	baseline?: string;
+	/** `--shard I/N`: only this shard's packages. */
+	shard?: Shard;
 }
 
 /** `memlens baseline`: the findings `check` would report with the same options, as a baseline file. */
@@ -54,6 +58,20 @@ export interface DiffOptions {
 	paths: string[];
 }
 
+/** `memlens report`: the check's facts and findings summarised per package and cause. */
+export interface ReportOptions {
+	command: 'report';
+	format: ReportFormat;
+	/** How many functions and files to list (`--top N`). */
+	top: number;
+	tags: string[];
+	go: string;
+	typed: boolean;
+	disabledRules: string[];
+	paths: string[];
+	shard?: Shard;
+}
+
 export interface FixOptions {
 	command: 'fix';
 	dryRun: boolean;
@@ -61,7 +79,7 @@ export interface FixOptions {
 	paths: string[];
 }
 
-export type CliCommand = CheckOptions | BaselineOptions | DiffOptions | FixOptions | ProfileOptions | { command: 'help' } | { command: 'version' };
+export type CliCommand = CheckOptions | BaselineOptions | DiffOptions | ReportOptions | FixOptions | ProfileOptions | { command: 'help' } | { command: 'version' };
 
 /** A usage error: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {}
@@ -75,6 +93,8 @@ Usage:
   memlens diff [options] BASE [HEAD] [-- PATH ...]
                                        compiler facts new, gone or of another kind from revision BASE to
                                        HEAD (default: the working tree), matched by package, function, subject
+  memlens report [options] [PATH ...]  heap allocation sites per package and cause, with advice, the
+                                       functions and files with most of them, and the rule findings
   memlens fix [--dry-run] [PATH ...]   apply the safe fixes of the syntax rules in place (--dry-run: print a diff)
 ${PROFILE_USAGE}
   memlens --help | --version
@@ -97,6 +117,11 @@ Options (check):
   --baseline FILE                 leave out the findings recorded in FILE (memlens baseline); entries no
                                   longer found are noted on stderr (JSON: "baseline.stale")
 ${PROFILE_CHECK_USAGE}
+  --shard I/N                     analyse only shard I of N (a CI matrix: the N shards together are one run)
+
+Options (report): --format text|md|html|json (default text; html is one self-contained file),
+  --top N (functions and files listed, default 15), and --tags, --typed, --go, --rules-disable,
+  --shard as for check
 
 Options (diff):
   --format text|json|sarif|md     output format (default text; md: a pull-request comment or job summary)
@@ -164,6 +189,8 @@ export function parseCli(argv: string[]): CliCommand {
 				'new-from-rev': { type: 'string' },
 				baseline: { type: 'string' },
 				'fail-on-new': { type: 'string' },
+				shard: { type: 'string' },
+				top: { type: 'string' },
 			},
 		});
 	} catch (e) {
@@ -176,7 +203,7 @@ export function parseCli(argv: string[]): CliCommand {
 	const cut = tokens.find((t) => t.kind === 'option-terminator')?.index;
 	const afterCut = cut === undefined ? 0 : tokens.filter((t) => t.kind === 'positional' && t.index > cut).length;
 	const [command, ...rest] = positionals;
-	if (!command) throw new UsageError('missing command: check, baseline, diff or fix');
+	if (!command) throw new UsageError('missing command: check, report, baseline, diff or fix');
 	const only = (k: 'new-from-rev' | 'baseline' | 'fail-on-new', where: string) => {
 		if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens ${where}\``);
 	};
@@ -187,6 +214,12 @@ export function parseCli(argv: string[]): CliCommand {
 	if (command !== 'diff') only('fail-on-new', 'diff');
 	if (command === 'diff') return parseDiff(o, rest.slice(0, rest.length - afterCut), rest.slice(rest.length - afterCut));
 	const paths = rest;
+	let shard: Shard | undefined;
+	if (o.shard !== undefined) {
+		shard = parseShard(o.shard as string);
+		if (!shard) throw new UsageError(`--shard: "${o.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
+		if (command === 'fix') throw new UsageError('--shard belongs to `memlens check` and `memlens report`');
+	}
 	const common = {
 		tags: list(o.tags),
 		go: o.go ?? '',
@@ -194,6 +227,7 @@ export function parseCli(argv: string[]): CliCommand {
 		paths: paths.length ? paths : ['.'],
 	};
 	if (o.go !== undefined && !o.go.trim()) throw new UsageError('--go: give the path of the go binary');
+	if (o.top !== undefined && command !== 'report') throw new UsageError('--top belongs to `memlens report`');
 	if (command === 'check') {
 		if (o['dry-run']) throw new UsageError('--dry-run belongs to `memlens fix`');
 		for (const k of ['new-from-rev', 'baseline'] as const) if (o[k] !== undefined && !o[k].trim()) throw new UsageError(`--${k}: give a value`);
@@ -207,6 +241,22 @@ export function parseCli(argv: string[]): CliCommand {
 			...(o['new-from-rev'] !== undefined ? { newFromRev: o['new-from-rev'] } : {}),
 			...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
 			...(profile ? { profile } : {}),
+			...(shard ? { shard } : {}),
+		};
+	}
+	if (command === 'report') {
+		for (const k of ['escape', 'fail-on', 'dry-run'] as const) {
+			if (o[k] !== undefined) throw new UsageError(`--${k} belongs to \`memlens ${k === 'dry-run' ? 'fix' : 'check'}\` (a report counts the heap facts and never fails)`);
+		}
+		const top = Number(o.top ?? '15');
+		if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top: "${o.top}" is not a positive whole number`);
+		return {
+			command: 'report',
+			top,
+			format: oneOf('format', o.format ?? 'text', ['text', 'md', 'html', 'json'] as const),
+			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
+			...common,
+			...(shard ? { shard } : {}),
 		};
 	}
 	if (command === 'baseline') {
@@ -220,7 +270,7 @@ export function parseCli(argv: string[]): CliCommand {
 		}
 		return { command: 'fix', dryRun: !!o['dry-run'], disabledRules: common.disabledRules, paths: common.paths };
 	}
-	throw new UsageError(`unknown command "${command}": use check, baseline, diff or fix`);
+	throw new UsageError(`unknown command "${command}": use check, report, baseline, diff or fix`);
 }
 
 type Values = Record<string, string | boolean | undefined>;

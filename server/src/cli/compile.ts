@@ -11,7 +11,8 @@ import type { EscapeFact } from '../model';
 import { sanitizeFlags } from '../escape/runner';
 import { spawnTool } from '../toolchain/processes';
 import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
-import { parseEscapeOutput, type BuildError } from '../escape/parser';
+import { EscapeOutputParser, parseEscapeOutput, type BuildError, type ParseOptions } from '../escape/parser';
+import { LineSplitter } from '../escape/rawText';
 import { sourceFiles } from '../escape/sourceFiles';
 import type { ModuleUnit } from './discover';
 
@@ -61,22 +62,38 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const notes = run.notes.length ? { notes: run.notes } : {};
 		const runArgs = compileArgs(patterns, tags, run.flags);
 		if (run.overlay) runArgs.splice(runArgs.length - patterns.length, 0, `-overlay=${run.overlay.file}`);
-		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env, buffer: true, maxBuffer: 1024 * 1024 * 1024 });
+		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is. It is parsed
+		// line by line while go runs (std prints 150 MB: never one string, and parsed as it comes).
+		const parser = new EscapeOutputParser(sectionOptions(unit));
+		const tail: string[] = [];
+		const lines = new LineSplitter((line) => {
+			parser.line(line);
+			if (line.trim() === '') return;
+			tail.push(line);
+			if (tail.length > 3) tail.shift();
+		});
+		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
+		const streamed = new Promise<void>((resolve) => {
+			if (!child.stderr) return resolve();
+			child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+			child.stderr.once('end', resolve);
+			child.stderr.once('close', resolve);
+			child.stderr.once('error', resolve);
+		});
 		const r = await child;
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') {
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
-		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is.
-		const output = typeof r.stderr === 'string' ? r.stderr : '';
-		const parsed = parseSections(output, unit);
-		const printed = { printed: parsed.printed };
+		await streamed;
+		lines.end();
+		const parsed = parser.finish();
+		const printed = { printed: printedDirs(parsed.packages, unit) };
 		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes, ...printed });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
 			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes, ...printed });
 		}
-		const tail = output.trim().split('\n').slice(-3).join(' ');
-		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail || r.shortMessage}`, ...notes, ...printed });
+		return done({ status: 'error', facts: parsed.facts, message: `go failed (exit ${r.exitCode ?? r.signal}): ${tail.join(' ') || r.shortMessage}`, ...notes, ...printed });
 	} catch (e) {
 		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {
@@ -109,13 +126,23 @@ export function importPaths(unit: ModuleUnit): Map<string, string> {
  * from another package is printed at that package's file.
  */
 export function parseSections(output: string, unit: ModuleUnit): { facts: EscapeFact[]; buildErrors: string[]; errors: BuildError[]; printed: string[] } {
+	const parsed = parseEscapeOutput(output, sectionOptions(unit));
+	return { facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, printed: printedDirs(parsed.packages, unit) };
+}
+
+/** Directories of the unit's packages that printed a `# pkg` section. */
+function printedDirs(headers: readonly string[], unit: ModuleUnit): string[] {
+	const { packageDir } = sectionOptions(unit);
+	return [...new Set(headers.map((h) => packageDir?.(h)).filter((d): d is string => d !== undefined))];
+}
+
+/** How one go build over the unit is parsed: each `# import/path` section against its package. */
+function sectionOptions(unit: ModuleUnit): ParseOptions {
 	const dirs = importPaths(unit);
 	const packageDir = (header: string | undefined) => {
 		// `# example.com/m/sub` or, for a test variant, `# example.com/m/sub_test [example.com/m/sub.test]`.
 		const ip = header?.split(' ')[0];
 		return ip === undefined ? undefined : (dirs.get(ip) ?? dirs.get(ip.replace(/_test$/, '')));
 	};
-	const parsed = parseEscapeOutput(output, { cwd: unit.root, packageDir, ...sourceFiles() });
-	const printed = [...new Set(parsed.packages.map(packageDir).filter((d): d is string => d !== undefined))];
-	return { facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, printed };
+	return { cwd: unit.root, packageDir, ...sourceFiles() };
 }

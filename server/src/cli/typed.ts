@@ -52,10 +52,16 @@ export class UnitTypes {
 
 	/** The file's typed view, or undefined when vet did not run. */
 	view(file: string, text: string): TypedView | undefined {
+		const v = this.viewInput(file);
+		return v && typedView({ ...v, edited: new Map(), stale: false }, file, text);
+	}
+
+	/** What the file's view is made of, as plain data (a rule thread builds the view itself). */
+	viewInput(file: string): { analyzers: string[]; facts: TypedFact[]; complete: boolean } | undefined {
 		if (!this.usable) return undefined;
 		const dir = path.dirname(file);
 		const complete = this.result.status === 'ok' || this.dirOk.get(dir) === true;
-		return typedView({ analyzers: this.result.analyzers, facts: this.byFile.get(file) ?? [], complete, edited: new Map(), stale: false }, file, text);
+		return { analyzers: [...this.result.analyzers], facts: this.byFile.get(file) ?? [], complete };
 	}
 
 	/** Worth a `go vet .` of the file's directory alone (the module's run failed, but not on this package). */

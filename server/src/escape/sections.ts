@@ -4,7 +4,7 @@
  * section's inferred base directory, checked to exist and to contain the position. What cannot be
  * placed is dropped, never moved to another file.
  */
-import type { EscapeFact, GoPos } from '../model';
+import type { EscapeFact, Flow, GoPos } from '../model';
 import type { BuildError, ParsedEscapeOutput, ParseOptions } from './parser';
 import { chooseAnchor, fitsFile, resolvePrinted, type Anchor, type PathFlavour } from './printedPaths';
 
@@ -43,9 +43,23 @@ interface Context {
 }
 
 /**
+ * The reason chain in a dedup key: a body inlined into another package can escape there for
+ * another reason (its copy flows to `s.msg`, the original to `msg`), and each is a fact of its own.
+ * Step files are left out: two sections print the same place relative to different directories.
+ */
+function chainKey(flows: readonly Flow[]): string {
+	let k = '';
+	for (const fl of flows) {
+		k += `\0${fl.dst}=${fl.op}${fl.src}`;
+		for (const st of fl.steps) k += `|${st.expr}(${st.reason})${st.pos.line}:${st.pos.column}`;
+	}
+	return k;
+}
+
+/**
  * Places an ended section's facts, flow steps and error positions, and moves its facts to `out`
- * (`seen`: facts already kept, by resolved position, kind, subject and detail; a fact printed in
- * two sections is one).
+ * (`seen`: facts already kept, by resolved position, kind, subject, detail and reason chain; a
+ * fact printed in two sections with the same chain is one).
  */
 export function placeSection(sec: Section, ctx: Context, seen: Set<string>, out: ParsedEscapeOutput): void {
 	if (sec.facts.length === 0 && sec.errors.length === 0) return;
@@ -56,7 +70,7 @@ export function placeSection(sec: Section, ctx: Context, seen: Set<string>, out:
 			out.unplaced++;
 			continue;
 		}
-		const dedup = `${f.kind}\0${file}:${f.pos.line}:${f.pos.column}\0${f.subject}\0${f.detail ?? ''}`;
+		const dedup = `${f.kind}\0${file}:${f.pos.line}:${f.pos.column}\0${f.subject}\0${f.detail ?? ''}${f.flows.length ? chainKey(f.flows) : ''}`;
 		if (seen.has(dedup)) continue;
 		seen.add(dedup);
 		f.pos.file = file;
