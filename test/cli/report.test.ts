@@ -29,10 +29,10 @@ test('report json: the facts and findings of `memlens check`, per package, cause
 	assert.equal(m.totals.heap, heap.length);
 	assert.equal(m.totals.moved, heap.filter((f) => f.rule === 'moved-to-heap').length);
 	assert.equal(m.totals.findings, rules.length);
-	assert.deepEqual(m.packages.map((p) => p.id).sort(), ['example.com/memlens-examples', 'example.com/memlens-examples/go122', 'example.com/memlens-examples/good']);
-	assert.equal(m.totals.packages, 3);
-	assert.equal(m.totals.compiled, 3);
-	assert.equal(m.totals.files, 10);
+	assert.deepEqual(m.packages.map((p) => p.id).sort(), ['example.com/memlens-examples', 'example.com/memlens-examples/allocs', 'example.com/memlens-examples/go122', 'example.com/memlens-examples/good']);
+	assert.equal(m.totals.packages, 4);
+	assert.equal(m.totals.compiled, 4);
+	assert.equal(m.totals.files, 12);
 	// Per package: the heap sites are the check's compiler findings in that package's directory.
 	for (const p of m.packages) {
 		const inDir = heap.filter((f) => path.posix.dirname(f.file) === p.dir);
