@@ -4,7 +4,7 @@ import { URI } from 'vscode-uri';
 import path from 'node:path';
 import type { RuleFinding } from '../model';
 import type { PlacedFact } from './diagnostics';
-import { escapeDocUri, ruleDocUri } from './docsLinks';
+import { causeDocUri, escapeDocUri, ruleDocUri } from './docsLinks';
 
 function contains(r: Range, p: Position): boolean {
 	const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
@@ -18,6 +18,12 @@ function factSection(pf: PlacedFact, markdown: boolean, stale: boolean): string 
 	const headline = e.headline || fact.message;
 	lines.push(markdown ? `**${headline}**` : headline);
 	if (e.why) lines.push('', e.why);
+	const cause = e.causes?.[0];
+	if (cause) {
+		const more = e.causes!.slice(1).map((c) => c.title);
+		const text = `Cause: ${cause.title}.` + (cause.advice ? ` ${cause.advice}` : cause.expected ? ' Expected: this value outlives the call.' : '') + (more.length ? ` Also: ${more.join('; ')}.` : '');
+		lines.push('', markdown ? `${text.replace(/^Cause:/, '**Cause:**')} [more](${causeDocUri(cause.id)})` : text);
+	}
 	if (e.steps.length) {
 		lines.push('');
 		e.steps.forEach((s, i) => {
