@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Severity } from '../model';
 import type { Finding } from './analyze';
+import type { CauseId } from '../escape/causes';
 
 /** The `--format json` document: exactly one object, version 1. */
 export interface JsonReport {
@@ -17,6 +18,10 @@ export interface JsonReport {
 		message: string;
 		source: 'compiler' | 'syntax';
 		flow: { message: string; file: string; line: number; column: number }[];
+		/** Compiler findings: the compiler's own line (`message` tells it in source terms). */
+		compiler?: string;
+		/** Heap facts (moved-to-heap, escapes-to-heap): the cause id (docs/escape/causes.md). */
+		cause?: CauseId;
 	}[];
 }
 
@@ -40,6 +45,8 @@ export function toJson(findings: Finding[], cwd: string): JsonReport {
 			message: f.message,
 			source: f.source,
 			flow: f.flow.map((s) => ({ message: s.message, file: displayPath(s.file, cwd), line: s.line, column: s.column })),
+			...(f.compiler !== undefined ? { compiler: f.compiler } : {}),
+			...(f.cause ? { cause: f.cause } : {}),
 		})),
 	};
 }
@@ -54,7 +61,7 @@ const ORDER: Severity[] = ['error', 'warning', 'information', 'hint'];
 export function formatText(findings: Finding[], cwd: string, summary: { files: number; packages: number }): string {
 	const out: string[] = [];
 	for (const f of findings) {
-		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`);
+		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}${f.cause ? `, cause: ${f.cause}` : ''}]`);
 		for (const s of f.flow) out.push(`    ${displayPath(s.file, cwd)}:${s.line}:${s.column}: ${s.message}`);
 	}
 	const counts = ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
