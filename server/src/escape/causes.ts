@@ -311,12 +311,14 @@ function goOrDefer(step: FlowStep, fact: EscapeFact, src: SourceLookup | undefin
 	return kw === 'go' ? 'sent-or-goroutine' : kw === 'defer' ? 'deferred-in-loop' : undefined;
 }
 
-/** `go`/`defer` when the statement at (or right before) the fact's position is one. */
+/** `go`/`defer` when the statement at the fact's position is one (its line starts with the keyword). */
 function statementAround(fact: EscapeFact, src: SourceLookup | undefined): 'go' | 'defer' | undefined {
-	const text = src?.line(fact.pos.file, fact.pos.line);
-	if (text === undefined) return undefined;
-	const before = Buffer.from(text, 'utf8').subarray(0, Math.max(0, fact.pos.column - 1)).toString('utf8');
-	const at = Buffer.from(text, 'utf8').subarray(Math.max(0, fact.pos.column - 1)).toString('utf8');
-	const m = /\b(go|defer)\s*$/.exec(before) ?? /^(go|defer)\b/.exec(at);
+	return statementKeywordAt(fact.pos, src);
+}
+
+/** `go`/`defer` when the line at `pos` is such a statement (`go func() {`, `defer t.report()`). */
+export function statementKeywordAt(pos: { file: string; line: number }, src: SourceLookup | undefined): 'go' | 'defer' | undefined {
+	const text = src?.line(pos.file, pos.line);
+	const m = text === undefined ? null : /^\s*(go|defer)\b/.exec(text);
 	return m ? (m[1] as 'go' | 'defer') : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { EscapeFact, Flow, FlowStep, GoPos } from '../model';
-import { calleeOfCall, chainCauses, type EscapeCause } from './causes';
+import { calleeOfCall, chainCauses, statementKeywordAt, type EscapeCause } from './causes';
 import {
 	argumentList,
 	code,
@@ -224,7 +224,12 @@ function destination(flows: readonly Flow[], fact: EscapeFact, src: SourceLookup
 		if (resultName(fact.detail) === last.dst) return resultWords(last.dst);
 		return `\`${last.dst}\`, which outlives the call`;
 	}
-	if (st[1] === 'func literal') return 'a closure';
+	if (st[1] === 'func literal') {
+		// A `go`/`defer` statement's own closure (it keeps the call's function and arguments).
+		const kept = flows.flatMap((f) => f.steps).find((x) => x.reason === 'captured by a closure' && /\.autotmp_\d+/.test(x.expr));
+		const kw = kept && statementKeywordAt(kept.pos, src);
+		return kw ? `the closure the \`${kw}\` statement runs later` : 'a closure';
+	}
 	if (st[1] === '... argument') return argumentList(fact.pos, src, hint);
 	return `the storage of ${describeExpr(st[1], fact.pos, src, hint)}`;
 }
@@ -246,7 +251,10 @@ function stepExpr(step: FlowStep, src: SourceLookup | undefined, hint?: string, 
 	if (!hasInternalNames(e, src)) return code(e, max) + inlinedHere(e, step.pos, src);
 	if (/^\.\.\. argument$/.test(e) || (step.reason === 'assign-pair' && / :?= .*\.\.\. argument$/.test(e))) return argumentList(step.pos, src, hint);
 	const goDefer = statementKeyword(step, src);
-	if (goDefer && /\.autotmp_\d+/.test(e)) return `what the \`${goDefer}\` statement keeps for later (\`${snippet(step.pos, src)?.text ?? goDefer}\`)`;
+	if (goDefer && /\.autotmp_\d+/.test(e)) {
+		const stmt = src?.line(step.pos.file, step.pos.line)?.trim().replace(/\s*\{$/, '') ?? goDefer;
+		return `what the \`${goDefer}\` statement keeps for later (${code(stmt)})`;
+	}
 	if (step.reason === 'assign-pair' && /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?~r\d+(?:, [^=]*)? = /u.test(e)) return resultOf(step.pos, src, inlinedOwner(e, step.pos, src));
 	if (step.reason === 'call parameter') {
 		const callee = calleeOfCall(e);
@@ -272,13 +280,7 @@ function inlinedHere(expr: string, pos: GoPos, src: SourceLookup | undefined): s
 }
 
 function statementKeyword(step: FlowStep, src: SourceLookup | undefined): 'go' | 'defer' | undefined {
-	const s = snippet(step.pos, src);
-	const m = s?.kind === 'statement' ? /^(go|defer)\b/.exec(s.text) : null;
-	if (m) return m[1] as 'go' | 'defer';
-	const line = src?.line(step.pos.file, step.pos.line);
-	if (line === undefined) return undefined;
-	const before = Buffer.from(line, 'utf8').subarray(0, Math.max(0, step.pos.column - 1)).toString('utf8');
-	return (/\b(go|defer)\s+(?:func\b.*)?$/.exec(before)?.[1] as 'go' | 'defer' | undefined) ?? undefined;
+	return statementKeywordAt(step.pos, src);
 }
 
 function stepPhrase(step: FlowStep, factPos: GoPos, src: SourceLookup | undefined, hint?: string): string | undefined {

@@ -71,11 +71,41 @@ function inlineIndex(facts: readonly EscapeFact[]): InlineIndex {
 			if (head) heads.add(head);
 		} else ix.functions.add(f.subject);
 	}
-	// `T.M` is a method of a type of this package when the package declares it (`can inline T.M`).
-	const types = new Set([...ix.functions].map((fn) => /^\(?\*?([\p{L}_][\p{L}\p{N}_]*)(?:\[.*?\])?\)?\./u.exec(fn)?.[1]));
+	// `T.M` is a method of a type of this package when the package declares it (`can inline T.M`);
+	// `reflect.TypeFor[go.shape.string]` is another package's generic function instantiated here.
+	const types = new Set<string>();
+	for (const fn of ix.functions) {
+		const t = receiverType(fn);
+		if (t) types.add(t);
+	}
 	for (const h of heads) if (!types.has(h)) ix.packages.add(h);
 	indexes.set(facts, ix);
 	return ix;
+}
+
+/**
+ * The receiver type of a method the compile declares: `(*T).M`, `(*T[…]).M`, `T.M`, `T[…].M`.
+ * Undefined for other packages' code compiled here (`sync.(*HashTrieMap[…]).Load`,
+ * `reflect.TypeFor[…]`: a package qualifies them) and for plain functions.
+ */
+function receiverType(fn: string): string | undefined {
+	const parts: string[] = [];
+	let depth = 0;
+	let start = 0;
+	for (let i = 0; i < fn.length; i++) {
+		const c = fn[i];
+		if (c === '[' || c === '(') depth++;
+		else if (c === ']' || c === ')') depth--;
+		else if (c === '.' && depth === 0) {
+			parts.push(fn.slice(start, i));
+			start = i + 1;
+		}
+	}
+	parts.push(fn.slice(start));
+	if (parts.length !== 2) return undefined;
+	const m = /^\(?\*?([\p{L}_][\p{L}\p{N}_]*)(\[.*\])?\)?$/u.exec(parts[0]);
+	// `pkg.Generic[…]`: the brackets are on the second part, so the first is a package.
+	return m && !parts[1].includes('[') ? m[1] : undefined;
 }
 
 function posKey(p: GoPos): string {
