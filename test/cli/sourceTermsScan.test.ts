@@ -38,17 +38,18 @@ const STD_NAMES = new Set(spawnSync(GO, ['list', '-f', '{{.Name}}', 'std'], { en
 
 /**
  * What may not appear: the compiler's own names, and `pkg.name` where pkg is a package whose code
- * the compiler inlined here and name a lower-case identifier that is neither an inlined function
- * nor its receiver type (`strconv.quoteWith` and `(*sync.node).entry` are how Go names those).
+ * the compiler inlined here and name a lower-case identifier that is neither a function inlined or
+ * compiled here nor its receiver type (`strconv.quoteWith` and `(*sync.node).entry` are how Go names those).
  */
 function detector(facts: readonly EscapeFact[]): (text: string) => string | undefined {
 	const pkgs = new Set<string>();
 	const named = new Set<string>();
 	for (const f of facts) {
-		if (f.detail !== 'inlining call') continue;
+		if (f.kind !== 'inlining') continue;
 		const m = /^([\p{L}_][\p{L}\p{N}_]*)\.(?:\(\*?([\p{L}_][\p{L}\p{N}_]*)|([\p{L}_][\p{L}\p{N}_]*))/u.exec(f.subject);
 		if (!m || !STD_NAMES.has(m[1])) continue;
-		pkgs.add(m[1]);
+		// Functions inlined here ("inlining call to") or compiled here ("can/cannot inline", generic instantiations).
+		if (f.detail === 'inlining call') pkgs.add(m[1]);
 		named.add(`${m[1]}.${m[2] ?? m[3]}`);
 	}
 	// Not in file names (`log.go:409`, links to `…/log/log.go#L409`).
@@ -87,7 +88,7 @@ function strings(v: unknown, skip: Set<string>, out: string[] = []): string[] {
 }
 
 for (const target of TARGETS) {
-	test(`${target.name}: no compiler-internal names in diagnostics, hovers, labels and CLI output`, async () => {
+	test(`${target.name}: no compiler-internal names in diagnostics, hovers, labels and CLI output`, async (t) => {
 		// One compile per target with the CLI's engine (its facts are the language server's: bench/escapeParity.ts).
 		const root = target.dirs[0];
 		const r = await analyze({ paths: [root], cwd: root, escape: [...ALL_ESCAPE_KINDS], goBin: GO, tags: [], disabledRules: [], typed: false });
@@ -102,27 +103,29 @@ for (const target of TARGETS) {
 			const hit = check(text);
 			if (hit) bad.push(`${where}: ${hit} in ${JSON.stringify(text.slice(0, 300))}`);
 		};
-		for (const dir of target.dirs) {
-			for (const file of goFiles(dir)) {
-				const text = readFileSync(file, 'utf8');
-				for (const [capsName, caps] of Object.entries(CAPS)) {
-					const report = fileReport({ uri: URI.file(file).toString(), filePath: file, text, tree: undefined, facts: allFacts, stale: false, settings: SETTINGS, caps, log: () => {} });
-					const where = `${path.basename(file)} (${capsName})`;
-					for (const d of report.diagnostics) {
-						scan(`${where} diagnostic`, typeof d.message === 'string' ? d.message : d.message.value);
-						for (const ri of d.relatedInformation ?? []) scan(`${where} related`, ri.message);
-					}
-					if (capsName !== 'vscode') continue;
-					for (const site of report.heapSites) scan(`${where} label`, site.label);
-					for (const pf of report.placed) {
-						if (pf.fact.kind === 'inlining') continue;
-						if (pf.fact.kind === 'moved-to-heap' || pf.fact.kind === 'escapes-to-heap') heapFacts++;
-						for (const markdown of [true, false]) {
-							const h = hoverAt(pf.range.start, report.placed, report.findings, markdown, false);
-							const value = (h?.contents as unknown as { value: string } | undefined)?.value ?? '';
-							assert.match(value, /Compiler says/, 'the compiler’s own line stays in the hover');
-							scan(`${where} hover`, value.split('\n').filter((l) => !l.startsWith('Compiler says')).join('\n'));
-						}
+		// Every file of the target, and every other file the compiles reported facts in (subpackages,
+		// bodies inlined from other packages): the CLI reports them, and an editor shows them when opened.
+		const files = new Set(target.dirs.flatMap(goFiles));
+		for (const f of allFacts) if (f.pos.file.endsWith('.go')) files.add(f.pos.file);
+		for (const file of files) {
+			const text = readFileSync(file, 'utf8');
+			for (const [capsName, caps] of Object.entries(CAPS)) {
+				const report = fileReport({ uri: URI.file(file).toString(), filePath: file, text, tree: undefined, facts: allFacts, stale: false, settings: SETTINGS, caps, log: () => {} });
+				const where = `${path.basename(file)} (${capsName})`;
+				for (const d of report.diagnostics) {
+					scan(`${where} diagnostic`, typeof d.message === 'string' ? d.message : d.message.value);
+					for (const ri of d.relatedInformation ?? []) scan(`${where} related`, ri.message);
+				}
+				if (capsName !== 'vscode') continue;
+				for (const site of report.heapSites) scan(`${where} label`, site.label);
+				for (const pf of report.placed) {
+					if (pf.fact.kind === 'inlining') continue;
+					if (pf.fact.kind === 'moved-to-heap' || pf.fact.kind === 'escapes-to-heap') heapFacts++;
+					for (const markdown of [true, false]) {
+						const h = hoverAt(pf.range.start, report.placed, report.findings, markdown, false);
+						const value = (h?.contents as unknown as { value: string } | undefined)?.value ?? '';
+						assert.match(value, /Compiler says/, 'the compiler’s own line stays in the hover');
+						scan(`${where} hover`, value.split('\n').filter((l) => !l.startsWith('Compiler says')).join('\n'));
 					}
 				}
 			}
@@ -137,6 +140,7 @@ for (const target of TARGETS) {
 		for (const s of strings(json, new Set(['compiler']))) scan('cli json', s);
 		for (const s of strings(toSarif(r.findings, root, '0.0.0'), new Set(['compilerMessage']))) scan('cli sarif', s);
 		assert.ok(messages > 0 && heapFacts > 0);
+		t.diagnostic(`${messages} messages scanned (${files.size} files, ${heapFacts} placed heap facts, ${r.findings.length} CLI findings)`);
 		assert.deepEqual(bad.slice(0, 20), [], `${bad.length} of ${messages} messages with compiler-internal names`);
 	});
 }

@@ -181,7 +181,7 @@ function classify(fact: EscapeFact, chain: Flow[], src: SourceLookup | undefined
 	}
 	if (root === '{storage for func literal}') return 'captured-by-closure';
 	// A method value (`x.M` used as a func) is a closure binding its receiver.
-	if (/^\{storage for [^{}()\s]+\.[\p{L}_][\p{L}\p{N}_]*\}$/u.test(root)) return 'captured-by-closure';
+	if (isMethodValue(root)) return 'captured-by-closure';
 	if (fact.subject === 'func literal') {
 		const stmt = statementAround(fact, src);
 		if (stmt === 'go') return 'sent-or-goroutine';
@@ -229,6 +229,11 @@ function stepCause(fact: EscapeFact, step: FlowStep, root: string | undefined, b
 			// address-of, spill, dot of pointer… move the value along without deciding anything.
 			return undefined;
 	}
+}
+
+/** `{storage for x.M}`, `{storage for (~r0).Flush}`: the closure of a method value (reached with no step of its own). */
+export function isMethodValue(location: string): boolean {
+	return /^\{storage for (?:[^{}\s]+)\.[\p{L}_][\p{L}\p{N}_]*\}$/u.test(location);
 }
 
 /** The cause a call gives its argument, from the callee the compiler printed. */

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { EscapeFact, Flow, FlowStep, GoPos } from '../model';
-import { calleeOfCall, chainCauses, statementKeywordAt, type EscapeCause } from './causes';
+import { calleeOfCall, chainCauses, isMethodValue, statementKeywordAt, type EscapeCause } from './causes';
 import {
 	argumentList,
 	code,
@@ -231,6 +231,7 @@ function destination(flows: readonly Flow[], fact: EscapeFact, src: SourceLookup
 		return kw ? `the closure the \`${kw}\` statement runs later` : 'a closure';
 	}
 	if (st[1] === '... argument') return argumentList(fact.pos, src, hint);
+	if (isMethodValue(last.dst)) return `the method value ${describeExpr(st[1], fact.pos, src, hint)}, a closure bound to it`;
 	return `the storage of ${describeExpr(st[1], fact.pos, src, hint)}`;
 }
 
