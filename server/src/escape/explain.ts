@@ -102,7 +102,7 @@ function subjectTerm(fact: EscapeFact, src: SourceLookup | undefined, short = fa
 		return code(sourceIdentifier(fact.pos, src) ?? stripInlined(s, src).replace(/^go\.shape\./, ''));
 	}
 	if (!hasInternalNames(s, src)) {
-		const owner = short ? undefined : src?.inlinedAt(fact.pos)[0];
+		const owner = short ? undefined : inlinedOwner(s, fact.pos, src);
 		// `&SyntaxError{...}` made inside an inlined `s.error(…)`: say where it comes from.
 		if (owner && !sourceHas(fact, src)) return `${code(s)} (in \`${funcName(owner)}\`, inlined here)`;
 		return code(s);
@@ -272,7 +272,7 @@ function stepExpr(step: FlowStep, src: SourceLookup | undefined, hint?: string, 
 
 /** " (in `F`, inlined)" for an expression of an inlined body the line does not spell (`t := &t` of an inlined `remember(&t)`). */
 function inlinedHere(expr: string, pos: GoPos, src: SourceLookup | undefined): string {
-	const owner = src?.inlinedAt(pos)[0];
+	const owner = inlinedOwner(expr, pos, src);
 	if (!owner) return '';
 	const line = src?.line(pos.file, pos.line);
 	// The compiler prints with its own spacing (`buf[:n / 2]`): compare without spaces.

@@ -213,16 +213,20 @@ export function sourceIdentifier(pos: GoPos, src: SourceLookup | undefined): str
 	return text === undefined ? undefined : identifierAt(text, pos.column);
 }
 
-/** The inlined function at `pos` an expression belongs to: the innermost one of the package that qualifies it. */
+/**
+ * The inlined function at `pos` an expression belongs to: the call written there (`b.WriteString`
+ * → `strings.(*Builder).WriteString`) when its package qualifies the expression, else the first one
+ * of the package that does (`&errors.errorString{...}` inside `fmt.Errorf` → `errors.New`).
+ */
 export function inlinedOwner(expr: string, pos: GoPos, src: SourceLookup | undefined): string | undefined {
 	const list = src?.inlinedAt(pos) ?? NONE;
 	if (!list.length) return undefined;
+	const name = snippet(pos, src)?.callee?.split('.').pop();
+	const direct = name ? list.find((f) => funcName(f).replace(/\[…\]/g, '').split('.').pop() === name) : undefined;
 	const quals = new Set([...expr.matchAll(/(?<![\p{L}\p{N}_.])([\p{L}_][\p{L}\p{N}_]*)\.(?=~r\d|[\p{Ll}_])/gu)].map((m) => m[1]));
-	for (let i = list.length - 1; i >= 0; i--) {
-		const pkg = /^([\p{L}_][\p{L}\p{N}_]*)\./u.exec(list[i])?.[1];
-		if (pkg && quals.has(pkg)) return list[i];
-	}
-	return list[0];
+	const ofPkg = list.filter((f) => quals.has(/^([\p{L}_][\p{L}\p{N}_]*)\./u.exec(f)?.[1] ?? ''));
+	if (direct && (!ofPkg.length || ofPkg.includes(direct))) return direct;
+	return ofPkg[0] ?? direct ?? list[0];
 }
 
 /** " (inlined from `F`)" when it says more than the call as written (`b.String` vs `(*bytes.Buffer).String`). */
@@ -291,7 +295,12 @@ export function argumentList(pos: GoPos, src: SourceLookup | undefined, hint?: s
 export function resultOf(pos: GoPos, src: SourceLookup | undefined, owner = src?.inlinedAt(pos)[0], noun = 'result'): string {
 	const s = snippet(pos, src);
 	const what = noun === 'result' ? 'the result of' : `the ${noun} returned by`;
-	if (s?.kind === 'call') return `${what} \`${s.text}\`` + inlinedNote(owner, s.callee);
+	if (s?.kind === 'call') {
+		// A function inlined inside the call written here (`errors.New` inside `fmt.Errorf(…)`).
+		const inner = owner && s.callee && funcName(owner).replace(/\[…\]/g, '').split('.').pop() !== s.callee.split('.').pop();
+		if (inner) return `${what} \`${funcName(owner!)}\` (inlined in \`${s.text}\`)`;
+		return `${what} \`${s.text}\`` + inlinedNote(owner, s.callee);
+	}
 	if (owner) return `${what} the inlined call to \`${funcName(owner)}\``;
 	return `${what} a call`;
 }
