@@ -252,15 +252,15 @@ function calleeCause(step: FlowStep, src: SourceLookup | undefined): CauseId {
 	if (pkg && isPackage(pkg, step, src)) return FMT_PACKAGES.has(pkg) ? 'fmt-or-reflect' : 'passed-to-leaking-param';
 	if (m) return 'passed-to-leaking-param';
 	// Without the compile's function list a static call cannot be told from a func value's.
-	if (!src || src.functions.size === 0) return 'passed-to-leaking-param';
-	if (src.functions.has(stripInlined(callee, src)) || src.functions.has(callee)) return 'passed-to-leaking-param';
+	const known = src && (src.isFunction(callee) || src.isFunction(stripInlined(callee, src)));
+	if (known !== false) return 'passed-to-leaking-param';
 	// `w.Write(buf)` on an interface, `f(&t)` on a func value, `x.fn(…)` on a func field.
 	return 'indirect-call';
 }
 
 function isPackage(name: string, step: FlowStep, src: SourceLookup | undefined): boolean {
 	if (!src) return true;
-	if (src.inlinedPackages.has(name)) return true;
+	if (src.isInlinedPackage(name)) return true;
 	if (FMT_PACKAGES.has(name)) return true;
 	const imports = src.imports(step.pos.file);
 	// Without the file's imports, a lower-case first name is taken for a package (a static call).

@@ -18,10 +18,13 @@ export interface SourceLookup {
 	line(file: string, line: number): string | undefined;
 	/** The functions the compiler inlined at `pos`, outermost first, as printed (`bytes.(*Buffer).String`). */
 	inlinedAt(pos: GoPos): readonly string[];
-	/** Package names of inlined bodies in this compile: in `bytes.b.buf`, `bytes.` qualifies inlined code. */
-	readonly inlinedPackages: ReadonlySet<string>;
-	/** Functions the compile declared (`can inline F` / `cannot inline F`): a call to one of them is static. */
-	readonly functions: ReadonlySet<string>;
+	/** Is `name` a package whose code this compile inlined? (in `bytes.b.buf`, `bytes.` qualifies inlined code) */
+	isInlinedPackage(name: string): boolean;
+	/**
+	 * Did the compile declare function `name` (`can inline F` / `cannot inline F`): a call to it is
+	 * static. Undefined when the compile printed no function at all (nothing to tell them apart by).
+	 */
+	isFunction(name: string): boolean | undefined;
 	/** Names the file imports packages as (undefined when the file's text is not known). */
 	imports(file: string): ReadonlySet<string> | undefined;
 }
@@ -35,8 +38,8 @@ export function sourceLookup(facts: readonly EscapeFact[], line: (file: string, 
 	return {
 		line,
 		inlinedAt: (pos) => index.at.get(posKey(pos)) ?? NONE,
-		inlinedPackages: index.packages,
-		functions: index.functions,
+		isInlinedPackage: (name) => index.packages.has(name),
+		isFunction: (name) => (index.functions.size ? index.functions.has(name) : undefined),
 		imports(file) {
 			if (!imports.has(file)) imports.set(file, importNames((n) => line(file, n)));
 			return imports.get(file);
@@ -163,8 +166,8 @@ export function hasInternalNames(text: string, src?: SourceLookup): boolean {
 
 /** `bytes.b.buf[bytes.b.off:]` → `b.buf[b.off:]`: names of inlined bodies as their own source spells them. */
 export function stripInlined(text: string, src: SourceLookup | undefined): string {
-	if (!src || src.inlinedPackages.size === 0) return text;
-	return text.replace(/(?<![\p{L}\p{N}_.~])([\p{L}_][\p{L}\p{N}_]*)\.(?=~r\d|[\p{Ll}_])/gu, (m, pkg: string) => (src.inlinedPackages.has(pkg) ? '' : m));
+	if (!src) return text;
+	return text.replace(/(?<![\p{L}\p{N}_.~])([\p{L}_][\p{L}\p{N}_]*)\.(?=~r\d|[\p{Ll}_])/gu, (m, pkg: string) => (src.isInlinedPackage(pkg) ? '' : m));
 }
 
 /** What is left when a compiler expression cannot be retold: internal names become `…`. */

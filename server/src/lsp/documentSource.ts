@@ -6,8 +6,8 @@
  * (factCache.ts), so two things matter:
  * - what they read is the document's latest text, through this one object per document (a placed
  *   fact holding the text it was placed with would keep every old version alive);
- * - a placed fact is reused only while every line its explanation read is unchanged: each read is
- *   recorded (line → hash, never the text itself) and checked before reuse.
+ * - a placed fact is reused only while everything its explanation read is unchanged: each read is
+ *   recorded (what → hash, never the text itself) and checked before reuse.
  */
 import type { EscapeFact } from '../model';
 import { sourceLookup, type SourceLookup } from '../escape/sourceTerms';
@@ -18,12 +18,18 @@ export interface Lines {
 	at(line: number): string;
 }
 
-/** What one placed fact read: 1-based line → hash of its text; 0 → hash of the file's imports. */
-export type LineDeps = Map<number, number>;
+/**
+ * What one placed fact's explanations read, each with a hash of what it got: `L<n>` line n of the
+ * document, `I` its imports, `A<pos>` the calls inlined at a position, `P<name>` whether a package
+ * is inlined, `F<name>` whether a function is declared. The last three come from the package's
+ * facts, which an edit shifts or drops (factShift.ts) without touching the fact that read them.
+ */
+export type LineDeps = Map<string, number>;
 
 export class DocumentSource {
 	private file = '';
 	private lines: Lines | undefined;
+	private base: SourceLookup | undefined;
 	private lookup: SourceLookup | undefined;
 	private recorder: LineDeps | undefined;
 	private importsHash: number | undefined;
@@ -34,15 +40,32 @@ export class DocumentSource {
 		this.lines = lines;
 		this.importsHash = undefined;
 		const base = sourceLookup(facts, (f, n) => this.line(f, n));
+		this.base = base;
+		const note = (key: string, value: number) => this.recorder?.set(key, value);
 		this.lookup = {
-			...base,
+			line: base.line,
+			inlinedAt: (pos) => {
+				const list = base.inlinedAt(pos);
+				note(`A${pos.file}\0${pos.line}\0${pos.column}`, hashOf(list.join('\n')));
+				return list;
+			},
+			isInlinedPackage: (name) => {
+				const v = base.isInlinedPackage(name);
+				note(`P${name}`, v ? 1 : 0);
+				return v;
+			},
+			isFunction: (name) => {
+				const v = base.isFunction(name);
+				note(`F${name}`, v === undefined ? 2 : v ? 1 : 0);
+				return v;
+			},
 			imports: (f) => {
-				// Recorded as one entry (0) rather than as the import block's lines.
+				// Recorded as one entry rather than as the import block's lines.
 				const rec = this.recorder;
 				this.recorder = undefined;
 				const set = base.imports(f);
 				this.recorder = rec;
-				if (rec && f === this.file) rec.set(0, hashOf(set ? [...set].join(',') : ''));
+				if (f === this.file) note('I', hashOf(set ? [...set].join(',') : ''));
 				return set;
 			},
 		};
@@ -50,6 +73,7 @@ export class DocumentSource {
 
 	forget(): void {
 		this.lines = undefined;
+		this.base = undefined;
 		this.lookup = undefined;
 	}
 
@@ -64,15 +88,35 @@ export class DocumentSource {
 		}
 	}
 
-	/** Are the lines recorded in `deps` (except `own`, the fact's own line, checked by the caller) still the same? */
+	/** Is everything recorded in `deps` (but `own`, the fact's own line, which the caller checks) still the same? */
 	holds(deps: LineDeps | undefined, own: number): boolean {
 		if (!deps || deps.size === 0) return true;
-		for (const [n, h] of deps) {
-			if (n === own) continue;
-			if (n === 0) {
-				this.importsHash ??= hashOf([...(this.lookup?.imports(this.file) ?? [])].join(','));
-				if (this.importsHash !== h) return false;
-			} else if (hashOf(this.text(n) ?? '\0') !== h) return false;
+		const base = this.base;
+		if (!base) return false;
+		for (const [key, h] of deps) {
+			const rest = key.slice(1);
+			switch (key[0]) {
+				case 'L':
+					if (Number(rest) !== own && hashOf(this.text(Number(rest)) ?? '\0') !== h) return false;
+					break;
+				case 'I':
+					this.importsHash ??= hashOf([...(base.imports(this.file) ?? [])].join(','));
+					if (this.importsHash !== h) return false;
+					break;
+				case 'A': {
+					const [file, line, column] = rest.split('\0');
+					if (hashOf(base.inlinedAt({ file, line: Number(line), column: Number(column) }).join('\n')) !== h) return false;
+					break;
+				}
+				case 'P':
+					if ((base.isInlinedPackage(rest) ? 1 : 0) !== h) return false;
+					break;
+				case 'F': {
+					const v = base.isFunction(rest);
+					if ((v === undefined ? 2 : v ? 1 : 0) !== h) return false;
+					break;
+				}
+			}
 		}
 		return true;
 	}
@@ -85,12 +129,12 @@ export class DocumentSource {
 	private line(file: string, n: number): string | undefined {
 		if (file !== this.file) return undefined;
 		const t = this.text(n);
-		this.recorder?.set(n, hashOf(t ?? '\0'));
+		this.recorder?.set(`L${n}`, hashOf(t ?? '\0'));
 		return t;
 	}
 }
 
-/** FNV-1a over UTF-16 units: enough to notice a changed line, and keeps no reference to it. */
+/** FNV-1a over UTF-16 units: enough to notice a change, and keeps no reference to the text. */
 function hashOf(s: string): number {
 	let h = 0x811c9dc5;
 	for (let i = 0; i < s.length; i++) {
