@@ -13,6 +13,7 @@ const GOROOT_SRC = '/usr/local/go/src';
 /** name → [args, must exit 0] ; every *.ts under bench/ must be listed (checked below). */
 const BENCHES = {
 	escapeParity: [['--quick'], true],
+	causes: [[path.join(root, 'examples')], true],
 	precision: [['--quick'], true],
 	fixCorpus: [['--quick'], true],
 	gorootScan: [[path.join(GOROOT_SRC, 'sync')], true],

@@ -36,8 +36,10 @@ test('json: exactly one object with the documented shape, relative paths, sorted
 			],
 		);
 		for (const f of fs) {
-			assert.deepEqual(Object.keys(f).sort(), ['column', 'endColumn', 'endLine', 'file', 'flow', 'line', 'message', 'rule', 'severity', 'source']);
-			assert.match(f.message, /^moved to heap: [xa]/);
+			assert.deepEqual(Object.keys(f).sort(), ['cause', 'column', 'compiler', 'endColumn', 'endLine', 'file', 'flow', 'line', 'message', 'rule', 'severity', 'source']);
+			assert.match(f.compiler!, /^moved to heap: [xa]$/);
+			assert.match(f.message, /^`[xa]` is moved to the heap \(returned to the caller\) because its address is taken/);
+			assert.equal(f.cause, 'returned');
 			assert.ok(f.flow.length > 0);
 			for (const s of f.flow) assert.deepEqual(Object.keys(s).sort(), ['column', 'file', 'line', 'message']);
 		}
@@ -55,7 +57,7 @@ test('text: file:line:col: severity: message [rule], flow indented, summary line
 		const r = await runCli(['check'], { cwd: dir });
 		assert.equal(r.code, 0, r.stderr);
 		const lines = r.stdout.trimEnd().split('\n');
-		assert.match(lines[0], /^a\.go:4:2: information: moved to heap: x .*\[moved-to-heap\]$/);
+		assert.match(lines[0], /^a\.go:4:2: information: `x` is moved to the heap \(returned to the caller\) .*\[moved-to-heap, cause: returned\]$/);
 		assert.match(lines[1], /^ {4}a\.go:5:9: address-of: &x$/);
 		assert.match(lines[lines.length - 1], /^1 finding \(1 information\) in 1 file, 1 package$/);
 	} finally {

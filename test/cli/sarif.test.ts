@@ -52,6 +52,10 @@ test('driver memlens with rules (descriptions, helpUri, help) and results with r
 	assert.ok(res);
 	assert.deepEqual(res.locations[0].physicalLocation.region, { startLine: 11, startColumn: 2, endLine: 11, endColumn: 3 });
 	assert.equal(res.properties.goByteColumn, 2);
+	// The cause id and the compiler's own line; the message is told in source terms.
+	assert.equal(res.properties.cause, 'returned');
+	assert.equal(res.properties.compilerMessage, 'moved to heap: c');
+	assert.match(res.message.text, /^`c` is moved to the heap \(returned to the caller\)/);
 	// The compiler's reason chain as a code flow.
 	const steps = res.codeFlows[0].threadFlows[0].locations.map((l: { location: { message: { text: string } } }) => l.location.message.text);
 	assert.deepEqual(steps, ['address-of: &c', 'return: return &c']);

@@ -51,7 +51,7 @@ describe('escape facts as diagnostics (full client)', () => {
 	test('the message says what the compiler decided and why, in plain words', async () => {
 		const diags = await client.waitForDiagnostics(uri);
 		const buf = withCode(diags, 'moved-to-heap').find((d) => d.range.start.line === 11)!;
-		assert.match(msg(buf), /^`buf` is moved to the heap because its address is taken .*\(\*sync\.Pool\)\.Put/);
+		assert.match(msg(buf), /^`buf` is moved to the heap \(passed to a function that keeps it\) because its address is taken .*\(\*sync\.Pool\)\.Put/);
 	});
 
 	test('interface boxing and make with a non-constant size escape; does-not-escape is hidden by default', async () => {
@@ -71,6 +71,9 @@ describe('escape facts as diagnostics (full client)', () => {
 		assert.match(h.contents.value, /heap/);
 		assert.match(h.contents.value, /\[pool\.go:13:11\]\(file:\/\/[^)]*pool\.go#L13,11\)/);
 		assert.match(h.contents.value, /^1\. /m);
+		// The cause, its advice and its section of docs/escape/causes.md.
+		assert.match(h.contents.value, /\*\*Cause:\*\* passed to a function that keeps it\. The callee's parameter leaks/);
+		assert.match(h.contents.value, /\]\(file:\/\/[^)]*docs\/escape\/causes\.md#passed-to-leaking-param\)/);
 	});
 
 	test('hover on a does-not-escape subject says it stays on the stack', async () => {

@@ -34,6 +34,9 @@ const CASES: [string, string][] = [
 	['method', 'm.go'],
 	['unicode', 'u.go'],
 	['large', 'l.go'],
+	// Explanations here read lines other than the fact's own (a step's call, the go statement, imports).
+	['sourceterms', 's.go'],
+	['causes', 'c.go'],
 ];
 
 /** mulberry32: a small seeded PRNG, so a failure names its seed. */

@@ -7,7 +7,9 @@ import path from 'node:path';
 import type { EscapeFact, EscapeKind, Fix, RuleFinding, Severity } from '../model';
 import { byteToUtf16, splitLines, utf16ToByte } from '../util/positions';
 import { defaultSettings } from '../../../common/settings';
-import { explainFact } from '../escape/explain';
+import { explainFact, factSentence } from '../escape/explain';
+import type { CauseId } from '../escape/causes';
+import { sourceLookup, type SourceLookup } from '../escape/sourceTerms';
 import { GoModReader } from '../analysis/goVersion';
 import { CgoSourceReader } from '../analysis/cgoSources';
 import { runRules } from '../rules/engine';
@@ -53,6 +55,10 @@ export interface Finding {
 	message: string;
 	source: 'compiler' | 'syntax';
 	flow: FlowEntry[];
+	/** Compiler findings: the compiler's own line, as printed (`message` is told in source terms). */
+	compiler?: string;
+	/** Heap facts: why the value is on the heap (escape/causes.ts). */
+	cause?: CauseId;
 	/** Fixes of syntax findings (LSP coordinates of `file`). */
 	fixes?: Fix[];
 	/** A compiler fact's subject (`buf`, `make([]byte, n)`), which baselines and diffs match on. */
@@ -127,13 +133,14 @@ export class TextCache {
 	}
 }
 
-export function factFinding(fact: EscapeFact, texts: TextCache): Finding {
+export function factFinding(fact: EscapeFact, texts: TextCache, src: SourceLookup): Finding {
 	const { file, line, column } = fact.pos;
 	const lineText = texts.lines(file)?.[line - 1] ?? '';
 	// Underline the subject when the source at the fact's position spells it (`buf`, `make([]byte, n)`).
 	const here = Buffer.from(lineText, 'utf8').subarray(column - 1).toString('utf8');
 	const endColumn = here.startsWith(fact.subject) ? column + Buffer.byteLength(fact.subject, 'utf8') : column;
-	const ex = explainFact(fact);
+	const ex = explainFact(fact, src);
+	const cause = ex.causes?.[0]?.id;
 	return {
 		rule: fact.kind,
 		file,
@@ -144,13 +151,15 @@ export function factFinding(fact: EscapeFact, texts: TextCache): Finding {
 		column16: texts.col16(file, line, column),
 		endColumn16: texts.col16(file, line, endColumn),
 		severity: escapeSeverity(fact.kind),
-		message: ex.why ? `${fact.message} (${ex.why})` : fact.message,
+		message: factSentence(fact, ex),
 		source: 'compiler',
 		subject: fact.subject,
 		fact,
 		flow: ex.steps
 			.filter((s) => s.pos.line > 0)
 			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),
+		compiler: fact.message,
+		...(cause ? { cause } : {}),
 	};
 }
 
@@ -256,6 +265,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				if (r.status === 'go-missing') break;
 				compiled = r.status === 'ok';
 				const seen = new Set<string>();
+				const src = sourceLookup(r.facts, (file, n) => texts.lines(file)?.[n - 1]);
 				for (const f of r.facts) {
 					const file = path.resolve(f.pos.file);
 					let list = factsByFile.get(file);
@@ -266,7 +276,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					// for another reason than the original; and keeping it whatever else was compiled makes
 					// the shards of a run (--shard) add up to the unsharded run.
 					if (!kinds.has(f.kind)) continue;
-					const finding = factFinding(f, texts);
+					const finding = factFinding(f, texts, src);
 					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${finding.message}`;
 					if (!seen.has(k)) {
 						seen.add(k);

@@ -4,6 +4,7 @@
  * out with `git worktree add --detach` under the temp root (git/worktree.ts) and removed on every
  * exit path; the user's checkout, index and stash are only read.
  */
+import { sourceLookup } from '../escape/sourceTerms';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { resolveGoBinary } from '../analysis/goEnv';
@@ -24,13 +25,15 @@ export interface DiffHooks {
 }
 
 function entry(c: FactChange, texts: TextCache): DiffEntry {
+	// Source terms from the lines alone (the revision's other facts are not at hand here).
+	const src = sourceLookup([], (file, n) => texts.lines(file)?.[n - 1]);
 	return {
 		change: c.change,
 		pkg: c.pkg,
 		function: c.function,
 		subject: c.subject,
-		...(c.head ? { head: factFinding(c.head.fact, texts) } : {}),
-		...(c.base ? { base: factFinding(c.base.fact, texts) } : {}),
+		...(c.head ? { head: factFinding(c.head.fact, texts, src) } : {}),
+		...(c.base ? { base: factFinding(c.base.fact, texts, src) } : {}),
 	};
 }
 

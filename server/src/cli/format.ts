@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Severity } from '../model';
 import type { Finding } from './analyze';
 import { costSuffix, type FindingCost } from './profileFormat';
+import type { CauseId } from '../escape/causes';
 
 /** The `--format json` document: exactly one object, version 1. */
 export interface JsonReport {
@@ -20,6 +21,10 @@ export interface JsonReport {
 		flow: { message: string; file: string; line: number; column: number }[];
 		/** With `--profile`: the line's measured cost (compiler facts only). */
 		profile?: FindingCost;
+		/** Compiler findings: the compiler's own line (`message` tells it in source terms). */
+		compiler?: string;
+		/** Heap facts (moved-to-heap, escapes-to-heap): the cause id (docs/escape/causes.md). */
+		cause?: CauseId;
 	}[];
 }
 
@@ -44,6 +49,8 @@ export function toJson(findings: Finding[], cwd: string): JsonReport {
 			source: f.source,
 			flow: f.flow.map((s) => ({ message: s.message, file: displayPath(s.file, cwd), line: s.line, column: s.column })),
 			...(f.profile ? { profile: f.profile } : {}),
+			...(f.compiler !== undefined ? { compiler: f.compiler } : {}),
+			...(f.cause ? { cause: f.cause } : {}),
 		})),
 	};
 }
@@ -58,7 +65,7 @@ const ORDER: Severity[] = ['error', 'warning', 'information', 'hint'];
 export function formatText(findings: Finding[], cwd: string, summary: { files: number; packages: number }): string {
 	const out: string[] = [];
 	for (const f of findings) {
-		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]${costSuffix(f)}`);
+		out.push(`${displayPath(f.file, cwd)}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}${f.cause ? `, cause: ${f.cause}` : ''}]${costSuffix(f)}`);
 		for (const s of f.flow) out.push(`    ${displayPath(s.file, cwd)}:${s.line}:${s.column}: ${s.message}`);
 	}
 	const counts = ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);

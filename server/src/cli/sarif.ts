@@ -24,7 +24,7 @@ export const ESCAPE_KIND_DOCS: Record<EscapeKind, { short: string; full: string 
 	},
 	'leaking-param': {
 		short: 'A parameter leaks out of its function.',
-		full: 'go build -gcflags=-m printed "leaking param: p": the pointer passed in flows somewhere that may outlive the call: the heap, or a result ("to result ~r0"), in which case what happens to the pointee depends on what the caller does with that result.',
+		full: 'go build -gcflags=-m printed "leaking param: p": the pointer passed in flows somewhere that may outlive the call: the heap, or one of the function\'s results ("to result" and the result), in which case what happens to the pointee depends on what the caller does with that result.',
 	},
 	'leaking-param-content': {
 		short: "What a parameter points to leaks out of its function.",
@@ -82,7 +82,15 @@ export function toSarif(findings: Finding[], cwd: string, version: string): obje
 		const b = new SarifResultBuilder().initSimple({ level: level(f.severity), messageText: f.message, ruleId: f.rule });
 		const res = b.result;
 		res.locations = [location(f.file, f.line, f.column16, cwd, f.endLine, f.endColumn16)];
-		res.properties = { severity: f.severity, source: f.source, goByteColumn: f.column, goByteEndColumn: f.endColumn, ...(f.profile ? { profile: f.profile } : {}) };
+		res.properties = {
+			severity: f.severity,
+			source: f.source,
+			goByteColumn: f.column,
+			goByteEndColumn: f.endColumn,
+			...(f.compiler !== undefined ? { compilerMessage: f.compiler } : {}),
+			...(f.cause ? { cause: f.cause } : {}),
+			...(f.profile ? { profile: f.profile } : {}),
+		};
 		if (f.flow.length && f.source === 'compiler') {
 			res.codeFlows = [{ message: { text: "the compiler's reason chain (-gcflags=-m=2)" }, threadFlows: [{ locations: f.flow.map((s) => ({ location: flowLocation(s, cwd) })) }] }];
 		} else if (f.flow.length) {

@@ -1,9 +1,29 @@
 /**
  * Plain-words explanations of compiler facts. Pure: everything said here is read off the fact and
- * the reason chain the compiler printed (`-m=2`); nothing is guessed from the source.
+ * the reason chain the compiler printed (`-m=2`), told in the terms of the source (sourceTerms.ts:
+ * no `~r0`, `.autotmp_6`, `fmt.a := ... argument` or `bytes.b.buf`); the compiler's own line stays
+ * in `fact.message` for whoever shows it verbatim.
  */
 import path from 'node:path';
-import type { EscapeFact, FlowStep, GoPos } from '../model';
+import type { EscapeFact, Flow, FlowStep, GoPos } from '../model';
+import { calleeOfCall, chainCauses, isMethodValue, statementKeywordAt, type EscapeCause } from './causes';
+import {
+	argumentList,
+	code,
+	describeExpr,
+	funcName,
+	hasInternalNames,
+	inlinedOwner,
+	nounOf,
+	resultOf,
+	snippet,
+	variadicCallee,
+	sourceIdentifier,
+	stripInlined,
+	type SourceLookup,
+} from './sourceTerms';
+
+export type { SourceLookup } from './sourceTerms';
 
 /** What a hover or a diagnostic says about one fact. */
 export interface FactExplanation {
@@ -13,19 +33,36 @@ export interface FactExplanation {
 	why: string;
 	/** The compiler's steps, one line each, with their positions. */
 	steps: { text: string; pos: GoPos }[];
+	/** Heap facts: why the value is on the heap (causes.ts), the deciding one first. */
+	causes?: EscapeCause[];
 }
 
 const MAX_LABEL = 60;
 
-/** Explains a fact in plain words, from the compiler's own reasons. */
-export function explainFact(fact: EscapeFact): FactExplanation {
-	const steps = allSteps(fact).map((s) => ({ text: `${s.reason}: ${s.expr}`, pos: s.pos }));
-	return { headline: headline(fact), why: why(fact), steps };
+/** Explains a fact in plain words, from the compiler's own reasons; `src` lets it speak in source terms. */
+export function explainFact(fact: EscapeFact, src?: SourceLookup): FactExplanation {
+	const hint = hintOf(fact);
+	const steps = allSteps(fact).map((s) => ({ text: `${s.reason}: ${stepText(s, src, hint)}`, pos: s.pos }));
+	const chains = chainCauses(fact, src);
+	const out: FactExplanation = { headline: headline(fact, src), why: why(fact, chains, src, hint), steps };
+	if (chains.length) out.causes = chains.map((c) => c.cause);
+	return out;
+}
+
+/**
+ * The one sentence diagnostics and the CLI show: what the compiler decided, its cause's title and,
+ * from the chain, why ("`c` is moved to the heap (returned to the caller) because …").
+ */
+export function factSentence(fact: EscapeFact, e: Pick<FactExplanation, 'headline' | 'why' | 'causes'>): string {
+	const cause = e.causes?.[0];
+	const head = (e.headline || fact.message) + (cause && cause.id !== 'other' ? ` (${cause.title})` : '');
+	if (!e.why) return head;
+	return /^(because|since|as) /.test(e.why) ? `${head} ${e.why}` : `${head}: ${e.why}`;
 }
 
 /** A short end-of-line label (≤ 60 chars), e.g. "heap: buf — address passed to (*sync.Pool).Put". */
-export function shortLabel(fact: EscapeFact): string {
-	const subject = clip(fact.subject, 24);
+export function shortLabel(fact: EscapeFact, src?: SourceLookup): string {
+	const subject = clip(plain(subjectTerm(fact, src, true)), 24);
 	let head: string;
 	switch (fact.kind) {
 		case 'moved-to-heap':
@@ -33,7 +70,7 @@ export function shortLabel(fact: EscapeFact): string {
 			head = `heap: ${subject}`;
 			break;
 		case 'leaking-param': {
-			const to = /^to result (\S+)/.exec(fact.detail ?? '')?.[1];
+			const to = resultName(fact.detail);
 			head = to ? `leaks: ${subject} → ${to}` : `leaks: ${subject}`;
 			break;
 		}
@@ -46,36 +83,102 @@ export function shortLabel(fact: EscapeFact): string {
 		default:
 			head = fact.detail?.startsWith('cannot') ? `no inline: ${subject}` : `inline: ${subject}`;
 	}
-	const reason = shortReason(fact);
+	const reason = shortReason(fact, src);
 	return clip(reason ? `${head} — ${reason}` : head, MAX_LABEL);
 }
 
-function headline(fact: EscapeFact): string {
-	const s = '`' + fact.subject + '`';
+/** The variadic callee the fact's chain names, for telling its `... argument` (sourceTerms.argumentList). */
+function hintOf(fact: EscapeFact): string | undefined {
+	if (!fact.subject.includes('... argument') && !fact.flows.some((f) => f.steps.some((s) => s.expr.includes('... argument')))) return undefined;
+	return variadicCallee([fact.subject, ...allSteps(fact).map((s) => s.expr)]);
+}
+
+/** The fact's subject in source terms; `short` for labels (no "(inlined …)" notes). */
+function subjectTerm(fact: EscapeFact, src: SourceLookup | undefined, short = false): string {
+	const s = fact.subject;
+	if (fact.kind === 'inlining') return code(funcName(s));
+	if (fact.kind === 'leaking-param' || fact.kind === 'leaking-param-content') {
+		if (!hasInternalNames(s, src) && !s.includes('~')) return code(s);
+		return code(sourceIdentifier(fact.pos, src) ?? stripInlined(s, src).replace(/^go\.shape\./, ''));
+	}
+	if (!hasInternalNames(s, src)) {
+		const owner = short ? undefined : inlinedOwner(s, fact.pos, src);
+		// `&SyntaxError{...}` made inside an inlined `s.error(…)`: say where it comes from.
+		if (owner && !sourceHas(fact, src)) return `${code(s)} (in \`${funcName(owner)}\`, inlined here)`;
+		return code(s);
+	}
+	const bare = stripInlined(s, src);
+	if (/^\.\.\. argument$/.test(bare)) {
+		const list = argumentList(fact.pos, src, hintOf(fact));
+		return short ? list.replace(/^the argument list of `(.*)`$/, '$1 args').replace(/`/g, '') : list;
+	}
+	const owner = inlinedOwner(s, fact.pos, src);
+	if (/^~r\d+$/.test(bare) || resultOfInlined(fact)) {
+		const r = resultOf(fact.pos, src, owner, /^~r\d+$/.test(bare) ? 'result' : nounOf(bare));
+		if (!short) return r;
+		const call = /`([^`]+)`/.exec(r)?.[1];
+		return call ? `${call} result` : r;
+	}
+	const d = describeExpr(s, fact.pos, src, hintOf(fact));
+	return short ? d.replace(/ \((?:in|inlined from) .*\)$/, '') : d;
+}
+
+/** Is the value assigned to an inlined function's result right where it is made (`~r0 = string(…)`)? */
+function resultOfInlined(fact: EscapeFact): boolean {
+	const first = fact.flows[0];
+	return !!first && /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?~r\d+$/u.test(first.dst) && first.steps.some((s) => s.reason === 'assign-pair' && /~r\d+(?:, [^=]*)? = /.test(s.expr));
+}
+
+function sourceHas(fact: EscapeFact, src: SourceLookup | undefined): boolean {
+	const line = src?.line(fact.pos.file, fact.pos.line);
+	if (line === undefined) return true;
+	const needle = fact.subject.includes('...') ? fact.subject.slice(0, fact.subject.indexOf('...')) : fact.subject;
+	return line.includes(needle);
+}
+
+function headline(fact: EscapeFact, src: SourceLookup | undefined): string {
+	const s = subjectTerm(fact, src);
 	switch (fact.kind) {
 		case 'moved-to-heap':
 			return `${s} is moved to the heap`;
 		case 'escapes-to-heap':
 			if (fact.subject === 'func literal') return 'this closure (func literal) is allocated on the heap';
 			if (fact.subject === 'append') return 'the backing array `append` grows here is allocated on the heap';
-			return `${s} escapes to the heap (heap-allocated)`;
+			return `${s} escapes to the heap`;
 		case 'leaking-param': {
 			const to = /^to result (\S+) level=(\d+)/.exec(fact.detail ?? '');
-			if (to) return `parameter ${s} leaks to result ${to[1]}` + (to[2] === '0' ? '' : ` (level ${to[2]}: what it points to)`);
+			if (to) return `parameter ${s} leaks to ${resultWords(to[1])}` + (to[2] === '0' ? '' : ` (level ${to[2]}: what it points to)`);
 			return `parameter ${s} leaks (it may outlive the call)`;
 		}
 		case 'leaking-param-content':
 			return `what parameter ${s} points to leaks (it may outlive the call)`;
 		case 'does-not-escape':
 			return `${s} stays on the stack`;
-		default:
+		default: {
 			if (fact.detail === 'inlining call') return `the call to ${s} is inlined here`;
 			if (fact.detail?.startsWith('cannot inline')) return `${s} cannot be inlined`;
-			return `${s} can be inlined` + (/\(cost (\d+)\)/.exec(fact.detail ?? '') ? ` (cost ${/\(cost (\d+)\)/.exec(fact.detail ?? '')![1]})` : '');
+			const cost = /\(cost (\d+)\)/.exec(fact.detail ?? '');
+			return `${s} can be inlined` + (cost ? ` (cost ${cost[1]})` : '');
+		}
 	}
 }
 
-function why(fact: EscapeFact): string {
+/** `~r0` → "the function's result", `~r1` → "the function's result 2", `err` → "result `err`". */
+function resultWords(name: string): string {
+	const r = /~r(\d+)$/.exec(name);
+	if (!r) return `result ${code(name)}`;
+	return r[1] === '0' ? "the function's result" : `the function's result ${Number(r[1]) + 1}`;
+}
+
+/** For labels: `result`, `result 2`, or the named result. */
+function resultName(detail: string | undefined): string | undefined {
+	const to = /^to result (\S+)/.exec(detail ?? '')?.[1];
+	if (!to) return undefined;
+	const r = /~r(\d+)$/.exec(to);
+	return r ? (r[1] === '0' ? 'result' : `result ${Number(r[1]) + 1}`) : to;
+}
+
+function why(fact: EscapeFact, chains: { cause: EscapeCause; chain: Flow[] }[], src: SourceLookup | undefined, hint: string | undefined): string {
 	switch (fact.kind) {
 		case 'does-not-escape':
 			return 'the compiler proved it does not outlive the call';
@@ -84,19 +187,24 @@ function why(fact: EscapeFact): string {
 			if (fact.detail === 'inlining call') return 'the compiler copied the function body into this call site';
 			return "the function's body is within the compiler's inlining budget (80)";
 	}
+	// Heap facts are told along the chain of their deciding cause; the other paths are named after it.
+	const flows = chains.length && chains[0].chain.length ? chains[0].chain : fact.flows;
 	const phrases: string[] = [];
 	const seen = new Set<string>();
-	for (const step of allSteps(fact)) {
-		const p = stepPhrase(step, fact.pos);
+	for (const step of flows.flatMap((f) => f.steps)) {
+		const p = stepPhrase(step, fact.pos, src, hint);
 		if (!p || seen.has(p)) continue;
 		seen.add(p);
 		phrases.push(p);
 	}
-	const end = destination(fact);
-	if (phrases.length === 0) {
-		return end ? `because it flows to ${end}` : 'the compiler printed no reason chain for this fact';
+	const end = destination(flows, fact, src, hint);
+	const id = chains[0]?.cause.id;
+	if (!phrases.length && fact.subject === 'func literal' && (id === 'sent-or-goroutine' || id === 'deferred-in-loop')) {
+		phrases.push(id === 'sent-or-goroutine' ? 'a `go` statement runs it as a new goroutine' : 'it is deferred inside a loop');
 	}
-	return `because ${joinPhrases(phrases)}` + (end ? `, so it flows to ${end}` : '');
+	let text = phrases.length === 0 ? (end ? `because it flows to ${end}` : 'the compiler printed no reason chain for this fact') : `because ${joinPhrases(phrases)}` + (end ? `, so it flows to ${end}` : '');
+	if (chains.length > 1) text += `; also ${joinPhrases(chains.slice(1).map((c) => c.cause.title))}`;
+	return text;
 }
 
 function allSteps(fact: EscapeFact): FlowStep[] {
@@ -104,15 +212,27 @@ function allSteps(fact: EscapeFact): FlowStep[] {
 }
 
 /** Where the last flow ends, in words; undefined when it is just another local. */
-function destination(fact: EscapeFact): string | undefined {
-	const last = fact.flows[fact.flows.length - 1];
+function destination(flows: readonly Flow[], fact: EscapeFact, src: SourceLookup | undefined, hint?: string): string | undefined {
+	const last = flows[flows.length - 1];
 	if (!last) return undefined;
 	if (last.dst === '{heap}') return 'the heap';
-	const r = /^~r(\d+)$/.exec(last.dst);
-	if (r) return `result ${r[1]} of the function`;
+	if (/^(?:[\p{L}_][\p{L}\p{N}_]*\.)?~r\d+$/u.test(last.dst)) return resultWords(last.dst);
 	const st = /^\{storage for (.+)\}$/.exec(last.dst);
-	if (st) return st[1] === 'func literal' ? 'a closure' : `the storage of \`${st[1]}\``;
-	return undefined;
+	// Any other root is a variable that outlives the call itself: a named result, or a variable on the heap.
+	if (!st) {
+		if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(last.dst)) return undefined;
+		if (resultName(fact.detail) === last.dst) return resultWords(last.dst);
+		return `\`${last.dst}\`, which outlives the call`;
+	}
+	if (st[1] === 'func literal') {
+		// A `go`/`defer` statement's own closure (it keeps the call's function and arguments).
+		const kept = flows.flatMap((f) => f.steps).find((x) => x.reason === 'captured by a closure' && /\.autotmp_\d+/.test(x.expr));
+		const kw = kept && statementKeywordAt(kept.pos, src);
+		return kw ? `the closure the \`${kw}\` statement runs later` : 'a closure';
+	}
+	if (st[1] === '... argument') return argumentList(fact.pos, src, hint);
+	if (isMethodValue(last.dst)) return `the method value ${describeExpr(st[1], fact.pos, src, hint)}, a closure bound to it`;
+	return `the storage of ${describeExpr(st[1], fact.pos, src, hint)}`;
 }
 
 function where(pos: GoPos, factPos: GoPos): string {
@@ -120,28 +240,87 @@ function where(pos: GoPos, factPos: GoPos): string {
 	return pos.file === factPos.file ? ` at line ${pos.line}` : ` at ${path.basename(pos.file)}:${pos.line}`;
 }
 
-function stepPhrase(step: FlowStep, factPos: GoPos): string | undefined {
+/** A step's expression for plain-text lists: the compiler's own when the developer wrote it. */
+function stepText(step: FlowStep, src: SourceLookup | undefined, hint: string | undefined): string {
+	if (!hasInternalNames(step.expr, src)) return step.expr + plain(inlinedHere(step.expr, step.pos, src));
+	return plain(stepExpr(step, src, hint, Infinity));
+}
+
+/** A step's expression in source terms (inline code or words). */
+function stepExpr(step: FlowStep, src: SourceLookup | undefined, hint?: string, max = 40): string {
+	const e = step.expr;
+	if (!hasInternalNames(e, src)) return code(e, max) + inlinedHere(e, step.pos, src);
+	if (/^\.\.\. argument$/.test(e) || (step.reason === 'assign-pair' && / :?= .*\.\.\. argument$/.test(e))) return argumentList(step.pos, src, hint);
+	const goDefer = statementKeyword(step, src);
+	if (goDefer && /\.autotmp_\d+/.test(e)) {
+		const stmt = src?.line(step.pos.file, step.pos.line)?.trim().replace(/\s*\{$/, '') ?? goDefer;
+		return `what the \`${goDefer}\` statement keeps for later (${code(stmt)})`;
+	}
+	if (step.reason === 'assign-pair' && /^(?:[\p{L}_][\p{L}\p{N}_]*\.)?~r\d+(?:, [^=]*)? = /u.test(e)) return resultOf(step.pos, src, inlinedOwner(e, step.pos, src));
+	if (step.reason === 'call parameter') {
+		const callee = calleeOfCall(e);
+		if (callee) {
+			const owner = inlinedOwner(e, step.pos, src);
+			const shown = stripInlined(callee, src);
+			const s = snippet(step.pos, src);
+			const note = owner && funcName(owner) !== shown ? ` (in \`${funcName(owner)}\`, inlined${s?.kind === 'call' ? ` at \`${s.text}\`` : ''})` : '';
+			if (!hasInternalNames(shown, src)) return `a call to \`${shown}\`${note}`;
+		}
+	}
+	return describeExpr(e, step.pos, src, hint);
+}
+
+/** " (in `F`, inlined)" for an expression of an inlined body the line does not spell (`t := &t` of an inlined `remember(&t)`). */
+function inlinedHere(expr: string, pos: GoPos, src: SourceLookup | undefined): string {
+	const owner = inlinedOwner(expr, pos, src);
+	if (!owner) return '';
+	const line = src?.line(pos.file, pos.line);
+	// The compiler prints with its own spacing (`buf[:n / 2]`): compare without spaces.
+	if (line === undefined || line.replace(/\s+/g, '').includes(expr.replace(/\s+/g, ''))) return '';
+	return ` (in \`${funcName(owner)}\`, inlined)`;
+}
+
+function statementKeyword(step: FlowStep, src: SourceLookup | undefined): 'go' | 'defer' | undefined {
+	return statementKeywordAt(step.pos, src);
+}
+
+function stepPhrase(step: FlowStep, factPos: GoPos, src: SourceLookup | undefined, hint?: string): string | undefined {
 	const at = where(step.pos, factPos);
-	const e = '`' + clip(step.expr, 40) + '`';
+	const e = () => stepExpr(step, src, hint);
 	switch (step.reason) {
 		case 'spill':
 		case 'reference':
 			return undefined; // bookkeeping steps: no information for the reader
 		case 'address-of':
-			return `its address is taken (${e})${at}`;
+			return `its address is taken (${e()})${at}`;
 		case 'interface-converted':
 			return `it is converted to an interface${at}`;
 		case 'call parameter': {
-			const callee = calleeOf(step.expr);
-			return callee ? `it is passed to \`${clip(callee, 40)}\`${at}` : `it is passed as a call argument${at}`;
+			const callee = calleeOfCall(step.expr);
+			if (!callee) return `it is passed as a call argument${at}`;
+			const shown = stripInlined(callee, src);
+			if (hasInternalNames(shown, src)) return `it is passed to ${e()}${at}`;
+			const owner = inlinedOwner(step.expr, step.pos, src);
+			const note = owner && funcName(owner) !== shown ? ` (in \`${funcName(owner)}\`, inlined)` : '';
+			return `it is passed to \`${clip(shown, 40)}\`${note}${at}`;
 		}
 		case 'return':
 			return `it is returned${at}`;
 		case 'assign':
-		case 'assign-pair':
-			return `it is assigned (${e})${at}`;
-		case 'captured by a closure':
+		case 'assign-pair': {
+			if (/\.\.\. argument/.test(step.expr)) return `it is put in ${argumentList(step.pos, src, hint)}${at}`;
+			const kw = /\.autotmp_\d+/.test(step.expr) ? statementKeyword(step, src) : undefined;
+			if (kw) return `the \`${kw}\` statement keeps it for later${at}`;
+			if (/^(?:[\p{L}_][\p{L}\p{N}_]*\.)?~r\d+(?:, [^=]*)? = /u.test(step.expr)) return `it becomes ${resultOf(step.pos, src, inlinedOwner(step.expr, step.pos, src))}${at}`;
+			const lhs = /^([\p{L}_][\p{L}\p{N}_.]*) :?= /u.exec(step.expr)?.[1];
+			if (lhs && hasInternalNames(step.expr, src) && !hasInternalNames(lhs, src)) return `it is assigned to \`${lhs}\`${at}`;
+			return `it is assigned (${e()})${at}`;
+		}
+		case 'captured by a closure': {
+			const kw = /\.autotmp_\d+/.test(step.expr) ? statementKeyword(step, src) : undefined;
+			if (kw) return `the \`${kw}\` statement keeps it for later${at}`;
 			return `it is captured by a closure${at}`;
+		}
 		case 'too large for stack':
 			return 'it is too large for the stack';
 		case 'non-constant size':
@@ -151,17 +330,45 @@ function stepPhrase(step: FlowStep, factPos: GoPos): string | undefined {
 		case 'zero-sized element':
 			return 'its elements are zero-sized (the compiler does not stack-allocate these)';
 		case 'slice-literal-element':
+			if (/^\.\.\. argument$/.test(step.expr)) return `it is put in ${argumentList(step.pos, src, hint)}${at}`;
 			return `it is stored in a slice literal${at}`;
 		case 'struct literal element':
 			return `it is stored in a struct literal${at}`;
 		case 'range-deref':
 			return `it is read out of a range loop${at}`;
 		case 'dot of pointer':
-			return `it is reached through a pointer (${e})${at}`;
+			return `it is reached through a pointer (${e()})${at}`;
 		case 'indirection':
-			return `it is dereferenced (${e})${at}`;
+			return `it is dereferenced (${e()})${at}`;
+		case 'dot':
+			return `it is a field of ${e()}${at}`;
+		case 'slice':
+			return `it is sliced (${e()})${at}`;
+		case 'fixed-array-index-of':
+			return `it is an element of ${e()}${at}`;
+		case 'send':
+			return `it is sent on a channel (${e()})${at}`;
+		case 'key of map put':
+			return `it is used as a map key (${e()})${at}`;
+		case 'map literal key':
+		case 'map literal value':
+		case 'array literal element':
+			return `it is stored in a ${step.reason.replace(/ (key|value|element)$/, '')}${at}`;
+		case 'assign-pair-dot-type':
+		case 'switch case':
+			return `it goes through a type assertion (${e()})${at}`;
+		case 'assign-pair-receive':
+			return `it is received from a channel (${e()})${at}`;
+		case 'assign-pair-mapr':
+			return `it is read from a map (${e()})${at}`;
+		case 'appendee slice':
+		case 'copied slice':
+		case 'appended slice...':
+			return `its elements are passed to \`${step.reason === 'copied slice' ? 'copy' : 'append'}\`${at}`;
+		case 'callee operand':
+			return `it is called as a function value${at}`;
 		default:
-			return `${step.reason} (${e})${at}`;
+			return `${step.reason} (${e()})${at}`;
 	}
 }
 
@@ -170,44 +377,40 @@ function joinPhrases(p: string[]): string {
 	return `${p.slice(0, -1).join(', ')} and ${p[p.length - 1]}`;
 }
 
-/** `(*sync.Pool).Put(pool, &buf)` → `(*sync.Pool).Put`. */
-function calleeOf(expr: string): string | undefined {
-	if (!expr.endsWith(')')) return undefined;
-	let depth = 0;
-	for (let i = expr.length - 1; i >= 0; i--) {
-		const c = expr[i];
-		if (c === ')') depth++;
-		else if (c === '(') {
-			depth--;
-			if (depth === 0) return i > 0 ? expr.slice(0, i) : undefined;
-		}
-	}
-	return undefined;
-}
-
-function shortReason(fact: EscapeFact): string | undefined {
+function shortReason(fact: EscapeFact, src: SourceLookup | undefined): string | undefined {
 	if (fact.kind === 'does-not-escape' || fact.kind === 'inlining') return undefined;
-	const steps = allSteps(fact);
+	const chains = chainCauses(fact, src);
+	const steps = (chains[0]?.chain.length ? chains[0].chain : fact.flows).flatMap((f) => f.steps);
 	const has = (r: string) => steps.find((s) => s.reason === r);
 	const addr = has('address-of') ? 'address ' : '';
 	if (has('too large for stack')) return 'too large for stack';
 	if (has('non-constant size')) return 'non-constant size';
 	if (has('too aligned for stack')) return 'too aligned for stack';
 	if (has('zero-sized element')) return 'zero-sized elements';
+	const cause = chains[0]?.cause.id;
+	if (cause === 'sent-or-goroutine' && !has('send')) return `${addr}kept by a go statement`;
+	if (cause === 'deferred-in-loop') return `${addr}kept by a defer in a loop`;
 	if (has('captured by a closure')) return 'captured by a closure';
-	const call = has('call parameter');
+	const call = [...steps].reverse().find((s) => s.reason === 'call parameter');
 	if (call) {
-		const callee = calleeOf(call.expr);
-		return callee ? `${addr}passed to ${callee}` : `${addr}passed to a call`;
+		const callee = calleeOfCall(call.expr);
+		const shown = callee && stripInlined(callee, src);
+		return shown && !hasInternalNames(shown, src) ? `${addr}passed to ${shown}` : `${addr}passed to a call`;
 	}
-	if (has('return')) return `${addr}returned`;
+	if (has('return') || cause === 'returned') return `${addr}returned`;
+	if (has('send')) return `${addr}sent on a channel`;
 	if (has('interface-converted')) return 'converted to interface';
 	if (has('slice-literal-element')) return `${addr}stored in slice literal`;
 	if (has('struct literal element')) return `${addr}stored in struct literal`;
 	const asg = has('assign') ?? has('assign-pair');
 	if (asg) return `${addr}assigned at line ${asg.pos.line}`;
-	const dst = destination(fact);
-	return dst ? `flows to ${dst.replace(/`/g, '')}` : undefined;
+	const dst = destination(chains[0]?.chain.length ? chains[0].chain : fact.flows, fact, src);
+	return dst ? `flows to ${plain(dst)}` : undefined;
+}
+
+/** Inline code marks dropped, for plain-text places (labels, related information). */
+function plain(s: string): string {
+	return s.replace(/`` | ``|`/g, '');
 }
 
 function clip(s: string, max: number): string {

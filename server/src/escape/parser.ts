@@ -403,5 +403,11 @@ function claimChain(list: Chain[] | undefined, kind: EscapeKind, subject: string
 		(open.length === 1 ? open[0] : undefined);
 	if (!c) return NO_FLOWS;
 	c.claimed = true;
-	return c.flows;
+	if (want === 'param') return c.flows;
+	// A value that escapes by several paths gets one chain per path (`wg` passed to Add, to Wait and
+	// captured by a closure): all of them are its reasons (causes.ts cuts them apart again).
+	const more = open.filter((x) => x !== c && x.subject === c.subject);
+	if (!more.length) return c.flows;
+	for (const x of more) x.claimed = true;
+	return [c, ...more].flatMap((x) => x.flows);
 }

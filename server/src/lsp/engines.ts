@@ -6,7 +6,7 @@ import type { EscapeFact, GoVersionInfo } from '../model';
 import type { Explanation } from '../report/diagnostics';
 import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../escape/runner';
 import { EscapeScheduler, type PackageRequest, type PackageState, type SchedulerSettings } from '../analysis/scheduler';
-import { explainFact, shortLabel } from '../escape/explain';
+import { explainFact, shortLabel, type SourceLookup } from '../escape/explain';
 import { goVersion, resolveGoBinary } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
 import { CgoSourceReader } from '../analysis/cgoSources';
@@ -60,12 +60,12 @@ export function goVersionOf(goBin: string, env: Record<string, string>): Promise
 	return goVersion(goBin, env);
 }
 
-export function explain(fact: EscapeFact): Explanation {
-	return explainFact(fact);
+export function explain(fact: EscapeFact, src?: SourceLookup): Explanation {
+	return explainFact(fact, src);
 }
 
-export function label(fact: EscapeFact): string {
-	return shortLabel(fact);
+export function label(fact: EscapeFact, src?: SourceLookup): string {
+	return shortLabel(fact, src);
 }
 
 const goMods = new GoModReader();

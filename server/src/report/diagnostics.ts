@@ -18,13 +18,22 @@ import { byteToUtf16 } from '../util/positions';
 import { escapeDocUri, ruleDocUri } from './docsLinks';
 import type { ClientCaps } from './types';
 import { keepDiagnostic, type FactCache } from './factCache';
+import type { EscapeCause } from '../escape/causes';
+import type { SourceLookup } from '../escape/sourceTerms';
+import { factSentence } from '../escape/explain';
+import { DocumentSource, type LineDeps } from './documentSource';
 
 /** What escape/explain.ts's `explainFact` returns. */
 export interface Explanation {
 	headline: string;
 	why: string;
 	steps: { text: string; pos: GoPos }[];
+	/** Heap facts: why it is on the heap, the deciding cause first. */
+	causes?: EscapeCause[];
 }
+
+/** Explains a fact; `src` gives what the source says at the fact's positions (escape/sourceTerms.ts). */
+export type ExplainFn = (f: EscapeFact, src?: SourceLookup) => Explanation;
 
 /** A compiler fact placed in the file's LSP coordinates. */
 export interface PlacedFact {
@@ -33,6 +42,11 @@ export interface PlacedFact {
 	range: Range;
 	/** The compiler's own position in LSP coordinates (what rules match with factsAt). */
 	at: Position;
+	/**
+	 * Runs `fn` with what the source says around the fact (the document's lines, the package's
+	 * inlining decisions: escape/sourceTerms.ts), noting what it read (documentSource.ts).
+	 */
+	withSource<T>(fn: (src: SourceLookup | undefined) => T): T;
 	/**
 	 * Worked out on each read, not stored: a big package has tens of thousands of facts (net/http
 	 * with its tests: 29,000, 12,000 of them inlining decisions that are off by default) and the
@@ -117,16 +131,24 @@ export class TextLines {
 
 /** A placed fact whose explanation is worked out when read (see PlacedFact.explanation). */
 class Placed implements PlacedFact {
+	/** The document lines its explanations read (reuse needs them unchanged: FactCache.reuse). */
+	deps: LineDeps | undefined;
+
 	constructor(
 		readonly fact: EscapeFact,
 		readonly range: Range,
 		readonly at: Position,
-		private readonly explain: (f: EscapeFact) => Explanation,
+		private readonly explain: ExplainFn,
+		private readonly doc: DocumentSource,
 	) {}
+
+	withSource<T>(fn: (src: SourceLookup | undefined) => T): T {
+		return this.doc.read((this.deps ??= new Map()), fn);
+	}
 
 	get explanation(): Explanation {
 		try {
-			return this.explain(this.fact);
+			return this.withSource((src) => this.explain(this.fact, src));
 		} catch {
 			return { headline: this.fact.message, why: '', steps: [] };
 		}
@@ -142,13 +164,16 @@ export function placeFacts(
 	facts: readonly EscapeFact[],
 	filePath: string,
 	text: string,
-	explain: (f: EscapeFact) => Explanation,
+	explain: ExplainFn,
 	cache?: FactCache,
 ): PlacedFact[] {
 	const lines = new TextLines(text);
 	const seen = new Set<string>();
 	const out: PlacedFact[] = [];
 	const target = path.resolve(filePath);
+	// Placed facts outlive keystrokes and read the document through one object per document.
+	const doc = cache?.doc ?? new DocumentSource();
+	doc.update(target, lines, facts);
 	cache?.begin();
 	for (const fact of facts) {
 		// The parser gives absolute paths; resolve only what is not already in that form.
@@ -160,7 +185,7 @@ export function placeFacts(
 		if (!e) {
 			const range = subjectRange(line, lineText, fact);
 			const at = { line, character: byteToUtf16(lineText, Math.max(0, fact.pos.column - 1)) };
-			e = { line, text: lineText, placed: new Placed(fact, range, at, explain), key: `${diagnosticKey(fact.kind, range)}|${fact.message}` };
+			e = { line, text: lineText, placed: new Placed(fact, range, at, explain, doc), key: `${diagnosticKey(fact.kind, range)}|${fact.message}` };
 			cache?.keep(fact, e);
 		}
 		if (seen.has(e.key)) continue;
@@ -210,11 +235,9 @@ function posLabel(p: GoPos): string {
 	return `${path.basename(p.file)}:${p.line}:${p.column}`;
 }
 
-/** One sentence: what the compiler decided and, from its own reason chain, why. */
+/** One sentence: what the compiler decided, its cause and, from its own reason chain, why. */
 export function factMessage(fact: EscapeFact, e: Explanation): string {
-	const head = e.headline || fact.message;
-	if (!e.why) return head;
-	return /^(because|since|as) /.test(e.why) ? `${head} ${e.why}` : `${head}: ${e.why}`;
+	return factSentence(fact, e);
 }
 
 /**

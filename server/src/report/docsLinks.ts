@@ -36,3 +36,8 @@ export function escapeDocUri(kind: string): string {
 export function ruleDocUri(ruleId: string): string {
 	return docUri('rules', ruleId);
 }
+
+/** File URI of the section of docs/escape/causes.md about one cause (`#<id>`). */
+export function causeDocUri(id: string): string {
+	return `${docUri('escape', 'causes')}#${id}`;
+}

@@ -20,6 +20,7 @@ import type { Settings } from '../../../common/settings';
 import type { LocatedEscapeFact } from '../rules/types';
 import type { ClientCaps } from './types';
 import type { PlacedFact } from './diagnostics';
+import { DocumentSource, type LineDeps } from './documentSource';
 
 export interface FactEntry {
 	/** The 0-based line the fact was placed on and that line's text then. */
@@ -36,6 +37,8 @@ export interface FactEntry {
 
 export class FactCache {
 	private entries = new Map<EscapeFact, FactEntry>();
+	/** The document's latest lines, read by the placed facts' explanations (documentSource.ts). */
+	readonly doc = new DocumentSource();
 	private placing: Map<EscapeFact, FactEntry> | undefined;
 
 	/** Starts placing a document's facts anew (placeFacts): `reuse` and `keep` fill the next set. */
@@ -47,6 +50,8 @@ export class FactCache {
 	reuse(fact: EscapeFact, line: number, text: string): FactEntry | undefined {
 		const e = this.entries.get(fact);
 		if (!e || e.line !== line || e.text !== text) return undefined;
+		// Its explanation also read other lines (a step's source, the imports): those must not have changed.
+		if (!this.doc.holds((e.placed as { deps?: LineDeps }).deps, line + 1)) return undefined;
 		this.placing?.set(fact, e);
 		return e;
 	}
@@ -70,6 +75,7 @@ export class FactCache {
 	clear(): void {
 		this.entries = new Map();
 		this.placing = undefined;
+		this.doc.forget();
 	}
 
 	get size(): number {

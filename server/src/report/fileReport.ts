@@ -156,7 +156,7 @@ function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache |
 	for (const p of placed) {
 		if (!HEAP_KINDS.has(p.fact.kind) || !kinds.has(p.fact.kind)) continue;
 		const e = cache?.of(p);
-		const label = e ? (e.label ??= labelOf(p.fact)) : labelOf(p.fact);
+		const label = e ? (e.label ??= labelOf(p)) : labelOf(p);
 		sites.push({
 			line: p.range.start.line,
 			startCharacter: p.range.start.character,
@@ -168,10 +168,10 @@ function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache |
 	return sites;
 }
 
-function labelOf(fact: EscapeFact): string {
+function labelOf(p: PlacedFact): string {
 	try {
-		return shortLabel(fact);
+		return p.withSource((src) => shortLabel(p.fact, src));
 	} catch {
-		return fact.message;
+		return p.fact.message;
 	}
 }
