@@ -72,7 +72,8 @@ describe('escape facts as diagnostics (full client)', () => {
 		assert.match(h.contents.value, /\[pool\.go:13:11\]\(file:\/\/[^)]*pool\.go#L13,11\)/);
 		assert.match(h.contents.value, /^1\. /m);
 		// The cause, its advice and its section of docs/escape/causes.md.
-		assert.match(h.contents.value, /\*\*Cause:\*\* passed to a function that keeps it\. The callee's parameter leaks/);
+		assert.match(h.contents.value, /\*\*Cause:\*\* passed to a function that keeps it/);
+		assert.match(h.contents.value, /\*\*To keep it on the stack:\*\* The callee's parameter leaks/);
 		assert.match(h.contents.value, /\]\(file:\/\/[^)]*docs\/escape\/causes\.md#passed-to-leaking-param\)/);
 	});
 

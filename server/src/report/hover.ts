@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { RuleFinding } from '../model';
 import { causeOf, type EscapeCause } from '../escape/causes';
 import type { PlacedFact } from './diagnostics';
-import { escapeDocUri, ruleDocUri } from './docsLinks';
+import { causeDocUri, escapeDocUri, ruleDocUri } from './docsLinks';
 import type { ClientCaps } from './types';
 
 export interface HoverContext {
@@ -44,7 +44,8 @@ function code(text: string): string {
 
 function causeLines(c: EscapeCause, markdown: boolean): string[] {
 	const label = (l: string) => (markdown ? `**${l}:**` : `${l}:`);
-	const out = [`${label('Cause')} ${c.title}`];
+	// The cause's section of docs/escape/causes.md (its example, before and after).
+	const out = [`${label('Cause')} ${c.title}` + (markdown ? ` · [more](${causeDocUri(c.id)})` : '')];
 	if (c.advice) out.push(`${label('To keep it on the stack')} ${c.advice}`);
 	else if (c.expected) out.push(`${label('Expected')} the value outlives the call; there is nothing to change.`);
 	// Two spaces end a markdown line without starting a paragraph.
