@@ -32,8 +32,8 @@ function entry(c: FactChange, texts: TextCache): DiffEntry {
 		pkg: c.pkg,
 		function: c.function,
 		subject: c.subject,
-		...(c.head ? { head: factFinding(c.head.fact, texts, src) } : {}),
-		...(c.base ? { base: factFinding(c.base.fact, texts, src) } : {}),
+		...(c.head ? { head: { ...factFinding(c.head.fact, texts, src), compiler: c.head.fact.message } } : {}),
+		...(c.base ? { base: { ...factFinding(c.base.fact, texts, src), compiler: c.base.fact.message } } : {}),
 	};
 }
 

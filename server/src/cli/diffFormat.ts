@@ -124,6 +124,7 @@ function code(s: string): string {
 
 /** The compiler's own words without the reason memlens adds in parentheses. */
 function factText(f: Finding): string {
+	if (f.compiler !== undefined) return f.compiler;
 	return f.subject !== undefined ? f.message.replace(/ \(.*\)$/s, '') : f.message;
 }
 
