@@ -129,8 +129,13 @@ export function causesOf(fact: EscapeFact, src?: SourceLookup): EscapeCause[] {
 	return chainCauses(fact, src).map((c) => c.cause);
 }
 
+type ChainCause = { cause: EscapeCause; chain: Flow[] };
+
+/** One frozen object per cause: every fact with that cause shares it. */
+const CAUSE_OBJECTS = Object.fromEntries(Object.entries(CAUSES).map(([id, c]) => [id, Object.freeze({ id, ...c })])) as Record<CauseId, EscapeCause>;
+
 /** Each distinct cause with the first chain that shows it, in the order causesOf gives. */
-export function chainCauses(fact: EscapeFact, src?: SourceLookup): { cause: EscapeCause; chain: Flow[] }[] {
+export function chainCauses(fact: EscapeFact, src?: SourceLookup): ChainCause[] {
 	if (fact.kind !== 'moved-to-heap' && fact.kind !== 'escapes-to-heap') return [];
 	const out: { id: CauseId; chain: Flow[] }[] = [];
 	for (const chain of chainsOf(fact)) {
@@ -142,7 +147,7 @@ export function chainCauses(fact: EscapeFact, src?: SourceLookup): { cause: Esca
 	if (!known.length) known.push({ id: 'other', chain: [] });
 	const first = known.findIndex((c) => CAUSES[c.id].expected);
 	if (first > 0) known.unshift(...known.splice(first, 1));
-	return known.map(({ id, chain }) => ({ cause: { id, ...CAUSES[id] }, chain }));
+	return known.map(({ id, chain }) => ({ cause: CAUSE_OBJECTS[id], chain }));
 }
 
 /**

@@ -37,7 +37,7 @@ export function sourceLookup(facts: readonly EscapeFact[], line: (file: string, 
 	const imports = new Map<string, ReadonlySet<string> | undefined>();
 	return {
 		line,
-		inlinedAt: (pos) => index.at.get(posKey(pos)) ?? NONE,
+		inlinedAt: (pos) => index.at.get(pos.file)?.get(pos.line * 65536 + pos.column) ?? NONE,
 		isInlinedPackage: (name) => index.packages.has(name),
 		isFunction: (name) => (index.functions.size ? index.functions.has(name) : undefined),
 		imports(file) {
@@ -50,7 +50,8 @@ export function sourceLookup(facts: readonly EscapeFact[], line: (file: string, 
 const NONE: readonly string[] = Object.freeze([]);
 
 interface InlineIndex {
-	at: Map<string, string[]>;
+	/** file → line·65536+column → functions inlined there. */
+	at: Map<string, Map<number, string[]>>;
 	packages: Set<string>;
 	functions: Set<string>;
 }
@@ -66,10 +67,12 @@ function inlineIndex(facts: readonly EscapeFact[]): InlineIndex {
 	for (const f of facts) {
 		if (f.kind !== 'inlining') continue;
 		if (f.detail === 'inlining call') {
-			const k = posKey(f.pos);
-			const list = ix.at.get(k);
+			let inFile = ix.at.get(f.pos.file);
+			if (!inFile) ix.at.set(f.pos.file, (inFile = new Map()));
+			const k = f.pos.line * 65536 + f.pos.column;
+			const list = inFile.get(k);
 			if (list) list.push(f.subject);
-			else ix.at.set(k, [f.subject]);
+			else inFile.set(k, [f.subject]);
 			const head = /^([\p{L}_][\p{L}\p{N}_]*)\./u.exec(f.subject)?.[1];
 			if (head) heads.add(head);
 		} else ix.functions.add(f.subject);
@@ -109,10 +112,6 @@ function receiverType(fn: string): string | undefined {
 	const m = /^\(?\*?([\p{L}_][\p{L}\p{N}_]*)(\[.*\])?\)?$/u.exec(parts[0]);
 	// `pkg.Generic[…]`: the brackets are on the second part, so the first is a package.
 	return m && !parts[1].includes('[') ? m[1] : undefined;
-}
-
-function posKey(p: GoPos): string {
-	return `${p.file}\0${p.line}\0${p.column}`;
 }
 
 /** Package names a Go file imports, read from its import declarations (stops at the first other declaration). */

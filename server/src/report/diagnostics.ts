@@ -120,6 +120,17 @@ export class TextLines {
 		return this.starts.length;
 	}
 
+	lineOf(offset: number): number {
+		let lo = 0;
+		let hi = this.starts.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi + 1) >> 1;
+			if (this.starts[mid] <= offset) lo = mid;
+			else hi = mid - 1;
+		}
+		return lo;
+	}
+
 	at(line: number): string {
 		if (line < 0 || line >= this.starts.length) return '';
 		const start = this.starts[line];
@@ -143,7 +154,7 @@ class Placed implements PlacedFact {
 	) {}
 
 	withSource<T>(fn: (src: SourceLookup | undefined) => T): T {
-		return this.doc.read((this.deps ??= new Map()), fn);
+		return this.doc.read(this.doc.tracking ? (this.deps ??= new Map()) : undefined, fn);
 	}
 
 	get explanation(): Explanation {
@@ -173,7 +184,7 @@ export function placeFacts(
 	const target = path.resolve(filePath);
 	// Placed facts outlive keystrokes and read the document through one object per document.
 	const doc = cache?.doc ?? new DocumentSource();
-	doc.update(target, lines, facts);
+	doc.update(target, text, lines, facts);
 	cache?.begin();
 	for (const fact of facts) {
 		// The parser gives absolute paths; resolve only what is not already in that form.

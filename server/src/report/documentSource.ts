@@ -16,6 +16,8 @@ import { sourceLookup, type SourceLookup } from '../escape/sourceTerms';
 export interface Lines {
 	readonly count: number;
 	at(line: number): string;
+	/** The 0-based line of a character offset of the text. */
+	lineOf(offset: number): number;
 }
 
 /**
@@ -27,18 +29,33 @@ export interface Lines {
 export type LineDeps = Map<string, number>;
 
 export class DocumentSource {
+	/** Record what explanations read: only a fact cache reuses placed facts (a one-off report needs no record). */
+	constructor(readonly tracking = false) {}
+
 	private file = '';
 	private lines: Lines | undefined;
 	private base: SourceLookup | undefined;
 	private lookup: SourceLookup | undefined;
 	private recorder: LineDeps | undefined;
-	private importsHash: number | undefined;
+	/** What each key gives now (key → hash), worked out once per update: placed facts share lines. */
+	private now = new Map<string, number>();
+	private text_ = '';
+	private facts: readonly EscapeFact[] | undefined;
+	/** What changed since the last update: 1-based lines `from`..`to` of the text (to = Infinity when lines moved), and whether the facts did. */
+	private changed: { from: number; to: number; facts: boolean } | undefined;
 
 	/** A new text (and the package's facts) to read from. */
-	update(file: string, lines: Lines, facts: readonly EscapeFact[]): void {
+	update(file: string, text: string, lines: Lines, facts: readonly EscapeFact[]): void {
+		if (this.tracking) {
+			const prev = this.lines && file === this.file ? { text: this.text_, count: this.lines.count, facts: this.facts } : undefined;
+			this.changed = prev ? changedLines(prev.text, text, prev.count, lines) : { from: 1, to: Infinity, facts: true };
+			if (prev) this.changed.facts = prev.facts !== facts;
+			this.text_ = text;
+			this.facts = facts;
+		}
 		this.file = file;
 		this.lines = lines;
-		this.importsHash = undefined;
+		this.now = new Map();
 		const base = sourceLookup(facts, (f, n) => this.line(f, n));
 		this.base = base;
 		const note = (key: string, value: number) => this.recorder?.set(key, value);
@@ -46,7 +63,7 @@ export class DocumentSource {
 			line: base.line,
 			inlinedAt: (pos) => {
 				const list = base.inlinedAt(pos);
-				note(`A${pos.file}\0${pos.line}\0${pos.column}`, hashOf(list.join('\n')));
+				if (this.recorder) this.recorder.set(pos.file === this.file ? `A${pos.line}\0${pos.column}` : `A${pos.line}\0${pos.column}\0${pos.file}`, listHash(list));
 				return list;
 			},
 			isInlinedPackage: (name) => {
@@ -73,12 +90,14 @@ export class DocumentSource {
 
 	forget(): void {
 		this.lines = undefined;
+		this.text_ = '';
+		this.facts = undefined;
 		this.base = undefined;
 		this.lookup = undefined;
 	}
 
 	/** Runs `fn` with the lookup, recording into `deps` what it reads. */
-	read<T>(deps: LineDeps, fn: (src: SourceLookup | undefined) => T): T {
+	read<T>(deps: LineDeps | undefined, fn: (src: SourceLookup | undefined) => T): T {
 		const prev = this.recorder;
 		this.recorder = deps;
 		try {
@@ -91,34 +110,46 @@ export class DocumentSource {
 	/** Is everything recorded in `deps` (but `own`, the fact's own line, which the caller checks) still the same? */
 	holds(deps: LineDeps | undefined, own: number): boolean {
 		if (!deps || deps.size === 0) return true;
-		const base = this.base;
-		if (!base) return false;
+		if (!this.base || !this.changed) return false;
+		const { from, to, facts } = this.changed;
+		const ownKey = `L${own}`;
+		// Checked at every update it survived, a placed fact only needs what changed in this one.
 		for (const [key, h] of deps) {
-			const rest = key.slice(1);
-			switch (key[0]) {
-				case 'L':
-					if (Number(rest) !== own && hashOf(this.text(Number(rest)) ?? '\0') !== h) return false;
-					break;
-				case 'I':
-					this.importsHash ??= hashOf([...(base.imports(this.file) ?? [])].join(','));
-					if (this.importsHash !== h) return false;
-					break;
-				case 'A': {
-					const [file, line, column] = rest.split('\0');
-					if (hashOf(base.inlinedAt({ file, line: Number(line), column: Number(column) }).join('\n')) !== h) return false;
-					break;
-				}
-				case 'P':
-					if ((base.isInlinedPackage(rest) ? 1 : 0) !== h) return false;
-					break;
-				case 'F': {
-					const v = base.isFunction(rest);
-					if ((v === undefined ? 2 : v ? 1 : 0) !== h) return false;
-					break;
-				}
-			}
+			if (key === ownKey) continue;
+			const kind = key[0];
+			if (kind === 'L') {
+				const n = Number(key.slice(1));
+				if (n < from || n > to) continue;
+			} else if (kind !== 'I' && !facts) continue;
+			let v = this.now.get(key);
+			if (v === undefined) this.now.set(key, (v = this.current(key)));
+			if (v !== h) return false;
 		}
 		return true;
+	}
+
+	/** What a recorded key gives with the current text and facts. */
+	private current(key: string): number {
+		const base = this.base!;
+		const rest = key.slice(1);
+		switch (key[0]) {
+			case 'L':
+				return hashOf(this.text(Number(rest)) ?? '\0');
+			case 'I':
+				return hashOf([...(base.imports(this.file) ?? [])].join(','));
+			case 'A': {
+				const [line, column, file = this.file] = rest.split('\0');
+				return listHash(base.inlinedAt({ file, line: Number(line), column: Number(column) }));
+			}
+			case 'P':
+				return base.isInlinedPackage(rest) ? 1 : 0;
+			case 'F': {
+				const v = base.isFunction(rest);
+				return v === undefined ? 2 : v ? 1 : 0;
+			}
+			default:
+				return -1;
+		}
 	}
 
 	private text(n: number): string | undefined {
@@ -132,6 +163,33 @@ export class DocumentSource {
 		this.recorder?.set(`L${n}`, hashOf(t ?? '\0'));
 		return t;
 	}
+}
+
+/** The lines of `next` that differ from `prev` (common prefix and suffix of the texts); all from the first when lines moved. */
+function changedLines(prev: string, next: string, prevCount: number, lines: Lines): { from: number; to: number; facts: boolean } {
+	const n = Math.min(prev.length, next.length);
+	// Blocks first (native string compares), then characters.
+	const B = 1024;
+	let a = 0;
+	while (a + B <= n && prev.substr(a, B) === next.substr(a, B)) a += B;
+	while (a < n && prev.charCodeAt(a) === next.charCodeAt(a)) a++;
+	if (a === prev.length && a === next.length) return { from: Infinity, to: -Infinity, facts: false };
+	let b = 0;
+	while (b + B <= n - a && prev.substr(prev.length - b - B, B) === next.substr(next.length - b - B, B)) b += B;
+	while (b < n - a && prev.charCodeAt(prev.length - 1 - b) === next.charCodeAt(next.length - 1 - b)) b++;
+	const from = lines.lineOf(a) + 1;
+	const to = lines.count !== prevCount ? Infinity : lines.lineOf(Math.max(a, next.length - b)) + 1;
+	return { from, to, facts: false };
+}
+
+const listHashes = new WeakMap<readonly string[], number>();
+
+/** The lists come from the package's inlining index, one array per position: hashed once each. */
+function listHash(list: readonly string[]): number {
+	if (!list.length) return 0;
+	let h = listHashes.get(list);
+	if (h === undefined) listHashes.set(list, (h = hashOf(list.join('\n'))));
+	return h;
 }
 
 /** FNV-1a over UTF-16 units: enough to notice a change, and keeps no reference to the text. */

@@ -38,7 +38,7 @@ export interface FactEntry {
 export class FactCache {
 	private entries = new Map<EscapeFact, FactEntry>();
 	/** The document's latest lines, read by the placed facts' explanations (documentSource.ts). */
-	readonly doc = new DocumentSource();
+	readonly doc = new DocumentSource(true);
 	private placing: Map<EscapeFact, FactEntry> | undefined;
 
 	/** Starts placing a document's facts anew (placeFacts): `reuse` and `keep` fill the next set. */
