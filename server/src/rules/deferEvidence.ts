@@ -15,7 +15,8 @@
 import type { Node } from '../syntax/mirror';
 import type { Severity } from '../model';
 import { bodyOf, callArgs, calleeName, descendants, FUNCTION_TYPES } from './ast';
-import { type Binding, declarationOf, declaredInside, reassignedIn, referencesTo } from './bindings';
+import { type Binding, declaredInside, reassignedIn, referencesTo } from './bindings';
+import { localDeclarationOf } from './declarations';
 import { hasNoCondition, outcomesOf, repeatingLoop } from './flow';
 import { exitsOnlyOnSignal, fixedCount, onMainPath, waitsForEvents } from './loops';
 import { handOff, persistsAcross, rootIdentifier } from './handoff';
@@ -53,7 +54,7 @@ function rangedChannel(loop: Node): string | undefined {
 	if (right.type === 'selector_expression' && right.childForFieldName('field')?.text === 'C') return right.text;
 	if (right.type === 'call_expression' && /(^|\.)Tick$/.test(calleeName(right) ?? '')) return right.text;
 	if (right.type !== 'identifier') return undefined;
-	const b = declarationOf(right);
+	const b = localDeclarationOf(right);
 	if (!b) return undefined;
 	const d = b.decl;
 	if ((d.type === 'parameter_declaration' || d.type === 'var_spec') && d.childForFieldName('type')?.type === 'channel_type') return right.text;
@@ -74,7 +75,7 @@ function benchmarkLoop(loop: Node): string | undefined {
 			const field = sel.childForFieldName('field')?.text;
 			const recv = sel.childForFieldName('operand');
 			if ((field !== 'N' && field !== 'Loop') || recv?.type !== 'identifier') continue;
-			const b = declarationOf(recv);
+			const b = localDeclarationOf(recv);
 			if (b?.decl.type === 'parameter_declaration' && /^\*testing\.B$/.test(b.decl.childForFieldName('type')?.text ?? '')) return `it runs ${sel.text}${field === 'Loop' ? '()' : ''} times`;
 		}
 	}
@@ -137,39 +138,39 @@ function subjectsOf(call: Node, loop: Node, opts: JudgeOptions): Subjects {
 	if (fn?.type === 'func_literal') {
 		const body = fn.childForFieldName('body');
 		for (const id of body ? descendants(body, 'identifier') : []) {
-			const b = declarationOf(id);
+			const b = localDeclarationOf(id);
 			if (b && !declaredInside(b, fn) && (declaredInside(b, loop) || reassignedIn(b, loop))) ids.push(id);
 		}
 	}
 	// The receiver when there is no argument (`f.Close()`), a local func value (`cancel()`).
 	let recv: Node | undefined;
 	if (fn?.type === 'selector_expression' && ids.length === 0) recv = rootIdentifier(fn.childForFieldName('operand'));
-	if (fn?.type === 'identifier' && declarationOf(fn)) recv = fn;
+	if (fn?.type === 'identifier' && localDeclarationOf(fn)) recv = fn;
 	if (recv) ids.push(recv);
 	const out: Subjects = { inner: [], contexts: [], shown: [] };
 	const recvExpr = fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
 	for (const a of recvExpr ? [...callArgs(call), recvExpr] : callArgs(call)) {
 		const ix = descendants(a, 'index_expression').find((x) => {
 			const root = rootIdentifier(x.childForFieldName('operand'));
-			return !!root && !!declarationOf(root) && persistsAcross(root, loop, opts.imports);
+			return !!root && !!localDeclarationOf(root) && persistsAcross(root, loop, opts.imports);
 		});
 		out.element ??= ix;
 	}
 	for (const id of ids) {
-		if (opts.imports.has(id.text) && !declarationOf(id)) continue;
+		if (opts.imports.has(id.text) && !localDeclarationOf(id)) continue;
 		// An unresolved argument is a package-level name (often a constant): only a receiver counts.
-		if (!declarationOf(id) && !(recv && id.equals(recv))) continue;
+		if (!localDeclarationOf(id) && !(recv && id.equals(recv))) continue;
 		if (persistsAcross(id, loop, opts.imports)) {
 			out.outer ??= id;
 			continue;
 		}
-		const b = declarationOf(id);
+		const b = localDeclarationOf(id);
 		if (b && !out.inner.some((x) => x.id.equals(b.id))) out.inner.push(b);
 	}
 	out.shown = [...out.inner];
 	// `ctx, cancel := context.WithTimeout(…)`; `defer cancel()`: the context goes with its cancel.
 	if (fn?.type === 'identifier') {
-		const b = declarationOf(fn);
+		const b = localDeclarationOf(fn);
 		const assignment = b ? assignmentOf(fn, b, loop) : undefined;
 		if (b && assignment) {
 			const rhs = assignment.childForFieldName('right')?.namedChildren ?? [];
@@ -177,7 +178,7 @@ function subjectsOf(call: Node, loop: Node, opts: JudgeOptions): Subjects {
 			const siblings: Binding[] = [];
 			for (const sib of assignment.childForFieldName('left')?.namedChildren ?? []) {
 				if (sib?.type !== 'identifier' || sib.text === b.name || sib.text === '_' || sib.text === 'err') continue;
-				const sb = declarationOf(sib);
+				const sb = localDeclarationOf(sib);
 				if (sb) siblings.push(sb);
 			}
 			out.inner.push(...siblings);
@@ -238,7 +239,7 @@ function explicitRelease(call: Node, subjects: readonly Binding[], loop: Node, d
 		const fn = c.childForFieldName('function');
 		if (fn?.type !== 'selector_expression' || !RELEASE.test(calleeName(c) ?? '') || callArgs(c).length > 0) return false;
 		const recv = rootIdentifier(fn.childForFieldName('operand'));
-		const rb = recv && declarationOf(recv);
+		const rb = recv && localDeclarationOf(recv);
 		return !!rb && subjects.some((b) => b.id.equals(rb.id));
 	});
 }

@@ -9,7 +9,8 @@
  */
 import type { Node } from '../syntax/mirror';
 import { calleeName, callArgs, descendants, FUNCTION_TYPES, importSpecs } from './ast';
-import { type Binding, declarationOf, declaredInside, reassignedIn, referencesTo, sameBinding } from './bindings';
+import { type Binding, declaredInside, reassignedIn, referencesTo } from './bindings';
+import { localDeclarationOf, sameDeclaration } from './declarations';
 
 export type HandOffKind = 'appended' | 'stored' | 'sent' | 'returned' | 'goroutine' | 'registered' | 'used-after';
 
@@ -79,7 +80,7 @@ export function rootIdentifier(e: Node | null): Node | undefined {
  */
 export function persistsAcross(id: Node, region: Node, imports: ReadonlySet<string>): boolean {
 	if (id.text === '_' || id.text === 'nil' || id.text === 'true' || id.text === 'false') return false;
-	const b = declarationOf(id);
+	const b = localDeclarationOf(id);
 	if (!b) return !imports.has(id.text) && !BUILTINS.has(id.text);
 	return !declaredInside(b, region) && !reassignedIn(b, region);
 }
@@ -87,7 +88,7 @@ export function persistsAcross(id: Node, region: Node, imports: ReadonlySet<stri
 const BUILTINS = new Set(['append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min', 'new', 'panic', 'print', 'println', 'real', 'recover', 'iota']);
 
 function isTestingParam(id: Node): boolean {
-	const b = declarationOf(id);
+	const b = localDeclarationOf(id);
 	return b?.decl.type === 'parameter_declaration' && TESTING.test(b.decl.childForFieldName('type')?.text ?? '');
 }
 
@@ -101,7 +102,7 @@ export function handOff(vars: readonly Binding[], region: Node, opts: HandOffOpt
 	const work = [...vars];
 	while (work.length) {
 		const b = work.pop()!;
-		if (seen.some((s) => sameBinding(s, b))) continue;
+		if (seen.some((s) => sameDeclaration(s, b))) continue;
 		seen.push(b);
 		if (!declaredInside(b, region)) {
 			const fn = enclosingFunctionBody(region);
@@ -111,7 +112,7 @@ export function handOff(vars: readonly Binding[], region: Node, opts: HandOffOpt
 		for (const ref of referencesTo(b, region)) {
 			if (ref.equals(b.id) || inside(ref, opts.ignore)) continue;
 			// Where this use sends the value; and, inside a closure, where the closure goes.
-			const isContext = !!opts.contexts?.some((c) => sameBinding(c, b));
+			const isContext = !!opts.contexts?.some((c) => sameDeclaration(c, b));
 			const found = follow(ref, b.name, region, opts, work, isContext) ?? capturedBy(ref, b.name, region, opts, work);
 			if (found) return found;
 		}
@@ -199,7 +200,7 @@ function passedToCall(call: Node, arg: Node, name: string, region: Node, opts: H
 	const fn = call.childForFieldName('function');
 	if (fn?.type === 'selector_expression') {
 		const recv = rootIdentifier(fn.childForFieldName('operand'));
-		const isImport = recv && !declarationOf(recv) && opts.imports.has(recv.text);
+		const isImport = recv && !localDeclarationOf(recv) && opts.imports.has(recv.text);
 		if (recv && !isImport && !isTestingParam(recv) && persistsAcross(recv, region, opts.imports)) return { kind: 'registered', at: call, name };
 		if (recv?.text === 'C' && isImport) {
 			const outer = args.some((a) => !a.equals(arg) && anyRoot(a, (id) => persistsAcross(id, region, opts.imports) && !opts.imports.has(id.text)));
@@ -232,7 +233,7 @@ function assigned(list: Node, e: Node, name: string, region: Node, opts: HandOff
 		const root = rootIdentifier(t);
 		// An error result does not carry the value (by convention it reports, it does not hold).
 		if (!root || root.text === '_' || (t.type === 'identifier' && root.text === 'err')) continue;
-		const b = declarationOf(root);
+		const b = localDeclarationOf(root);
 		if (t.type === 'identifier' && b && declaredInside(b, region)) {
 			work.push(b);
 			continue;

@@ -256,14 +256,14 @@ function syntaxFindings(ctx: RuleContext): RuleFinding[] {
 function reinitialised(copy: Node, lhs: Node, path: readonly string[]): boolean {
 	const fn = enclosingFunction(copy);
 	if (path.length < 2 || !fn || lhs.type !== 'identifier') return false;
-	const target = copy.type === 'short_var_declaration' ? lhs : resolve(lhs)?.name;
+	const target = copy.type === 'short_var_declaration' ? lhs : resolve(lhs)?.id;
 	if (!target) return false;
 	return descendants(fn, 'assignment_statement').some((s) => {
 		if (s.startIndex < copy.endIndex) return false;
 		const l = s.childForFieldName('left')?.namedChild(0);
 		const r = s.childForFieldName('right')?.namedChild(0);
 		const x = l?.type === 'selector_expression' ? l.childForFieldName('operand') : null;
-		return x?.type === 'identifier' && x.text === lhs.text && r?.type === 'composite_literal' && !!resolve(x)?.name.equals(target);
+		return x?.type === 'identifier' && x.text === lhs.text && r?.type === 'composite_literal' && !!resolve(x)?.id.equals(target);
 	});
 }
 

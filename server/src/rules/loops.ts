@@ -4,7 +4,7 @@
  */
 import type { Node } from '../syntax/mirror';
 import { calleeName, descendants } from './ast';
-import { declarationOf } from './bindings';
+import { localDeclarationOf } from './declarations';
 import { isCallTo, jumpTarget, NO_RETURN_CALL, sameFunction } from './flow';
 
 /** Does `stmt` run on every iteration of `loop` that reaches the end of its body (not under an if, switch, select or inner loop)? */
@@ -97,7 +97,7 @@ export function fixedCount(loop: Node): number | undefined {
 	const rc = loop.namedChildren.find((c) => c?.type === 'range_clause');
 	const right = rc?.childForFieldName('right');
 	if (right?.type !== 'identifier') return undefined;
-	const b = declarationOf(right);
+	const b = localDeclarationOf(right);
 	const scope = b ? enclosingBody(b.id) : fileOf(right);
 	if (!scope) return undefined;
 	let literalMax = 0;
@@ -107,7 +107,7 @@ export function fixedCount(loop: Node): number | undefined {
 		const names = n.type === 'var_spec' ? n.childrenForFieldName('name') : (n.childForFieldName('left')?.namedChildren ?? []);
 		const i = names.findIndex((x) => x?.type === 'identifier' && x.text === right.text);
 		if (i < 0) continue;
-		const target = declarationOf(names[i]!);
+		const target = localDeclarationOf(names[i]!);
 		// The same variable: the local one, or (for a package variable) an unresolved name.
 		if (b ? target?.id.startIndex !== b.id.startIndex : target !== undefined) continue;
 		if (!b && n.type !== 'var_spec') return undefined; // a package variable assigned in some function

@@ -13,7 +13,7 @@
 import type { Node } from '../syntax/mirror';
 import { FUNCTION_TYPES, callArgs, descendants, imports, perRun } from './ast';
 import { ALIAS_METHODS, poolCall, type PoolIndex } from './poolShared';
-import { resolveLocal } from './poolScope';
+import { resolveLocal } from './declarations';
 import { funcDecl, methodDecls, paramName, receiverName, summary } from './poolSummary';
 
 export type Effect = 'none' | 'release' | 'handoff' | 'unknown';

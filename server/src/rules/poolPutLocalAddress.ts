@@ -10,11 +10,11 @@ import type { Fix, RuleFinding, TextEdit } from '../model';
 import { callArgs, descendants, enclosingFunction, lineIndent, rangeOf } from './ast';
 import { factsAt, type Rule } from './types';
 import { getBindings, poolCall, poolIndex, statementOf } from './poolShared';
-import { outermostFunction, resolveLocal } from './poolScope';
+import { resolveLocal } from './declarations';
 
 /** The declaring identifier `use` refers to, when it is a local or parameter (Go's scoping). */
-function declOf(use: Node, fn: Node): Node | undefined {
-	return resolveLocal(use, use.text, outermostFunction(use) ?? fn)?.id;
+function declOf(use: Node): Node | undefined {
+	return resolveLocal(use, use.text)?.id;
 }
 
 function reassigned(fn: Node, name: string, after: number): boolean {
@@ -43,7 +43,7 @@ export const poolPutLocalAddress: Rule = {
 			if (operand?.type !== 'identifier' || !fn) continue;
 			// One-time priming in init is harmless.
 			if (fn.type === 'function_declaration' && fn.childForFieldName('name')?.text === 'init') continue;
-			const decl = declOf(operand, fn);
+			const decl = declOf(operand);
 			if (!decl) continue;
 			const x = operand.text;
 			const moved = factsAt(ctx, decl).find((f) => f.kind === 'moved-to-heap' && f.subject === x);

@@ -19,7 +19,7 @@ import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statement
 import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens } from './poolOwnership';
 import { MAX_DEPTH, methodDecls, receiverName, summary } from './poolSummary';
 import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
-import { resolveLocal } from './poolScope';
+import { resolveLocal } from './declarations';
 
 /** Deletes a statement, with its whole line when it stands alone on it. */
 function deleteStatement(text: string, stmt: Node): TextEdit {

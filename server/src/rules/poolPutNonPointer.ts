@@ -10,7 +10,7 @@ import type { RuleFinding } from '../model';
 import { FUNCTION_TYPES, callArgs, descendants, enclosingFunction, rangeOf } from './ast';
 import type { Rule } from './types';
 import { factsIn, isGenericFunc, poolCall, poolIndex } from './poolShared';
-import { outermostFunction, resolveLocal } from './poolScope';
+import { resolveLocal } from './declarations';
 
 const BASIC = new Set(['string', 'int', 'int16', 'int32', 'int64', 'uint', 'uint16', 'uint32', 'uint64', 'uintptr', 'float32', 'float64', 'complex64', 'complex128', 'rune']);
 const TINY = new Set(['byte', 'uint8', 'int8', 'bool']);
@@ -65,7 +65,7 @@ function exprKind(e: Node | null, fn: Node | null, named: Map<string, Node>, dep
 
 /** Classifies the declaration `id` refers to (parameter, `var`, `:=`), by Go's scoping. */
 function identKind(id: Node, fn: Node, named: Map<string, Node>, depth: number): string | undefined {
-	const d = resolveLocal(id, id.text, outermostFunction(id) ?? fn);
+	const d = resolveLocal(id, id.text);
 	if (!d) return undefined;
 	if (d.type) {
 		const typeParams = new Set(

@@ -9,7 +9,7 @@
 import type { Node } from '../syntax/mirror';
 import { descendants } from './ast';
 import { poolCall } from './poolShared';
-import { resolveLocal } from './poolScope';
+import { resolveLocal } from './declarations';
 import { type Effect, type FileFacts, type Tracked, callEffect, carries, involves, localAliases, mentions, storeEffect, worst } from './poolOwnership';
 
 /** The rules read callees this many calls deep. */

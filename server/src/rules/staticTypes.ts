@@ -57,7 +57,7 @@ export class TypeOf {
 	private ofDecl(d: Declaration): Ty | undefined {
 		if (d.variadic || d.kind === 'type' || d.kind === 'func' || d.kind === 'typeParam' || d.kind === 'const') return undefined;
 		if (d.type) return strip(d.type);
-		if (d.kind === 'range') return this.rangeElement(d.name);
+		if (d.kind === 'range') return this.rangeElement(d.id);
 		return d.value ? this.ofValue(d.value) : undefined;
 	}
 

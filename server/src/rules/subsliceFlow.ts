@@ -7,7 +7,8 @@
  */
 import type { Node } from '../syntax/mirror';
 import { calleeName, callArgs, imports } from './ast';
-import type { Binding, LocalScopes } from './localBindings';
+import { type Binding, declaredInBody, usesOf } from './bindings';
+import { localDeclarationOf } from './declarations';
 
 export type Place = 'package' | 'object' | 'send' | 'return';
 
@@ -33,7 +34,6 @@ interface Via {
 const DIRECT: Via = { newValue: false, collection: false };
 
 export interface FlowEnv {
-	scopes: LocalScopes;
 	root: Node;
 	/** Local package names of the file's imports (`otherpkg.Cache[k] = …` is package-level). */
 	pkgNames?: ReadonlySet<string>;
@@ -87,7 +87,7 @@ type Target = { place: Place; root?: Binding } | { place: 'local'; root: Binding
 function placeOf(target: Node, env: FlowEnv): Target {
 	const r = rootIdent(target);
 	if (!r) return undefined;
-	const b = env.scopes.resolve(r);
+	const b = localDeclarationOf(r);
 	if (!b) {
 		// Not declared in the function: a package-level variable (of this file, another file of the
 		// package, or `otherpkg.Var` of an import).
@@ -95,7 +95,7 @@ function placeOf(target: Node, env: FlowEnv): Target {
 		return { place: 'package' };
 	}
 	if (b.kind === 'result') return { place: 'return' };
-	if (b.kind === 'local' || target.type === 'identifier') return { place: 'local', root: b };
+	if (declaredInBody(b) || target.type === 'identifier') return { place: 'local', root: b };
 	const shared = b.type?.type === 'pointer_type' || b.type?.type === 'map_type' || b.type?.type === 'slice_type' || sharesThroughPath(target);
 	return shared ? { place: 'object', root: b } : { place: 'local', root: b };
 }
@@ -186,10 +186,10 @@ function storedByMethod(call: Node, arg: Node, env: FlowEnv, hops: number, via: 
 		const inner = followLocal(t.root.id, st, env, hops, { ...kept, newValue: true }, t.root);
 		return inner && { ...inner, what: `${what}, which is ${inner.what}` };
 	}
-	const b = env.scopes.resolve(x);
+	const b = localDeclarationOf(x);
 	if (!b) return env.pkgNames?.has(x.text) ? undefined : { place: 'package', what, at: st, ...kept };
 	if (b.kind === 'receiver' || b.kind === 'param') return { place: 'object', what, at: st, root: b, ...kept };
-	if (b.kind !== 'local') return undefined;
+	if (!declaredInBody(b)) return undefined;
 	const inner = followLocal(b.id, st, env, hops, { ...kept, newValue: true }, b);
 	return inner && { ...inner, what: `${what}, which is ${inner.what}` };
 }
@@ -207,9 +207,9 @@ function storeInto(lhs: Node, st: Node, env: FlowEnv, hops: number, via: Via, wh
 
 function followLocal(id: Node, st: Node, env: FlowEnv, hops: number, via: Via, known?: Binding): Sink | undefined {
 	if (hops >= MAX_HOPS) return undefined;
-	const b = known ?? env.scopes.resolve(id);
+	const b = known ?? localDeclarationOf(id);
 	if (!b) return { place: 'package', what: `stored in the package variable \`${id.text}\``, at: st, ...via };
-	for (const use of env.scopes.uses(b)) {
+	for (const use of usesOf(b)) {
 		if (use.startIndex < st.endIndex || isAssigned(use)) continue;
 		const s = sinkOf(use, env, hops + 1, via);
 		if (s) return s;

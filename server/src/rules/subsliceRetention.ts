@@ -13,7 +13,8 @@ import type { RuleFinding, Severity, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
 import { calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, importEdit, rangeOf } from './ast';
 import { sitesByType, topLevel } from './scope';
-import { LocalScopes, type Binding } from './localBindings';
+import { type Binding, declaredInBody, usesOf } from './bindings';
+import { localDeclarationOf } from './declarations';
 import { importedNames, rootIdent, sinkOf, type Sink } from './subsliceFlow';
 import { assignedValue, constInt, sourceOf, typeKind, type Kind, type Source, type SourceEnv } from './subsliceSources';
 
@@ -30,8 +31,8 @@ function nearLen(end: Node, env: SourceEnv, depth = 0): boolean {
 		return !!left && !!right && left.type === 'call_expression' && /^(len|cap)$/.test(calleeName(left) ?? '') && right.type === 'int_literal';
 	}
 	if (end.type === 'identifier' && depth === 0) {
-		const b = env.scopes.resolve(end);
-		if (b?.kind === 'local' && b.value && !env.scopes.uses(b).some((u) => assignedValue(u) !== undefined)) return nearLen(b.value, env, 1);
+		const b = localDeclarationOf(end);
+		if (b && declaredInBody(b) && b.value && !usesOf(b).some((u) => assignedValue(u) !== undefined)) return nearLen(b.value, env, 1);
 	}
 	return false;
 }
@@ -51,15 +52,15 @@ function filledPortion(slice: Node, env: SourceEnv): boolean {
 	const end = slice.childForFieldName('end');
 	const buf = slice.childForFieldName('operand')?.text;
 	if ((start && start.text !== '0') || end?.type !== 'identifier') return false;
-	const b = env.scopes.resolve(end);
+	const b = localDeclarationOf(end);
 	if (!b) return false;
-	const values = [b.value ?? b.multiValue, ...env.scopes.uses(b).map(assignedValue)];
+	const values = [b.value ?? b.multiValue, ...usesOf(b).map(assignedValue)];
 	return values.some((v) => v?.type === 'call_expression' && READS_INTO.test(calleeName(v) ?? '') && callArgs(v).some((a) => rootIdent(a)?.text === buf));
 }
 
 /** Does the function keep the buffer whole somewhere too (so a piece of it pins nothing more)? */
 function keptWhole(b: Binding, env: SourceEnv): boolean {
-	const uses = env.scopes.uses(b);
+	const uses = usesOf(b);
 	// After `b = b[i:j]` the name holds the piece.
 	const reslice = uses.find((u) => {
 		const v = assignedValue(u);
@@ -182,7 +183,7 @@ export const subsliceRetention: Rule = {
 	check(ctx) {
 		const root = ctx.tree.rootNode;
 		const nodes = sitesByType(ctx, ['field_declaration', 'slice_expression', 'call_expression']);
-		const env: SourceEnv = { scopes: new LocalScopes(), root, pkgNames: importedNames(root), fields: fieldKinds(nodes.get('field_declaration')!), consts: packageConsts(ctx) };
+		const env: SourceEnv = { root, pkgNames: importedNames(root), fields: fieldKinds(nodes.get('field_declaration')!), consts: packageConsts(ctx) };
 		const out: RuleFinding[] = [];
 		const candidates = [...nodes.get('slice_expression')!, ...nodes.get('call_expression')!].sort((a, b) => a.startIndex - b.startIndex);
 		for (const e of candidates) {

@@ -8,7 +8,8 @@
  */
 import type { Node } from '../syntax/mirror';
 import { callArgs, calleeName, enclosingFunction } from './ast';
-import type { Binding } from './localBindings';
+import { type Binding, declaredInBody, usesOf } from './bindings';
+import { localDeclarationOf } from './declarations';
 import { rootIdent, type FlowEnv } from './subsliceFlow';
 
 export type Kind = 'bytes' | 'string';
@@ -76,7 +77,7 @@ export function constInt(n: Node | null | undefined, env: SourceEnv, depth = 0):
 			}
 		}
 		case 'identifier': {
-			const b = env.scopes.resolve(n);
+			const b = localDeclarationOf(n);
 			if (b) return b.decl.type === 'const_spec' ? constInt(b.value, env, depth + 1) : undefined;
 			return constInt(env.consts.get(n.text), env, depth + 1);
 		}
@@ -86,7 +87,7 @@ export function constInt(n: Node | null | undefined, env: SourceEnv, depth = 0):
 }
 
 function isBytesBuffer(b: Binding | undefined): boolean {
-	if (!b || b.kind !== 'local') return false;
+	if (!b || !declaredInBody(b)) return false;
 	if (b.type) return b.type.text === 'bytes.Buffer';
 	const v = b.value;
 	if (!v) return false;
@@ -109,10 +110,10 @@ function largeValue(v: Node, env: SourceEnv, depth: number): { kind: Kind; why: 
 	const fn = v.childForFieldName('function');
 	if (fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Bytes' && args.length === 0) {
 		const x = fn.childForFieldName('operand');
-		if (x?.type === 'identifier' && isBytesBuffer(env.scopes.resolve(x))) return { kind: 'bytes', why: `the whole contents of the \`bytes.Buffer\` \`${x.text}\`` };
+		if (x?.type === 'identifier' && isBytesBuffer(localDeclarationOf(x))) return { kind: 'bytes', why: `the whole contents of the \`bytes.Buffer\` \`${x.text}\`` };
 	}
 	if (name === 'string' && args.length === 1 && args[0].type === 'identifier') {
-		const inner = largeLocal(env.scopes.resolve(args[0]), env, depth + 1);
+		const inner = largeLocal(localDeclarationOf(args[0]), env, depth + 1);
 		if (inner?.kind === 'bytes') return { kind: 'string', why: `a string copy of ${inner.why}` };
 	}
 	return undefined;
@@ -120,13 +121,13 @@ function largeValue(v: Node, env: SourceEnv, depth: number): { kind: Kind; why: 
 
 /** The large buffer a local holds, when every value it is given is one (or a piece of itself). */
 export function largeLocal(b: Binding | undefined, env: SourceEnv, depth = 0): { kind: Kind; why: string } | undefined {
-	if (!b || b.kind !== 'local' || b.decl.type === 'const_spec') return undefined;
+	if (!b || !declaredInBody(b) || b.decl.type === 'const_spec') return undefined;
 	// `data, err := os.ReadFile(p)`: the buffer is the first result.
 	const firstName = b.decl.type === 'var_spec' ? b.decl.childrenForFieldName('name')[0] : b.decl.childForFieldName('left')?.namedChild(0);
 	const v = b.value ?? (b.multiValue && firstName?.equals(b.id) ? b.multiValue : undefined);
 	const r = v && largeValue(v, env, depth);
 	if (!r) return undefined;
-	for (const use of env.scopes.uses(b)) {
+	for (const use of usesOf(b)) {
 		const rhs = assignedValue(use);
 		if (rhs === undefined) continue;
 		if (rhs && (rootIdent(rhs)?.text === b.name || (rhs.type === 'call_expression' && calleeName(rhs) === 'append' && callArgs(rhs)[0]?.text === b.name))) continue;
@@ -155,9 +156,9 @@ export function assignedValue(id: Node): Node | null | undefined {
 export function sourceOf(operand: Node, env: SourceEnv): Source | undefined {
 	if (operand.type === 'parenthesized_expression') return operand.namedChild(0) ? sourceOf(operand.namedChild(0)!, env) : undefined;
 	if (operand.type === 'identifier') {
-		const b = env.scopes.resolve(operand);
+		const b = localDeclarationOf(operand);
 		if (!b) return undefined;
-		if (b.kind === 'local') {
+		if (declaredInBody(b)) {
 			// A buffer captured from an enclosing function is held by the closure, not made by this call.
 			if (!enclosingFunction(b.decl)?.equals(enclosingFunction(operand)!)) return undefined;
 			const big = largeLocal(b, env);
@@ -172,7 +173,7 @@ export function sourceOf(operand: Node, env: SourceEnv): Source | undefined {
 	if (operand.type === 'selector_expression') {
 		const kind = env.fields.get(operand.childForFieldName('field')?.text ?? '');
 		const r = rootIdent(operand);
-		const b = r && env.scopes.resolve(r);
+		const b = r && localDeclarationOf(r);
 		if (!kind || !b) return undefined;
 		if (b.kind === 'receiver') return { level: 'held', kind, why: `the field \`${operand.text}\` of the receiver`, owner: b };
 		if (b.kind === 'param') return { level: 'paramField', kind, why: `the field \`${operand.text}\` of the parameter \`${b.name}\``, owner: b };

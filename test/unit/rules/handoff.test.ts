@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf } from '../../../server/src/syntax/mirror';
-import { declarationOf } from '../../../server/src/rules/bindings';
+import { localDeclarationOf as declarationOf } from '../../../server/src/rules/declarations';
 import { handOff, importNames } from '../../../server/src/rules/handoff';
 
 /**

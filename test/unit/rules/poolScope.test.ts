@@ -6,7 +6,7 @@ import { poolPutLocalAddress } from '../../../server/src/rules/poolPutLocalAddre
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
 import { descendants } from '../../../server/src/rules/ast';
-import { resolveLocal } from '../../../server/src/rules/poolScope';
+import { resolveLocal } from '../../../server/src/rules/declarations';
 import { runRule, lines } from '../ruleHarness';
 
 const SRC = `package a
