@@ -12,7 +12,7 @@ const LOOP = 'for_statement';
 const BREAKABLE = new Set(['for_statement', 'select_statement', 'expression_switch_statement', 'type_switch_statement']);
 const CASES = new Set(['expression_case', 'type_case', 'default_case', 'communication_case']);
 /** Calls that do not come back to the caller. */
-export const NO_RETURN_CALL = /^(panic|os\.Exit|runtime\.Goexit|\w+\.(Fatal|Fatalf|Fatalln|FailNow|Skip|Skipf|SkipNow|Panic|Panicf|Panicln))$/;
+export const NO_RETURN_CALL = /^(panic|os\.Exit|runtime\.Goexit|(\w+\.)+(Fatal|Fatalf|Fatalln|FailNow|Skip|Skipf|SkipNow|Panic|Panicf|Panicln))$/;
 
 /** The statements of a block, a case clause or a statement list (comments left out). */
 export function statementsOf(node: Node | null | undefined): Node[] {
@@ -221,8 +221,8 @@ export function outcomesOf(stmt: Node): Outcomes {
 	}
 }
 
-/** The statement after which control continues when `stmt` ends normally, and its list. */
-function siblingsAfter(stmt: Node): Node[] {
+/** The statements after `stmt` in its statement list (where control goes when it ends normally). */
+export function siblingsAfter(stmt: Node): Node[] {
 	const list = stmt.parent;
 	if (!list || list.type !== 'statement_list') return [];
 	const all = list.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment' && n.type !== 'empty_statement');
@@ -291,8 +291,10 @@ export function repeatingLoop(stmt: Node): Node | null {
 /**
  * The innermost loop that control reaches again once `node` (a statement, or a case clause whose
  * body has run) ends with outcomes `out`; null when every path leaves the function or the loops.
+ * With `onceGuards` (the default), a once-guard around `node` whose variable outlives the loops
+ * means the loop goes round without running `node` again.
  */
-export function repeatsAfter(node: Node, out: Outcomes): Node | null {
+export function repeatsAfter(node: Node, out: Outcomes, { onceGuards = true } = {}): Node | null {
 	const stmt = node;
 	const guards: string[] = [];
 	if (CASES.has(node.type) && out.fallthrough) {
@@ -318,7 +320,7 @@ export function repeatsAfter(node: Node, out: Outcomes): Node | null {
 		}
 		if (p.type === 'if_statement') {
 			const cons = p.childForFieldName('consequence');
-			if (cons?.equals(node)) {
+			if (onceGuards && cons?.equals(node)) {
 				const g = onceGuard(p);
 				if (g) guards.push(g);
 			}
