@@ -13,7 +13,7 @@ import type { Rule, RuleContext } from './types';
 import { calleeName, callArgs, descendants, dottedName, enclosingFunction, enclosingLoops, importSpecs, imports, lineIndent, rangeOf } from './ast';
 import { identRefs, resolvesThrough } from './loopvarShared';
 import { CCode, DESTRUCTOR, isBorrower, nameTakesOwnership, paramUse, parsePreambleCached, preambleText } from './cgoPreamble';
-import { declarationOf } from './pointerOrigin';
+import { variableOf } from './pointerOrigin';
 import { sites } from './scope';
 
 const ALLOCATORS = new Set(['C.CString', 'C.CBytes']);
@@ -126,7 +126,7 @@ function useAt(node: Node, fn: Node, pre: CCode): Use {
 /** The uses, after `from`, of the variable `name` declared by `declNode`. */
 function usesOf(name: string, declNode: Node, fn: Node, from: Node, pre: CCode): Use[] {
 	return identRefs(fn, name)
-		.filter((r) => r.startIndex >= from.endIndex && !!declarationOf(r)?.node.equals(declNode))
+		.filter((r) => r.startIndex >= from.endIndex && !!variableOf(r)?.node.equals(declNode))
 		.map((r) => useAt(r, fn, pre));
 }
 
@@ -238,7 +238,7 @@ function check(ctx: RuleContext, call: Node, pre: CCode, out: RuleFinding[]): vo
 	if (target?.type !== 'identifier' || target.text === '_' || !fn.parent) return;
 	if (gp.type === 'assignment_statement' && resolvesThrough(target, fn.parent)) return;
 	const name = target.text;
-	const declNode = gp.type === 'assignment_statement' ? declarationOf(target)?.node : gp;
+	const declNode = gp.type === 'assignment_statement' ? variableOf(target)?.node : gp;
 	if (!declNode) return;
 	// `p = C.CString(…)` into an existing variable: a free before this line (next iteration) counts too.
 	const uses = usesOf(name, declNode, fn, gp.type === 'assignment_statement' ? fn.childForFieldName('parameters') ?? gp : gp, pre);

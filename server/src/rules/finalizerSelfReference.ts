@@ -9,6 +9,7 @@ import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
 import { identRefs, resolvesThrough } from './loopvarShared';
+import { resolveLocal } from './declarations';
 import { mentions, sites } from './scope';
 
 /** `&x` (after parentheses) → true: the argument is the address of x, not x's value. */
@@ -48,51 +49,35 @@ function objIdent(arg: Node | undefined): Node | null {
 	return n?.type === 'identifier' ? n : null;
 }
 
-/** The func literal passed directly, or bound earlier in `fn` by `name := func…` / `var name = func…`. */
+/** The func literal passed directly, or bound in `fn` to the name passed (`name := func…`, `var name = func…`). */
 function literalOf(arg: Node | undefined, fn: Node): Node | null {
 	if (!arg) return null;
 	if (arg.type === 'func_literal') return arg;
 	if (arg.type !== 'identifier') return null;
-	for (const d of descendants(fn, ['short_var_declaration', 'var_spec'])) {
-		if (d.startIndex > arg.startIndex) break;
-		const left = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
-		const right = (d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value'))?.namedChildren ?? [];
-		const i = left.findIndex((n) => n?.text === arg.text);
-		if (i >= 0 && right[i]?.type === 'func_literal') return right[i]!;
-	}
-	return null;
+	const value = resolveLocal(arg, arg.text, fn)?.value;
+	return value?.type === 'func_literal' ? value : null;
 }
 
 const EMPTY_INTERFACE = /^(any|interface\s*\{\s*\})$/;
 
-/** The declared type of `name` in `fn`: a parameter's type, `var x T`, `x := &T{…}` or `new(T)`. */
-function declaredType(name: string, fn: Node, before: number): string | undefined {
-	for (const p of descendants(fn, 'parameter_declaration')) {
-		if (p.startIndex > before) break;
-		if (p.childrenForFieldName('name').some((n) => n?.text === name)) return p.childForFieldName('type')?.text;
+/** The declared type of the variable `obj` names in `fn`: a parameter's type, `var x T`, `x := &T{…}` or `new(T)`. */
+function declaredType(obj: Node, fn: Node): string | undefined {
+	const d = resolveLocal(obj, obj.text, fn);
+	if (!d) return undefined;
+	if (d.type) return d.type.text;
+	const v = d.value;
+	if (v?.type === 'unary_expression' && v.child(0)?.type === '&') {
+		const lit = v.childForFieldName('operand');
+		const t = lit?.type === 'composite_literal' ? lit.childForFieldName('type') : null;
+		if (t) return `*${t.text}`;
 	}
-	for (const d of descendants(fn, ['short_var_declaration', 'var_spec'])) {
-		if (d.startIndex > before) break;
-		const left = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
-		const i = left.findIndex((n) => n?.text === name);
-		if (i < 0) continue;
-		const typ = d.type === 'var_spec' ? d.childForFieldName('type') : null;
-		if (typ) return typ.text;
-		const v = (d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value'))?.namedChild(i);
-		if (v?.type === 'unary_expression' && v.child(0)?.type === '&') {
-			const lit = v.childForFieldName('operand');
-			const t = lit?.type === 'composite_literal' ? lit.childForFieldName('type') : null;
-			if (t) return `*${t.text}`;
-		}
-		if (v?.type === 'call_expression' && calleeName(v) === 'new') {
-			const a = v.childForFieldName('arguments')?.namedChild(0);
-			if (a) return `*${a.text}`;
-		}
+	if (v?.type === 'call_expression' && calleeName(v) === 'new') {
+		const a = v.childForFieldName('arguments')?.namedChild(0);
+		if (a) return `*${a.text}`;
 	}
 	return undefined;
 }
 
-/** Make the finalizer's own parameter carry obj's name, so every reference binds to it. */
 /** Plain aliases of obj made earlier in `fn`: `d := obj`, `var d = obj`, `d = obj`. */
 function aliasesOf(obj: Node, fn: Node, call: Node): string[] {
 	const out: string[] = [];
@@ -108,6 +93,7 @@ function aliasesOf(obj: Node, fn: Node, call: Node): string[] {
 	return out;
 }
 
+/** Make the finalizer's own parameter carry obj's name, so every reference binds to it. */
 function paramFix(lit: Node, fn: Node, obj: Node, refs: Node[], viaAlias: boolean): Fix | undefined {
 	const params = lit.childForFieldName('parameters');
 	const decls = params?.namedChildren.filter((p): p is Node => p?.type === 'parameter_declaration') ?? [];
@@ -122,7 +108,7 @@ function paramFix(lit: Node, fn: Node, obj: Node, refs: Node[], viaAlias: boolea
 	if (name && name !== '_' && usable) {
 		edits = refs.map((r) => ({ range: rangeOf(r), newText: name }));
 	} else {
-		const type = usable ? ptype : declaredType(obj.text, fn, obj.startIndex);
+		const type = usable ? ptype : declaredType(obj, fn);
 		if (!type) return undefined;
 		edits = [{ range: rangeOf(params), newText: `(${obj.text} ${type})` }];
 	}

@@ -8,10 +8,11 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, TextEdit } from '../model';
 import { factsAt, type Rule, type RuleContext } from './types';
-import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, FUNCTION_TYPES, importEdit, lineIndent, rangeOf } from './ast';
+import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, importEdit, lineIndent, rangeOf } from './ast';
 import { sites } from './scope';
 import { leavesLoopAfter } from './loopExit';
 import { joinedLater } from './loopvarShared';
+import { isLocal, resolveName } from './declarations';
 
 /** Calls that take a lock: `mu.Lock()`, and helpers such as `c.lock()`, `s.lockShard(i)` (not RLock: readers share). */
 const LOCKING = /(^|\.)(lock\w*|\w*[a-z0-9_]Lock|Lock)$/;
@@ -63,30 +64,10 @@ function declaredIn(lit: Node): Set<string> {
 	return names;
 }
 
-/** The identifier declaring `name` that is in scope at `from`, searching outwards within the function. */
-function declarationOf(from: Node, name: string): Node | undefined {
-	let prev = from;
-	for (let n = from.parent; n; prev = n, n = n.parent) {
-		const candidates: Node[] = [];
-		if (n.type === 'statement_list' || n.type === 'block' || n.type === 'source_file') {
-			for (const s of n.namedChildren) {
-				if (!s || s.startIndex >= prev.startIndex) break;
-				if (s.type === 'short_var_declaration') candidates.push(...(s.childForFieldName('left')?.namedChildren ?? []).filter((x): x is Node => x !== null));
-				if (s.type === 'var_declaration') for (const spec of descendants(s, 'var_spec')) candidates.push(...spec.childrenForFieldName('name').filter((x): x is Node => x !== null));
-			}
-		}
-		if (n.type === 'for_statement') {
-			const clause = n.namedChildren.find((c) => c?.type === 'range_clause' || c?.type === 'for_clause');
-			if (clause) candidates.push(...descendants(clause.childForFieldName('left') ?? clause.childForFieldName('initializer') ?? clause, 'identifier'));
-		}
-		if (FUNCTION_TYPES.has(n.type)) {
-			for (const p of descendants(n.childForFieldName('parameters') ?? n, 'parameter_declaration')) candidates.push(...p.childrenForFieldName('name').filter((x): x is Node => x !== null));
-			for (const p of descendants(n.childForFieldName('receiver') ?? n.childForFieldName('parameters') ?? n, 'parameter_declaration')) candidates.push(...p.childrenForFieldName('name').filter((x): x is Node => x !== null));
-		}
-		const hit = candidates.reverse().find((c) => c.text === name);
-		if (hit) return hit;
-	}
-	return undefined;
+/** The identifier declaring the variable `name` in scope at `from` (a local, a parameter or result, or a package-level var). */
+function variableAt(from: Node, name: string): Node | undefined {
+	const d = resolveName(from, name);
+	return d && (isLocal(d) || d.kind === 'var') ? d.id : undefined;
 }
 
 function freshName(scope: Node, base: string): string {
@@ -152,7 +133,7 @@ export const goroutineAppendRace: Rule = {
 				if (!root || local.has(root.text) || !runsInGoroutine(a, lit)) continue;
 				const lastLock = locks.filter((l) => l.startIndex < a.startIndex).at(-1);
 				if (lastLock && !unlocks.some((u) => u.startIndex > lastLock.startIndex && u.startIndex < a.startIndex)) continue;
-				const decl = declarationOf(launcher, root.text);
+				const decl = variableAt(launcher, root.text);
 				// Declared inside the innermost loop: one slice per iteration, one goroutine each.
 				if (decl && decl.startIndex > loops[0].startIndex && decl.endIndex <= loops[0].endIndex) continue;
 				const moved = decl ? factsAt(ctx, decl).some((f) => f.kind === 'moved-to-heap') : false;

@@ -1,14 +1,14 @@
 /**
  * Helpers shared by the loop-variable rules (loopvar-capture, loopvar-address,
- * loopvar-redundant-copy) and reused by finalizer-self-reference / cgo-cstring-leak for
- * name resolution. Resolution is syntactic: a name resolves to a declaration unless a closer
- * declaration of the same name (parameter, `:=`, `var`, nested loop header, `case v := <-ch`)
- * sits between the reference and the declaring node.
+ * loopvar-redundant-copy), also used by finalizer-self-reference, cgo-cstring-leak and
+ * uintptr-stored-pointer: a loop's variables, their references, whether a name is shadowed
+ * inside a region (on top of declarations.ts).
  */
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
 import { factsAt, type LocatedEscapeFact, type RuleContext } from './types';
 import { bodyOf, calleeName, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
+import { resolve } from './declarations';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -27,47 +27,15 @@ export function blockStatements(block: Node | null): Node[] {
 	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
 }
 
-/** Names declared by `node` when it is a declaring construct, else []. */
-function declaredNames(node: Node): string[] {
-	switch (node.type) {
-		case 'short_var_declaration':
-		case 'receive_statement': {
-			if (node.type === 'receive_statement' && !node.children.some((c) => c?.type === ':=')) return [];
-			const left = node.childForFieldName('left');
-			return left ? left.namedChildren.filter((n): n is Node => n?.type === 'identifier').map((n) => n.text) : [];
-		}
-		case 'var_declaration':
-			return descendants(node, 'var_spec').flatMap((s) => s.childrenForFieldName('name').filter((n): n is Node => n !== null).map((n) => n.text));
-		case 'parameter_list':
-			return node.namedChildren.flatMap((p) => (p ? p.childrenForFieldName('name').filter((n): n is Node => n !== null).map((n) => n.text) : []));
-		case 'for_clause':
-		case 'range_clause':
-			return node.parent ? loopHeaderVars(node.parent).map((n) => n.text) : [];
-		default:
-			return [];
-	}
-}
-
 /**
- * True when `ident` (an identifier named like the variable declared at `stop`'s level) is not
- * shadowed by any declaration between it and `stop` (exclusive): i.e. it refers to the variable
- * that `stop` (a loop, a function body, a statement list…) sees.
+ * True when `ident` (inside `stop`) refers to the variable that `stop` (a loop, a statement list,
+ * the parent of a function…) sees: no declaration inside `stop` hides it (declarations.ts). A
+ * loop's own header variables, and the names its statement list declares, are seen by `stop`.
  */
 export function resolvesThrough(ident: Node, stop: Node): boolean {
-	const name = ident.text;
-	let child: Node = ident;
-	for (let n = ident.parent; n; child = n, n = n.parent) {
-		if (n.id === stop.id) return true;
-		for (const c of n.children) {
-			if (!c || c.startIndex >= child.startIndex) break;
-			// A declaration shadows only references after it ends (`v := v` reads the outer v).
-			if (c.endIndex > ident.startIndex) continue;
-			if (declaredNames(c).includes(name)) return false;
-			// `switch v := x.(type)`: the alias is a plain expression_list child.
-			if (n.type === 'type_switch_statement' && c.equals(n.childForFieldName('alias') ?? c.parent!) && c.namedChildren.some((a) => a?.text === name)) return false;
-		}
-	}
-	return false;
+	if (!contains(stop, ident)) return false;
+	const d = resolve(ident);
+	return !d || d.scope.equals(stop) || !contains(stop, d.scope);
 }
 
 /** True for the identifier that a `:=`, `var`, parameter or `case x := <-ch` declares. */

@@ -6,7 +6,8 @@
  * uintptr-stored-pointer; conservative: "unknown" whenever the syntax cannot tell.
  */
 import type { Node } from '../syntax/mirror';
-import { callArgs, calleeName, contains, descendants, enclosingFunction } from './ast';
+import { callArgs, calleeName } from './ast';
+import { resolveLocal } from './declarations';
 
 export type Memory = 'go' | 'c' | 'unknown';
 
@@ -18,9 +19,9 @@ export interface Origin {
 	local?: Node;
 }
 
-export interface Declaration {
+export interface Variable {
 	kind: 'param' | 'var';
-	/** The declaring node: a parameter_declaration, var_spec or short_var_declaration. */
+	/** The declaring node: a parameter_declaration, var_spec, short_var_declaration, range_clause… */
 	node: Node;
 	/** The written type, if any. */
 	type?: string;
@@ -42,43 +43,18 @@ export function isCType(type: string | undefined): boolean {
 	return !!type && /(^|[^\w.])C\.\w/.test(type);
 }
 
-/** The block-level scope a local declaration is visible in. */
-function scopeOf(decl: Node): Node | null {
-	const stmt = decl.type === 'var_spec' ? decl.parent?.parent ?? null : decl;
-	return stmt?.parent ?? null;
-}
-
-/** The declaration `ident` refers to inside its enclosing functions (innermost first); undefined for package-level names. */
-export function declarationOf(ident: Node): Declaration | undefined {
-	const name = ident.text;
-	for (let fn = enclosingFunction(ident); fn; fn = enclosingFunction(fn)) {
-		const body = fn.childForFieldName('body');
-		let best: Declaration | undefined;
-		if (body) {
-			for (const d of descendants(body, ['short_var_declaration', 'var_spec'])) {
-				if (d.startIndex >= ident.startIndex) break;
-				const scope = scopeOf(d);
-				if (!scope || !contains(scope, ident) || d.endIndex > ident.startIndex) continue;
-				const names = d.type === 'short_var_declaration' ? d.childForFieldName('left')?.namedChildren ?? [] : d.childrenForFieldName('name');
-				const i = names.findIndex((n) => n?.text === name);
-				if (i < 0) continue;
-				const values = d.type === 'short_var_declaration' ? d.childForFieldName('right') : d.childForFieldName('value');
-				// `m, err := syscall.Mmap(…)`: the call stands for each of its results.
-				const single = values?.namedChildCount === 1 && values.namedChild(0)?.type === 'call_expression' ? values.namedChild(0) : null;
-				const init = (values && values.namedChildCount === names.length ? values.namedChild(i) : single) ?? undefined;
-				best = { kind: 'var', node: d, type: d.type === 'var_spec' ? d.childForFieldName('type')?.text : undefined, init };
-			}
-		}
-		if (best) return best;
-		const lists = [fn.childForFieldName('receiver'), fn.childForFieldName('parameters'), fn.childForFieldName('result')];
-		for (const list of lists) {
-			for (const p of list?.namedChildren ?? []) {
-				if (p?.type !== 'parameter_declaration' && p?.type !== 'variadic_parameter_declaration') continue;
-				if (p.childrenForFieldName('name').some((n) => n?.text === name)) return { kind: 'param', node: p, type: p.childForFieldName('type')?.text };
-			}
-		}
-	}
-	return undefined;
+/**
+ * The local declaration `ident` refers to (declarations.ts), as the pointer analysis reads it: a
+ * parameter (receiver, result) or a variable with its written type and initialiser (`m, err :=
+ * syscall.Mmap(…)`: the call stands for each of its results); undefined for package-level names.
+ */
+export function variableOf(ident: Node): Variable | undefined {
+	const d = resolveLocal(ident, ident.text);
+	if (!d) return undefined;
+	const type = d.type?.text;
+	if (d.kind === 'param' || d.kind === 'receiver' || d.kind === 'result') return { kind: 'param', node: d.decl, type };
+	const init = d.value ?? (d.multiValue?.type === 'call_expression' ? d.multiValue : undefined);
+	return { kind: 'var', node: d.decl, type, init };
 }
 
 /** The variable a selector/index/paren chain starts from: `x` in `x.a[i].b`. */
@@ -89,7 +65,7 @@ export function baseIdent(n: Node | null): Node | null {
 }
 
 /** A variable whose own storage holds the value (an array, a struct): `&x.f` is then inside `x`. */
-function isValueVariable(d: Declaration): boolean {
+function isValueVariable(d: Variable): boolean {
 	if (d.type) return !/^\s*(\*|\[\]|map\b|chan\b|func\b|unsafe\.Pointer\b|interface\b)/.test(d.type);
 	const init = unwrap(d.init ?? null);
 	return init?.type === 'composite_literal' && !/^\s*\[\]|^\s*map\b/.test(init.childForFieldName('type')?.text ?? '');
@@ -109,7 +85,7 @@ function sliceOrigin(s: Node | null, u: string, depth: number): Origin {
 	}
 	if (s.type === 'composite_literal') return GO;
 	if (s.type !== 'identifier') return UNKNOWN;
-	const d = declarationOf(s);
+	const d = variableOf(s);
 	if (!d) return UNKNOWN;
 	if (isCType(d.type)) return C;
 	if (d.init) return sliceOrigin(d.init, u, depth + 1);
@@ -141,7 +117,7 @@ export function pointerOrigin(e: Node | null, u: string, depth = 0): Origin {
 			const x = unwrap(e.childForFieldName('operand'));
 			if (!x || x.type === 'composite_literal') return GO;
 			const base = baseIdent(x);
-			const d = base && declarationOf(base);
+			const d = base && variableOf(base);
 			if (!base || !d) return x.type === 'identifier' ? GO : UNKNOWN; // a package-level variable
 			if (x.equals(base)) return { memory: 'go', local: base };
 			// A C struct or array held in a Go variable is Go memory too.
@@ -153,7 +129,7 @@ export function pointerOrigin(e: Node | null, u: string, depth = 0): Origin {
 			return { memory: pointee.memory };
 		}
 		case 'identifier': {
-			const d = declarationOf(e);
+			const d = variableOf(e);
 			if (!d) return UNKNOWN;
 			if (isCType(d.type)) return C;
 			if (d.init) return pointerOrigin(d.init, u, depth + 1);
@@ -161,7 +137,7 @@ export function pointerOrigin(e: Node | null, u: string, depth = 0): Origin {
 		}
 		case 'selector_expression': {
 			const base = baseIdent(e);
-			const d = base && declarationOf(base);
+			const d = base && variableOf(base);
 			return d && isCType(d.type) && /^\s*\*/.test(d.type ?? '') ? C : UNKNOWN;
 		}
 		default:

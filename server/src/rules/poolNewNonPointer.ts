@@ -9,7 +9,8 @@ import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding } from '../model';
 import { FUNCTION_TYPES, callArgs, calleeName, descendants, rangeOf } from './ast';
 import type { Rule, RuleContext } from './types';
-import { factsIn, getBindings, isPoolExpr, isPoolLiteral, isResetOf, ownDescendants, poolIndex, statementOf, type PoolIndex } from './poolShared';
+import { factsIn, getBindings, isPoolExpr, isPoolLiteral, isResetOf, poolIndex, statementOf, type PoolIndex } from './poolShared';
+import { resolveLocal } from './declarations';
 
 /** `New` func literals with the pool key they belong to. */
 function newFuncs(ctx: RuleContext, idx: PoolIndex): { fn: Node; pool: string | undefined }[] {
@@ -52,11 +53,10 @@ function valueKind(e: Node, fn: Node): string | undefined {
 		return t.type === 'slice_type' ? 'a slice' : t.type === 'array_type' ? 'an array' : 'a struct value';
 	}
 	if (e.type === 'identifier') {
-		for (const d of ownDescendants(fn, 'short_var_declaration')) {
-			if (d.childForFieldName('left')?.namedChild(0)?.text !== e.text) continue;
-			const v = d.childForFieldName('right')?.namedChild(0);
-			if (v && v.type !== 'identifier') return valueKind(v, fn);
-		}
+		// `x := make([]byte, n)` … `return x`: the value the name was declared with.
+		const d = resolveLocal(e, e.text, fn);
+		const v = d?.kind === 'short' && d.decl.childForFieldName('left')?.namedChild(0)?.equals(d.id) ? d.decl.childForFieldName('right')?.namedChild(0) : undefined;
+		if (v && v.type !== 'identifier') return valueKind(v, fn);
 	}
 	return undefined;
 }

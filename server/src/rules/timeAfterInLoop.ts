@@ -8,9 +8,10 @@
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, imports, lineIndent, rangeOf } from './ast';
+import { calleeName, callArgs, descendants, enclosingLoops, enclosingFunction, imports, lineIndent, rangeOf } from './ast';
 import { caseRepeats, statementsOf } from './flow';
 import { literalBound } from './loops';
+import { resolve } from './declarations';
 import { sites } from './scope';
 
 /** Why old timer semantics apply, or undefined when timers are collected (go ≥ 1.23). */
@@ -71,18 +72,11 @@ function timerSite(cc: Node, timePkg: string): Site | undefined {
 	if (!loop) return undefined;
 	if (operand.type === 'call_expression') return calleeName(operand) === `${timePkg}.After` ? { call: operand, select, loop } : undefined;
 	if (operand.type !== 'identifier') return undefined;
-	// Latest `name := time.After(…)` before the select, in this loop's own body.
-	let found: Site | undefined;
-	for (const d of descendants(bodyOf(loop) ?? loop, 'short_var_declaration')) {
-		if (d.startIndex > select.startIndex) break;
-		if (!enclosingLoops(d)[0]?.equals(loop)) continue; // also excludes func literals in the body
-		const l = d.childForFieldName('left')?.namedChildren ?? [];
-		const r = d.childForFieldName('right')?.namedChildren ?? [];
-		if (l.length !== 1 || l[0]?.text !== operand.text) continue;
-		const v = r[0];
-		found = v?.type === 'call_expression' && calleeName(v) === `${timePkg}.After` ? { call: v, select, loop, variable: { name: operand.text, decl: d } } : undefined;
-	}
-	return found;
+	// `name := time.After(…)` in this loop's own body (not an inner loop's, not a func literal's).
+	const d = resolve(operand);
+	const v = d?.kind === 'short' ? d.value : undefined;
+	if (!d || !v || d.decl.childForFieldName('left')?.namedChildCount !== 1 || !enclosingLoops(d.decl)[0]?.equals(loop)) return undefined;
+	return v.type === 'call_expression' && calleeName(v) === `${timePkg}.After` ? { call: v, select, loop, variable: { name: operand.text, decl: d.decl } } : undefined;
 }
 
 /** Variable form: `t := time.NewTimer(d)`, `<-t.C`, `t.Stop()` in the other cases; only when t has no other use. */

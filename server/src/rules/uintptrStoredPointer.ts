@@ -14,7 +14,7 @@ import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { callArgs, calleeName, contains, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { blockStatements, resolvesThrough } from './loopvarShared';
-import { declarationOf, pointerOrigin, unwrap, uintptrOrigin, type Origin } from './pointerOrigin';
+import { variableOf, pointerOrigin, unwrap, uintptrOrigin, type Origin } from './pointerOrigin';
 
 const SYSCALL_LIKE = /^(raw)?syscall(\d+|N)?(_.*)?$/i;
 
@@ -46,7 +46,7 @@ interface UintptrVar {
 
 /** The declaration of `ident`, if a uintptr variable or parameter. */
 function uintptrVar(ident: Node): UintptrVar | undefined {
-	const d = declarationOf(ident);
+	const d = variableOf(ident);
 	if (!d) return undefined;
 	if (d.kind === 'param') return d.type === 'uintptr' ? { kind: 'param', decl: d.node } : undefined;
 	const init = unwrap(d.init ?? null);
