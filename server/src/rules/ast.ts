@@ -284,3 +284,11 @@ export function byType(node: Node, types: string[]): Map<string, Node[]> {
 	for (const n of descendants(node, types)) out.get(n.type)?.push(n);
 	return out;
 }
+
+/** The block's statements (tree-sitter-go wraps them in a `statement_list`). */
+export function blockStatements(block: Node | null): Node[] {
+	if (!block) return [];
+	const list = block.namedChildren.find((c) => c?.type === 'statement_list');
+	const src = list ?? block;
+	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+}

@@ -4,8 +4,8 @@
  * the rules to tell a variable of the loop body from an outer one of the same name (shadowing).
  */
 import type { Node } from '../syntax/mirror';
-import { descendants } from './ast';
-import { type Declaration, localDeclarationOf, sameDeclaration } from './declarations';
+import { contains, descendants } from './ast';
+import { type Declaration, localDeclarationOf, resolve, sameDeclaration } from './declarations';
 
 /** A local declaration: a parameter, receiver, result, or a name a statement of the body declares. */
 export type Binding = Declaration;
@@ -43,4 +43,37 @@ export function reassignedIn(b: Binding, region: Node): boolean {
 /** Declared by a statement of the function body (not a parameter, receiver or result). */
 export function declaredInBody(b: Binding): boolean {
 	return b.kind !== 'param' && b.kind !== 'receiver' && b.kind !== 'result';
+}
+
+/**
+ * True when `ident` (inside `stop`) refers to the variable that `stop` (a loop, a statement list,
+ * the parent of a function…) sees: no declaration inside `stop` hides it (declarations.ts). A
+ * loop's own header variables, and the names its statement list declares, are seen by `stop`.
+ */
+export function resolvesThrough(ident: Node, stop: Node): boolean {
+	if (!contains(stop, ident)) return false;
+	const d = resolve(ident);
+	return !d || d.scope.equals(stop) || !contains(stop, d.scope);
+}
+
+/** True for the identifier that a `:=`, `var`, parameter or `case x := <-ch` declares. */
+export function isDeclaringIdent(ident: Node): boolean {
+	const p = ident.parent;
+	if (!p) return false;
+	if (p.type === 'var_spec' || p.type === 'const_spec' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration') {
+		return p.childrenForFieldName('name').some((n) => n?.equals(ident));
+	}
+	const decl = p.type === 'expression_list' ? p.parent : null;
+	if (!decl || !decl.childForFieldName('left')?.equals(p)) return false;
+	if (decl.type === 'short_var_declaration') return true;
+	return (decl.type === 'range_clause' || decl.type === 'receive_statement') && decl.children.some((c) => c?.type === ':=');
+}
+
+/** Identifiers named `name` under `root` that are variable references (not struct literal keys). */
+export function identRefs(root: Node, name: string): Node[] {
+	return descendants(root, 'identifier').filter((n) => {
+		if (n.text !== name || isDeclaringIdent(n)) return false;
+		// `T{name: …}`: the key of a keyed element is almost always a field name.
+		return !isCompositeKey(n);
+	});
 }

@@ -11,10 +11,10 @@ import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { calleeName, callArgs, descendants, dottedName, enclosingFunction, enclosingLoops, importSpecs, imports, lineIndent, rangeOf } from './ast';
-import { identRefs, resolvesThrough } from './loopvarShared';
 import { CCode, DESTRUCTOR, isBorrower, nameTakesOwnership, paramUse, parsePreambleCached, preambleText } from './cgoPreamble';
 import { variableOf } from './pointerOrigin';
 import { sites } from './scope';
+import { identRefs, resolvesThrough } from './bindings';
 
 const ALLOCATORS = new Set(['C.CString', 'C.CBytes']);
 

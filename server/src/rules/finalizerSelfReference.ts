@@ -8,9 +8,9 @@ import type { Node } from '../syntax/mirror';
 import type { Fix, RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
 import { bodyOf, callArgs, calleeName, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
-import { identRefs, resolvesThrough } from './loopvarShared';
 import { resolveLocal } from './declarations';
 import { mentions, sites } from './scope';
+import { identRefs, resolvesThrough } from './bindings';
 
 /** `&x` (after parentheses) → true: the argument is the address of x, not x's value. */
 function isAddressOf(arg: Node | undefined): boolean {

@@ -11,8 +11,8 @@ import { factsAt, type Rule, type RuleContext } from './types';
 import { calleeName, callArgs, descendants, enclosingFunction, enclosingLoops, importEdit, lineIndent, rangeOf } from './ast';
 import { sites } from './scope';
 import { leavesLoopAfter } from './loopExit';
-import { joinedLater } from './loopvarShared';
 import { isLocal, resolveName } from './declarations';
+import { joinedLater } from './loops';
 
 /** Calls that take a lock: `mu.Lock()`, and helpers such as `c.lock()`, `s.lockShard(i)` (not RLock: readers share). */
 const LOCKING = /(^|\.)(lock\w*|\w*[a-z0-9_]Lock|Lock)$/;

@@ -1,9 +1,10 @@
 /**
  * The shape of a loop, from the syntax tree: does a statement run on every iteration, does the
- * loop block waiting for events, does it leave only on a signal, is its count a literal.
+ * loop block waiting for events, does it leave only on a signal, is its count a literal, is what
+ * an iteration started joined before the next.
  */
 import type { Node } from '../syntax/mirror';
-import { calleeName, descendants } from './ast';
+import { blockStatements, bodyOf, calleeName, contains, descendants } from './ast';
 import { localDeclarationOf } from './declarations';
 import { isCallTo, jumpTarget, NO_RETURN_CALL, sameFunction } from './flow';
 
@@ -154,4 +155,19 @@ function fileOf(n: Node): Node | undefined {
 	let p: Node = n;
 	while (p.parent) p = p.parent;
 	return p.type === 'source_file' ? p : undefined;
+}
+
+/**
+ * A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins what the
+ * statement holding `node` started (a goroutine, `g.Go`) before the loop moves on.
+ */
+export function joinedLater(node: Node, loop: Node): boolean {
+	const stmts = blockStatements(bodyOf(loop));
+	const i = stmts.findIndex((s) => contains(s, node));
+	if (i < 0) return false;
+	return stmts.slice(i + 1).some(
+		(s) =>
+			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
+			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
+	);
 }

@@ -8,22 +8,9 @@ import type { RuleFinding, Severity } from '../model';
 import type { LocatedEscapeFact, Rule, RuleContext } from './types';
 import { bodyOf, calleeName, contains, rangeOf } from './ast';
 import { leavesLoopAfter } from './loopExit';
-import {
-	assignTarget,
-	bodyAssigns,
-	copyLoopVarEdit,
-	isRangeLoop,
-	loopVars,
-	lower,
-	movedFact,
-	overwrittenSlotOnly,
-	resolvesThrough,
-	sharedLoopVars,
-	targetRoot,
-	versionPhrase,
-	type LoopVar,
-} from './loopvarShared';
+import { assignTarget, bodyAssigns, copyLoopVarEdit, isRangeLoop, loopVars, lower, movedFact, overwrittenSlotOnly, sharedLoopVars, targetRoot, versionPhrase, type LoopVar } from './loopvarShared';
 import { mentions, sites } from './scope';
+import { resolvesThrough } from './bindings';
 
 /**
  * Where the pointer goes: `kept` (appended to, indexed into or sent on something that outlives

@@ -10,23 +10,9 @@ import type { Rule, RuleContext } from './types';
 import { bodyOf, calleeName, callArgs, contains, descendants, enclosingFunction, enclosingLoops, imports, rangeOf } from './ast';
 import { sites } from './scope';
 import { leavesLoopAfter } from './loopExit';
-import {
-	assignTarget,
-	bodyAssigns,
-	copyLoopVarEdit,
-	identRefs,
-	joinedLater,
-	loopVars,
-	lower,
-	movedToHeap,
-	overwrittenSlotOnly,
-	resolvesThrough,
-	sharedLoopVars,
-	targetRoot,
-	versionPhrase,
-	writtenAfter,
-	type LoopVar,
-} from './loopvarShared';
+import { assignTarget, bodyAssigns, copyLoopVarEdit, loopVars, lower, movedToHeap, overwrittenSlotOnly, sharedLoopVars, targetRoot, versionPhrase, writtenAfter, type LoopVar } from './loopvarShared';
+import { identRefs, resolvesThrough } from './bindings';
+import { joinedLater } from './loops';
 
 interface Deferred {
 	/** What runs the literal later, for the message. */

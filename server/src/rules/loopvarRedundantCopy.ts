@@ -5,10 +5,11 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';
-import { blockStatements, bodyAssigns, resolvesThrough, targetRoot } from './loopvarShared';
+import { blockStatements, bodyOf, descendants, loopHeaderVars, rangeOf } from './ast';
+import { bodyAssigns, targetRoot } from './loopvarShared';
 import { sites } from './scope';
 import { isGeneratedFile } from './generated';
+import { resolvesThrough } from './bindings';
 
 /** `a, b := a, b` → ['a', 'b'] when both sides are the same identifiers in order; else undefined. */
 function selfCopyNames(st: Node): string[] | undefined {

@@ -7,8 +7,8 @@
 import type { Node } from '../syntax/mirror';
 import type { GoVersionInfo, Severity, TextEdit } from '../model';
 import { factsAt, type LocatedEscapeFact, type RuleContext } from './types';
-import { bodyOf, calleeName, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
-import { resolve } from './declarations';
+import { blockStatements, bodyOf, contains, descendants, enclosingFunction, lineIndent, loopHeaderVars } from './ast';
+import { identRefs, resolvesThrough } from './bindings';
 
 /** A variable a loop iterates with: declared in its header (`:=`) or an outer one it assigns (`=`). */
 export interface LoopVar {
@@ -17,49 +17,6 @@ export interface LoopVar {
 	node: Node;
 	/** `define`: `for v := …` (per-iteration from go1.22); `assign`: `for v = …` (always shared). */
 	form: 'define' | 'assign';
-}
-
-/** The block's statements (tree-sitter-go wraps them in a `statement_list`). */
-export function blockStatements(block: Node | null): Node[] {
-	if (!block) return [];
-	const list = block.namedChildren.find((c) => c?.type === 'statement_list');
-	const src = list ?? block;
-	return src.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
-}
-
-/**
- * True when `ident` (inside `stop`) refers to the variable that `stop` (a loop, a statement list,
- * the parent of a function…) sees: no declaration inside `stop` hides it (declarations.ts). A
- * loop's own header variables, and the names its statement list declares, are seen by `stop`.
- */
-export function resolvesThrough(ident: Node, stop: Node): boolean {
-	if (!contains(stop, ident)) return false;
-	const d = resolve(ident);
-	return !d || d.scope.equals(stop) || !contains(stop, d.scope);
-}
-
-/** True for the identifier that a `:=`, `var`, parameter or `case x := <-ch` declares. */
-export function isDeclaringIdent(ident: Node): boolean {
-	const p = ident.parent;
-	if (!p) return false;
-	if (p.type === 'var_spec' || p.type === 'const_spec' || p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration') {
-		return p.childrenForFieldName('name').some((n) => n?.equals(ident));
-	}
-	const decl = p.type === 'expression_list' ? p.parent : null;
-	if (!decl || !decl.childForFieldName('left')?.equals(p)) return false;
-	if (decl.type === 'short_var_declaration') return true;
-	return (decl.type === 'range_clause' || decl.type === 'receive_statement') && decl.children.some((c) => c?.type === ':=');
-}
-
-/** Identifiers named `name` under `root` that are variable references (not struct literal keys). */
-export function identRefs(root: Node, name: string): Node[] {
-	return descendants(root, 'identifier').filter((n) => {
-		if (n.text !== name || isDeclaringIdent(n)) return false;
-		const p = n.parent;
-		// `T{name: …}`: the key of a keyed element is almost always a field name.
-		if (p?.type === 'literal_element' && p.parent?.type === 'keyed_element' && p.parent.namedChild(0)?.equals(p)) return false;
-		return true;
-	});
 }
 
 /** The loop's iteration variables (both forms), `_` excluded. */
@@ -148,21 +105,6 @@ export function movedToHeap(ctx: RuleContext, v: LoopVar, loop: Node): boolean {
 /** True for a `for … range` loop (its `:=`/`=` variables are assigned from the range each iteration). */
 export function isRangeLoop(loop: Node): boolean {
 	return loop.namedChildren.some((c) => c?.type === 'range_clause');
-}
-
-/**
- * A `wg.Wait()` / `g.Wait()` / `<-ch` in a later statement of the same iteration joins what the
- * statement holding `node` started (a goroutine, `g.Go`) before the loop moves on.
- */
-export function joinedLater(node: Node, loop: Node): boolean {
-	const stmts = blockStatements(bodyOf(loop));
-	const i = stmts.findIndex((s) => contains(s, node));
-	if (i < 0) return false;
-	return stmts.slice(i + 1).some(
-		(s) =>
-			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
-			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
-	);
 }
 
 /** The assignment's left-hand target matching right-hand `expr` (`x = expr`, `a, b = e1, e2`), if any. */

@@ -11,8 +11,7 @@
  * the object (`if cap(b) > max`) marks a deliberate drop (golang/go#23199).
  */
 import type { Node } from '../syntax/mirror';
-import { callArgs, calleeName, contains, descendants } from './ast';
-import { blockStatements } from './poolShared';
+import { blockStatements, callArgs, calleeName, contains, descendants } from './ast';
 import { type Effect, type FileFacts, type Tracked, callEffect, carries, involves, mentions, ownCalls, storeEffect, stripParens, worst } from './poolOwnership';
 
 export type PathState = 'none' | 'held' | 'released' | 'handed' | 'unknown' | 'deferred';

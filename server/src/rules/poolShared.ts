@@ -290,12 +290,6 @@ export function bindingsByFunc(ctx: PoolCtx): Map<Node, GetBinding[]> {
 	});
 }
 
-/** The statements of a block (tree-sitter-go wraps them in a `statement_list`). */
-export function blockStatements(block: Node): Node[] {
-	const list = block.namedChildren.find((n) => n?.type === 'statement_list') ?? block;
-	return list.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
-}
-
 /** Nodes inside `fn` that are not inside a nested func literal. */
 export function ownDescendants(fn: Node, types: string | string[]): Node[] {
 	return descendants(fn, types).filter((n) => {

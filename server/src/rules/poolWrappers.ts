@@ -4,8 +4,8 @@
  * that put a parameter back, and what counts as resetting an object or one of its fields.
  */
 import type { Node } from '../syntax/mirror';
-import { callArgs, descendants } from './ast';
-import { aliasRoot, blockStatements, isGenericFunc, ownDescendants, poolCall, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
+import { blockStatements, callArgs, descendants } from './ast';
+import { aliasRoot, isGenericFunc, ownDescendants, poolCall, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
 
 /** Method names that reset or re-initialise the receiver (`Reset`, `reset`, `Clear`, `init`). */
 const RESET_METHODS = /^(Reset|reset|Clear|clear|Init|init)$/;

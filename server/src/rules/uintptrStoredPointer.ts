@@ -12,9 +12,9 @@
 import type { Node } from '../syntax/mirror';
 import type { RuleFinding, Severity, TextEdit } from '../model';
 import type { Rule, RuleContext } from './types';
-import { callArgs, calleeName, contains, descendants, enclosingFunction, imports, rangeOf } from './ast';
-import { blockStatements, resolvesThrough } from './loopvarShared';
+import { blockStatements, callArgs, calleeName, contains, descendants, enclosingFunction, imports, rangeOf } from './ast';
 import { variableOf, pointerOrigin, unwrap, uintptrOrigin, type Origin } from './pointerOrigin';
+import { resolvesThrough } from './bindings';
 
 const SYSCALL_LIKE = /^(raw)?syscall(\d+|N)?(_.*)?$/i;
 
