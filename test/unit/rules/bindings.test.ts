@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import { reassignedIn, referencesTo } from '../../../server/src/rules/bindings';
-import { localDeclarationOf as declarationOf } from '../../../server/src/rules/declarations';
+import { reassignedIn, referencesTo } from '../../../server/src/rules/shared/bindings';
+import { localDeclarationOf as declarationOf } from '../../../server/src/rules/shared/declarations';
 
 /** The identifiers tagged `/*N*​/` right after them, by N, plus the tree. */
 async function parse<T>(src: string, fn: (ids: Map<string, Node>, root: Node) => T): Promise<T> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import { declarationOf, resolve } from '../../../server/src/rules/declarations';
+import { declarationOf, resolve } from '../../../server/src/rules/shared/declarations';
 
 // Resolves every identifier followed by the marker comment MARK and returns "kind@line" (or "none").
 const MARK = '/*?*/';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf } from '../../../server/src/syntax/mirror';
-import { descendants } from '../../../server/src/rules/ast';
-import { leavesLoopAfter } from '../../../server/src/rules/loopExit';
+import { descendants } from '../../../server/src/rules/shared/ast';
+import { leavesLoopAfter } from '../../../server/src/rules/shared/loopExit';
 
 /** leavesLoopAfter(mark(), the function's outermost loop) for each function of `body`. */
 async function answers(funcs: string): Promise<Record<string, boolean>> {
