@@ -1,7 +1,8 @@
 /**
  * Where a local variable is used, on top of the scope resolver (declarations.ts): its references
- * in a region, whether it is declared there, whether the region assigns it as a whole. Enough for
- * the rules to tell a variable of the loop body from an outer one of the same name (shadowing).
+ * in a region, whether it is declared there, whether the region assigns it as a whole, whether a
+ * name is hidden inside a region. Enough for the rules to tell a variable of the loop body from an
+ * outer one of the same name (shadowing).
  */
 import type { Node } from '../../syntax/mirror';
 import { contains, descendants } from './ast';
@@ -69,7 +70,7 @@ export function isDeclaringIdent(ident: Node): boolean {
 	return (decl.type === 'range_clause' || decl.type === 'receive_statement') && decl.children.some((c) => c?.type === ':=');
 }
 
-/** Identifiers named `name` under `root` that are variable references (not struct literal keys). */
+/** Identifiers named `name` under `root` that may be variable references (not declaring ones, not struct literal keys), whatever they resolve to. */
 export function identRefs(root: Node, name: string): Node[] {
 	return descendants(root, 'identifier').filter((n) => {
 		if (n.text !== name || isDeclaringIdent(n)) return false;
