@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { newGoParser } from '../../server/src/syntax/goParser';
 import { mirrorOf } from '../../server/src/syntax/mirror';
 import { runRules } from '../../server/src/rules/engine';
-import { deferInLoop } from '../../server/src/rules/deferInLoop';
+import { deferInLoop } from '../../server/src/rules/loops/deferInLoop';
 import { parseDirective } from '../../server/src/rules/suppression';
 import { goVersion } from './ruleHarness';
 

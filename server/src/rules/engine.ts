@@ -5,7 +5,7 @@
 import type { SeveritySetting } from '../../../common/settings';
 import type { RuleFinding } from '../model';
 import { ALL_RULES } from './index';
-import { withWalkCache } from './ast';
+import { withWalkCache } from './shared/ast';
 import { inNodes } from './scope';
 import type { Node } from '../syntax/mirror';
 import { SuppressionIndex, collectSuppressions, type Suppression } from './suppression';

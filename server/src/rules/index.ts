@@ -1,22 +1,22 @@
 /** The registry of memory pattern rules (one file per rule; ids as in the rule specification). */
 import type { Rule } from './types';
-import { poolPutNonPointer } from './poolPutNonPointer';
-import { poolPutLocalAddress } from './poolPutLocalAddress';
-import { poolNewNonPointer } from './poolNewNonPointer';
-import { poolGetWithoutReset } from './poolGetWithoutReset';
-import { poolPutMissing } from './poolPutMissing';
-import { poolUseAfterPut } from './poolUseAfterPut';
-import { loopvarCapture } from './loopvarCapture';
-import { loopvarAddress } from './loopvarAddress';
-import { loopvarRedundantCopy } from './loopvarRedundantCopy';
-import { finalizerSelfReference } from './finalizerSelfReference';
-import { cgoCstringLeak } from './cgoCstringLeak';
-import { uintptrStoredPointer } from './uintptrStoredPointer';
-import { timeAfterInLoop } from './timeAfterInLoop';
-import { deferInLoop } from './deferInLoop';
-import { subsliceRetention } from './subsliceRetention';
-import { lockCopyByValue } from './lockCopyByValue';
-import { goroutineAppendRace } from './goroutineAppendRace';
+import { poolPutNonPointer } from './pool/poolPutNonPointer';
+import { poolPutLocalAddress } from './pool/poolPutLocalAddress';
+import { poolNewNonPointer } from './pool/poolNewNonPointer';
+import { poolGetWithoutReset } from './pool/poolGetWithoutReset';
+import { poolPutMissing } from './pool/poolPutMissing';
+import { poolUseAfterPut } from './pool/poolUseAfterPut';
+import { loopvarCapture } from './loopvar/loopvarCapture';
+import { loopvarAddress } from './loopvar/loopvarAddress';
+import { loopvarRedundantCopy } from './loopvar/loopvarRedundantCopy';
+import { finalizerSelfReference } from './gc/finalizerSelfReference';
+import { cgoCstringLeak } from './gc/cgoCstringLeak';
+import { uintptrStoredPointer } from './gc/uintptrStoredPointer';
+import { timeAfterInLoop } from './loops/timeAfterInLoop';
+import { deferInLoop } from './loops/deferInLoop';
+import { subsliceRetention } from './subslice/subsliceRetention';
+import { lockCopyByValue } from './lock/lockCopyByValue';
+import { goroutineAppendRace } from './loops/goroutineAppendRace';
 
 export const ALL_RULES: readonly Rule[] = [
 	poolPutNonPointer,

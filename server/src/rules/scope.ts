@@ -8,7 +8,7 @@
  */
 import type { Node, Point, Tree } from '../syntax/mirror';
 import type { RuleContext } from './types';
-import { descendants, perRun } from './ast';
+import { descendants, perRun } from './shared/ast';
 import { topIndexAt } from '../syntax/mirror';
 
 /** File-level data the rules keep from the last whole-file run of a document (plain data only: nodes of an old tree are freed). */

@@ -350,7 +350,7 @@ export const IN_PLACE_CHARS = 1_000_000;
  * keystrokes that follow re-read from it), tree-sitter's own tree for a document only opened (no
  * copies for the dozens of files an editor opens and nobody types in) or a huge text.
  * The rules use only the part of the Node API that web-tree-sitter's nodes have too, and
- * rules/ast.ts `descendants` tells the two apart; the cast is that contract.
+ * rules/shared/ast.ts `descendants` tells the two apart; the cast is that contract.
  */
 export function wholeRunTree(tree: MTree): MTree {
 	return tree.text.length > IN_PLACE_CHARS || !tree.edited ? (tree.tsTree as unknown as MTree) : tree;

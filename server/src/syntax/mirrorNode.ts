@@ -18,7 +18,7 @@ export class MNode {
 	rel = 0;
 	/** Children; undefined for a top-level node not expanded yet. */
 	kids: MNode[] | undefined;
-	/** Preorder position and end within its top-level node's walk index (rules/ast.ts `descendants`). */
+	/** Preorder position and end within its top-level node's walk index (rules/shared/ast.ts `descendants`). */
 	pre = 0;
 	preEnd = 0;
 	/** That index, on a top-level node (built by the rules' first walk, dropped with the children). */

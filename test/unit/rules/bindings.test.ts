@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import { declarationOf, reassignedIn, referencesTo } from '../../../server/src/rules/bindings';
+import { reassignedIn, referencesTo } from '../../../server/src/rules/shared/bindings';
+import { localDeclarationOf as declarationOf } from '../../../server/src/rules/shared/declarations';
 
 /** The identifiers tagged `/*N*​/` right after them, by N, plus the tree. */
 async function parse<T>(src: string, fn: (ids: Map<string, Node>, root: Node) => T): Promise<T> {
@@ -62,21 +63,28 @@ func f(v int) int {
 	});
 });
 
-test('the value of a := refers to the outer name; package names resolve to nothing', async () => {
+test('the value of a := refers to the outer name; a := in the body block reuses a parameter; package names resolve to nothing', async () => {
 	await parse(
 		`package p
 
 var g = 1
 
-func f(c int) {
-	c := c/*a*/ + g/*b*/
-	_ = c/*c*/
+func f(c int, d int) {
+	{
+		c := c/*a*/ + g/*b*/
+		_ = c/*c*/
+	}
+	e, d := 1, 2
+	_, _ = e, d/*d*/
 }
 `,
 		(ids) => {
 			assert.equal(declLine(ids.get('a')!), 5);
 			assert.equal(declarationOf(ids.get('b')!), undefined);
-			assert.equal(declLine(ids.get('c')!), 6);
+			assert.equal(declLine(ids.get('c')!), 7);
+			// Go spec, short variable declarations: a name declared earlier in the same block, or
+			// among the parameters when the block is the function body, is reused.
+			assert.equal(declLine(ids.get('d')!), 5);
 		},
 	);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { cgoCstringLeak } from '../../../server/src/rules/cgoCstringLeak';
+import { cgoCstringLeak } from '../../../server/src/rules/gc/cgoCstringLeak';
 
 const spec = `package a
 

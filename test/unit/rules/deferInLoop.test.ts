@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deferInLoop } from '../../../server/src/rules/deferInLoop';
+import { deferInLoop } from '../../../server/src/rules/loops/deferInLoop';
 import { lines, runRule, assertTotalOnSplices } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { finalizerSelfReference } from '../../../server/src/rules/finalizerSelfReference';
+import { finalizerSelfReference } from '../../../server/src/rules/gc/finalizerSelfReference';
 
 // Verified with go1.26: a SetFinalizer whose literal captures f never runs after runtime.GC();
 // the same code with `func(f *File)` runs.

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import { caseRepeats, isTerminating, onceGuard, repeatingLoop, statementsOf } from '../../../server/src/rules/flow';
-import { exitsOnlyOnSignal, fixedCount, literalBound, onMainPath, waitsForEvents } from '../../../server/src/rules/loops';
+import { caseRepeats, isTerminating, onceGuard, repeatingLoop, statementsOf } from '../../../server/src/rules/shared/flow';
+import { exitsOnlyOnSignal, fixedCount, literalBound, onMainPath, waitsForEvents } from '../../../server/src/rules/shared/loopShape';
 
 /** Parses `func f() { BODY }` and hands the body's statements (and the tree) to `fn`. */
 async function withBody<T>(body: string, fn: (stmts: Node[], root: Node) => T): Promise<T> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goroutineAppendRace } from '../../../server/src/rules/goroutineAppendRace';
+import { goroutineAppendRace } from '../../../server/src/rules/loops/goroutineAppendRace';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 import { lines, runRule, assertTotalOnSplices } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf } from '../../../server/src/syntax/mirror';
-import { declarationOf } from '../../../server/src/rules/bindings';
-import { handOff, importNames } from '../../../server/src/rules/handoff';
+import { localDeclarationOf as declarationOf } from '../../../server/src/rules/shared/declarations';
+import { handOff, importNames } from '../../../server/src/rules/shared/handoff';
 
 /**
  * Runs handOff for the variable `c` declared first in the (only) loop body of `body`, over that

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lockCopyByValue } from '../../../server/src/rules/lockCopyByValue';
+import { lockCopyByValue } from '../../../server/src/rules/lock/lockCopyByValue';
 import { lines, runRule, assertTotalOnSplices } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { loopvarAddress } from '../../../server/src/rules/loopvarAddress';
+import { loopvarAddress } from '../../../server/src/rules/loopvar/loopvarAddress';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 
 /** A `moved to heap: NAME` fact at 1-based line/column (ASCII source: byte column = UTF-16 + 1). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { loopvarCapture } from '../../../server/src/rules/loopvarCapture';
+import { loopvarCapture } from '../../../server/src/rules/loopvar/loopvarCapture';
 
 const spec = `package a
 

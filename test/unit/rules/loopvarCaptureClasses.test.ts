@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
-import { loopvarCapture } from '../../../server/src/rules/loopvarCapture';
+import { loopvarCapture } from '../../../server/src/rules/loopvar/loopvarCapture';
 
 test('leaving the loop right after: go/defer then return, break or t.Fatal is not a shared-variable bug', async () => {
 	const src = `package a

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { loopvarRedundantCopy } from '../../../server/src/rules/loopvarRedundantCopy';
+import { loopvarRedundantCopy } from '../../../server/src/rules/loopvar/loopvarRedundantCopy';
 
 const src = `package a
 

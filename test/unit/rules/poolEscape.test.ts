@@ -12,9 +12,9 @@ import path from 'node:path';
 import { parseEscapeOutput } from '../../../server/src/escape/parser';
 import { byteToUtf16 } from '../../../server/src/util/positions';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
-import { poolPutNonPointer } from '../../../server/src/rules/poolPutNonPointer';
-import { poolPutLocalAddress } from '../../../server/src/rules/poolPutLocalAddress';
-import { poolNewNonPointer } from '../../../server/src/rules/poolNewNonPointer';
+import { poolPutNonPointer } from '../../../server/src/rules/pool/poolPutNonPointer';
+import { poolPutLocalAddress } from '../../../server/src/rules/pool/poolPutLocalAddress';
+import { poolNewNonPointer } from '../../../server/src/rules/pool/poolNewNonPointer';
 import { runRule } from '../ruleHarness';
 
 const SRC = `package a

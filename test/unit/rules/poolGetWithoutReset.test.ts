@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolGetWithoutReset } from '../../../server/src/rules/poolGetWithoutReset';
+import { poolGetWithoutReset } from '../../../server/src/rules/pool/poolGetWithoutReset';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolNewNonPointer } from '../../../server/src/rules/poolNewNonPointer';
+import { poolNewNonPointer } from '../../../server/src/rules/pool/poolNewNonPointer';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';

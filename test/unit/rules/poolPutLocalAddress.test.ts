@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolPutLocalAddress } from '../../../server/src/rules/poolPutLocalAddress';
+import { poolPutLocalAddress } from '../../../server/src/rules/pool/poolPutLocalAddress';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolPutMissing } from '../../../server/src/rules/poolPutMissing';
+import { poolPutMissing } from '../../../server/src/rules/pool/poolPutMissing';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { poolPutMissing } from '../../../server/src/rules/poolPutMissing';
+import { poolPutMissing } from '../../../server/src/rules/pool/poolPutMissing';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

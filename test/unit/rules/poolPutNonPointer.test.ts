@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolPutNonPointer } from '../../../server/src/rules/poolPutNonPointer';
+import { poolPutNonPointer } from '../../../server/src/rules/pool/poolPutNonPointer';
 import { runRule, lines } from '../ruleHarness';
 import { runRules } from '../../../server/src/rules/engine';
 import { newGoParser } from '../../../server/src/syntax/goParser';

@@ -1,12 +1,12 @@
 /** Names resolved by Go's block scoping (poolScope.ts): a shadowing `:=` is never taken for the variable it hides. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolPutNonPointer } from '../../../server/src/rules/poolPutNonPointer';
-import { poolPutLocalAddress } from '../../../server/src/rules/poolPutLocalAddress';
+import { poolPutNonPointer } from '../../../server/src/rules/pool/poolPutNonPointer';
+import { poolPutLocalAddress } from '../../../server/src/rules/pool/poolPutLocalAddress';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import { descendants } from '../../../server/src/rules/ast';
-import { resolveLocal } from '../../../server/src/rules/poolScope';
+import { descendants } from '../../../server/src/rules/shared/ast';
+import { resolveLocal } from '../../../server/src/rules/shared/declarations';
 import { runRule, lines } from '../ruleHarness';
 
 const SRC = `package a

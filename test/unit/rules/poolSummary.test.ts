@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import { mirrorOf, type Node } from '../../../server/src/syntax/mirror';
-import type { FileFacts } from '../../../server/src/rules/poolOwnership';
-import { fileFacts } from '../../../server/src/rules/poolOwnership';
-import { poolIndex } from '../../../server/src/rules/poolShared';
-import { MAX_DEPTH, receiverName, summary } from '../../../server/src/rules/poolSummary';
+import type { FileFacts } from '../../../server/src/rules/pool/poolOwnership';
+import { fileFacts } from '../../../server/src/rules/pool/poolOwnership';
+import { poolIndex } from '../../../server/src/rules/pool/poolShared';
+import { MAX_DEPTH, receiverName, summary } from '../../../server/src/rules/pool/poolSummary';
 
 const V1 = `package a
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolUseAfterPut } from '../../../server/src/rules/poolUseAfterPut';
+import { poolUseAfterPut } from '../../../server/src/rules/pool/poolUseAfterPut';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

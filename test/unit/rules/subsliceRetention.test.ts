@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subsliceRetention } from '../../../server/src/rules/subsliceRetention';
+import { subsliceRetention } from '../../../server/src/rules/subslice/subsliceRetention';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 import { lines, runRule, assertTotalOnSplices } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newGoParser } from '../../../server/src/syntax/goParser';
 import type { GoVersionInfo } from '../../../server/src/model';
-import { timeAfterInLoop } from '../../../server/src/rules/timeAfterInLoop';
+import { timeAfterInLoop } from '../../../server/src/rules/loops/timeAfterInLoop';
 import { goVersion, lines, runRule, assertTotalOnSplices } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
 

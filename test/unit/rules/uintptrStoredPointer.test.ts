@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runRule, lines } from '../ruleHarness';
 import { applyEdits, goCheck } from '../fixHarness';
-import { uintptrStoredPointer } from '../../../server/src/rules/uintptrStoredPointer';
+import { uintptrStoredPointer } from '../../../server/src/rules/gc/uintptrStoredPointer';
 import type { LocatedEscapeFact } from '../../../server/src/rules/types';
 
 // go1.26: vet reports fieldB (13:18) and viaParam; it is silent on getWinsize, where -m prints no

@@ -9,7 +9,7 @@ import type { TypedFact, TypedView } from '../../../server/src/typed/facts';
 import { shiftTyped, typedView, type TypedPackage } from '../../../server/src/typed/view';
 import { diffChange } from '../../../server/src/lsp/typedRuns';
 import { vetArgs, vetBuildFlags } from '../../../server/src/typed/runner';
-import { lockCopyByValue } from '../../../server/src/rules/lockCopyByValue';
+import { lockCopyByValue } from '../../../server/src/rules/lock/lockCopyByValue';
 import { runRule } from '../ruleHarness';
 
 const FILE = '/m/use/use.go';
