@@ -9,11 +9,12 @@
  * run filled. Wall time, CPU time (user+sys of the process tree) and peak RSS (the largest single
  * process of the tree, ru_maxrss) from /usr/bin/time; ratio memlens/raw, target ≤ 1.15×.
  *
- *   npm run build && node --import tsx bench/stdCheck.ts [--quick] [--no-cold] [--breakdown] [PKGDIR …]
+ *   npm run build && node --import tsx bench/stdCheck.ts [--quick] [--no-cold] [--breakdown] [--args=A,B] [PKGDIR …]
  *
  * --quick: container/ and encoding/csv only (bench/smoke.mjs). --breakdown: more warm runs of
  * memlens, to show where the time goes: rules in process instead of one thread per CPU, --typed off,
- * --escape none --typed off (the syntax rules alone), --escape none. PKGDIR:
+ * --escape none --typed off (the syntax rules alone), --escape none. --args=A,B: more arguments for
+ * every memlens run of the table (e.g. --args=--typed,off: cold and warm without the typed pass). PKGDIR:
  * directories under GOROOT/src instead of all of std. The full run compiles std twice cold (over
  * 300 packages each): minutes on a small machine.
  */
@@ -80,17 +81,19 @@ async function main(): Promise<void> {
 	const cold = !args.includes('--no-cold');
 	const breakdown = args.includes('--breakdown');
 	const named = args.filter((a) => !a.startsWith('--'));
+	const extraArgs = (args.find((a) => a.startsWith('--args='))?.slice('--args='.length) ?? '').split(',').filter(Boolean);
 	const src = path.join((await timed(GO, ['env', 'GOROOT'], os.tmpdir(), goEnv(), true)).stdout.trim(), 'src');
 	// std: every top-level directory but cmd (a module of its own) and what cmd/go never builds.
 	const dirs = named.length ? named : quick ? ['container', 'encoding/csv'] : readdirSync(src, { withFileTypes: true }).filter((e) => e.isDirectory() && !['cmd', 'testdata', 'vendor'].includes(e.name)).map((e) => e.name).sort();
 	const rawPatterns = named.length || quick ? dirs.map((d) => `./${d}/...`) : ['./...'];
 	const cpus = os.availableParallelism?.() ?? os.cpus().length;
+	if (extraArgs.length) console.log(`memlens runs with ${extraArgs.join(' ')}`);
 	console.log(`std check: ${quick ? 'quick: ' : ''}${named.length || quick ? dirs.join(' ') : `all of std (${dirs.length} top-level directories of ${src})`}; ${cpus} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
 	const caches = { raw: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-raw-')), memlens: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-ml-')) };
 	const raw = () => timed(GO, ['build', '-o', os.devNull, '-gcflags=-m=2', ...rawPatterns], src, goEnv({ GOCACHE: caches.raw }), false);
 	const memlens = (extra: string[] = [], env: Record<string, string> = {}) =>
-		timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, ...env }), true);
+		timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extraArgs, ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, ...env }), true);
 	const findings = (m: Measure) => {
 		try {
 			return (JSON.parse(m.stdout) as { findings: unknown[] }).findings.length;

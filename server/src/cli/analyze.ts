@@ -250,7 +250,6 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const pool = threads && threads.size > 1 && nFiles >= threads.minFiles ? RulePool.start(Math.min(threads.size, nFiles), threads.entry) : undefined;
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
-	const disabled = new Set(opts.disabledRules);
 	const mods = new GoModReader();
 	const parser = await newGoParser();
 	let files = 0;

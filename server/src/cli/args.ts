@@ -59,17 +59,11 @@ export interface DiffOptions {
 }
 
 /** `memlens report`: the check's facts and findings summarised per package and cause. */
-export interface ReportOptions {
+export interface ReportOptions extends Pick<CheckOptions, 'tags' | 'go' | 'typed' | 'disabledRules' | 'paths' | 'shard'> {
 	command: 'report';
 	format: ReportFormat;
 	/** How many functions and files to list (`--top N`). */
 	top: number;
-	tags: string[];
-	go: string;
-	typed: boolean;
-	disabledRules: string[];
-	paths: string[];
-	shard?: Shard;
 }
 
 export interface FixOptions {
