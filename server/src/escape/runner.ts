@@ -81,8 +81,10 @@ export interface EscapeRunResult {
 	durationMs: number;
 }
 
-/** stderr past this is not parsed or kept (the old buffered read failed at the same size). */
+/** Output past this is not read: the process tree is stopped (the old buffered read failed at the same size). */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** Raw output kept for the "Show Compiler Output" view (compressed); what follows is counted, not kept. */
+const MAX_RAW_BYTES = 64 * 1024 * 1024;
 /** How long to wait for stderr to close after `go` exited (a killed child may hold it open). */
 const STREAM_END_GRACE_MS = 2000;
 
@@ -217,7 +219,8 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		// stderr is parsed line by line as it arrives and kept compressed: the whole text is never one string.
 		// Paths are relative to where go (or the replayed compile) ran; every section is this package (or its tests).
 		const parser = new EscapeOutputParser({ cwd, packageDir: () => req.dir, backingToReal: overlay?.backingToReal, ...sourceFiles(req.overlay) });
-		const raw = CompressedText.writer();
+		const raw = CompressedText.writer(MAX_RAW_BYTES);
+		let rawFull = false;
 		const tail: string[] = [];
 		let outputBytes = 0;
 		// compile prints GOROOT files as `$GOROOT/src/…`; the go command expands that in what it shows.
@@ -226,7 +229,7 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 			// The -x trace (the commands go ran) is read for the compile step, not parsed or shown.
 			if (xtrace?.accept(text)) return;
 			const line = goroot && text.includes('$GOROOT/') ? text.replaceAll('$GOROOT/', `${goroot}/`) : text;
-			if (xtrace || goroot) raw.write(Buffer.from(`${line}\n`));
+			if ((xtrace || goroot) && !raw.write(Buffer.from(`${line}\n`))) rawFull = true;
 			parser.line(line);
 			if (line.trim() !== '') {
 				tail.push(line);
@@ -249,8 +252,19 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 			stream.on('data', (chunk: Buffer) => {
 				if (outputBytes > MAX_OUTPUT_BYTES) return;
 				outputBytes += chunk.length;
-				if (!xtrace && !plan) raw.write(chunk);
+				if (outputBytes > MAX_OUTPUT_BYTES) {
+					// Nothing useful prints this much: stop the tree rather than read on.
+					if (pid) killTree(pid, 'SIGKILL');
+					return;
+				}
+				if (!xtrace && !plan && !raw.write(chunk)) rawFull = true;
 				lines.push(chunk);
+				// The compressor is behind: wait for it (the tool waits on its full pipe meanwhile).
+				if (rawFull) {
+					rawFull = false;
+					stream.pause();
+					void raw.drained().then(() => stream.resume());
+				}
 			});
 			stream.once('end', () => resolve());
 			stream.once('close', () => resolve());
@@ -273,7 +287,7 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		const parsed = parser.finish();
 		const output = await raw.end();
 		if (outputBytes > MAX_OUTPUT_BYTES) {
-			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB on stderr; the output was not read past that.` });
+			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB of output; it was stopped there and the output was not read further.` });
 		}
 		if (r.isCanceled || req.signal?.aborted) {
 			if (pid) killTree(pid, 'SIGKILL');
