@@ -40,6 +40,8 @@ for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-go/tree
 const entries = [
 	{ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
 	{ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+	// The rule thread's worker (server/src/rules/ruleThread.ts starts it from beside server.js).
+	{ entryPoints: ['server/src/rules/ruleThreadMain.ts'], outfile: 'dist/ruleThread.js' },
 	{ entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
