@@ -66,9 +66,11 @@ export function startServer(connection: Connection): void {
 		}),
 	);
 
-	// Document events are applied in order: each waits for the previous one. A hover or code action
-	// waits only for the events of its own document, not for the whole queue (opening 70 files must
-	// not hold up a hover on the first one).
+	// Document events are applied in order: each waits for the previous one, and each is cheap (the
+	// text, the tree, positions moved; the rules, reports and compiles they cause run as jobs, see
+	// documentReports.ts and escapeRuns.ts). A hover or code action waits for the events of its own
+	// document, then has that document's pending job run first: it never waits for other documents'
+	// work, a compile, the rule thread or the toolchain.
 	let queue: Promise<unknown> = Promise.resolve();
 	const lastEvent = new Map<string, Promise<unknown>>();
 	const inOrder = (what: string, fn: (s: Session) => Promise<void> | void, uri?: string) => {
@@ -89,7 +91,6 @@ export function startServer(connection: Connection): void {
 	});
 	connection.onDidChangeTextDocument((p) => {
 		const { uri, version } = p.textDocument;
-		session?.changeQueued(uri);
 		inOrder('didChange', (s) => s.changed(uri, p.contentChanges, version), uri);
 	});
 	connection.onDidSaveTextDocument((p) => inOrder('didSave', (s) => s.saved(p.textDocument.uri), p.textDocument.uri));
@@ -98,6 +99,7 @@ export function startServer(connection: Connection): void {
 	connection.onHover((p) =>
 		guard('hover', null, async () => {
 			await settled(p.textDocument.uri);
+			await session?.ready(p.textDocument.uri);
 			if (!session || !session.docs.get(p.textDocument.uri)) return null;
 			const uri = p.textDocument.uri;
 			return hoverAt(p.position, session.placedFacts(uri), session.ruleFindings(uri), session.caps.hoverMarkdown, session.isStale(uri));
@@ -107,6 +109,7 @@ export function startServer(connection: Connection): void {
 	connection.onCodeAction((p) =>
 		guard('codeAction', [], async () => {
 			await settled(p.textDocument.uri);
+			await session?.ready(p.textDocument.uri);
 			return session?.actions.actions(p) ?? [];
 		}),
 	);

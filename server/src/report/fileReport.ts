@@ -47,6 +47,8 @@ export interface FileInput {
 	rules?: (ctx: RuleInput) => RuleFinding[];
 	/** What the facts turned into at this document's last report, for a document being typed in (factCache.ts). */
 	cache?: FactCache;
+	/** Rule findings made elsewhere (the rule thread, lsp/documentReports.ts): used as they are, no rule runs here. */
+	findings?: RuleFinding[];
 }
 
 export interface FileReport {
@@ -68,6 +70,7 @@ const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param',
 
 export function fileReport(input: FileInput): FileReport {
 	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, explainFact, input.cache);
+	if (input.findings) return finish(input, placed, input.findings, []);
 	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined, input.cache) : undefined;
 	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);
 	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, SYNTAX_RULES);
