@@ -72,6 +72,11 @@ export function label(fact: EscapeFact): string {
 
 const goMods = new GoModReader();
 
+/** Called when a big go.mod's background scan is done (the versions read from its head may change). */
+export function onGoModScanned(cb: () => void): void {
+	goMods.onScanned = cb;
+}
+
 /** The file's effective Go version (go.mod read from disk, cached by mtime so edits are seen). */
 export function fileGoVersion(filePath: string, text: string, override: string): GoVersionInfo {
 	return goMods.version(filePath, text, override || undefined);

@@ -80,6 +80,10 @@ export class Session {
 
 	init(): Promise<void> {
 		engines.preloadTools();
+		// A big go.mod was read past its head: the rules' Go versions may differ.
+		engines.onGoModScanned(() => {
+			for (const d of this.docs.all()) void this.reports.schedule(d.uri);
+		});
 		return this.reports.init();
 	}
 
