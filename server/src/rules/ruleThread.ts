@@ -213,12 +213,17 @@ export class RuleThread {
 		}
 	}
 
-	/** The worker must say something within `ms`, else the running rule is over budget. */
+	/** The worker must say something within `ms` (and the job end within its budget), else the running rule is over budget. */
 	private arm(p: Pending, ms: number): void {
 		clearTimeout(this.timer);
-		this.timer = setTimeout(() => {
-			if (this.current === p) this.lost(`took longer than ${Math.round(this.ruleBudgetMs / 1000)} s`);
-		}, ms);
+		const left = p.started + this.jobBudgetMs - performance.now();
+		const jobEnds = left < ms;
+		this.timer = setTimeout(
+			() => {
+				if (this.current === p) this.lost(jobEnds ? `stopped: the file's rules took longer than ${Math.round(this.jobBudgetMs / 1000)} s` : `took longer than ${Math.round(this.ruleBudgetMs / 1000)} s`);
+			},
+			Math.max(0, Math.min(ms, left)),
+		);
 		this.timer.unref();
 	}
 
@@ -243,7 +248,7 @@ export class RuleThread {
 			return this.finish(p);
 		}
 		for (const set of ['syntax', 'escape'] as const) if (o.sets[set]) o.sets[set]!.partial = true;
-		if (performance.now() - p.started > this.jobBudgetMs) {
+		if (performance.now() - p.started >= this.jobBudgetMs) {
 			for (const set of ['syntax', 'escape'] as const) {
 				for (const rule of p.job.sets[set] ?? []) {
 					if (p.finished.has(`${set}:${rule}`)) continue;
