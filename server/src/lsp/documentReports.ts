@@ -177,9 +177,10 @@ export class DocumentReports {
 
 	private async pump(): Promise<void> {
 		try {
+			// Requests and notifications waiting go first (a burst of didOpens, then the hover behind them).
+			await messagesFirst();
 			for (let next = this.due.keys().next(); !next.done; next = this.due.keys().next()) {
 				await this.runDue(next.value);
-				// Requests and notifications that arrived meanwhile go first.
 				await messagesFirst();
 			}
 		} finally {
