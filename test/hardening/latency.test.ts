@@ -140,7 +140,8 @@ test('a go that prints 100 MB on stderr without a newline: hovers come back befo
 			// was concatenated again on every chunk: 130 s on this machine before, ~4 s now).
 			let slowest = 0;
 			while (!ended()) slowest = Math.max(slowest, (await hoverAt(server, uri, ended)).ms);
-			const st = await server.client.waitForStatus((x) => x.packageUri === dirUri && x.state !== 'running' && x.quiescent, 240_000);
+			const done = (x: { packageUri: string; state: string; quiescent: boolean }) => x.packageUri === dirUri && x.state !== 'running' && x.quiescent;
+			const st = server.client.statuses.find(done) ?? (await server.client.waitForStatus(done, 240_000));
 			assert.ok(performance.now() - t0 < 60_000, `the status took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 			assert.ok(slowest < 5000, `a hover took ${slowest} ms while the output streamed`);
 			assert.ok(JSON.stringify(st).length < 16 * 1024, `the status is ${JSON.stringify(st).length} bytes`);
