@@ -17,7 +17,7 @@
  *
  *   npm run build && node --import tsx bench/latency.ts [--quick] [CASE ...]
  *
- * --quick: smaller inputs (encoding/json for net/http, 500 closures, 300 nested literals, 2 MB,
+ * --quick: smaller inputs (encoding/json for net/http, 500 closures, 300 nested literals, 1 MB,
  * 10 MB of stderr), for bench/smoke.mjs. Exit 1 when a p95 is over 100 ms.
  */
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,7 +148,7 @@ function cases(): Case[] {
 		maxMs: 300_000,
 	});
 	const big = path.join(base, 'big');
-	const mb = QUICK ? 2 : 20;
+	const mb = QUICK ? 1 : 20;
 	writeModule(big, 'example.com/big', { 'big.go': bigGoFile(mb * MB, 'big', false) });
 	out.push({
 		name: 'big',
