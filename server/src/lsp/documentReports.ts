@@ -47,7 +47,7 @@ type Placement = 'inline' | 'tree' | 'thread';
 export const INLINE_CHARS = 8 * 1024;
 /** Texts up to this keep a tree on the main thread, for scoped runs on keystrokes. */
 export const TREE_CHARS = 256 * 1024;
-/** A scoped run on the main thread slower than this sends the document to the rule thread for good. */
+/** Keystroke runs on the main thread slower than this, often, send the document to the rule thread for good (see `timed`). */
 const SLOW_RUN_MS = 40;
 /** Quiet time after the last keystroke before the whole-file rule run. */
 const SETTLE_MS = 400;
@@ -116,6 +116,8 @@ export class DocumentReports {
 	private readonly skipped = new Map<string, { rules: Map<string, string>; other: string[] }>();
 	/** Per-file fact lists, by package fact list. */
 	private readonly byFile = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
+	/** The last keystroke runs' times on the main thread, per 'tree' document. */
+	private readonly runTimes = new Map<string, number[]>();
 	/** Rule-thread jobs being waited for. */
 	private jobs = 0;
 	/** Refreshes due, by document, oldest first; and who waits for each. */
@@ -279,6 +281,7 @@ export class DocumentReports {
 		this.thread.forget(uri);
 		this.reset(uri);
 		this.placement.delete(uri);
+		this.runTimes.delete(uri);
 		this.skipped.delete(uri);
 		this.withdraw(uri);
 	}
@@ -349,7 +352,7 @@ export class DocumentReports {
 						: { findings: [...this.syntaxRuns.findingsOf(d.uri), ...this.escapeRuns.findingsOf(d.uri)] }),
 					cache: this.factCache(d.uri, mode === 'edit'),
 				});
-		if (inline && placement === 'tree' && !same && performance.now() - t0 > SLOW_RUN_MS) this.toThread(d.uri);
+		if (inline && placement === 'tree' && !same) this.timed(d.uri, performance.now() - t0);
 		if (inline && mode === 'edit') this.scheduleSettle(d.uri);
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
@@ -472,6 +475,17 @@ export class DocumentReports {
 		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}|typed ${input.typed ? typedGen : 'none'}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES), noWhole);
 		if (syntax.mode === 'declined' || escape.mode === 'declined') this.mustSettle.add(uri);
 		return [...syntax.findings, ...escape.findings];
+	}
+
+	/**
+	 * Notes how long a keystroke's run on the main thread took: a document whose runs are slow
+	 * (one over 10× SLOW_RUN_MS, or 3 of its last 5 over it) is checked in the rule thread from now on.
+	 * One slow run alone does not count: a busy machine or a garbage collection makes those.
+	 */
+	private timed(uri: string, ms: number): void {
+		const w = [...(this.runTimes.get(uri) ?? []), ms].slice(-5);
+		this.runTimes.set(uri, w);
+		if (ms > 10 * SLOW_RUN_MS || w.filter((x) => x > SLOW_RUN_MS).length >= 3) this.toThread(uri);
 	}
 
 	/** From now on the document is checked in the rule thread only (its main-thread tree is freed). */
