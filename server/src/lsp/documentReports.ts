@@ -49,6 +49,7 @@ export interface DocumentReportsOptions {
 	facts: (dir: string) => EscapeFact[] | undefined;
 	stale: (dir: string) => boolean;
 	typed: (dir: string) => engines.TypedPackage | undefined;
+	/** Bumped per typed result applied to the package (not per keystroke). */
 	typedGen: (dir: string) => number;
 	log: (msg: string) => void;
 	/** What was skipped for the files of `dir` changed (the status says it). */
@@ -61,7 +62,8 @@ interface Memo {
 	version: number;
 	facts: EscapeFact[] | undefined;
 	stale: boolean;
-	typed: engines.TypedPackage | undefined;
+	/** What the typed pass says about this file (typedKey, and whether it is stale). */
+	typed: string;
 	settings: ResolvedSettings;
 	/** Rule-thread results taken when it was made (a report from before one is not reused after it). */
 	adopted: number;
@@ -85,6 +87,8 @@ export class DocumentReports {
 	private readonly mustSettle = new Set<string>();
 	/** What the facts turned into at the last publish, for the documents typed in last (factCache.ts); least recent first. */
 	private readonly factCaches = new Map<string, FactCache>();
+	/** Per document: the typed result its key was made from, that result's signature for the file, and the key (typedKey). */
+	private readonly typedGens = new Map<string, { pkgGen: number; sig: string; gen: number }>();
 	/** Per-file fact lists, by package fact list. */
 	private readonly byFile = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
 
@@ -95,7 +99,6 @@ export class DocumentReports {
 			sources: o.sources,
 			facts: o.facts,
 			typed: o.typed,
-			typedGen: o.typedGen,
 			syntaxRuns: this.syntaxRuns,
 			escapeRuns: this.escapeRuns,
 			log: o.log,
@@ -193,6 +196,7 @@ export class DocumentReports {
 		this.thread.forget(uri);
 		this.reset(uri);
 		this.placements.delete(uri);
+		this.typedGens.delete(uri);
 		this.withdraw(uri);
 	}
 
@@ -239,10 +243,12 @@ export class DocumentReports {
 		const facts = this.fileFacts(d);
 		const stale = this.o.stale(d.dir);
 		const typed = this.o.typed(d.dir);
+		// A new typed result for the package changes nothing in a file it says nothing new about.
+		const typedK = this.typedKey(d, typed);
 		const adopted = this.thread.adoptedCount(d.uri);
 		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
 		const memo = this.reports.get(d.uri);
-		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.typed === typed && memo.settings === settings && memo.adopted === adopted;
+		const same = mode !== 'settle' && memo && memo.version === version && memo.facts === facts && memo.stale === stale && memo.typed === `${typedK}${typed?.stale ? ' stale' : ''}` && memo.settings === settings && memo.adopted === adopted;
 		const inline = placement === 'inline' || (placement === 'tree' && mode === 'edit');
 		const t0 = performance.now();
 		// Trees are made when first needed (opening 71 files parses none of the big ones here).
@@ -262,7 +268,7 @@ export class DocumentReports {
 					sources: this.o.sources,
 					log: this.o.log,
 					...(inline
-						? { rules: (input: RuleInput) => this.runRules(d.uri, input, settings, mode, this.o.typedGen(d.dir)) }
+						? { rules: (input: RuleInput) => this.runRules(d.uri, input, settings, mode, typedK) }
 						: { findings: [...this.syntaxRuns.findingsOf(d.uri), ...this.escapeRuns.findingsOf(d.uri)] }),
 					cache: this.factCache(d.uri, mode === 'edit'),
 				});
@@ -271,11 +277,11 @@ export class DocumentReports {
 		// A settle run that confirms what the keystrokes showed publishes nothing (clients would see a
 		// spurious update, and "next publish after save" would no longer be the compile's).
 		const confirmed = mode === 'settle' && inline && memo && memo.version === version && memo.facts === facts && sameList(memo.report.findings, report.findings);
-		this.reports.set(d.uri, { version, facts, stale, typed, settings, adopted, report });
+		this.reports.set(d.uri, { version, facts, stale, typed: `${typedK}${typed?.stale ? ' stale' : ''}`, settings, adopted, report });
 		if (!inline) {
 			// The whole-file run is the rule thread's: the changes noted so far are covered by it.
 			this.trees?.takeChanged(d.uri);
-			this.thread.dispatch(d, settings, report.placed, mode);
+			this.thread.dispatch(d, settings, report.placed, mode, typedK);
 		}
 		if (confirmed) return;
 		await this.publish(d, report, facts !== undefined);
@@ -318,7 +324,7 @@ export class DocumentReports {
 	}
 
 	/** Syntax rules and escape-fact rules through their RuleRuns (scoped on edits; see ruleRuns.ts). */
-	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: RefreshMode, typedGen: number): RuleFinding[] {
+	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: RefreshMode, typedK: string): RuleFinding[] {
 		const changed = this.trees?.takeChanged(uri) ?? 'all';
 		const m = settings.memlens;
 		const key = JSON.stringify([m.disabledRules, m.ruleSeverities, input.goVersion, input.isCgo]);
@@ -326,9 +332,26 @@ export class DocumentReports {
 		// A 'tree' document's whole-file runs are the rule thread's: a keystroke that needs one waits for the pause.
 		const noWhole = this.placements.get(uri) === 'tree';
 		const syntax = this.syntaxRuns.run(uri, { ...input, escape: undefined }, key, changed, mode === 'settle', check(engines.SYNTAX_RULES), noWhole);
-		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}|typed ${input.typed ? typedGen : 'none'}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES), noWhole);
+		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}|typed ${typedK}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES), noWhole);
 		if (syntax.mode === 'declined' || escape.mode === 'declined') this.mustSettle.add(uri);
 		return [...syntax.findings, ...escape.findings];
+	}
+
+	/**
+	 * Which typed result the file's findings depend on, as a key that changes only when a new result
+	 * says something else about this file (its findings, the analyzers, whether the package was
+	 * checked whole): after a vet run, the files it found nothing new in keep their report.
+	 * Keystrokes move the typed facts but not the key (the runs they cause get the moved facts).
+	 */
+	private typedKey(d: OpenDoc, pkg: engines.TypedPackage | undefined): string {
+		if (!pkg) return 'none';
+		const pkgGen = this.o.typedGen(d.dir);
+		const last = this.typedGens.get(d.uri);
+		if (last?.pkgGen === pkgGen) return `${last.gen}`;
+		const sig = JSON.stringify([pkg.analyzers, pkg.facts.filter((f) => f.pos.file === d.filePath), pkg.complete]);
+		const gen = last && last.sig === sig ? last.gen : (last?.gen ?? 0) + 1;
+		this.typedGens.set(d.uri, { pkgGen, sig, gen });
+		return `${gen}`;
 	}
 
 	/** From now on the document is checked in the rule thread only (its main-thread tree is freed). */

@@ -27,7 +27,6 @@ export interface ThreadRunsOptions {
 	sources: FileSources;
 	facts: (dir: string) => EscapeFact[] | undefined;
 	typed: (dir: string) => engines.TypedPackage | undefined;
-	typedGen: (dir: string) => number;
 	syntaxRuns: RuleRuns;
 	escapeRuns: RuleRuns;
 	log: (msg: string) => void;
@@ -85,14 +84,13 @@ export class ThreadRuns {
 	}
 
 	/** Sends a whole-file run to the rule thread, if one is due; its findings are taken when they come. */
-	dispatch(d: OpenDoc, settings: ResolvedSettings, placed: PlacedFact[], mode: RefreshMode): void {
+	dispatch(d: OpenDoc, settings: ResolvedSettings, placed: PlacedFact[], mode: RefreshMode, typedKey: string): void {
 		const text = d.doc.getText();
 		const version = d.doc.version;
-		const typedGen = this.o.typedGen(d.dir);
 		const input = ruleInput({ text, filePath: d.filePath, settings, sources: this.o.sources, typed: this.o.typed(d.dir) }, NO_TREE, this.o.facts(d.dir) ? placed : undefined);
 		const m = settings.memlens;
 		const key = JSON.stringify([m.disabledRules, m.ruleSeverities, input.goVersion, input.isCgo]);
-		const escKey = `${key}|${input.escape ? 'facts' : 'none'}|typed ${input.typed ? typedGen : 'none'}`;
+		const escKey = `${key}|${input.escape ? 'facts' : 'none'}|typed ${typedKey}`;
 		const at = this.wholeAt.get(d.uri) ?? { adopted: 0 };
 		const due = (set: 'syntax' | 'escape', k: string) => mode === 'settle' || at[set] !== `${version}|${k}`;
 		const skip = this.skipped.get(d.uri)?.rules;
