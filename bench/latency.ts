@@ -200,12 +200,13 @@ async function runCase(c: Case): Promise<boolean> {
 	// go 1.21: the loop variable is shared, so the capture is a finding.
 	writeFileSync(path.join(probeDir, 'go.mod'), 'module example.com/probe\n\ngo 1.21\n');
 	// MEMLENS_CPU_PROF=DIR: a V8 CPU profile of the server per case (where a stall's time went).
+	const extra = (process.env.MEMLENS_NODE_ARGS ?? '').split(' ').filter(Boolean);
 	const prof = process.env.MEMLENS_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEMLENS_CPU_PROF}`, `--cpu-prof-name=${c.name}.cpuprofile`] : [];
 	// Warm-up with the real go: the probe is analysed (compile, typed pass, rules, publish), so the
 	// server's first-time costs (loading modules, compiling its code) are behind it, as in an editor
 	// that has been open for a while. Then the case's settings come as a configuration change.
 	const settings: Record<string, unknown> = {};
-	const s = await startSession({ root: c.root, settings, command: [process.execPath, ...SERVER_EXEC_ARGV, ...prof, SERVER_JS, '--stdio'] });
+	const s = await startSession({ root: c.root, settings, command: [process.execPath, ...SERVER_EXEC_ARGV, ...extra, ...prof, SERVER_JS, '--stdio'] });
 	let peak = 0;
 	let sampling = true;
 	const sampler = (async () => {

@@ -89,7 +89,7 @@ const MAX_RAW_BYTES = 64 * 1024 * 1024;
 const STREAM_END_GRACE_MS = 2000;
 
 /** Output bytes parsed per turn of the event loop at most. */
-const PARSE_SLICE = 16 * 1024;
+const PARSE_SLICE = 8 * 1024;
 
 /** Feeds `chunk` to the splitter PARSE_SLICE bytes at a time, a turn of the event loop apart. */
 async function pushInSlices(lines: LineSplitter, chunk: Buffer): Promise<void> {

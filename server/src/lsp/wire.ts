@@ -42,7 +42,7 @@ function elementBytes(d: unknown): Buffer {
 }
 
 /** Diagnostics encoded per turn of the event loop at most, for a big publish (see `bodyInSlices`). */
-const SLICE = 256;
+const SLICE = 128;
 
 /** The message's JSON (what `JSON.stringify(msg)` gives); a publish with kept diagnostics from their kept bytes. */
 function body(msg: Message): Body {
