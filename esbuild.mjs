@@ -44,6 +44,8 @@ const chartUmd = readFileSync(path.join(path.dirname(require.resolve('chart.js')
 const entries = [
 	{ entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
 	{ entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+	// The rule thread's worker (server/src/rules/ruleThread.ts starts it from beside server.js).
+	{ entryPoints: ['server/src/rules/ruleThreadMain.ts'], outfile: 'dist/ruleThread.js' },
 	{ entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, define: { MEMLENS_CHART_UMD: JSON.stringify(chartUmd) } },
 ];
 

@@ -19,6 +19,7 @@ const BENCHES = {
 	gorootScan: [[path.join(GOROOT_SRC, 'sync')], true],
 	goplsCompare: [['examples/'], false],
 	keystroke: [['50'], false],
+	latency: [['--quick'], false],
 	memory: [['50'], false],
 	publish: [['20'], false],
 	profileJoin: [['--quick'], false],

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { SERVER_V8_FLAGS } from '../../common/serverRuntime';
 import { startServer } from './lsp/connection';
+import { messageStrategy } from './lsp/messageGate';
 import { consoleToClient, StdioMessageWriter } from './lsp/wire';
 import { installExitCleanup } from './toolchain/exitCleanup';
 
@@ -21,9 +22,10 @@ for (const flag of SERVER_V8_FLAGS) {
 // stdio (what VS Code starts): our writer (lsp/wire.ts), with stdin given as a stream so the library
 // still ends the process when the client goes; other transports as the library sets them up.
 const stdio = process.argv.slice(2).find((a) => /^--(stdio|node-ipc|socket|pipe)(=|$)/.test(a)) === '--stdio';
+// messageStrategy: background jobs let the messages waiting go first (lsp/messageGate.ts).
 const connection = stdio
-	? createConnection(ProposedFeatures.all, process.stdin, new StdioMessageWriter(process.stdout, { reuseBuffer: true }) as unknown as NodeJS.WritableStream)
-	: createConnection(ProposedFeatures.all);
+	? createConnection(ProposedFeatures.all, process.stdin, new StdioMessageWriter(process.stdout, { reuseBuffer: true }) as unknown as NodeJS.WritableStream, { messageStrategy })
+	: createConnection(ProposedFeatures.all, { messageStrategy });
 if (stdio) consoleToClient(connection.console);
 
 // The server must outlive any bug in a handler or an engine: log and carry on.

@@ -62,3 +62,40 @@ test('CompressedText keeps the text exactly, smaller', async () => {
 	assert.equal(CompressedText.of('').text(), '');
 	assert.equal((await CompressedText.writer().end()).text(), '');
 });
+
+test('LineSplitter: a 100 MB line without a newline is cut at maxLine and never held whole', () => {
+	const lines: string[] = [];
+	const s = new LineSplitter((l) => lines.push(l), 1024);
+	const chunk = Buffer.alloc(64 * 1024, 'x');
+	const heap0 = process.memoryUsage().arrayBuffers;
+	let peak = 0;
+	for (let i = 0; i < 1600; i++) {
+		s.push(chunk);
+		if (i % 100 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - heap0);
+	}
+	s.push(Buffer.from('xx\nnext line\nlast'));
+	s.end();
+	assert.deepEqual(lines.map((l) => l.length), [1024, 'next line'.length, 4]);
+	assert.equal(lines[1], 'next line');
+	assert.equal(s.truncatedLines, 1);
+	// What the splitter holds is the kept 1 KB, not the 100 MB it was given.
+	assert.ok(peak < 8 * 1024 * 1024, `buffers grew by ${peak} bytes`);
+});
+
+test('LineSplitter: lines at the limit are whole; one byte over is cut, also across chunks', () => {
+	const lines: string[] = [];
+	const s = new LineSplitter((l) => lines.push(l), 4);
+	s.push(Buffer.from('abcd\nab'));
+	s.push(Buffer.from('cde\nabcdef\n'));
+	s.end();
+	assert.deepEqual(lines, ['abcd', 'abcd', 'abcd']);
+	assert.equal(s.truncatedLines, 2);
+});
+
+test('CompressedText.writer(maxBytes) keeps the first bytes and says how many more there were', async () => {
+	const w = CompressedText.writer(10);
+	w.write(Buffer.from('0123456789abc'));
+	w.write(Buffer.from('def'));
+	const t = (await w.end()).text();
+	assert.equal(t, '0123456789\n[Go MemLens: 6 more bytes of output were not kept]\n');
+});

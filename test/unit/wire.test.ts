@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { StreamMessageReader, type Diagnostic, type Message } from 'vscode-languageserver/node';
 import { keepDiagnostic } from '../../server/src/report/factCache';
-import { encodeMessage, StdioMessageWriter } from '../../server/src/lsp/wire';
+import { encodeMessage, Framer, StdioMessageWriter } from '../../server/src/lsp/wire';
 
 function diagnostic(i: number, message = `\`x${i}\` is moved to the heap because its address is taken (\`&x${i}\`) at line ${i + 2}`): Diagnostic {
 	return {
@@ -41,6 +41,21 @@ test('framed bytes are JSON.stringify’s: kept, not kept, mixed, empty, non-ASC
 	same(publish([keepDiagnostic(diagnostic(1, 'ünïcödé 🚀 \ud800 lone surrogate'))]));
 	same({ jsonrpc: '2.0', id: 3, result: { diagnostics: kept } } as Message);
 	same({ jsonrpc: '2.0', method: 'goMemlens/heapSites', params: { uri: 'file:///m/a.go', sites: [{ line: 1, label: 'heap: x — passed to (*sync.Pool).Put' }] } } as Message);
+});
+
+test('a big publish is encoded over several turns of the event loop, to the same bytes', async () => {
+	const msg = publish(Array.from({ length: 1000 }, (_, i) => (i % 3 ? diagnostic(i) : keepDiagnostic(diagnostic(i)))));
+	let turns = 0;
+	const tick = () => {
+		turns++;
+		if (turns < 1000) setImmediate(tick);
+	};
+	setImmediate(tick);
+	const framed = await new Framer(false).frameInSlices(msg);
+	const during = turns;
+	turns = 1000;
+	assert.ok(framed.subarray(framed.indexOf('\r\n\r\n') + 4).equals(Buffer.from(JSON.stringify(msg))));
+	assert.ok(during >= 3, `other work ran ${during} times while it was encoded (8 slices)`);
 });
 
 test('a kept diagnostic cannot change; one that is not kept is encoded as it is now', () => {

@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EscapeRunRequest } from '../escape/runner';
-import { readRegular } from '../toolchain/regularFiles';
+import { fileDigest, readHead } from '../util/boundedRead';
 
 /** Inputs of one compile besides the package's files. */
 export type CacheKeyInput = Pick<EscapeRunRequest, 'dir' | 'test' | 'overlay' | 'tags' | 'buildFlags' | 'env' | 'goBin'> & {
@@ -39,10 +39,6 @@ export class LruCache<V> {
 	get size(): number {
 		return this.map.size;
 	}
-}
-
-async function readOr(file: string): Promise<string> {
-	return (await readRegular(file)) ?? ''; // never a FIFO: reading one would block a thread for good
 }
 
 /** The nearest ancestor directory (including `dir`) containing `name`. */
@@ -79,6 +75,8 @@ interface DiskDigest extends FileDigest {
  */
 const diskDigests = new Map<string, DiskDigest>();
 const MAX_DISK_DIGESTS = 4096;
+/** Files past this are not read whole for their digest (memory stays bounded whatever sits in the package). */
+const BIG_FILE = 1024 * 1024;
 const RACY_MS = 2000;
 
 function digestOf(content: string | Buffer, prefix: string | undefined): FileDigest {
@@ -95,9 +93,18 @@ async function diskDigest(file: string, prefix: string | undefined): Promise<Fil
 	}
 	const memo = diskDigests.get(file);
 	if (memo && memo.size === st.size && memo.mtimeMs === st.mtimeMs && memo.ino === st.ino && memo.prefix === (prefix ?? '')) return memo;
-	const bytes = st.isFile() ? await readFile(file).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
-	const d = digestOf(bytes, prefix);
-	if (Date.now() - st.mtimeMs > RACY_MS && bytes.length === st.size) {
+	let d: FileDigest;
+	let read = st.size;
+	if (st.isFile() && st.size > BIG_FILE) {
+		// A big file is hashed in chunks; its imports are in its head.
+		const head = await readHead(file, BIG_FILE);
+		d = { digest: await fileDigest(file), imports: prefix && head ? localImports(head.text, prefix) : [] };
+	} else {
+		const bytes = st.isFile() ? await readFile(file).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
+		d = digestOf(bytes, prefix);
+		read = bytes.length;
+	}
+	if (Date.now() - st.mtimeMs > RACY_MS && read === st.size) {
 		diskDigests.delete(file);
 		diskDigests.set(file, { ...d, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, prefix: prefix ?? '' });
 		if (diskDigests.size > MAX_DISK_DIGESTS) diskDigests.delete(diskDigests.keys().next().value as string);
@@ -122,8 +129,10 @@ export async function cacheKey(input: CacheKeyInput): Promise<string> {
 	put('env', JSON.stringify(Object.entries(input.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 
 	const goMod = await findUp(input.dir, 'go.mod');
-	const modText = goMod ? await readOr(goMod) : '';
-	const modPath = /^module\s+"?([^\s"]+)"?/m.exec(modText)?.[1];
+	// The module line is near the top; the files themselves go in as digests, read in chunks (a
+	// workspace's go.mod or go.sum may be hundreds of MB).
+	const modHead = goMod ? ((await readHead(goMod, 64 * 1024))?.text ?? '') : '';
+	const modPath = /^module\s+"?([^\s"]+)"?/m.exec(modHead)?.[1];
 	const prefix = goMod && modPath ? modPath + '/' : undefined;
 
 	const names = new Set<string>();
@@ -143,10 +152,10 @@ export async function cacheKey(input: CacheKeyInput): Promise<string> {
 		for (const i of d.imports) imports.add(i);
 	}
 
-	put('go.mod', modText);
-	if (goMod) put('go.sum', await readOr(path.join(path.dirname(goMod), 'go.sum')));
+	put('go.mod', goMod ? await fileDigest(goMod) : '');
+	if (goMod) put('go.sum', await fileDigest(path.join(path.dirname(goMod), 'go.sum')));
 	const goWork = input.env.GOWORK ?? (await findUp(input.dir, 'go.work'));
-	if (goWork && goWork !== 'off') put('go.work', await readOr(goWork));
+	if (goWork && goWork !== 'off') put('go.work', await fileDigest(goWork));
 
 	if (goMod && prefix) {
 		for (const dep of [...imports].sort()) {

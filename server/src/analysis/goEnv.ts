@@ -51,49 +51,75 @@ function lookPath(name: string): string | undefined {
 	return undefined;
 }
 
-const versions = new Map<string, Promise<string | undefined>>();
+/** What asking `go env GOVERSION` gave: the version, or why there is none. */
+export type GoProbe = { version: string } | { version?: undefined; problem: 'missing' | 'hangs' | 'failed'; detail: string };
 
-/** `go env GOVERSION` (e.g. `go1.26.8`), cached per binary and env; undefined when go does not run. */
-export function goVersion(goBin: string, env: Record<string, string> = {}): Promise<string | undefined> {
+/** How long `go env GOVERSION` may take (it answers in ~20 ms; a go that hangs must not hold anything up for long). */
+export const GO_PROBE_TIMEOUT_MS = 10_000;
+
+const probes = new Map<string, Promise<GoProbe>>();
+
+/**
+ * `go env GOVERSION` of the binary under `env` (e.g. `go1.26.8`), asked once per binary and env.
+ * A go that does not answer within `timeoutMs` is killed and remembered as hanging until
+ * `forgetGoProbes()` (settings changed, a manual re-run); any other failure is asked again next
+ * time (the user may install Go or fix the setting).
+ */
+export function probeGo(goBin: string, env: Record<string, string> = {}, timeoutMs = GO_PROBE_TIMEOUT_MS): Promise<GoProbe> {
 	const key = `${goBin}\0${JSON.stringify(Object.entries(env).sort())}`;
-	let p = versions.get(key);
+	let p = probes.get(key);
 	if (!p) {
-		p = query(goBin, env, 'GOVERSION');
-		versions.set(key, p);
-		// Do not remember failures: the user may install Go or fix the setting.
-		void p.then((v) => {
-			if (v === undefined) versions.delete(key);
+		p = query(goBin, env, 'GOVERSION', timeoutMs);
+		probes.set(key, p);
+		void p.then((r) => {
+			if (r.version === undefined && r.problem !== 'hangs' && probes.get(key) === p) probes.delete(key);
 		});
 	}
 	return p;
+}
+
+/** Forgets what the probes found (a go that hung is asked again). */
+export function forgetGoProbes(): void {
+	probes.clear();
+	goroots.clear();
+}
+
+/** `go env GOVERSION`, or undefined when go does not run (see probeGo). */
+export async function goVersion(goBin: string, env: Record<string, string> = {}): Promise<string | undefined> {
+	return (await probeGo(goBin, env)).version;
 }
 
 const goroots = new Map<string, Promise<string | undefined>>();
 
-/** `go env GOROOT` (where profiles' standard-library paths point), cached like goVersion. */
+/** `go env GOROOT` (where profiles' standard-library paths point), cached like probeGo. */
 export function goRoot(goBin: string, env: Record<string, string> = {}): Promise<string | undefined> {
 	const key = `${goBin}\0${JSON.stringify(Object.entries(env).sort())}`;
 	let p = goroots.get(key);
 	if (!p) {
-		goroots.set(key, (p = query(goBin, env, 'GOROOT')));
+		goroots.set(key, (p = query(goBin, env, 'GOROOT', GO_PROBE_TIMEOUT_MS).then((r) => r.version)));
 		void p.then((v) => {
-			if (v === undefined) goroots.delete(key);
+			if (v === undefined && goroots.get(key) === p) goroots.delete(key);
 		});
 	}
 	return p;
 }
 
-async function query(goBin: string, env: Record<string, string>, name: 'GOVERSION' | 'GOROOT'): Promise<string | undefined> {
+/** `go env NAME` (the answer is in `version` whichever variable was asked). */
+async function query(goBin: string, env: Record<string, string>, name: 'GOVERSION' | 'GOROOT', timeoutMs: number): Promise<GoProbe> {
 	let run: ToolRun | undefined;
 	try {
 		// The same environment policy as every run; in the run's temp dir, killed with the process on exit.
 		run = await prepareToolRun({ cwd: os.tmpdir(), env, build: false });
-		const { child } = await spawnTool(goBin, ['env', name], { cwd: run.dir, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, timeoutMs: 20_000 });
+		const { child } = await spawnTool(goBin, ['env', name], { cwd: run.dir, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 * 1024, timeoutMs });
 		const r = await child;
 		const v = r.exitCode === 0 && typeof r.stdout === 'string' ? r.stdout.trim() : '';
-		return v || undefined;
-	} catch {
-		return undefined;
+		if (v) return { version: v };
+		if (r.timedOut) return { problem: 'hangs', detail: `\`${goBin} env ${name}\` did not answer within ${Math.round(timeoutMs / 1000)} s and was stopped` };
+		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
+		if (code === 'ENOENT' || code === 'EACCES') return { problem: 'missing', detail: `${goBin}: ${code === 'ENOENT' ? 'not found' : 'not executable'}` };
+		return { problem: 'failed', detail: `\`${goBin} env ${name}\` failed (${r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.signal ?? r.shortMessage ?? 'no output')})` };
+	} catch (e) {
+		return { problem: 'failed', detail: `${goBin}: ${(e as Error)?.message ?? String(e)}` };
 	} finally {
 		await run?.dispose();
 	}

@@ -12,7 +12,8 @@
  *   require one), so it wins over "no module".
  * `-gcflags=-d=loopvar=2` is NOT a way to check this: it forces per-iteration loops everywhere.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { forEachLine, readHeadSync } from '../util/boundedRead';
 import path from 'node:path';
 import type { GoVersionInfo } from '../model';
 
@@ -222,35 +223,63 @@ export function describeGoVersion(v: GoVersionInfo): string {
 	}
 }
 
-/** Edge: reads go.mod files from disk, cached by path + mtime (so edits to go.mod are seen). */
+/**
+ * Edge: reads go.mod files from disk, cached by path + size + mtime (so edits to go.mod are seen).
+ * A go.mod is read whole up to 1 MB; of a bigger one (a hostile workspace can hold 400 MB) only
+ * its first 1 MB is read at once, and the rest is scanned in the background, in bounded memory,
+ * for the `go` and `godebug` lines: once that is done `onScanned` is called and the next read has
+ * the whole file's answer.
+ */
 export class GoModReader {
-	private readonly cache = new Map<string, { mtimeMs: number; text: string | undefined }>();
+	private readonly cache = new Map<string, { size: number; mtimeMs: number; text: string | undefined; scanning?: boolean }>();
+	/** A big go.mod's background scan finished (its directives may differ from its head's). */
+	onScanned: (() => void) | undefined;
 
 	/** A `readFile` for effectiveGoVersion. */
 	readonly readFile = (p: string): string | undefined => {
+		let size: number;
 		let mtimeMs: number;
 		try {
 			const st = statSync(p);
 			if (!st.isFile()) return undefined;
+			size = st.size;
 			mtimeMs = st.mtimeMs;
 		} catch {
 			this.cache.delete(p);
 			return undefined;
 		}
 		const hit = this.cache.get(p);
-		if (hit && hit.mtimeMs === mtimeMs) return hit.text;
-		let text: string | undefined;
-		try {
-			text = readFileSync(p, 'utf8');
-		} catch {
-			text = undefined;
-		}
-		this.cache.set(p, { mtimeMs, text });
-		return text;
+		if (hit && hit.mtimeMs === mtimeMs && hit.size === size) return hit.text;
+		const head = readHeadSync(p);
+		const entry = { size, mtimeMs, text: head?.text, scanning: head?.truncated };
+		this.cache.set(p, entry);
+		if (head?.truncated) void this.scan(p, entry);
+		return entry.text;
 	};
 
 	/** effectiveGoVersion with go.mod read from disk. */
 	version(filePath: string, text: string, override?: string): GoVersionInfo {
 		return effectiveGoVersion(filePath, text, { override, readFile: this.readFile });
+	}
+
+	/** Keeps only the lines that matter for version gating (go, godebug and its block) of a big go.mod. */
+	private async scan(p: string, entry: { size: number; mtimeMs: number; text: string | undefined; scanning?: boolean }): Promise<void> {
+		const kept: string[] = [];
+		let inBlock = false;
+		const ok = await forEachLine(p, (raw) => {
+			const line = raw.replace(/\/\/.*$/, '').trim();
+			if (inBlock) {
+				kept.push(line);
+				if (line.startsWith(')')) inBlock = false;
+			} else if (/^go\s/.test(line) || /^godebug\b/.test(line)) {
+				kept.push(line);
+				inBlock = /^godebug\s*\($/.test(line);
+			}
+		});
+		if (this.cache.get(p) !== entry) return; // changed meanwhile: the next read starts again
+		entry.scanning = false;
+		if (!ok) return;
+		entry.text = kept.join('\n');
+		this.onScanned?.();
 	}
 }

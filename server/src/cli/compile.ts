@@ -4,7 +4,7 @@
  * command line and not to dependencies; a package that fails to compile does not stop the
  * packages that do not depend on it, so one run still yields their facts.
  */
-import { readFileSync } from 'node:fs';
+import { readHeadSync } from '../util/boundedRead';
 import os from 'node:os';
 import path from 'node:path';
 import type { EscapeFact } from '../model';
@@ -103,12 +103,8 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 
 /** The import path of each package dir of the unit (the `# path` headers name packages this way). */
 export function importPaths(unit: ModuleUnit): Map<string, string> {
-	let mod = '';
-	try {
-		mod = /^\s*module\s+"?([^\s"]+)"?/m.exec(readFileSync(path.join(unit.root, 'go.mod'), 'utf8'))?.[1] ?? '';
-	} catch {
-		// no go.mod: the package is named by its directory
-	}
+	// The module line is at the top (the file may be huge: only its head is read); no go.mod: the package is named by its directory.
+	const mod = /^\s*module\s+"?([^\s"]+)"?/m.exec(readHeadSync(path.join(unit.root, 'go.mod'), 64 * 1024)?.text ?? '')?.[1] ?? '';
 	const out = new Map<string, string>();
 	for (const d of unit.packages) {
 		const rel = path.relative(unit.root, d).split(path.sep).join('/');

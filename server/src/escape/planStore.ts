@@ -16,6 +16,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompilePlan } from './compilePlan';
 import { readRegular } from '../toolchain/regularFiles';
+import { readHead } from '../util/boundedRead';
 
 interface FileStamp {
 	mtimeMs: number;
@@ -84,10 +85,11 @@ async function dirStamps(dir: string): Promise<Map<string, FileStamp>> {
 /** The module root (nearest go.mod) and its module path; undefined outside a module. */
 async function moduleOf(dir: string): Promise<{ root: string; module: string; goMod: string } | undefined> {
 	for (let d = dir; ; d = path.dirname(d)) {
-		const text = await readRegular(path.join(d, 'go.mod'));
-		if (text !== undefined) {
-			const m = /^module\s+("?)([^\s"]+)\1/m.exec(text);
-			return m ? { root: d, module: m[2], goMod: text } : undefined;
+		// Read in bounded memory; a go.mod past 1 MB is not a plain module we replay for.
+		const head = await readHead(path.join(d, 'go.mod'));
+		if (head !== undefined) {
+			const m = /^module\s+("?)([^\s"]+)\1/m.exec(head.text);
+			return m && !head.truncated ? { root: d, module: m[2], goMod: head.text } : undefined;
 		}
 		if (path.dirname(d) === d) return undefined;
 	}

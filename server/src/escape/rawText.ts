@@ -34,8 +34,8 @@ export class CompressedText {
 	}
 
 	/** Compresses a byte stream as it is written; `end()` gives the result. */
-	static writer(): CompressedTextWriter {
-		return new CompressedTextWriter();
+	static writer(maxBytes?: number): CompressedTextWriter {
+		return new CompressedTextWriter(maxBytes);
 	}
 
 	/** @internal */
@@ -48,9 +48,11 @@ export class CompressedTextWriter {
 	private readonly gzip: Gzip = createGzip({ level: 3 });
 	private readonly parts: Buffer[] = [];
 	private bytes = 0;
+	private dropped = 0;
 	private readonly finished: Promise<void>;
 
-	constructor() {
+	/** `maxBytes`: what is written past this is counted, not kept (a note at the end says how much). */
+	constructor(private readonly maxBytes = Infinity) {
 		this.gzip.on('data', (b: Buffer) => this.parts.push(b));
 		this.finished = new Promise((resolve, reject) => {
 			this.gzip.once('end', resolve);
@@ -58,12 +60,34 @@ export class CompressedTextWriter {
 		});
 	}
 
-	write(chunk: Buffer): void {
-		this.bytes += chunk.length;
-		this.gzip.write(chunk);
+	/**
+	 * Compresses `chunk` (or counts it, past `maxBytes`). False when the compressor's buffer is full:
+	 * the caller should wait for `drained()` before writing more (zlib works on another thread, and a
+	 * fast writer would otherwise queue everything it writes in memory).
+	 */
+	write(chunk: Buffer): boolean {
+		const room = this.maxBytes - this.bytes;
+		if (room <= 0) {
+			this.dropped += chunk.length;
+			return true;
+		}
+		const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+		this.dropped += chunk.length - kept.length;
+		this.bytes += kept.length;
+		return this.gzip.write(kept);
+	}
+
+	/** Resolves once the compressor can take more. */
+	drained(): Promise<void> {
+		return new Promise((resolve) => this.gzip.once('drain', resolve));
 	}
 
 	async end(): Promise<CompressedText> {
+		if (this.dropped > 0) {
+			const note = Buffer.from(`\n[Go MemLens: ${this.dropped} more bytes of output were not kept]\n`);
+			this.bytes += note.length;
+			this.gzip.write(note);
+		}
 		this.gzip.end();
 		await this.finished;
 		return CompressedText.fromParts(Buffer.concat(this.parts), this.bytes);
@@ -72,35 +96,65 @@ export class CompressedTextWriter {
 
 /**
  * Splits a byte stream into lines (without `\n`), decoding each line on its own. Splitting on the
- * byte 0x0A is safe in UTF-8: no multi-byte sequence contains it.
+ * byte 0x0A is safe in UTF-8: no multi-byte sequence contains it. A line longer than `maxLine`
+ * bytes is cut there (the rest of it is counted in `truncatedLines`, not kept): a tool printing
+ * 100 MB without a newline must not make one 100 MB buffer, nor copy it again on every chunk.
  */
 export class LineSplitter {
-	private rest: Buffer | undefined;
+	/** The start of the current line, in the pieces it arrived in. */
+	private rest: Buffer[] = [];
+	private restBytes = 0;
+	private cut = false;
+	/** Lines that were longer than `maxLine` bytes. */
+	truncatedLines = 0;
 
-	constructor(private readonly onLine: (line: string) => void) {}
+	constructor(
+		private readonly onLine: (line: string) => void,
+		private readonly maxLine = MAX_LINE_BYTES,
+	) {}
 
 	push(chunk: Buffer): void {
 		let start = 0;
-		if (this.rest) {
-			const nl = chunk.indexOf(10);
-			if (nl < 0) {
-				this.rest = Buffer.concat([this.rest, chunk]);
-				return;
+		for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+			if (this.restBytes === 0 && !this.cut) this.emit(chunk.toString('utf8', start, Math.min(nl, start + this.maxLine)), nl - start > this.maxLine);
+			else {
+				this.keep(chunk.subarray(start, nl));
+				this.flush();
 			}
-			this.onLine(Buffer.concat([this.rest, chunk.subarray(0, nl)]).toString('utf8'));
-			this.rest = undefined;
 			start = nl + 1;
 		}
-		for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-			this.onLine(chunk.toString('utf8', start, nl));
-			start = nl + 1;
-		}
-		if (start < chunk.length) this.rest = Buffer.from(chunk.subarray(start)); // a copy: the chunk can go
+		if (start < chunk.length) this.keep(chunk.subarray(start));
 	}
 
 	/** Emits the last line when the stream did not end with `\n`. */
 	end(): void {
-		if (this.rest && this.rest.length > 0) this.onLine(this.rest.toString('utf8'));
-		this.rest = undefined;
+		if (this.restBytes > 0 || this.cut) this.flush();
+	}
+
+	/** Keeps the part of `piece` that fits in the line (a copy: the chunk can go). */
+	private keep(piece: Buffer): void {
+		const room = this.maxLine - this.restBytes;
+		if (piece.length > room) this.cut = true;
+		if (room <= 0 || piece.length === 0) return;
+		const kept = piece.length > room ? piece.subarray(0, room) : piece;
+		this.rest.push(Buffer.from(kept));
+		this.restBytes += kept.length;
+	}
+
+	private flush(): void {
+		const line = this.rest.length === 1 ? this.rest[0].toString('utf8') : Buffer.concat(this.rest, this.restBytes).toString('utf8');
+		const cut = this.cut;
+		this.rest = [];
+		this.restBytes = 0;
+		this.cut = false;
+		this.emit(line, cut);
+	}
+
+	private emit(line: string, cut: boolean): void {
+		if (cut) this.truncatedLines++;
+		this.onLine(line);
 	}
 }
+
+/** Longest line kept whole (the compiler's longest -m=2 lines, inlining decisions with a body, are a few KB). */
+export const MAX_LINE_BYTES = 1024 * 1024;

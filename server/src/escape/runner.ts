@@ -81,10 +81,23 @@ export interface EscapeRunResult {
 	durationMs: number;
 }
 
-/** stderr past this is not parsed or kept (the old buffered read failed at the same size). */
+/** Output past this is not read: the process tree is stopped (the old buffered read failed at the same size). */
 const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** Raw output kept for the "Show Compiler Output" view (compressed); what follows is counted, not kept. */
+const MAX_RAW_BYTES = 64 * 1024 * 1024;
 /** How long to wait for stderr to close after `go` exited (a killed child may hold it open). */
 const STREAM_END_GRACE_MS = 2000;
+
+/** Output bytes parsed per turn of the event loop at most. */
+const PARSE_SLICE = 8 * 1024;
+
+/** Feeds `chunk` to the splitter PARSE_SLICE bytes at a time, a turn of the event loop apart. */
+async function pushInSlices(lines: LineSplitter, chunk: Buffer): Promise<void> {
+	for (let at = 0; at < chunk.length; at += PARSE_SLICE) {
+		if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+		lines.push(chunk.subarray(at, at + PARSE_SLICE));
+	}
+}
 
 /** The argument list for `go` (exported for tests and for showing the command to users). */
 export function escapeArgs(req: Pick<EscapeRunRequest, 'test' | 'tags' | 'buildFlags'>, overlayFile?: string): string[] {
@@ -217,7 +230,8 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		// stderr is parsed line by line as it arrives and kept compressed: the whole text is never one string.
 		// Paths are relative to where go (or the replayed compile) ran; every section is this package (or its tests).
 		const parser = new EscapeOutputParser({ cwd, packageDir: () => req.dir, backingToReal: overlay?.backingToReal, ...sourceFiles(req.overlay) });
-		const raw = CompressedText.writer();
+		const raw = CompressedText.writer(MAX_RAW_BYTES);
+		let rawFull = false;
 		const tail: string[] = [];
 		let outputBytes = 0;
 		// compile prints GOROOT files as `$GOROOT/src/…`; the go command expands that in what it shows.
@@ -226,7 +240,7 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 			// The -x trace (the commands go ran) is read for the compile step, not parsed or shown.
 			if (xtrace?.accept(text)) return;
 			const line = goroot && text.includes('$GOROOT/') ? text.replaceAll('$GOROOT/', `${goroot}/`) : text;
-			if (xtrace || goroot) raw.write(Buffer.from(`${line}\n`));
+			if ((xtrace || goroot) && !raw.write(Buffer.from(`${line}\n`))) rawFull = true;
 			parser.line(line);
 			if (line.trim() !== '') {
 				tail.push(line);
@@ -243,14 +257,41 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 			timeoutMs: req.timeoutMs,
 			onSpawn: req.onSpawn,
 		});
+		// The stream is held (paused) while the compressor catches up or a chunk is parsed in slices.
+		let holds = 0;
+		let slicing = 0;
+		let sliced: Promise<void> = Promise.resolve();
 		const stderrDone = new Promise<void>((resolve) => {
 			const stream = plan ? child.stdout : child.stderr;
 			if (!stream) return resolve();
+			const hold = (until: Promise<unknown>) => {
+				if (holds++ === 0) stream.pause();
+				void until.then(() => {
+					if (--holds === 0) stream.resume();
+				});
+			};
 			stream.on('data', (chunk: Buffer) => {
 				if (outputBytes > MAX_OUTPUT_BYTES) return;
 				outputBytes += chunk.length;
-				if (!xtrace && !plan) raw.write(chunk);
-				lines.push(chunk);
+				if (outputBytes > MAX_OUTPUT_BYTES) {
+					// Nothing useful prints this much: stop the tree rather than read on.
+					if (pid) killTree(pid, 'SIGKILL');
+					return;
+				}
+				if (!xtrace && !plan && !raw.write(chunk)) rawFull = true;
+				// A chunk is parsed PARSE_SLICE bytes per turn of the event loop: 64 KB of -m=2 text
+				// is ~1,000 lines, 60-90 ms of the server's thread on a busy machine.
+				if (chunk.length <= PARSE_SLICE && slicing === 0) lines.push(chunk);
+				else {
+					// In order: after the slices still being fed.
+					slicing++;
+					hold((sliced = sliced.then(() => pushInSlices(lines, chunk)).finally(() => slicing--)));
+				}
+				// The compressor is behind: wait for it (the tool waits on its full pipe meanwhile).
+				if (rawFull) {
+					rawFull = false;
+					hold(raw.drained());
+				}
 			});
 			stream.once('end', () => resolve());
 			stream.once('close', () => resolve());
@@ -267,13 +308,14 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		let graceTimer: NodeJS.Timeout | undefined;
 		await Promise.race([stderrDone, new Promise((resolve) => (graceTimer = setTimeout(resolve, STREAM_END_GRACE_MS)))]);
 		clearTimeout(graceTimer);
+		await sliced;
 		child.stderr?.destroy();
 		if (plan) child.stdout?.destroy();
 		lines.end();
 		const parsed = parser.finish();
 		const output = await raw.end();
 		if (outputBytes > MAX_OUTPUT_BYTES) {
-			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB on stderr; the output was not read past that.` });
+			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB of output; it was stopped there and the output was not read further.` });
 		}
 		if (r.isCanceled || req.signal?.aborted) {
 			if (pid) killTree(pid, 'SIGKILL');

@@ -84,9 +84,11 @@ export function startServer(connection: Connection): void {
 		}),
 	);
 
-	// Document events are applied in order: each waits for the previous one. A hover or code action
-	// waits only for the events of its own document, not for the whole queue (opening 70 files must
-	// not hold up a hover on the first one).
+	// Document events are applied in order: each waits for the previous one, and each is cheap (the
+	// text, the tree, positions moved; the rules, reports and compiles they cause run as jobs, see
+	// documentReports.ts and escapeRuns.ts). A hover or code action waits for the events of its own
+	// document, then has that document's pending job run first: it never waits for other documents'
+	// work, a compile, the rule thread or the toolchain.
 	let queue: Promise<unknown> = Promise.resolve();
 	const lastEvent = new Map<string, Promise<unknown>>();
 	const inOrder = (what: string, fn: (s: Session) => Promise<void> | void, uri?: string) => {
@@ -107,7 +109,6 @@ export function startServer(connection: Connection): void {
 	});
 	connection.onDidChangeTextDocument((p) => {
 		const { uri, version } = p.textDocument;
-		session?.changeQueued(uri);
 		inOrder(
 			'didChange',
 			(s) => {
@@ -123,6 +124,7 @@ export function startServer(connection: Connection): void {
 	connection.onHover((p) =>
 		guard('hover', null, async () => {
 			await settled(p.textDocument.uri);
+			await session?.ready(p.textDocument.uri);
 			if (!session) return null;
 			const file = URI.parse(p.textDocument.uri).fsPath;
 			const cost = profiles ? (hasFact: boolean) => profiles!.hoverCost(file, p.position.line, session!.caps.hoverMarkdown, hasFact) : undefined;
@@ -133,6 +135,7 @@ export function startServer(connection: Connection): void {
 	connection.onCodeLens((p) =>
 		guard('codeLens', [], async () => {
 			await settled(p.textDocument.uri);
+			await session?.ready(p.textDocument.uri);
 			const d = session?.docs.get(p.textDocument.uri);
 			// The stack lenses (report/stackLens.ts) and "Profile allocations" above benchmarks (lsp/profiles.ts).
 			const stack = session?.codeLenses(p.textDocument.uri) ?? [];
@@ -143,6 +146,7 @@ export function startServer(connection: Connection): void {
 	connection.onCodeAction((p) =>
 		guard('codeAction', [], async () => {
 			await settled(p.textDocument.uri);
+			await session?.ready(p.textDocument.uri);
 			return session?.actions.actions(p) ?? [];
 		}),
 	);

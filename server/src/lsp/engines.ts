@@ -7,7 +7,7 @@ import type { Explanation } from '../report/diagnostics';
 import { runEscape, type EscapeRunRequest, type EscapeRunResult } from '../escape/runner';
 import { EscapeScheduler, type PackageRequest, type PackageState, type SchedulerSettings } from '../analysis/scheduler';
 import { explainFact, shortLabel, type SourceLookup } from '../escape/explain';
-import { goVersion, resolveGoBinary } from '../analysis/goEnv';
+import { forgetGoProbes, probeGo, resolveGoBinary, type GoProbe } from '../analysis/goEnv';
 import { GoModReader } from '../analysis/goVersion';
 import { CgoSourceReader } from '../analysis/cgoSources';
 import { TreeCache } from '../syntax/treeCache';
@@ -15,7 +15,7 @@ import { runTyped, type TypedRunResult } from '../typed/runner';
 import { TypedScheduler } from '../typed/scheduler';
 import { shiftTyped, typedView, type TypedPackage } from '../typed/view';
 
-export type { EscapeRunResult, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings, TypedPackage, TypedRunResult };
+export type { EscapeRunResult, GoProbe, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings, TypedPackage, TypedRunResult };
 export { EscapeScheduler as EscapeEngine, TreeCache, TypedScheduler as TypedEngine, shiftTyped, typedView };
 
 export interface EscapeEngineOptions {
@@ -55,10 +55,12 @@ export function findGo(settingPath: string, goroot: string | undefined, alternat
 	return resolveGoBinary(settingPath, { goroot, alternateGo });
 }
 
-/** `go env GOVERSION` of the binary (cached per binary), or undefined when it does not run. */
-export function goVersionOf(goBin: string, env: Record<string, string>): Promise<string | undefined> {
-	return goVersion(goBin, env);
-}
+/** `go env GOVERSION` of the binary, with a timeout (asked once per binary and env; a go that hangs is remembered). */
+export { probeGo, forgetGoProbes };
+
+/** The rule thread (whole-file rule runs off the main thread). */
+export { RuleThread, type ThreadJob, type ThreadOutcome } from '../rules/ruleThread';
+export { preloadTools } from '../toolchain/processes';
 
 export function explain(fact: EscapeFact, src?: SourceLookup): Explanation {
 	return explainFact(fact, src);
@@ -69,6 +71,11 @@ export function label(fact: EscapeFact, src?: SourceLookup): string {
 }
 
 const goMods = new GoModReader();
+
+/** Called when a big go.mod's background scan is done (the versions read from its head may change). */
+export function onGoModScanned(cb: () => void): void {
+	goMods.onScanned = cb;
+}
 
 /** The file's effective Go version (go.mod read from disk, cached by mtime so edits are seen). */
 export function fileGoVersion(filePath: string, text: string, override: string): GoVersionInfo {

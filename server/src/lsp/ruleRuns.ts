@@ -35,8 +35,8 @@ interface DocState {
 
 export interface RuleRunResult {
 	findings: RuleFinding[];
-	/** 'scoped' when only the touched declarations were re-checked. */
-	mode: 'whole' | 'scoped' | 'shifted';
+	/** 'scoped' when only the touched declarations were re-checked; 'declined': a whole-file run was due and `noWhole` said no (nothing ran). */
+	mode: 'whole' | 'scoped' | 'shifted' | 'declined';
 	/** Declarations re-checked on a scoped run. */
 	decls: number;
 }
@@ -72,13 +72,34 @@ export class RuleRuns {
 		this.docs.delete(uri);
 	}
 
+	/** The document's findings as last computed, moved through the edits since (none when never run). */
+	findingsOf(uri: string): RuleFinding[] {
+		return this.docs.get(uri)?.findings ?? [];
+	}
+
+	/** The key of the document's last run (settings, Go version, facts), if any. */
+	keyOf(uri: string): string | undefined {
+		return this.docs.get(uri)?.key;
+	}
+
+	/**
+	 * Takes a whole-file run made elsewhere (the rule thread) as this document's last run. Without a
+	 * memo or context (a run split over workers) scoped runs are not possible until the next whole
+	 * run here or there (`scopable` false makes every later run whole-file).
+	 */
+	adopt(uri: string, key: string, findings: RuleFinding[], memo: RuleMemo | undefined, context: Position[] | undefined): void {
+		this.docs.set(uri, { findings, memo: memo ?? new Map(), context: context ?? [], contextTouched: !memo || !context, key, scoped: false });
+	}
+
 	/**
 	 * The findings for the document's current tree. `changed` are the text ranges changed since the
 	 * last run (TreeCache.takeChanged); `whole` forces a whole-file run. `run` is the rule engine.
 	 */
-	run(uri: string, input: RuleInput, key: string, changed: ChangedRanges | 'all', whole: boolean, run: (ctx: RuleContext) => RuleFinding[]): RuleRunResult {
+	run(uri: string, input: RuleInput, key: string, changed: ChangedRanges | 'all', whole: boolean, run: (ctx: RuleContext) => RuleFinding[], noWhole = false): RuleRunResult {
 		const prev = this.docs.get(uri);
 		const plan = whole || !prev || prev.key !== key || prev.contextTouched || changed === 'all' ? 'whole-file run asked for' : planScoped(input.tree, prev, changed);
+		// The caller has whole-file runs made elsewhere (the rule thread, for big files).
+		if (typeof plan === 'string' && noWhole) return { findings: prev?.findings ?? [], mode: 'declined', decls: 0 };
 		if (typeof plan === 'string') {
 			const memo: RuleMemo = new Map();
 			const findings = run({ ...input, tree: wholeRunTree(input.tree), memo });

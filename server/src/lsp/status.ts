@@ -20,12 +20,16 @@ interface Progress {
 export class StatusReporter {
 	private readonly last = new Map<string, StatusParams>();
 	private readonly progress = new Map<string, Progress>();
+	/** A state went out with `quiescent: false`: the client is owed one saying it is quiet now. */
+	private owed = false;
 
 	constructor(
 		private readonly connection: Connection,
 		private readonly caps: ClientCaps,
 		private readonly isQuiescent: () => boolean,
 		private readonly onCancel: (dir: string) => void,
+		/** Work skipped on the package's open files (a rule over its budget, a file too large…), said with every state. */
+		private readonly skipped: (dir: string) => string[] = () => [],
 	) {}
 
 	/**
@@ -41,7 +45,7 @@ export class StatusReporter {
 		}
 		if (detail) params.detail = detail;
 		this.last.set(dir, params);
-		this.send(params);
+		this.send(dir, params);
 		if (state === 'running') this.startProgress(dir);
 		else this.endProgress(dir);
 	}
@@ -49,7 +53,7 @@ export class StatusReporter {
 	/** Re-sends the last state of `dir` with fresh quiescence (after results are published). */
 	refresh(dir: string): void {
 		const p = this.last.get(dir);
-		if (p) this.send({ ...p, quiescent: this.isQuiescent() });
+		if (p) this.send(dir, { ...p, quiescent: this.isQuiescent() });
 	}
 
 	/** The last state of every package. */
@@ -57,12 +61,29 @@ export class StatusReporter {
 		return [...this.last.values()];
 	}
 
+	/**
+	 * Once everything is quiet: re-sends every package's last state with `quiescent: true`, if a
+	 * state went out saying otherwise since the last time (work that sent no status, a keystroke's
+	 * rule run say, costs the client no status).
+	 */
+	settleIfQuiescent(): void {
+		if (!this.owed || !this.isQuiescent()) return;
+		this.owed = false;
+		for (const dir of this.last.keys()) this.refresh(dir);
+	}
+
 	dispose(): void {
 		for (const dir of this.progress.keys()) this.endProgress(dir);
 	}
 
-	private send(p: StatusParams): void {
+	private send(dir: string, p: StatusParams): void {
 		if (!this.caps.memlensExtensions) return;
+		if (!p.quiescent) this.owed = true;
+		const skipped = this.skipped(dir);
+		if (skipped.length) {
+			const files = new Set(skipped.map((x) => x.slice(0, x.indexOf(':')))).size;
+			p = { ...p, message: `${p.message} · ${files} file(s) only partly analysed`, notes: [...(p.notes ?? []), ...skipped], detail: [p.detail, ...skipped].filter(Boolean).join('\n') };
+		}
 		void this.connection.sendNotification(StatusNotification.type, p).catch(() => undefined);
 	}
 

@@ -41,18 +41,42 @@ function elementBytes(d: unknown): Buffer {
 	return b;
 }
 
+/** Diagnostics encoded per turn of the event loop at most, for a big publish (see `bodyInSlices`). */
+const SLICE = 128;
+
 /** The message's JSON (what `JSON.stringify(msg)` gives); a publish with kept diagnostics from their kept bytes. */
 function body(msg: Message): Body {
 	const params = (msg as { params?: unknown }).params as { diagnostics?: unknown } | undefined;
 	const diags = params?.diagnostics;
 	const plain = () => text(JSON.stringify(msg, undefined, 0));
 	if (!Array.isArray(diags) || !diags.some(kept)) return plain();
+	return assembled(msg, diags.map(elementBytes)) ?? plain();
+}
+
+/**
+ * body(), with a big publish's diagnostics encoded SLICE at a time, letting requests in between:
+ * net/http's biggest files publish 5,000 diagnostics, ~2 MB of JSON, and one JSON.stringify of
+ * that held the server's thread for up to 180 ms on a busy machine. Same bytes.
+ */
+async function bodyInSlices(msg: Message): Promise<Body> {
+	const diags = ((msg as { params?: unknown }).params as { diagnostics?: unknown } | undefined)?.diagnostics;
+	if (!Array.isArray(diags) || diags.length <= SLICE) return body(msg);
+	const parts: Buffer[] = [];
+	for (let i = 0; i < diags.length; i += SLICE) {
+		if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+		for (let j = i; j < Math.min(diags.length, i + SLICE); j++) parts.push(elementBytes(diags[j]));
+	}
+	return assembled(msg, parts) ?? body(msg);
+}
+
+/** The message's bytes from its shell and the diagnostics' own bytes; undefined when the shell cannot be cut (never, in practice). */
+function assembled(msg: Message, parts: Buffer[]): Body | undefined {
+	const params = (msg as { params?: unknown }).params as object;
 	const shell = JSON.stringify({ ...msg, params: { ...params, diagnostics: MARK } }, undefined, 0);
 	const at = shell.indexOf(MARK_JSON);
-	if (at < 0 || shell.indexOf(MARK_JSON, at + 1) >= 0) return plain();
+	if (at < 0 || shell.indexOf(MARK_JSON, at + 1) >= 0) return undefined;
 	const head = Buffer.from(shell.slice(0, at) + '[', 'utf8');
 	const tail = Buffer.from(']' + shell.slice(at + MARK_JSON.length), 'utf8');
-	const parts = diags.map(elementBytes);
 	let size = head.length + tail.length + Math.max(0, parts.length - 1);
 	for (const p of parts) size += p.length;
 	return {
@@ -92,7 +116,15 @@ export class Framer {
 	constructor(private readonly reuse: boolean) {}
 
 	frame(msg: Message): Buffer {
-		const b = body(msg);
+		return this.frameBody(body(msg));
+	}
+
+	/** frame(), a big publish encoded over several turns (bodyInSlices). */
+	async frameInSlices(msg: Message): Promise<Buffer> {
+		return this.frameBody(await bodyInSlices(msg));
+	}
+
+	private frameBody(b: Body): Buffer {
 		const header = `Content-Length: ${b.size}\r\n\r\n`;
 		const size = header.length + b.size;
 		let buf: Buffer;
@@ -145,7 +177,7 @@ export class StdioMessageWriter extends AbstractMessageWriter implements Message
 		let frame: Buffer;
 		try {
 			// With a reused buffer: the write before this one has called back (see reuseBuffer).
-			frame = this.framer.frame(msg);
+			frame = await this.framer.frameInSlices(msg);
 		} catch (e) {
 			this.fireError(e); // as StreamMessageWriter does when its encoder fails
 			throw e;

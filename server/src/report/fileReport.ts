@@ -53,6 +53,8 @@ export interface FileInput {
 	stackFunctions?: ReadonlySet<string>;
 	/** The loaded allocation profile's lines in this file (profileCosts.ts), when one is loaded. */
 	profile?: FileProfile;
+	/** Rule findings made elsewhere (the rule thread, lsp/documentReports.ts): used as they are, no rule runs here. */
+	findings?: RuleFinding[];
 }
 
 export interface FileReport {
@@ -80,6 +82,7 @@ const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param',
 
 export function fileReport(input: FileInput): FileReport {
 	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, explainFact, input.cache);
+	if (input.findings) return finish(input, placed, input.findings, []);
 	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined, input.cache) : undefined;
 	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);
 	const syntaxFindings = input.syntaxFindings ?? runRules(input, undefined, SYNTAX_RULES);

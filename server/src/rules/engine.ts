@@ -31,6 +31,8 @@ export interface RunRulesOptions {
 	onError?: (e: RuleError) => void;
 	/** Keep findings that suppression comments would drop (for `memlens check --no-suppress`). */
 	ignoreSuppressions?: boolean;
+	/** Called as each rule starts, and again with what it added once it is done (progress of an off-thread run). */
+	onRule?: (rule: string, found?: readonly RuleFinding[]) => void;
 }
 
 const FILE_WIDE = 'suppress:file-wide';
@@ -108,11 +110,14 @@ function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 		let found: RuleFinding[];
 		// A whole-file rule (cross-function lookups) ignores the scope; the others report inside it only.
 		const own = scope && rule.wholeFile ? { ...ctx, scope: undefined, escape: scope.fileEscape ?? ctx.escape } : ctx;
+		const before = out.length;
+		opts.onRule?.(rule.id);
 		try {
 			found = rule.check(own);
 			if (!Array.isArray(found)) throw new TypeError(`rule ${rule.id} returned ${typeof found}`);
 		} catch (error) {
 			opts.onError?.({ rule: rule.id, error });
+			opts.onRule?.(rule.id, []);
 			continue;
 		}
 		for (const f of found) {
@@ -123,6 +128,7 @@ function run(ctx: RuleContext, opts: RunRulesOptions): RuleFinding[] {
 			seen.add(k);
 			out.push(override ? { ...f, severity: override } : f);
 		}
+		opts.onRule?.(rule.id, out.slice(before));
 	}
 	return out.sort(
 		(a, b) =>

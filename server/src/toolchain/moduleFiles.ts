@@ -9,7 +9,7 @@
  *   and `replace` paths made absolute) with go.work.sum beside it, and a link to vendor/ if the
  *   workspace has one.
  */
-import { symlink, writeFile } from 'node:fs/promises';
+import { copyFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readRegular } from './regularFiles';
@@ -56,13 +56,20 @@ export async function copyWorkFile(workFile: string, dir: string): Promise<strin
  */
 export async function copyModFile(cwd: string, userModfile: string | undefined, dir: string): Promise<string | undefined> {
 	const src = userModfile ? path.resolve(cwd, userModfile) : findUp(cwd, 'go.mod');
-	const text = src && (await readRegular(src));
-	if (!src || text === undefined) return undefined;
-	const copy = path.join(dir, 'go.mod');
-	await writeFile(copy, text);
-	const sum = await readRegular(`${src.replace(/\.mod$/, '')}.sum`);
-	if (sum !== undefined) await writeFile(path.join(dir, 'go.sum'), sum);
-	return copy;
+	// Copied by the file system, not through memory (a go.mod or go.sum can be hundreds of MB).
+	if (!src || !(await copyRegular(src, path.join(dir, 'go.mod')))) return undefined;
+	await copyRegular(`${src.replace(/\.mod$/, '')}.sum`, path.join(dir, 'go.sum'));
+	return path.join(dir, 'go.mod');
+}
+
+/** Copies a regular file (never a FIFO, which would block); false when there is none. */
+async function copyRegular(src: string, dest: string): Promise<boolean> {
+	const st = await stat(src).catch(() => undefined);
+	if (!st?.isFile()) return false;
+	return copyFile(src, dest).then(
+		() => true,
+		() => false,
+	);
 }
 
 function isDir(p: string): boolean {
