@@ -122,7 +122,7 @@ test('HTML report of examples/ draws its charts offline', { skip: !canRun && 'ne
 	const seen = await openReport('examples', r.out);
 	assert.ok(seen.heap > 0);
 	assert.ok(seen.charts.some((c) => c.id === 'chart-rules'), 'examples/ has rule findings: their chart is there');
-	assert.equal(seen.rows, 3, 'three packages');
+	assert.equal(seen.rows, 4, "four packages (examples, allocs, go122, good)");
 });
 
 test('HTML report of GOROOT encoding/json draws its charts offline', { skip: (!canRun && 'needs playwright-core and chromium') || (!existsSync(path.join(GOROOT_SRC, 'encoding/json')) && 'no GOROOT at /usr/local/go') }, async () => {

@@ -12,6 +12,7 @@ import { explainFact } from '../../server/src/escape/explain';
 import { escapeDiagnostics, factSeverity, placeFacts, type PlacedFact } from '../../server/src/report/diagnostics';
 import { hoverAt, type HoverContext } from '../../server/src/report/hover';
 import type { ClientCaps } from '../../server/src/report/types';
+import { causeDocUri } from '../../server/src/report/docsLinks';
 import type { EscapeCause } from '../../server/src/escape/causes';
 import { defaultSettings } from '../../common/settings';
 import type { RuleFinding } from '../../server/src/model';
@@ -79,9 +80,11 @@ describe('hover for a client that shows the diagnostic on hover (diagnosticsInHo
 
 	test('adds the cause and its advice', () => {
 		const value = hoverText(buf, ctx(VSCODE, { cause: () => CAUSE }))!;
+		// The cause links its section of docs/escape/causes.md (the diagnostic's link is the fact kind's page).
+		const more = ` · [more](${causeDocUri(CAUSE.id)})`;
 		assert.equal(
 			value,
-			'**Cause:** its address is passed to a function that keeps it  \n**To keep it on the stack:** pass a value, or reuse a pooled pointer\n\nCompiler says: `moved to heap: buf`',
+			`**Cause:** its address is passed to a function that keeps it${more}  \n**To keep it on the stack:** pass a value, or reuse a pooled pointer\n\nCompiler says: \`moved to heap: buf\``,
 		);
 	});
 
