@@ -156,9 +156,9 @@ test('diff BASE: the working tree (uncommitted edits included) against BASE; tex
 		const md = await runCli(['diff', '--format', 'md', 'main~1'], { cwd: repo.dir, env: env(repo) });
 		assert.equal(md.code, 0, md.stderr);
 		assert.match(md.stdout, /^### Go MemLens: escape analysis, `main~1` → working tree\n/);
-		assert.match(md.stdout, /\n\| \*\*new\*\* \| .*buf.* \| `a\.go:24:6` \| `Fresh` \|\n/);
-		assert.match(md.stdout, /\n\| \*\*changed\*\* \| .* → .* \| `a\.go:8:11` \| `Small` \|\n/);
-		assert.match(md.stdout, /\n\| gone \| .*y.* \| `a\.go:11:2` \(base\) \| `Gone` \|\n/);
+		assert.match(md.stdout, /\n\| \*\*new\*\* \| `moved to heap: buf` \| `a\.go:24:6` \| `Fresh` \|\n/);
+		assert.match(md.stdout, /\n\| \*\*changed\*\* \| `make\(\[\]byte, 8\) does not escape` → `make\(\[\]byte, 8\) escapes to heap` \| `a\.go:8:11` \| `Small` \|\n/);
+		assert.match(md.stdout, /\n\| gone \| `moved to heap: y` \| `a\.go:11:2` \(base\) \| `Gone` \|\n/);
 		assert.match(md.stdout, /<details><summary>/);
 		// From a subdirectory: only its packages, paths relative to it in both revisions.
 		const sub = await runCli(['diff', '--format', 'json', 'main~1'], { cwd: path.join(repo.dir, 'sub'), env: env(repo) });
