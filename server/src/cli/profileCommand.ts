@@ -47,7 +47,7 @@ export async function joinCheckProfile(p: ProfileCheck, findings: Finding[], pat
 		if (e instanceof ProfileError) return { error: `--profile ${p.file}: ${e.message}` };
 		throw e;
 	}
-	const reasons = reasonsByLine(findings.filter((f) => f.source === 'compiler').map((f) => ({ kind: f.rule as EscapeKind, pos: { file: f.file, line: f.line, column: f.column }, message: f.message.replace(/ \(.*\)$/, '') })));
+	const reasons = reasonsByLine(findings.filter((f) => f.source === 'compiler').map((f) => ({ kind: f.rule as EscapeKind, pos: { file: f.file, line: f.line, column: f.column }, message: f.compiler ?? f.message })));
 	return { findings: withCosts(findings, join, p.minShare), table: hotSpotTable(join, reasons, io.cwd, 10) };
 }
 
