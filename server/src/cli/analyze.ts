@@ -276,7 +276,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					// the shards of a run (--shard) add up to the unsharded run.
 					if (!kinds.has(f.kind)) continue;
 					const finding = factFinding(f, texts, src);
-					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${finding.message}`;
+					// The compiler's own line is in the key: told in source terms, an inlined copy (`s.msg`) and
+					// the original (`msg`) read alike, and which one a run kept would depend on what it compiled.
+					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}|${finding.message}`;
 					if (!seen.has(k)) {
 						seen.add(k);
 						findings.push(finding);
