@@ -27,6 +27,7 @@ import { Placements } from './placement';
 import { RefreshJobs, type RefreshMode } from './refreshJobs';
 import { RuleRuns, type RuleInput } from './ruleRuns';
 import type { ResolvedSettings, SettingsCache } from './settingsCache';
+import { FileInputs } from './fileInputs';
 import { StackToggles } from './stackToggles';
 import { MAX_PARSE_CHARS, ThreadRuns } from './threadRuns';
 
@@ -36,8 +37,6 @@ export type { RefreshMode };
 const SETTLE_MS = 400;
 /** How many documents keep a fact cache (the ones typed in last). */
 const FACT_CACHES = 2;
-/** Compiler facts shown per file at most (net/http's biggest file has 5,300; a generated 20 MB file 372,000). */
-export const MAX_FACTS_PER_FILE = 10_000;
 
 export interface DocumentReportsOptions {
 	connection: Connection;
@@ -92,13 +91,11 @@ export class DocumentReports {
 	private readonly mustSettle = new Set<string>();
 	/** What the facts turned into at the last publish, for the documents typed in last (factCache.ts); least recent first. */
 	private readonly factCaches = new Map<string, FactCache>();
-	/** Per document: the typed result its key was made from, that result's signature for the file, and the key (typedKey). */
-	private readonly typedGens = new Map<string, { pkgGen: number; sig: string; gen: number }>();
-	/** Per-file fact lists, by package fact list. */
-	private readonly byFile = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
+	private readonly inputs: FileInputs;
 
 	constructor(private readonly o: DocumentReportsOptions) {
 		this.jobs = new RefreshJobs((uri, mode) => this.run(uri, mode), o.onIdle);
+		this.inputs = new FileInputs({ facts: o.facts, typedGen: o.typedGen, note: (d, more) => this.thread.note(d, 'facts', more) });
 		this.thread = new ThreadRuns({
 			docs: o.docs,
 			sources: o.sources,
@@ -216,7 +213,7 @@ export class DocumentReports {
 		this.thread.forget(uri);
 		this.reset(uri);
 		this.placements.delete(uri);
-		this.typedGens.delete(uri);
+		this.inputs.forget(uri);
 		this.stacks.forget(uri);
 		this.withdraw(uri);
 	}
@@ -261,11 +258,11 @@ export class DocumentReports {
 		// A big file being typed in: its report waits for the pause (placing its facts costs per keystroke).
 		if (placement === 'thread' && mode === 'edit') return this.scheduleSettle(d.uri, true);
 		const version = d.doc.version;
-		const facts = this.fileFacts(d);
+		const facts = this.inputs.facts(d);
 		const stale = this.o.stale(d.dir);
 		const typed = this.o.typed(d.dir);
 		// A new typed result for the package changes nothing in a file it says nothing new about.
-		const typedK = this.typedKey(d, typed);
+		const typedK = this.inputs.typedKey(d, typed);
 		const adopted = this.thread.adoptedCount(d.uri);
 		const stack = this.stacks.of(d.uri);
 		// Same text, same facts, same settings (a cache replay, a re-save): reuse the last report.
@@ -327,27 +324,6 @@ export class DocumentReports {
 		}
 	}
 
-	/** The package's facts in this file, at most MAX_FACTS_PER_FILE of them (the rest is said in the status). */
-	private fileFacts(d: OpenDoc): EscapeFact[] | undefined {
-		const all = this.o.facts(d.dir);
-		if (!all) return undefined;
-		let m = this.byFile.get(all);
-		if (!m) this.byFile.set(all, (m = new Map()));
-		let mine = m.get(d.filePath);
-		if (!mine) {
-			mine = [];
-			let more = 0;
-			for (const f of all) {
-				if (f.pos.file !== d.filePath) continue;
-				if (mine.length < MAX_FACTS_PER_FILE) mine.push(f);
-				else more++;
-			}
-			m.set(d.filePath, mine);
-			this.thread.note(d, 'facts', more ? `${more} of ${more + mine.length} compiler facts not shown (at most ${MAX_FACTS_PER_FILE} per file)` : undefined);
-		}
-		return mine;
-	}
-
 	/** Syntax rules and escape-fact rules through their RuleRuns (scoped on edits; see ruleRuns.ts). */
 	private runRules(uri: string, input: RuleInput, settings: ResolvedSettings, mode: RefreshMode, typedK: string): RuleFinding[] {
 		const changed = this.trees?.takeChanged(uri) ?? 'all';
@@ -360,23 +336,6 @@ export class DocumentReports {
 		const escape = this.escapeRuns.run(uri, input, `${key}|${input.escape ? 'facts' : 'none'}|typed ${typedK}`, changed, mode !== 'edit', check(engines.ESCAPE_RULES), noWhole);
 		if (syntax.mode === 'declined' || escape.mode === 'declined') this.mustSettle.add(uri);
 		return [...syntax.findings, ...escape.findings];
-	}
-
-	/**
-	 * Which typed result the file's findings depend on, as a key that changes only when a new result
-	 * says something else about this file (its findings, the analyzers, whether the package was
-	 * checked whole): after a vet run, the files it found nothing new in keep their report.
-	 * Keystrokes move the typed facts but not the key (the runs they cause get the moved facts).
-	 */
-	private typedKey(d: OpenDoc, pkg: engines.TypedPackage | undefined): string {
-		if (!pkg) return 'none';
-		const pkgGen = this.o.typedGen(d.dir);
-		const last = this.typedGens.get(d.uri);
-		if (last?.pkgGen === pkgGen) return `${last.gen}`;
-		const sig = JSON.stringify([pkg.analyzers, pkg.facts.filter((f) => f.pos.file === d.filePath), pkg.complete]);
-		const gen = last && last.sig === sig ? last.gen : (last?.gen ?? 0) + 1;
-		this.typedGens.set(d.uri, { pkgGen, sig, gen });
-		return `${gen}`;
 	}
 
 	/** From now on the document is checked in the rule thread only (its main-thread tree is freed). */

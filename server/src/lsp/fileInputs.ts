@@ -1,0 +1,71 @@
+/**
+ * What one open document's report is made from, per file: the package's compiler facts in it
+ * (capped: a generated file can have hundreds of thousands) and a key for what the typed pass
+ * says about it.
+ */
+import type { EscapeFact } from '../model';
+import type { OpenDoc } from './documents';
+import type * as engines from './engines';
+
+/** Compiler facts shown per file at most (net/http's biggest file has 5,300; a generated 20 MB file 372,000). */
+export const MAX_FACTS_PER_FILE = 10_000;
+
+export interface FileInputsOptions {
+	/** The package's compiler facts (undefined while there are none). */
+	facts: (dir: string) => EscapeFact[] | undefined;
+	/** Bumped per typed result applied to the package (not per keystroke). */
+	typedGen: (dir: string) => number;
+	/** How many of the file's facts were left out (undefined: none); the status says it. */
+	note: (d: OpenDoc, more: string | undefined) => void;
+}
+
+export class FileInputs {
+	/** Per document: the typed result its key was made from, that result's signature for the file, and the key (typedKey). */
+	private readonly typedGens = new Map<string, { pkgGen: number; sig: string; gen: number }>();
+	/** Per-file fact lists, by package fact list. */
+	private readonly byFile = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
+
+	constructor(private readonly o: FileInputsOptions) {}
+
+	forget(uri: string): void {
+		this.typedGens.delete(uri);
+	}
+
+	/** The package's facts in this file, at most MAX_FACTS_PER_FILE of them (the rest is said in the status). */
+	facts(d: OpenDoc): EscapeFact[] | undefined {
+		const all = this.o.facts(d.dir);
+		if (!all) return undefined;
+		let m = this.byFile.get(all);
+		if (!m) this.byFile.set(all, (m = new Map()));
+		let mine = m.get(d.filePath);
+		if (!mine) {
+			mine = [];
+			let more = 0;
+			for (const f of all) {
+				if (f.pos.file !== d.filePath) continue;
+				if (mine.length < MAX_FACTS_PER_FILE) mine.push(f);
+				else more++;
+			}
+			m.set(d.filePath, mine);
+			this.o.note(d, more ? `${more} of ${more + mine.length} compiler facts not shown (at most ${MAX_FACTS_PER_FILE} per file)` : undefined);
+		}
+		return mine;
+	}
+
+	/**
+	 * Which typed result the file's findings depend on, as a key that changes only when a new result
+	 * says something else about this file (its findings, the analyzers, whether the package was
+	 * checked whole): after a vet run, the files it found nothing new in keep their report.
+	 * Keystrokes move the typed facts but not the key (the runs they cause get the moved facts).
+	 */
+	typedKey(d: OpenDoc, pkg: engines.TypedPackage | undefined): string {
+		if (!pkg) return 'none';
+		const pkgGen = this.o.typedGen(d.dir);
+		const last = this.typedGens.get(d.uri);
+		if (last?.pkgGen === pkgGen) return `${last.gen}`;
+		const sig = JSON.stringify([pkg.analyzers, pkg.facts.filter((f) => f.pos.file === d.filePath), pkg.complete]);
+		const gen = last && last.sig === sig ? last.gen : (last?.gen ?? 0) + 1;
+		this.typedGens.set(d.uri, { pkgGen, sig, gen });
+		return `${gen}`;
+	}
+}
