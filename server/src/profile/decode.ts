@@ -10,9 +10,11 @@
  * listed innermost first (an inlined call's body before its caller), and a sample's locations leaf
  * first.
  *
- * Samples are most of a profile (385,000 of them in 20 MB): decoded one at a time and copied into
- * typed arrays at once, so that none outlives its turn (a decoded `Profile` holding them all as
- * objects spends most of its time in the garbage collector: bench/README.md, "profile decoders").
+ * Samples are most of a profile (385,000 of them in 20 MB) and are not kept: `readSamples` decodes
+ * them one at a time and hands each to its caller in reused typed arrays, so that none outlives its
+ * turn. A decoded `Profile` holding them all as objects spends most of its time in the garbage
+ * collector, and stacks copied into big typed arrays cost fresh memory (bench/README.md, "profile
+ * decoders").
  */
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs/light';
@@ -58,15 +60,20 @@ export interface Frame {
 export interface DecodedProfile {
 	/** `alloc_space/bytes`… in the profile's order; sample values follow it. */
 	types: { type: string; unit: string }[];
-	/** Unique frames; `stackFrames` refers to them by index. */
+	/** Unique frames; a sample's stack refers to them by index. */
 	frames: Frame[];
-	/** How many samples. */
+	/** Decodes the samples (again, on each call) and calls `visit` for each, in the profile's order. */
+	readSamples(visit: SampleVisitor): SampleCounts;
+}
+
+/**
+ * One sample: its frames, leaf first (inlined frames expanded), are `stack[0 .. depth)`; its values,
+ * in `types` order, are `values`. Both arrays are reused for the next sample: copy what you keep.
+ */
+export type SampleVisitor = (stack: Uint32Array, depth: number, values: Float64Array) => void;
+
+export interface SampleCounts {
 	samples: number;
-	/** Sample i's frames, leaf first (inlined frames expanded), are `stackFrames[stackStart[i] .. stackStart[i+1])`. */
-	stackStart: Uint32Array;
-	stackFrames: Uint32Array;
-	/** Sample i's values, in `types` order, are `values[i * types.length ..]`. */
-	values: Float64Array;
 	/** Samples whose stack had a location the profile does not define (counted, not dropped: their frames are left out). */
 	brokenLocations: number;
 }
@@ -78,7 +85,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 	return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decodes a pprof profile, gzipped or not. Throws ProfileError on what is not one. */
+/** Decodes a pprof profile's tables, gzipped or not. Throws ProfileError on what is not one (`readSamples` too). */
 export function decodeProfile(input: Uint8Array): DecodedProfile {
 	let bytes = input;
 	if (isGzip(bytes)) {
@@ -88,64 +95,75 @@ export function decodeProfile(input: Uint8Array): DecodedProfile {
 			throw new ProfileError(`not a readable gzip file: ${(e as Error).message}`);
 		}
 	}
+	let head: Head;
 	try {
-		return flatten(bytes, ProfileHead.decode(bytes) as unknown as Head);
+		head = ProfileHead.decode(bytes) as unknown as Head;
 	} catch (e) {
-		if (e instanceof ProfileError) throw e;
-		throw new ProfileError(`not a pprof profile: ${(e as Error).message}`);
+		throw notAProfile(e);
 	}
-}
-
-function flatten(bytes: Uint8Array, head: Head): DecodedProfile {
 	const strings = head.stringTable;
 	const str = (i: number) => strings[i] ?? '';
 	const types = head.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) }));
 	if (types.length === 0) throw new ProfileError('not a pprof profile: it declares no sample types');
-	const { frames, locations } = frameTable(head, str);
+	const table = frameTable(head, str);
+	return { types, frames: table.frames, readSamples: (visit) => readSamples(bytes, types.length, table, visit) };
+}
 
-	// Flat arrays: one typed array per sample would cost more than the samples' own data.
-	const nt = types.length;
-	let stackStart = new Uint32Array(1024);
-	let stackFrames = new Uint32Array(Math.max(1024, bytes.length >>> 1));
-	let values = new Float64Array(1024 * nt);
-	let n = 0;
-	let at = 0;
+const notAProfile = (e: unknown) => new ProfileError(`not a pprof profile: ${(e as Error).message}`);
+
+function readSamples(bytes: Uint8Array, nt: number, t: FrameTable, visit: SampleVisitor): SampleCounts {
+	let stack = new Uint32Array(256);
+	const values = new Float64Array(nt);
+	let samples = 0;
 	let brokenLocations = 0;
 	const reader = protobuf.Reader.create(bytes);
 	while (reader.pos < reader.len) {
-		const tag = reader.uint32();
-		if (tag !== SAMPLE_TAG) {
-			reader.skipType(tag & 7);
-			continue;
-		}
-		const s = SampleMessage.decode(reader, reader.uint32()) as unknown as SampleFields;
-		if (n + 1 >= stackStart.length) {
-			stackStart = grow(stackStart, n + 2);
-			values = grow(values, (n + 1) * nt);
-		}
-		stackStart[n] = at;
-		let broken = false;
-		const lids = s.locationId;
-		for (let k = 0; k < lids.length; k++) {
-			const fs = locations[lids[k]];
-			if (!fs) {
-				broken = true;
+		let s: SampleFields;
+		try {
+			const tag = reader.uint32();
+			if (tag !== SAMPLE_TAG) {
+				reader.skipType(tag & 7);
 				continue;
 			}
-			if (at + fs.length > stackFrames.length) stackFrames = grow(stackFrames, at + fs.length);
-			for (let j = 0; j < fs.length; j++) stackFrames[at++] = fs[j];
+			s = SampleMessage.decode(reader, reader.uint32()) as unknown as SampleFields;
+		} catch (e) {
+			throw notAProfile(e);
+		}
+		const lids = s.locationId;
+		if (lids.length * t.maxFrames > stack.length) stack = new Uint32Array(lids.length * t.maxFrames * 2);
+		let depth = 0;
+		let broken = false;
+		for (let k = 0; k < lids.length; k++) {
+			const lid = lids[k];
+			const to = lid < t.locTo.length ? t.locTo[lid] : 0;
+			if (to === 0) broken = true;
+			else for (let j = t.locFrom[lid]; j < to; j++) stack[depth++] = t.locFrames[j];
 		}
 		if (broken) brokenLocations++;
 		const sv = s.value;
-		for (let t = 0; t < nt; t++) values[n * nt + t] = sv[t] ?? 0;
-		n++;
+		for (let i = 0; i < nt; i++) values[i] = sv[i] ?? 0;
+		samples++;
+		visit(stack, depth, values);
 	}
-	stackStart[n] = at;
-	return { types, frames, samples: n, stackStart: stackStart.subarray(0, n + 1), stackFrames: stackFrames.subarray(0, at), values: values.subarray(0, n * nt), brokenLocations };
+	return { samples, brokenLocations };
 }
 
-/** Unique frames, and each location id's frames (innermost first). */
-function frameTable(head: Head, str: (i: number) => string): { frames: Frame[]; locations: (number[] | undefined)[] } {
+/**
+ * Unique frames, and each location id's frames (innermost first): `locFrames[locFrom[id] ..
+ * locTo[id])`; `locTo[id]` is 0 for an id the profile does not define. Location ids are small and
+ * dense in what Go writes (1..n): tables indexed by id, not Maps, on the hot path; ids far beyond
+ * the number of locations are treated as undefined.
+ */
+interface FrameTable {
+	frames: Frame[];
+	locFrom: Uint32Array;
+	locTo: Uint32Array;
+	locFrames: Uint32Array;
+	/** The most frames one location has (inlined calls). */
+	maxFrames: number;
+}
+
+function frameTable(head: Head, str: (i: number) => string): FrameTable {
 	const functions = new Map<number, { name: string; file: string; start: number }>();
 	for (const f of head.function) functions.set(f.id, { name: str(f.name), file: str(f.filename), start: f.startLine });
 	const frames: Frame[] = [];
@@ -160,22 +178,25 @@ function frameTable(head: Head, str: (i: number) => string): { frames: Frame[]; 
 		}
 		return id;
 	};
-	// Location ids are small and dense in what Go writes (1..n): an array, not a Map, on the hot path.
-	const locations: (number[] | undefined)[] = [];
+	const limit = 16 * (head.location.length + 16);
+	let maxId = 0;
+	for (const loc of head.location) if (loc.id < limit && loc.id > maxId) maxId = loc.id;
+	const locFrom = new Uint32Array(maxId + 1);
+	const locTo = new Uint32Array(maxId + 1);
+	// Slot 0 is no frame: `locTo` 0 means undefined, so a defined location's frames start at 1 or later.
+	const ids: number[] = [0];
+	let maxFrames = 1;
 	for (const loc of head.location) {
-		const ids = loc.line.map((l) => {
+		if (loc.id <= 0 || loc.id >= limit) continue;
+		locFrom[loc.id] = ids.length;
+		for (const l of loc.line) {
 			const fn = functions.get(l.functionId);
-			return frameOf(fn?.name ?? '?', fn?.file ?? '', l.line, fn?.start ?? 0);
-		});
-		if (loc.id >= 0 && loc.id < 16 * (head.location.length + 16)) locations[loc.id] = ids;
+			ids.push(frameOf(fn?.name ?? '?', fn?.file ?? '', l.line, fn?.start ?? 0));
+		}
+		locTo[loc.id] = ids.length;
+		maxFrames = Math.max(maxFrames, loc.line.length);
 	}
-	return { frames, locations };
-}
-
-function grow<T extends Uint32Array | Float64Array>(a: T, need: number): T {
-	const out = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, need));
-	out.set(a);
-	return out;
+	return { frames, locFrom, locTo, locFrames: Uint32Array.from(ids), maxFrames };
 }
 
 /** Which value of a sample is the chosen type, and which are its bytes and objects (same family: alloc or inuse). */

@@ -151,27 +151,24 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 	const total = { value: 0, bytes: 0, objects: 0 };
 	const outside = { samples: 0, value: 0 };
 	const stale = { samples: 0, value: 0 };
-	const nt = p.types.length;
-	const vals = p.values;
-	const add = (id: number, slot: number, base: number) => {
+	const add = (id: number, slot: number, vals: Float64Array) => {
 		const o = id * 9 + slot * 3;
-		sums[o] += vals[base + ix.value];
-		if (ix.bytes >= 0) sums[o + 1] += vals[base + ix.bytes];
-		if (ix.objects >= 0) sums[o + 2] += vals[base + ix.objects];
+		sums[o] += vals[ix.value];
+		if (ix.bytes >= 0) sums[o + 1] += vals[ix.bytes];
+		if (ix.objects >= 0) sums[o + 2] += vals[ix.objects];
 	};
 
-	for (let s = 0; s < p.samples; s++) {
-		const v = s * nt;
-		const value = vals[v + ix.value];
+	let stamp = 0;
+	const counts = p.readSamples((stack, depth, vals) => {
+		stamp++;
+		const value = vals[ix.value];
 		total.value += value;
-		if (ix.bytes >= 0) total.bytes += vals[v + ix.bytes];
-		if (ix.objects >= 0) total.objects += vals[v + ix.objects];
-		const from = p.stackStart[s];
-		const to = p.stackStart[s + 1];
+		if (ix.bytes >= 0) total.bytes += vals[ix.bytes];
+		if (ix.objects >= 0) total.objects += vals[ix.objects];
 		let own = -1;
 		let staleSeen = false;
-		for (let i = 0; i < to - from; i++) {
-			const frame = p.stackFrames[from + i];
+		for (let i = 0; i < depth; i++) {
+			const frame = stack[i];
 			const kind = kinds[frame];
 			if (kind === 0) continue;
 			const id = ids[frame];
@@ -180,22 +177,22 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 				staleSeen = true;
 				continue;
 			}
-			if (seen[id] !== s + 1) {
-				seen[id] = s + 1;
-				add(id, 2, v);
+			if (seen[id] !== stamp) {
+				seen[id] = stamp;
+				add(id, 2, vals);
 			}
-			if (i === 0) add(id, 0, v);
+			if (i === 0) add(id, 0, vals);
 			if (own < 0) {
 				own = id;
-				add(id, 1, v);
+				add(id, 1, vals);
 				if (i > 0) {
 					let m = callees.get(id);
 					if (!m) callees.set(id, (m = new Map()));
-					m.set(p.stackFrames[from], (m.get(p.stackFrames[from]) ?? 0) + value);
+					m.set(stack[0], (m.get(stack[0]) ?? 0) + value);
 				}
 			}
 		}
-		if (own >= 0) continue;
+		if (own >= 0) return;
 		if (staleSeen) {
 			stale.samples++;
 			stale.value += value;
@@ -203,7 +200,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 			outside.samples++;
 			outside.value += value;
 		}
-	}
+	});
 
 	const cost = (o: number): Cost => ({ value: sums[o], bytes: sums[o + 1], objects: sums[o + 2] });
 	const lines: LineCost[] = lineInfo.map((info, id) => ({
@@ -222,11 +219,11 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		sampleType: opts.sampleType,
 		unit: ix.unit,
 		total,
-		samples: p.samples,
+		samples: counts.samples,
 		lines: lines.filter((l) => l.cum.value > 0 || l.cum.objects > 0 || l.cum.bytes > 0),
 		outside,
 		stale: { ...stale, lines: staleLines },
-		brokenSamples: p.brokenLocations,
+		brokenSamples: counts.brokenLocations,
 	};
 }
 

@@ -27,7 +27,7 @@ export const PROFILE_SCHEMA = {
 						},
 						Sample: {
 							fields: {
-								locationId: { rule: 'repeated', type: 'uint64', id: 1 },
+								locationId: { rule: 'repeated', type: 'uint32', id: 1 },
 								value: { rule: 'repeated', type: 'int64', id: 2 },
 							},
 						},
