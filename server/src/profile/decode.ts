@@ -10,9 +10,9 @@
  * listed innermost first (an inlined call's body before its caller), and a sample's locations leaf
  * first.
  *
- * Samples are most of a profile (385,000 of them in 20 MB) and are not kept: `readSamples` decodes
- * them one at a time and hands each to its caller in reused typed arrays, so that none outlives its
- * turn. A decoded `Profile` holding them all as objects spends most of its time in the garbage
+ * Samples are most of a profile (385,000 of them in 20 MB) and are not kept: `readSamples` walks
+ * the top level with protobufjs's Reader, decodes each `sample` field with the `Sample` decoder and
+ * hands it to its caller in reused typed arrays, so that none outlives its turn. A decoded `Profile` holding them all as objects spends most of its time in the garbage
  * collector, and stacks copied into big typed arrays cost fresh memory (bench/README.md, "profile
  * decoders").
  */
