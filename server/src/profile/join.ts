@@ -133,58 +133,54 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		return r;
 	};
 
-	// Every frame resolved once, up front: the sample loop below reads two typed arrays.
-	const KIND_LINE = 1;
-	const KIND_STALE = 2;
-	const kinds = new Uint8Array(p.frames.length);
-	const ids = new Int32Array(p.frames.length);
+	// Every frame resolved once, up front: the sample loop below reads typed arrays only.
+	const lineOf = new Int32Array(p.frames.length).fill(-1);
+	const staleOf = new Int32Array(p.frames.length).fill(-1);
 	for (let f = 0; f < p.frames.length; f++) {
 		const r = resolve(f);
-		kinds[f] = r.kind === 'line' ? KIND_LINE : r.kind === 'stale' ? KIND_STALE : 0;
-		ids[f] = r.kind === 'outside' ? -1 : r.id;
+		if (r.kind === 'line') lineOf[f] = r.id;
+		else if (r.kind === 'stale') staleOf[f] = r.id;
 	}
 	// Sums per line: [value, bytes, objects] × (flat, own, cum).
 	const sums = new Float64Array(Math.max(1, lineInfo.length) * 9);
 	const seen = new Int32Array(lineInfo.length);
-	const staleSums: number[] = [];
+	const staleSums = new Float64Array(staleInfo.length);
 	const callees = new Map<number, Map<number, number>>();
 	const total = { value: 0, bytes: 0, objects: 0 };
 	const outside = { samples: 0, value: 0 };
 	const stale = { samples: 0, value: 0 };
-	const add = (id: number, slot: number, vals: Float64Array) => {
-		const o = id * 9 + slot * 3;
-		sums[o] += vals[ix.value];
-		if (ix.bytes >= 0) sums[o + 1] += vals[ix.bytes];
-		if (ix.objects >= 0) sums[o + 2] += vals[ix.objects];
-	};
 
 	let stamp = 0;
 	const counts = p.readSamples((stack, depth, vals) => {
 		stamp++;
 		const value = vals[ix.value];
+		const bytes = ix.bytes >= 0 ? vals[ix.bytes] : 0;
+		const objects = ix.objects >= 0 ? vals[ix.objects] : 0;
 		total.value += value;
-		if (ix.bytes >= 0) total.bytes += vals[ix.bytes];
-		if (ix.objects >= 0) total.objects += vals[ix.objects];
+		total.bytes += bytes;
+		total.objects += objects;
 		let own = -1;
 		let staleSeen = false;
 		for (let i = 0; i < depth; i++) {
 			const frame = stack[i];
-			const kind = kinds[frame];
-			if (kind === 0) continue;
-			const id = ids[frame];
-			if (kind === KIND_STALE) {
-				if (!staleSeen) staleSums[id] = (staleSums[id] ?? 0) + value;
-				staleSeen = true;
+			const id = lineOf[frame];
+			if (id < 0) {
+				const st = staleOf[frame];
+				if (st >= 0 && !staleSeen) {
+					staleSums[st] += value;
+					staleSeen = true;
+				}
 				continue;
 			}
+			const o = id * 9;
 			if (seen[id] !== stamp) {
 				seen[id] = stamp;
-				add(id, 2, vals);
+				addCost(sums, o + 6, value, bytes, objects);
 			}
-			if (i === 0) add(id, 0, vals);
+			if (i === 0) addCost(sums, o, value, bytes, objects);
 			if (own < 0) {
 				own = id;
-				add(id, 1, vals);
+				addCost(sums, o + 3, value, bytes, objects);
 				if (i > 0) {
 					let m = callees.get(id);
 					if (!m) callees.set(id, (m = new Map()));
@@ -214,7 +210,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 			.map(([fi, value]) => ({ func: p.frames[fi].func, file: p.frames[fi].file, line: p.frames[fi].line, value })),
 	}));
 	lines.sort((a, b) => b.own.value - a.own.value || b.cum.value - a.cum.value || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-	const staleLines = staleInfo.map((x, id) => ({ ...x, value: staleSums[id] ?? 0 })).sort((a, b) => b.value - a.value);
+	const staleLines = staleInfo.map((x, id) => ({ ...x, value: staleSums[id] })).sort((a, b) => b.value - a.value);
 	return {
 		sampleType: opts.sampleType,
 		unit: ix.unit,
@@ -225,6 +221,12 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		stale: { ...stale, lines: staleLines },
 		brokenSamples: counts.brokenLocations,
 	};
+}
+
+function addCost(sums: Float64Array, o: number, value: number, bytes: number, objects: number): void {
+	sums[o] += value;
+	sums[o + 1] += bytes;
+	sums[o + 2] += objects;
 }
 
 /** The frame's line in today's text, or why it has none. */
