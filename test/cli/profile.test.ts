@@ -77,7 +77,7 @@ test('check --profile --min-share keeps only the compiler facts on lines at or a
 test('check --profile (text): costs after each fact, the top lines, stale lines of an older profile said', async () => {
 	const r = await runCli(['check', '--fail-on', 'none', '--profile', path.join(FIX, 'allocs-old.pprof.gz'), './allocs'], { cwd: EXAMPLES });
 	assert.equal(r.code, 0, r.stderr);
-	assert.match(r.stdout, new RegExp(`^allocs/allocs\\.go:${NEWPOINT_LINE}:2: information: moved to heap: p .*\\[moved-to-heap\\] · 3\\.1 kB · 201 allocs · [\\d.]+ %$`, 'm'));
+	assert.match(r.stdout, new RegExp(`^allocs/allocs\\.go:${NEWPOINT_LINE}:2: information: \`p\` is moved to the heap .*\\[moved-to-heap, cause: returned\\] · 3\\.1 kB · 201 allocs · [\\d.]+ %$`, 'm'));
 	assert.match(r.stdout, /^Costliest lines \(alloc_space: /m);
 	assert.match(r.stdout, /^Stale: .*another version of the code\):\n\s+allocs\/allocs\.go:\d+ allocs\.Repeat: Repeat is not declared in allocs\.go any more$/m);
 });
