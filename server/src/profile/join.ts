@@ -92,9 +92,10 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 	};
 	// A closure's lines move with the declared function around it: package + declared name → its recorded start.
 	const starts = new Map<string, number>();
+	const declOf = declCache();
 	for (const f of p.frames) {
-		const d = declName(f.func);
-		if (f.startLine > 0 && !d.closure) starts.set(`${packageOfFunc(f.func)}\u0000${d.name}`, f.startLine);
+		const d = declOf(f.func);
+		if (f.startLine > 0 && !d.closure) starts.set(`${d.pkg}\u0000${d.name}`, f.startLine);
 	}
 
 	const lineKeys = new Map<string, number>();
@@ -110,7 +111,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		const m = opts.mapper.map(fr.file, fr.func);
 		if (m.where !== 'workspace') r = { kind: 'outside' };
 		else {
-			const at = placeLine(fr, m.file, spansOf(m.file), starts);
+			const at = placeLine(fr, declOf(fr.func), m.file, spansOf(m.file), starts);
 			if (typeof at === 'number') {
 				const key = `${m.file}\u0000${at}`;
 				let id = lineKeys.get(key);
@@ -229,15 +230,27 @@ function addCost(sums: Float64Array, o: number, value: number, bytes: number, ob
 	sums[o + 2] += objects;
 }
 
+type Decl = ReturnType<typeof declName> & { pkg: string };
+
+/** declName and packageOfFunc of a function name, once per name (a function has many frames). */
+function declCache(): (func: string) => Decl {
+	const memo = new Map<string, Decl>();
+	return (func) => {
+		let d = memo.get(func);
+		if (!d) memo.set(func, (d = { ...declName(func), pkg: packageOfFunc(func) }));
+		return d;
+	};
+}
+
 /** The frame's line in today's text, or why it has none. */
-function placeLine(fr: Frame, file: string, src: { spans: Map<string, FuncSpan>; lines: number } | undefined, starts: Map<string, number>): number | { reason: string } {
+function placeLine(fr: Frame, decl: Decl, file: string, src: { spans: Map<string, FuncSpan>; lines: number } | undefined, starts: Map<string, number>): number | { reason: string } {
 	const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 	if (!src) return { reason: `${base} is not in the workspace any more` };
-	const { name, closure } = declName(fr.func);
+	const { name, closure } = decl;
 	const span = src.spans.get(name);
 	if (!span) return { reason: `${name} is not declared in ${base} any more` };
 	// The recorded start of the declared function (a closure's own start is its literal's line).
-	const recorded = closure ? starts.get(`${packageOfFunc(fr.func)}\u0000${name}`) : fr.startLine || undefined;
+	const recorded = closure ? starts.get(`${decl.pkg}\u0000${name}`) : fr.startLine || undefined;
 	const line = fr.line + (recorded ? span.start - recorded : 0);
 	if (line < span.start || line > span.end || line > src.lines) return { reason: `line ${fr.line} of ${name} is not in ${name} today (${base}:${span.start}-${span.end})` };
 	return line;
