@@ -174,17 +174,27 @@ interface FrameTable {
 }
 
 function frameTable(head: Head, str: (i: number) => string): FrameTable {
-	const functions = new Map<number, { name: string; file: string; start: number }>();
-	for (const f of head.function) functions.set(f.id, { name: str(f.name), file: str(f.filename), start: f.startLine });
+	// Functions with the same name and file are one (their frames merge); an id no function has is `?`.
+	const fns: { name: string; file: string; start: number; frameAt: Map<number, number> }[] = [];
+	const fnKeys = new Map<string, number>();
+	const fnOf = (name: string, file: string, start: number) => {
+		const key = `${name}\u0000${file}`;
+		let i = fnKeys.get(key);
+		if (i === undefined) {
+			fnKeys.set(key, (i = fns.length));
+			fns.push({ name, file, start, frameAt: new Map() });
+		}
+		return i;
+	};
+	const fnById = new Map<number, number>();
+	for (const f of head.function) fnById.set(f.id, fnOf(str(f.name), str(f.filename), f.startLine));
 	const frames: Frame[] = [];
-	const frameIds = new Map<string, number>();
-	const frameOf = (func: string, file: string, line: number, startLine: number) => {
-		const key = `${func}\u0000${file}\u0000${line}`;
-		let id = frameIds.get(key);
+	const frameOf = (fnId: number, line: number) => {
+		const fn = fns[fnById.get(fnId) ?? fnOf('?', '', 0)];
+		let id = fn.frameAt.get(line);
 		if (id === undefined) {
-			id = frames.length;
-			frames.push({ func, file, line, startLine });
-			frameIds.set(key, id);
+			fn.frameAt.set(line, (id = frames.length));
+			frames.push({ func: fn.name, file: fn.file, line, startLine: fn.start });
 		}
 		return id;
 	};
@@ -199,10 +209,7 @@ function frameTable(head: Head, str: (i: number) => string): FrameTable {
 	for (const loc of head.location) {
 		if (loc.id <= 0 || loc.id >= limit) continue;
 		locFrom[loc.id] = ids.length;
-		for (const l of loc.line) {
-			const fn = functions.get(l.functionId);
-			ids.push(frameOf(fn?.name ?? '?', fn?.file ?? '', l.line, fn?.start ?? 0));
-		}
+		for (const l of loc.line) ids.push(frameOf(l.functionId, l.line));
 		locTo[loc.id] = ids.length;
 		maxFrames = Math.max(maxFrames, loc.line.length);
 	}
