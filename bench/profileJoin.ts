@@ -13,6 +13,10 @@
  * functions and on every compiler fact's line (some with an inlined frame), samples with stacks 4–40
  * deep, the four heap sample types. Written plain (≥ N MB, default 20) and gzipped; each is
  * measured in a fresh node process (peak RSS from getrusage). Target: decode + join ≤ 1 s.
+ *
+ * Then the decoders side by side on the plain file, each in a fresh process, decode alone: ours
+ * (protobufjs, samples read one at a time: decode.ts), protobufjs decoding the whole `Profile`
+ * with its samples as objects, and pprof-format's `Profile.decode` (what decode.ts used before).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,10 +24,12 @@ import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { Function as PFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import protobuf from 'protobufjs/light';
 import type { EscapeFact } from '../server/src/model';
 import { compileUnit } from '../server/src/cli/compile';
 import { discover } from '../server/src/cli/discover';
-import { factCosts, loadProfile } from '../server/src/profile/index';
+import { decodeProfile, factCosts, loadProfile } from '../server/src/profile/index';
+import { PROFILE_SCHEMA } from '../server/src/profile/profileSchema';
 import { funcSpans } from '../server/src/profile/funcLines';
 import { spawnTool } from '../server/src/toolchain/processes';
 import { prepareToolRun } from '../server/src/toolchain/toolRun';
@@ -132,6 +138,33 @@ function child(file: string, factsFile: string): void {
 	console.log(JSON.stringify({ ms: t1 - t0, cpuMs: (cpu.user + cpu.system) / 1000, factMs: t2 - t1, peakMB: peak / 2 ** 20, aboveStartMB: (peak - rssBefore) / 2 ** 20, samples: join.samples, lines: join.lines.length, measuredFacts: costs.filter((c) => c.cost).length, outside: join.outside.samples }));
 }
 
+const DECODERS = ['ours', 'protobufjs-whole', 'pprof-format'] as const;
+
+/** Runs in a fresh process: one decoder on one file, decode alone; prints one JSON line. */
+function decoderChild(name: (typeof DECODERS)[number], file: string): void {
+	const bytes = readFileSync(file);
+	let decode: () => number;
+	if (name === 'ours') {
+		decode = () => decodeProfile(bytes).readSamples(() => {}).samples;
+	} else if (name === 'protobufjs-whole') {
+		// The same schema with `Profile.sample` declared: one object per sample, all kept. 64-bit
+		// values are numbers here too (decode.ts, imported above, configures protobufjs so).
+		const schema = structuredClone(PROFILE_SCHEMA);
+		const fields: Record<string, unknown> = schema.nested.perftools.nested.profiles.nested.Profile.fields;
+		fields.sample = { rule: 'repeated', type: 'Sample', id: 2 };
+		const T = protobuf.Root.fromJSON(schema as unknown as protobuf.INamespace).lookupType('perftools.profiles.Profile');
+		decode = () => (T.decode(bytes) as unknown as { sample: unknown[] }).sample.length;
+	} else {
+		decode = () => Profile.decode(bytes).sample.length;
+	}
+	const cpu0 = process.cpuUsage();
+	const t0 = performance.now();
+	const samples = decode();
+	const ms = performance.now() - t0;
+	const cpu = process.cpuUsage(cpu0);
+	console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakMB: process.resourceUsage().maxRSS / 1024, samples }));
+}
+
 async function goPprofTop(file: string): Promise<number> {
 	const run = await prepareToolRun({ cwd: os.tmpdir(), build: false });
 	try {
@@ -148,6 +181,7 @@ async function goPprofTop(file: string): Promise<number> {
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	if (args[0] === '--child') return child(args[1], args[2]);
+	if (args[0] === '--decoder') return decoderChild(args[1] as (typeof DECODERS)[number], args[2]);
 	const quick = args.includes('--quick');
 	const mbAt = args.indexOf('--mb');
 	const mb = mbAt >= 0 ? Number(args[mbAt + 1]) : quick ? 2 : 20;
@@ -181,6 +215,19 @@ async function main(): Promise<void> {
 			console.log(`${label}: decode + join ${best.ms.toFixed(0)} ms (target ≤ ${TARGET_MS} ms; ${best.cpuMs.toFixed(0)} ms of CPU), fact costs ${best.factMs.toFixed(1)} ms; peak RSS ${best.peakMB.toFixed(0)} MB (${best.aboveStartMB.toFixed(0)} MB above start); ${best.samples} samples → ${best.lines} net/http lines, ${best.measuredFacts}/${facts.length} facts measured`);
 			console.log(`  go tool pprof -top -lines -symbolize=none on the same file: ${go.toFixed(0)} ms → ours/go ${(best.ms / go).toFixed(2)}×`);
 			if (best.ms > TARGET_MS) missed = true;
+		}
+		// The decoders side by side, decode alone, on the plain file (the median of three runs each).
+		const decoders = DECODERS.map((name) => {
+			const runs = [0, 1, 2].map(() => {
+				const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--decoder', name, plainFile], { encoding: 'utf8' });
+				if (r.status !== 0) throw new Error(r.stderr);
+				return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; cpuMs: number; peakMB: number; samples: number };
+			});
+			return { name, ...runs.sort((a, b) => a.cpuMs - b.cpuMs)[1] };
+		});
+		const ours = decoders[0];
+		for (const d of decoders) {
+			console.log(`decoder ${d.name.padEnd(16)} ${d.ms.toFixed(0).padStart(6)} ms wall, ${d.cpuMs.toFixed(0).padStart(6)} ms CPU (${(d.cpuMs / ours.cpuMs).toFixed(2)}× ours), peak RSS ${d.peakMB.toFixed(0)} MB, ${d.samples} samples`);
 		}
 		// The keystroke path, in the same run: the profile join is not on it.
 		const k = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'keystroke.ts'), quick ? '50' : '60'], { encoding: 'utf8', env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local' } });

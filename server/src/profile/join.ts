@@ -92,9 +92,10 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 	};
 	// A closure's lines move with the declared function around it: package + declared name → its recorded start.
 	const starts = new Map<string, number>();
+	const declOf = declCache();
 	for (const f of p.frames) {
-		const d = declName(f.func);
-		if (f.startLine > 0 && !d.closure) starts.set(`${packageOfFunc(f.func)}\u0000${d.name}`, f.startLine);
+		const d = declOf(f.func);
+		if (f.startLine > 0 && !d.closure) starts.set(`${d.pkg}\u0000${d.name}`, f.startLine);
 	}
 
 	const lineKeys = new Map<string, number>();
@@ -110,7 +111,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		const m = opts.mapper.map(fr.file, fr.func);
 		if (m.where !== 'workspace') r = { kind: 'outside' };
 		else {
-			const at = placeLine(fr, m.file, spansOf(m.file), starts);
+			const at = placeLine(fr, declOf(fr.func), m.file, spansOf(m.file), starts);
 			if (typeof at === 'number') {
 				const key = `${m.file}\u0000${at}`;
 				let id = lineKeys.get(key);
@@ -133,69 +134,62 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 		return r;
 	};
 
-	// Every frame resolved once, up front: the sample loop below reads two typed arrays.
-	const KIND_LINE = 1;
-	const KIND_STALE = 2;
-	const kinds = new Uint8Array(p.frames.length);
-	const ids = new Int32Array(p.frames.length);
+	// Every frame resolved once, up front: the sample loop below reads typed arrays only.
+	const lineOf = new Int32Array(p.frames.length).fill(-1);
+	const staleOf = new Int32Array(p.frames.length).fill(-1);
 	for (let f = 0; f < p.frames.length; f++) {
 		const r = resolve(f);
-		kinds[f] = r.kind === 'line' ? KIND_LINE : r.kind === 'stale' ? KIND_STALE : 0;
-		ids[f] = r.kind === 'outside' ? -1 : r.id;
+		if (r.kind === 'line') lineOf[f] = r.id;
+		else if (r.kind === 'stale') staleOf[f] = r.id;
 	}
 	// Sums per line: [value, bytes, objects] × (flat, own, cum).
 	const sums = new Float64Array(Math.max(1, lineInfo.length) * 9);
 	const seen = new Int32Array(lineInfo.length);
-	const staleSums: number[] = [];
+	const staleSums = new Float64Array(staleInfo.length);
 	const callees = new Map<number, Map<number, number>>();
 	const total = { value: 0, bytes: 0, objects: 0 };
 	const outside = { samples: 0, value: 0 };
 	const stale = { samples: 0, value: 0 };
-	const nt = p.types.length;
-	const vals = p.values;
-	const add = (id: number, slot: number, base: number) => {
-		const o = id * 9 + slot * 3;
-		sums[o] += vals[base + ix.value];
-		if (ix.bytes >= 0) sums[o + 1] += vals[base + ix.bytes];
-		if (ix.objects >= 0) sums[o + 2] += vals[base + ix.objects];
-	};
 
-	for (let s = 0; s < p.samples; s++) {
-		const v = s * nt;
-		const value = vals[v + ix.value];
+	let stamp = 0;
+	const counts = p.readSamples((stack, depth, vals) => {
+		stamp++;
+		const value = vals[ix.value];
+		const bytes = ix.bytes >= 0 ? vals[ix.bytes] : 0;
+		const objects = ix.objects >= 0 ? vals[ix.objects] : 0;
 		total.value += value;
-		if (ix.bytes >= 0) total.bytes += vals[v + ix.bytes];
-		if (ix.objects >= 0) total.objects += vals[v + ix.objects];
-		const from = p.stackStart[s];
-		const to = p.stackStart[s + 1];
+		total.bytes += bytes;
+		total.objects += objects;
 		let own = -1;
 		let staleSeen = false;
-		for (let i = 0; i < to - from; i++) {
-			const frame = p.stackFrames[from + i];
-			const kind = kinds[frame];
-			if (kind === 0) continue;
-			const id = ids[frame];
-			if (kind === KIND_STALE) {
-				if (!staleSeen) staleSums[id] = (staleSums[id] ?? 0) + value;
-				staleSeen = true;
+		for (let i = 0; i < depth; i++) {
+			const frame = stack[i];
+			const id = lineOf[frame];
+			if (id < 0) {
+				const st = staleOf[frame];
+				if (st >= 0 && !staleSeen) {
+					staleSums[st] += value;
+					staleSeen = true;
+				}
 				continue;
 			}
-			if (seen[id] !== s + 1) {
-				seen[id] = s + 1;
-				add(id, 2, v);
+			const o = id * 9;
+			if (seen[id] !== stamp) {
+				seen[id] = stamp;
+				addCost(sums, o + 6, value, bytes, objects);
 			}
-			if (i === 0) add(id, 0, v);
+			if (i === 0) addCost(sums, o, value, bytes, objects);
 			if (own < 0) {
 				own = id;
-				add(id, 1, v);
+				addCost(sums, o + 3, value, bytes, objects);
 				if (i > 0) {
 					let m = callees.get(id);
 					if (!m) callees.set(id, (m = new Map()));
-					m.set(p.stackFrames[from], (m.get(p.stackFrames[from]) ?? 0) + value);
+					m.set(stack[0], (m.get(stack[0]) ?? 0) + value);
 				}
 			}
 		}
-		if (own >= 0) continue;
+		if (own >= 0) return;
 		if (staleSeen) {
 			stale.samples++;
 			stale.value += value;
@@ -203,7 +197,7 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 			outside.samples++;
 			outside.value += value;
 		}
-	}
+	});
 
 	const cost = (o: number): Cost => ({ value: sums[o], bytes: sums[o + 1], objects: sums[o + 2] });
 	const lines: LineCost[] = lineInfo.map((info, id) => ({
@@ -217,28 +211,46 @@ export function joinProfile(p: DecodedProfile, opts: JoinOptions): ProfileJoin {
 			.map(([fi, value]) => ({ func: p.frames[fi].func, file: p.frames[fi].file, line: p.frames[fi].line, value })),
 	}));
 	lines.sort((a, b) => b.own.value - a.own.value || b.cum.value - a.cum.value || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-	const staleLines = staleInfo.map((x, id) => ({ ...x, value: staleSums[id] ?? 0 })).sort((a, b) => b.value - a.value);
+	const staleLines = staleInfo.map((x, id) => ({ ...x, value: staleSums[id] })).sort((a, b) => b.value - a.value);
 	return {
 		sampleType: opts.sampleType,
 		unit: ix.unit,
 		total,
-		samples: p.samples,
+		samples: counts.samples,
 		lines: lines.filter((l) => l.cum.value > 0 || l.cum.objects > 0 || l.cum.bytes > 0),
 		outside,
 		stale: { ...stale, lines: staleLines },
-		brokenSamples: p.brokenLocations,
+		brokenSamples: counts.brokenLocations,
+	};
+}
+
+function addCost(sums: Float64Array, o: number, value: number, bytes: number, objects: number): void {
+	sums[o] += value;
+	sums[o + 1] += bytes;
+	sums[o + 2] += objects;
+}
+
+type Decl = ReturnType<typeof declName> & { pkg: string };
+
+/** declName and packageOfFunc of a function name, once per name (a function has many frames). */
+function declCache(): (func: string) => Decl {
+	const memo = new Map<string, Decl>();
+	return (func) => {
+		let d = memo.get(func);
+		if (!d) memo.set(func, (d = { ...declName(func), pkg: packageOfFunc(func) }));
+		return d;
 	};
 }
 
 /** The frame's line in today's text, or why it has none. */
-function placeLine(fr: Frame, file: string, src: { spans: Map<string, FuncSpan>; lines: number } | undefined, starts: Map<string, number>): number | { reason: string } {
+function placeLine(fr: Frame, decl: Decl, file: string, src: { spans: Map<string, FuncSpan>; lines: number } | undefined, starts: Map<string, number>): number | { reason: string } {
 	const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 	if (!src) return { reason: `${base} is not in the workspace any more` };
-	const { name, closure } = declName(fr.func);
+	const { name, closure } = decl;
 	const span = src.spans.get(name);
 	if (!span) return { reason: `${name} is not declared in ${base} any more` };
 	// The recorded start of the declared function (a closure's own start is its literal's line).
-	const recorded = closure ? starts.get(`${packageOfFunc(fr.func)}\u0000${name}`) : fr.startLine || undefined;
+	const recorded = closure ? starts.get(`${decl.pkg}\u0000${name}`) : fr.startLine || undefined;
 	const line = fr.line + (recorded ? span.start - recorded : 0);
 	if (line < span.start || line > span.end || line > src.lines) return { reason: `line ${fr.line} of ${name} is not in ${name} today (${base}:${span.start}-${span.end})` };
 	return line;

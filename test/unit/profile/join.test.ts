@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Profile } from 'pprof-format';
 import path from 'node:path';
 import { parseEscapeOutput } from '../../../server/src/escape/parser';
-import { decodeProfile, ProfileError, type SampleType } from '../../../server/src/profile/decode';
+import { decodeProfile, ProfileError, type DecodedProfile, type SampleType } from '../../../server/src/profile/decode';
 import { factCosts, joinProfile, type ProfileJoin } from '../../../server/src/profile/join';
 import { SourceMapper, type ModuleRoot } from '../../../server/src/profile/map';
 
@@ -31,6 +32,13 @@ const sources = (file: string) => {
 	}
 };
 const load = (name: string) => decodeProfile(readFileSync(path.join(FIX, name)));
+/** Every sample's stack and values, copied out of the reused arrays readSamples hands over. */
+const samplesOf = (p: DecodedProfile) => {
+	const out: { stack: number[]; values: number[] }[] = [];
+	const counts = p.readSamples((stack, depth, values) => out.push({ stack: [...stack.subarray(0, depth)], values: [...values] }));
+	assert.equal(counts.samples, out.length);
+	return out;
+};
 const join = (name: string, sampleType: SampleType = 'alloc_space', modules: ModuleRoot[] = [here]): ProfileJoin =>
 	joinProfile(load(name), { sampleType, mapper: new SourceMapper(modules, '/usr/local/go'), sourceOf: sources });
 const facts = parseEscapeOutput(readFileSync(path.join(FIX, 'allocs-m2.txt'), 'utf8'), { cwd: path.join(EXAMPLES, 'allocs') }).facts;
@@ -39,11 +47,11 @@ test('gzipped and plain bytes decode to the same profile with the four heap samp
 	const gz = load('allocs-abs.pprof.gz');
 	const plain = load('allocs-abs.pprof');
 	assert.deepEqual(gz.types.map((t) => `${t.type}/${t.unit}`), ['alloc_objects/count', 'alloc_space/bytes', 'inuse_objects/count', 'inuse_space/bytes']);
-	assert.equal(gz.samples, plain.samples);
-	assert.deepEqual(gz.stackFrames, plain.stackFrames);
-	assert.deepEqual(gz.values, plain.values);
+	const samples = samplesOf(gz);
+	assert.deepEqual(samples, samplesOf(plain));
 	assert.deepEqual(gz.frames, plain.frames);
-	assert.ok(gz.samples > 10);
+	assert.ok(samples.length > 10);
+	assert.ok(samples.every((s) => s.stack.length > 0 && s.stack.every((f) => f < gz.frames.length) && s.values.length === 4));
 });
 
 test('what is not a profile is a ProfileError, and a missing sample type names the ones there are', () => {
@@ -51,6 +59,30 @@ test('what is not a profile is a ProfileError, and a missing sample type names t
 	assert.throws(() => decodeProfile(Buffer.from([0x1f, 0x8b, 1, 2, 3])), /gzip/);
 	const p = load('allocs-abs.pprof');
 	assert.throws(() => joinProfile({ ...p, types: [{ type: 'samples', unit: 'count' }, { type: 'cpu', unit: 'nanoseconds' }] }, { sampleType: 'alloc_space', mapper: new SourceMapper([here], undefined), sourceOf: sources }), /no alloc_space samples \(it has samples, cpu\)/);
+});
+
+test('a profile cut short, or a sample that is not a Sample message, is a ProfileError; so is it from readSamples', () => {
+	const bytes = readFileSync(path.join(FIX, 'allocs-abs.pprof'));
+	assert.throws(() => decodeProfile(bytes.subarray(0, bytes.length - 7)), /not a pprof profile/);
+	// One more top-level `sample` (field 2, 2 bytes) holding a tag of wire type 7, which does not exist.
+	const bad = decodeProfile(Buffer.concat([bytes, Buffer.from([0x12, 0x02, 0x0f, 0x00])]));
+	assert.throws(() => bad.readSamples(() => {}), ProfileError);
+	assert.throws(() => joinProfile(bad, { sampleType: 'alloc_space', mapper: new SourceMapper([here], undefined), sourceOf: sources }), ProfileError);
+});
+
+test('a sample naming a location the profile does not define is counted as broken; its other frames still count', () => {
+	const bytes = readFileSync(path.join(FIX, 'allocs-abs.pprof'));
+	const re = Profile.decode(bytes);
+	const lids = re.sample[0].locationId;
+	const leaf = lids[0];
+	re.sample[0].locationId = [999_999, ...lids.slice(1)]; // the leaf's location replaced by one that is not there
+	const p = decodeProfile(re.encode());
+	const [was, now] = [samplesOf(load('allocs-abs.pprof'))[0], samplesOf(p)[0]];
+	assert.equal(p.readSamples(() => {}).brokenLocations, 1);
+	const leafFrames = was.stack.length - now.stack.length;
+	assert.ok(leafFrames >= 1 && Number(leaf) > 0);
+	assert.deepEqual(now.stack, was.stack.slice(leafFrames));
+	assert.equal(joinProfile(p, { sampleType: 'alloc_space', mapper: new SourceMapper([here], '/usr/local/go'), sourceOf: sources }).brokenSamples, 1);
 });
 
 test('absolute paths: the capture directory maps to itself, and through the import path to a checkout elsewhere', () => {
