@@ -23,6 +23,7 @@ import { fitsDocument } from './changeCheck';
 import type { CodeActionStore } from './codeActions';
 import type { DocumentStore, OpenDoc } from './documents';
 import * as engines from './engines';
+import { runInSlices } from './messageGate';
 import { Placements } from './placement';
 import { RefreshJobs, type RefreshMode } from './refreshJobs';
 import { RuleRuns, type RuleInput } from './ruleRuns';
@@ -316,7 +317,9 @@ export class DocumentReports {
 		const version = d.doc.version;
 		// Never publish a range the client cannot place (a fact left past a shortened file's end…).
 		const lines = lineCount(d);
-		const all = report.diagnostics;
+		const all = await runInSlices(report.diagnosticsInSteps());
+		// Changed or closed meanwhile: the job the change scheduled publishes the new text's report.
+		if (this.o.docs.get(d.uri) !== d || d.doc.version !== version || this.o.docs.isDesynced(d.uri)) return;
 		const diagnostics = all.every((x) => fitsDocument(x.range, lines)) ? all : this.dropUnfit(all, lines);
 		await this.o.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.o.caps.memlensExtensions && withFacts) {

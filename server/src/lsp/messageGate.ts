@@ -27,3 +27,21 @@ export async function messagesFirst(): Promise<void> {
 		if (dispatched === before) return;
 	}
 }
+
+/** Work done between two looks at the connection's queue (see runInSlices). */
+const SLICE_MS = 8;
+
+/**
+ * Runs a generator's steps, letting the messages waiting go first every SLICE_MS: a long pure
+ * computation (a big file's diagnostics) no longer holds up a hover for its whole length.
+ */
+export async function runInSlices<T>(steps: Generator<void, T>): Promise<T> {
+	let until = performance.now() + SLICE_MS;
+	for (let r = steps.next(); ; r = steps.next()) {
+		if (r.done) return r.value;
+		if (performance.now() >= until) {
+			await messagesFirst();
+			until = performance.now() + SLICE_MS;
+		}
+	}
+}

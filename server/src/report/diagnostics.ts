@@ -264,6 +264,24 @@ export function escapeDiagnostics(
 	cache?: FactCache,
 	onStack?: ReadonlySet<PlacedFact>,
 ): Diagnostic[] {
+	const steps = escapeDiagnosticsInSteps(placed, settings, caps, stale, cache, onStack);
+	let r = steps.next();
+	while (!r.done) r = steps.next();
+	return r.value;
+}
+
+/**
+ * escapeDiagnostics one fact per step: a caller on the server's thread can let waiting requests
+ * in between steps (explaining a big file's thousands of facts takes 100 ms and more).
+ */
+export function* escapeDiagnosticsInSteps(
+	placed: readonly PlacedFact[],
+	settings: Settings,
+	caps: ClientCaps,
+	stale: boolean,
+	cache?: FactCache,
+	onStack?: ReadonlySet<PlacedFact>,
+): Generator<void, Diagnostic[]> {
 	const out: Diagnostic[] = [];
 	// Steps name a handful of files thousands of times: one URI string per file.
 	const uris = new Map<string, string>();
@@ -283,6 +301,7 @@ export function escapeDiagnostics(
 			if (e) e.diagnostic = { settings, caps, stale, onStack: stack, value: d && keepDiagnostic(d) };
 		}
 		if (d) out.push(d);
+		yield;
 	}
 	return out;
 }

@@ -14,7 +14,7 @@ import type { Rule } from '../rules/types';
 import { explainFact, shortLabel } from '../escape/explain';
 import { typedView, type TypedPackage } from '../typed/view';
 import type { ClientCaps, FixableDiagnostic, ResolvedSettings, RuleInput } from './types';
-import { escapeDiagnostics, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
+import { escapeDiagnosticsInSteps, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
 import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
 import { factsOnStack, functionSpans } from './stackLens';
@@ -66,6 +66,8 @@ export interface FileReport {
 	 * with their related positions) the built diagnostics were 15-18 MB of the heap.
 	 */
 	readonly diagnostics: Diagnostic[];
+	/** The same, built one compiler fact per step (the server lets requests in between steps). */
+	diagnosticsInSteps(): Generator<void, Diagnostic[]>;
 	fixables: FixableDiagnostic[];
 	heapSites: HeapSite[];
 	/** The `does not escape` facts shown because their function's stack lens is on. */
@@ -105,7 +107,7 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 
 /** Adds the `diagnostics` getter (its own function, so the getter holds only what it needs, not the file's text). */
 function withDiagnostics(
-	report: Omit<FileReport, 'diagnostics'>,
+	report: Omit<FileReport, 'diagnostics' | 'diagnosticsInSteps'>,
 	ruleDiags: Diagnostic[],
 	memlens: ResolvedSettings['memlens'],
 	caps: ClientCaps,
@@ -113,10 +115,19 @@ function withDiagnostics(
 	cache: FactCache | undefined,
 	profile: FileProfile | undefined,
 ): FileReport {
-	const escape = () => escapeDiagnostics(report.placed, memlens, caps, stale, cache, report.onStack);
+	function* steps(): Generator<void, Diagnostic[]> {
+		const escape = yield* escapeDiagnosticsInSteps(report.placed, memlens, caps, stale, cache, report.onStack);
+		return mergeDiagnostics(profile ? costSeverities(escape, profile, memlens) : escape, ruleDiags);
+	}
+	Object.defineProperty(report, 'diagnosticsInSteps', { value: steps });
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => mergeDiagnostics(profile ? costSeverities(escape(), profile, memlens) : escape(), ruleDiags),
+		get: () => {
+			const it = steps();
+			let r = it.next();
+			while (!r.done) r = it.next();
+			return r.value;
+		},
 	}) as FileReport;
 }
 
