@@ -38,6 +38,8 @@ export interface TypedRunRequest {
 	env: Record<string, string>;
 	signal?: AbortSignal;
 	timeoutMs: number;
+	/** Files vet is not shown (deleted through the overlay): the CLI leaves costly tests out (./testVariants.ts). */
+	leaveOut?: readonly string[];
 	/** Called with the pid of the spawned `go` (its process group id too). */
 	onSpawn?: (pid: number) => void;
 }
@@ -127,7 +129,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 	try {
 		// The same policy as every toolchain run (toolchain/toolRun.ts): env allowlist, GOFLAGS, module files, temp dir.
 		const dirs = req.sourceDirs ?? (req.patterns?.length ? req.patterns : ['.']).filter((p) => !p.includes('...')).map((p) => path.resolve(req.cwd, p));
-		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs });
+		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs, ...(req.leaveOut?.length ? { leaveOut: req.leaveOut } : {}) });
 		notes = run.notes;
 		const args = vetArgs({ ...req, buildFlags: run.flags }, run.overlay?.file);
 		command = `${req.goBin} ${args.join(' ')}`;
