@@ -29,6 +29,8 @@ import { CLI_JS, goEnv } from '../test/hardening/session';
 const GO = '/usr/local/go/bin/go';
 const TIME = '/usr/bin/time';
 const TARGET_RATIO = 1.15;
+/** MEMLENS_BENCH_CLI: another build of the CLI (a copy of dist/, so a rebuild meanwhile does not change the run). */
+const CLI = process.env.MEMLENS_BENCH_CLI || CLI_JS;
 
 interface Measure {
 	wallS: number;
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
 	const caches = { raw: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-raw-')), memlens: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-ml-')), findings: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-findings-')) };
 	const raw = () => timed(GO, ['build', '-o', os.devNull, '-gcflags=-m=2', ...rawPatterns], src, goEnv({ GOCACHE: caches.raw }), false);
 	const memlens = (extra: string[] = [], env: Record<string, string> = {}) =>
-		timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extraArgs, ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, MEMLENS_CACHE: caches.findings, ...env }), true);
+		timed(process.execPath, [CLI, 'check', '--format', 'json', '--fail-on', 'none', ...extraArgs, ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, MEMLENS_CACHE: caches.findings, ...env }), true);
 	const findings = (m: Measure) => {
 		try {
 			return (JSON.parse(m.stdout) as { findings: unknown[] }).findings.length;

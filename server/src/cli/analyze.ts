@@ -289,7 +289,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 			let types: UnitTypes | undefined;
 			// A shard may hold only packages the go command does not build here: nothing to vet.
 			if (typedOn && unit.patterns.length) {
-				types = await UnitTypes.run(opts.goBin, unit, opts.tags);
+				types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled);
 				typedRuns.push(types.result);
 				// No Go: the syntax answer stands (the caller notes it once).
 				if (types.result.status === 'go-missing') typedOn = false;

@@ -15,6 +15,10 @@
  * those test files get the syntax answer, and the same second `go vet .` of the directory, with its
  * tests, runs for a test file whose syntax findings types would confirm or retract. What is lost
  * there is only what vet alone would add in those test files.
+ *
+ * After a good escape compile of the unit, vet gets that compile's `-gcflags=-m=2`: the packages it
+ * needs compiled are then that build's, replayed from the go build cache (typed/runner.ts
+ * `shareEscapeCompile`), instead of all compiled again with default flags.
  */
 import path from 'node:path';
 import type { TypedFact, TypedView } from '../typed/facts';
@@ -48,13 +52,13 @@ export class UnitTypes {
 		}
 	}
 
-	/** Runs vet over the unit's packages. */
-	static async run(goBin: string, unit: ModuleUnit, tags: string[]): Promise<UnitTypes> {
+	/** Runs vet over the unit's packages; `afterEscapeCompile`: the unit's `go build -gcflags=-m=2` succeeded (its compiles are reused). */
+	static async run(goBin: string, unit: ModuleUnit, tags: string[], afterEscapeCompile = false): Promise<UnitTypes> {
 		const costly = await listCostlyTests(goBin, unit.root, unit.patterns, unit.packages, tags);
 		const dirs = importPaths(unit);
 		const untested = new Set([...(costly ?? [])].map((ip) => dirs.get(ip)).filter((d): d is string => d !== undefined));
 		const leaveOut = testFilesOf(untested);
-		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0, ...(leaveOut.length ? { leaveOut } : {}) });
+		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0, shareEscapeCompile: afterEscapeCompile, ...(leaveOut.length ? { leaveOut } : {}) });
 		return new UnitTypes(r, goBin, tags, unit, untested);
 	}
 
