@@ -261,6 +261,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		for (const unit of units) {
 			const factsByFile = new Map<string, EscapeFact[]>();
 			let compiled = false;
+			// A read-only go list for the typed pass, run while the go command compiles.
+			const costlyTests = typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined;
 			if (kinds.size) {
 				const r = await compileUnit(opts.goBin, unit, opts.tags);
 				compiles.push(r);
@@ -289,7 +291,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 			let types: UnitTypes | undefined;
 			// A shard may hold only packages the go command does not build here: nothing to vet.
 			if (typedOn && unit.patterns.length) {
-				types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled);
+				types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, costlyTests);
 				typedRuns.push(types.result);
 				// No Go: the syntax answer stands (the caller notes it once).
 				if (types.result.status === 'go-missing') typedOn = false;

@@ -53,13 +53,18 @@ export class UnitTypes {
 	}
 
 	/** Runs vet over the unit's packages; `afterEscapeCompile`: the unit's `go build -gcflags=-m=2` succeeded (its compiles are reused). */
-	static async run(goBin: string, unit: ModuleUnit, tags: string[], afterEscapeCompile = false): Promise<UnitTypes> {
-		const costly = await listCostlyTests(goBin, unit.root, unit.patterns, unit.packages, tags);
+	static async run(goBin: string, unit: ModuleUnit, tags: string[], afterEscapeCompile = false, costlyTests?: Promise<Set<string> | undefined>): Promise<UnitTypes> {
+		const costly = await (costlyTests ?? UnitTypes.costlyTests(goBin, unit, tags));
 		const dirs = importPaths(unit);
 		const untested = new Set([...(costly ?? [])].map((ip) => dirs.get(ip)).filter((d): d is string => d !== undefined));
 		const leaveOut = testFilesOf(untested);
 		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0, shareEscapeCompile: afterEscapeCompile, ...(leaveOut.length ? { leaveOut } : {}) });
 		return new UnitTypes(r, goBin, tags, unit, untested);
+	}
+
+	/** The unit's packages whose tests recompile their importers (typed/testVariants.ts); the CLI starts it beside the compile. */
+	static costlyTests(goBin: string, unit: ModuleUnit, tags: string[]): Promise<Set<string> | undefined> {
+		return listCostlyTests(goBin, unit.root, unit.patterns, unit.packages, tags);
 	}
 
 	/** A test file vet was not shown (its package was vetted without tests), until its directory is re-checked. */
