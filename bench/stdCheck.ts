@@ -113,7 +113,13 @@ async function main(): Promise<void> {
 		const n = findings(ml);
 		// Cold and warm must say the same (the warm run replays the findings cache).
 		const said = n < 0 ? '' : JSON.stringify((JSON.parse(ml.stdout) as { findings: unknown[] }).findings);
-		if (first === undefined) first = said;
+		if (first === undefined) {
+			first = said;
+			// What was found, per rule (compare runs of different builds by it).
+			const by = new Map<string, number>();
+			if (n >= 0) for (const f of JSON.parse(said) as { rule: string }[]) by.set(f.rule, (by.get(f.rule) ?? 0) + 1);
+			console.log(`  ${label} findings by rule: ${[...by].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`);
+		}
 		else if (said !== first) {
 			failed = true;
 			console.log(`  ${label}: the findings differ from the first run's`);
