@@ -105,9 +105,13 @@ export function readEntry(cfg: CacheConfig, key: string): CachedResult | undefin
 		const r = JSON.parse(raw) as CachedResult & { key?: string };
 		// A torn or foreign file is a miss, never an answer.
 		if (r.key !== key || !Array.isArray(r.findings)) return undefined;
-		// Used now: the last to go when the cache is trimmed.
-		const now = new Date();
-		utimesSync(p, now, now);
+		try {
+			// Used now: the last to go when the cache is trimmed (a read-only cache is still read).
+			const now = new Date();
+			utimesSync(p, now, now);
+		} catch {
+			// not ours to touch
+		}
 		return { findings: r.findings, ...(r.spans ? { spans: r.spans } : {}) };
 	} catch {
 		return undefined;
