@@ -12,8 +12,10 @@
  *   npm run build && node --import tsx bench/stdCheck.ts [--quick] [--no-cold] [--breakdown] [--args=A,B] [PKGDIR …]
  *
  * --quick: container/ and encoding/csv only (bench/smoke.mjs). --breakdown: more warm runs of
- * memlens, to show where the time goes: rules in process instead of one thread per CPU, --typed off,
- * --escape none --typed off (the syntax rules alone), --escape none. --args=A,B: more arguments for
+ * memlens, to show where the time goes: the findings cache off (MEMLENS_CACHE=off), rules in process
+ * instead of one thread per CPU (cache off), --typed off, --escape none --typed off (the syntax
+ * rules alone, cache off), --escape none. memlens's findings cache is a fresh temp dir
+ * (MEMLENS_CACHE) beside its fresh GOCACHE. --args=A,B: more arguments for
  * every memlens run of the table (e.g. --args=--typed,off: cold and warm without the typed pass). PKGDIR:
  * directories under GOROOT/src instead of all of std. The full run compiles std twice cold (over
  * 300 packages each): minutes on a small machine.
@@ -27,6 +29,8 @@ import { CLI_JS, goEnv } from '../test/hardening/session';
 const GO = '/usr/local/go/bin/go';
 const TIME = '/usr/bin/time';
 const TARGET_RATIO = 1.15;
+/** MEMLENS_BENCH_CLI: another build of the CLI (a copy of dist/, so a rebuild meanwhile does not change the run). */
+const CLI = process.env.MEMLENS_BENCH_CLI || CLI_JS;
 
 interface Measure {
 	wallS: number;
@@ -90,10 +94,11 @@ async function main(): Promise<void> {
 	if (extraArgs.length) console.log(`memlens runs with ${extraArgs.join(' ')}`);
 	console.log(`std check: ${quick ? 'quick: ' : ''}${named.length || quick ? dirs.join(' ') : `all of std (${dirs.length} top-level directories of ${src})`}; ${cpus} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-	const caches = { raw: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-raw-')), memlens: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-ml-')) };
+	// memlens's own findings cache (server/src/cli/findingsCache.ts) is fresh beside its GOCACHE: cold is cold.
+	const caches = { raw: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-raw-')), memlens: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-ml-')), findings: mkdtempSync(path.join(os.tmpdir(), 'memlens-stdcheck-findings-')) };
 	const raw = () => timed(GO, ['build', '-o', os.devNull, '-gcflags=-m=2', ...rawPatterns], src, goEnv({ GOCACHE: caches.raw }), false);
 	const memlens = (extra: string[] = [], env: Record<string, string> = {}) =>
-		timed(process.execPath, [CLI_JS, 'check', '--format', 'json', '--fail-on', 'none', ...extraArgs, ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, ...env }), true);
+		timed(process.execPath, [CLI, 'check', '--format', 'json', '--fail-on', 'none', ...extraArgs, ...extra, ...dirs], src, goEnv({ GOCACHE: caches.memlens, MEMLENS_CACHE: caches.findings, ...env }), true);
 	const findings = (m: Measure) => {
 		try {
 			return (JSON.parse(m.stdout) as { findings: unknown[] }).findings.length;
@@ -103,8 +108,22 @@ async function main(): Promise<void> {
 	};
 	let failed = false;
 	let missed = false;
+	let first: string | undefined;
 	const report = (label: string, r: Measure, ml: Measure) => {
 		const n = findings(ml);
+		// Cold and warm must say the same (the warm run replays the findings cache).
+		const said = n < 0 ? '' : JSON.stringify((JSON.parse(ml.stdout) as { findings: unknown[] }).findings);
+		if (first === undefined) {
+			first = said;
+			// What was found, per rule (compare runs of different builds by it).
+			const by = new Map<string, number>();
+			if (n >= 0) for (const f of JSON.parse(said) as { rule: string }[]) by.set(f.rule, (by.get(f.rule) ?? 0) + 1);
+			console.log(`  ${label} findings by rule: ${[...by].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`);
+		}
+		else if (said !== first) {
+			failed = true;
+			console.log(`  ${label}: the findings differ from the first run's`);
+		}
 		if (r.code !== 0 || ml.code !== 0 || n < 0) {
 			failed = true;
 			console.log(`  ${label}: a run failed (raw exit ${r.code}, memlens exit ${ml.code})\n${ml.stderr.split('\n').slice(-8).join('\n')}`);
@@ -124,9 +143,10 @@ async function main(): Promise<void> {
 		}
 		report('warm', await raw(), await memlens());
 		if (breakdown) {
-			console.log(`  warm memlens, syntax rules in process (MEMLENS_RULE_THREADS=1): ${fmt(await memlens([], { MEMLENS_RULE_THREADS: '1' }))}`);
+			console.log(`  warm memlens, findings cache off (MEMLENS_CACHE=off): ${fmt(await memlens([], { MEMLENS_CACHE: 'off' }))}`);
+			console.log(`  warm memlens, syntax rules in process, findings cache off (MEMLENS_RULE_THREADS=1): ${fmt(await memlens([], { MEMLENS_RULE_THREADS: '1', MEMLENS_CACHE: 'off' }))}`);
 			console.log(`  warm memlens --typed off: ${fmt(await memlens(['--typed', 'off']))}`);
-			console.log(`  warm memlens --escape none --typed off (syntax rules only): ${fmt(await memlens(['--escape', 'none', '--typed', 'off']))}`);
+			console.log(`  warm memlens --escape none --typed off (syntax rules only, findings cache off): ${fmt(await memlens(['--escape', 'none', '--typed', 'off'], { MEMLENS_CACHE: 'off' }))}`);
 			console.log(`  warm memlens --escape none (rules + typed pass, no compile): ${fmt(await memlens(['--escape', 'none']))}`);
 		}
 	} finally {

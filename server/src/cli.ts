@@ -22,6 +22,7 @@ import { BaselineError } from './review/baseline';
 import { RULES_BY_ID } from './rules/index';
 import { joinCheckProfile, profileCommand } from './cli/profileCommand';
 import { installExitCleanup } from './toolchain/exitCleanup';
+import { cacheDirFor, ruleSetSalt, type CacheConfig } from './cli/findingsCache';
 
 export { EXIT } from './cli/problems';
 
@@ -60,11 +61,24 @@ function ruleThreads(): AnalyzeOptions['ruleThreads'] {
 	return { size: n, entry: __filename, minFiles: set !== undefined ? 1 : 100 };
 }
 
+/**
+ * The persistent findings cache (cli/findingsCache.ts) when running as the bundle (dist/cli.js:
+ * the bundle and its grammar are the rule set's identity); MEMLENS_CACHE=off or a directory.
+ */
+function findingsCache(paths: string[], io: Io): CacheConfig | undefined {
+	if (!__filename.endsWith('.js')) return undefined;
+	const { dir, note } = cacheDirFor(process.env.MEMLENS_CACHE || undefined, paths.map((p) => path.resolve(io.cwd, p)));
+	if (note) io.err(`memlens: note: ${note}\n`);
+	if (!dir) return undefined;
+	const salt = ruleSetSalt([__filename, ...['tree-sitter-go.wasm', 'web-tree-sitter.wasm'].map((w) => path.join(__dirname, w))]);
+	return salt ? { dir, salt } : undefined;
+}
+
 async function check(o: CheckOptions, io: Io): Promise<number> {
 	// An unknown REF or an unusable baseline fails before anything is compiled.
 	const select = await prepareSelection(o, io.cwd);
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), ...(o.shard ? { shard: o.shard } : {}) });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	const sel = select(r.findings);
@@ -92,7 +106,7 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 
 async function report(o: ReportOptions, io: Io): Promise<number> {
 	const goBin = resolveGoBinary(o.go);
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), ...(o.shard ? { shard: o.shard } : {}) });
 	if (reportProblems(r, io)) return EXIT.tool;
 	await completeSpans(r);
 	const go = await goVersion(goBin);

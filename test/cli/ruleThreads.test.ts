@@ -1,6 +1,7 @@
 /**
  * The syntax rules on worker threads (cli/ruleWorkers.ts) give exactly the in-process output:
- * `memlens check` and `memlens report` on examples/ with MEMLENS_RULE_THREADS=3 and =1.
+ * `memlens check` and `memlens report` on examples/ with MEMLENS_RULE_THREADS=3 and =1 (the
+ * findings cache off: the second run must run its rules, not replay the first's).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { EXAMPLES, goEnv, runCli } from './helpers';
 const cwd = path.dirname(EXAMPLES);
 
 async function out(args: string[], threads: string): Promise<string> {
-	const r = await runCli(args, { cwd, env: goEnv({ MEMLENS_RULE_THREADS: threads }) });
+	const r = await runCli(args, { cwd, env: goEnv({ MEMLENS_RULE_THREADS: threads, MEMLENS_CACHE: 'off' }) });
 	assert.equal(r.code, 0, r.stderr);
 	assert.doesNotMatch(r.stderr, /rule worker|rules failed/);
 	return r.stdout;

@@ -25,6 +25,7 @@ import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
 import type { FindingCost } from './profileFormat';
 import { RulePool, runFileTask, type FileTask } from './ruleWorkers';
+import { trimCache, type CacheConfig } from './findingsCache';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -85,6 +86,8 @@ export interface AnalyzeOptions {
 	functionSpans?: boolean;
 	/** Run the syntax rules on this many threads started from `entry` (the CLI's own file); ≤ 1: in process. */
 	ruleThreads?: { size: number; entry: string; minFiles: number };
+	/** The persistent cache of rule results per file (cli/findingsCache.ts); undefined: off. */
+	findingsCache?: CacheConfig;
 }
 
 export interface AnalyzeResult {
@@ -258,6 +261,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		for (const unit of units) {
 			const factsByFile = new Map<string, EscapeFact[]>();
 			let compiled = false;
+			// A read-only go list for the typed pass, run while the go command compiles.
+			const costlyTests = typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined;
 			if (kinds.size) {
 				const r = await compileUnit(opts.goBin, unit, opts.tags);
 				compiles.push(r);
@@ -288,7 +293,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 			let types: UnitTypes | undefined;
 			// A shard may hold only packages the go command does not build here: nothing to vet.
 			if (typedOn && unit.patterns.length) {
-				types = await UnitTypes.run(opts.goBin, unit, opts.tags);
+				types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, costlyTests);
 				typedRuns.push(types.result);
 				// No Go: the syntax answer stands (the caller notes it once).
 				if (types.result.status === 'go-missing') typedOn = false;
@@ -302,9 +307,17 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					...(typedIn ? { typed: typedIn } : {}),
 					disabled: opts.disabledRules,
 					spans: !!functions && !!factsByFile.get(file)?.length,
+					...(opts.findingsCache ? { cache: opts.findingsCache } : {}),
 				};
 			});
 			const results = pool ? await Promise.all(tasks.map((t) => pool.run(t))) : tasks.map((t) => runFileTask(checkFile, parser, mods, cgoSources, t));
+			// Where vet's silence would retract a finding but vet did not see the package whole (its module's
+			// run failed, or it was vetted without its tests): vet that package alone, then its files again.
+			const recheck = new Set<string>();
+			for (const [i, r] of results.entries()) {
+				if (types?.canRecheck(tasks[i].file) && r.findings.some((f) => f.rule === 'lock-copy-by-value')) recheck.add(path.dirname(tasks[i].file));
+			}
+			for (const dir of recheck) await types!.recheck(dir);
 			for (const [i, r] of results.entries()) {
 				const t = tasks[i];
 				if (r.unreadable !== undefined) {
@@ -312,22 +325,21 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					continue;
 				}
 				files++;
-				warnings.push(...r.warnings);
-				if (r.spans) functions?.set(t.file, r.spans);
-				let found = r.findings;
-				// vet failed somewhere in the module: before its silence retracts a finding here, vet this package alone.
-				if (types?.canRecheck(t.file) && found.some((f) => f.rule === 'lock-copy-by-value')) {
-					await types.recheck(t.file);
-					const again = runFileTask(checkFile, parser, mods, cgoSources, { ...t, ...(types.viewInput(t.file) ? { typed: types.viewInput(t.file) } : {}) });
-					warnings.push(...again.warnings);
-					found = again.findings;
+				let found = r;
+				if (recheck.has(path.dirname(t.file))) {
+					const { typed: _before, ...rest } = t;
+					const typedIn = types!.viewInput(t.file);
+					found = runFileTask(checkFile, parser, mods, cgoSources, { ...rest, ...(typedIn ? { typed: typedIn } : {}) });
 				}
-				findings.push(...found);
+				warnings.push(...found.warnings);
+				if (found.spans) functions?.set(t.file, found.spans);
+				findings.push(...found.findings);
 			}
 		}
 	} finally {
 		parser.delete();
 		await pool?.close();
 	}
+	if (opts.findingsCache) trimCache(opts.findingsCache.dir);
 	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }

@@ -14,6 +14,7 @@ import { functionSpans, type FunctionSpan } from '../syntax/functionSpans';
 import type { TypedFact } from '../typed/facts';
 import { typedView } from '../typed/view';
 import type { Finding } from './analyze';
+import { cacheable, entryKey, readEntry, writeEntry, type CacheConfig } from './findingsCache';
 
 /** What the rules of one file need besides its text (plain data: it crosses to a thread). */
 export interface FileTask {
@@ -25,6 +26,8 @@ export interface FileTask {
 	disabled: string[];
 	/** Also return the file's function spans (the report). */
 	spans: boolean;
+	/** The persistent findings cache (cli/findingsCache.ts), when on. */
+	cache?: CacheConfig;
 }
 
 export interface FileResult {
@@ -48,10 +51,19 @@ export function runFileTask(check: CheckFile, parser: Parser, mods: GoModReader,
 	} catch (e) {
 		return { unreadable: (e as Error).message, findings: [], warnings: [] };
 	}
+	let key: string | undefined;
+	if (t.cache && cacheable(text)) {
+		// Every input of the rules but the text and path (those are hashed as they are).
+		const inputs = { go: mods.version(t.file, text), facts: t.facts ?? null, typed: t.typed ?? null, disabled: [...t.disabled].sort(), spans: t.spans };
+		key = entryKey(t.cache.salt, t.file, text, inputs);
+		const hit = readEntry(t.cache, key);
+		if (hit) return { findings: hit.findings, warnings: [], ...(hit.spans ? { spans: hit.spans } : {}) };
+	}
 	const warnings: string[] = [];
 	let spans: FunctionSpan[] | undefined;
 	const typed = t.typed ? typedView({ analyzers: t.typed.analyzers, facts: t.typed.facts, complete: t.typed.complete, edited: new Map(), stale: false }, t.file, text) : undefined;
 	const findings = check(parser, t.file, text, t.facts, mods, new Set(t.disabled), warnings, typed, t.spans ? (root) => (spans = functionSpans(root)) : undefined, cgo);
+	if (key && warnings.length === 0) writeEntry(t.cache!, key, { findings, ...(spans ? { spans } : {}) });
 	return { findings, warnings, ...(spans ? { spans } : {}) };
 }
 

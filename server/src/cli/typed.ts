@@ -9,6 +9,16 @@
  * named: so vet's silence is trusted per directory only after a second `go vet .` in that
  * directory succeeds, and that second run happens only for a file whose syntax findings the
  * silence would retract (rare).
+ *
+ * Packages whose tests would make vet compile their importers again as test variants (std:
+ * anything `testing` depends on) are vetted without their _test.go files (typed/testVariants.ts):
+ * those test files get the syntax answer, and the same second `go vet .` of the directory, with its
+ * tests, runs for a test file whose syntax findings types would confirm or retract. What is lost
+ * there is only what vet alone would add in those test files.
+ *
+ * After a good escape compile of the unit, vet gets that compile's `-gcflags=-m=2`: the packages it
+ * needs compiled are then that build's, replayed from the go build cache (typed/runner.ts
+ * `shareEscapeCompile`), instead of all compiled again with default flags.
  */
 import path from 'node:path';
 import type { TypedFact, TypedView } from '../typed/facts';
@@ -16,6 +26,7 @@ import { runTyped, type TypedRunResult } from '../typed/runner';
 import { typedView } from '../typed/view';
 import { importPaths } from './compile';
 import type { ModuleUnit } from './discover';
+import { listCostlyTests, testFilesOf } from '../typed/testVariants';
 
 export class UnitTypes {
 	private readonly byFile = new Map<string, TypedFact[]>();
@@ -28,6 +39,8 @@ export class UnitTypes {
 		private readonly goBin: string,
 		private readonly tags: string[],
 		unit: ModuleUnit,
+		/** Package directories vetted without their tests. */
+		private readonly untested: ReadonlySet<string>,
 	) {
 		this.add(result.facts);
 		const dirs = importPaths(unit);
@@ -39,10 +52,24 @@ export class UnitTypes {
 		}
 	}
 
-	/** Runs vet over the unit's packages. */
-	static async run(goBin: string, unit: ModuleUnit, tags: string[]): Promise<UnitTypes> {
-		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0 });
-		return new UnitTypes(r, goBin, tags, unit);
+	/** Runs vet over the unit's packages; `afterEscapeCompile`: the unit's `go build -gcflags=-m=2` succeeded (its compiles are reused). */
+	static async run(goBin: string, unit: ModuleUnit, tags: string[], afterEscapeCompile = false, costlyTests?: Promise<Set<string> | undefined>): Promise<UnitTypes> {
+		const costly = await (costlyTests ?? UnitTypes.costlyTests(goBin, unit, tags));
+		const dirs = importPaths(unit);
+		const untested = new Set([...(costly ?? [])].map((ip) => dirs.get(ip)).filter((d): d is string => d !== undefined));
+		const leaveOut = testFilesOf(untested);
+		const r = await runTyped({ goBin, cwd: unit.root, patterns: unit.patterns, sourceDirs: unit.packages, tags, buildFlags: [], env: {}, timeoutMs: 0, shareEscapeCompile: afterEscapeCompile, ...(leaveOut.length ? { leaveOut } : {}) });
+		return new UnitTypes(r, goBin, tags, unit, untested);
+	}
+
+	/** The unit's packages whose tests recompile their importers (typed/testVariants.ts); the CLI starts it beside the compile. */
+	static costlyTests(goBin: string, unit: ModuleUnit, tags: string[]): Promise<Set<string> | undefined> {
+		return listCostlyTests(goBin, unit.root, unit.patterns, unit.packages, tags);
+	}
+
+	/** A test file vet was not shown (its package was vetted without tests), until its directory is re-checked. */
+	private unseen(file: string): boolean {
+		return file.endsWith('_test.go') && this.untested.has(path.dirname(file)) && !this.dirOk.has(path.dirname(file));
 	}
 
 	/** vet ran (whatever it could check): there are typed results to read. */
@@ -60,18 +87,19 @@ export class UnitTypes {
 	viewInput(file: string): { analyzers: string[]; facts: TypedFact[]; complete: boolean } | undefined {
 		if (!this.usable) return undefined;
 		const dir = path.dirname(file);
-		const complete = this.result.status === 'ok' || this.dirOk.get(dir) === true;
+		const complete = this.dirOk.get(dir) === true || (this.result.status === 'ok' && !this.unseen(file));
 		return { analyzers: [...this.result.analyzers], facts: this.byFile.get(file) ?? [], complete };
 	}
 
-	/** Worth a `go vet .` of the file's directory alone (the module's run failed, but not on this package). */
+	/** Worth a `go vet .` of the file's directory alone (the module's run failed, but not on this package; or it left this test file out). */
 	canRecheck(file: string): boolean {
 		const dir = path.dirname(file);
-		return this.result.status === 'failed' && !this.failedDirs.has(dir) && !this.dirOk.has(dir);
+		if (this.failedDirs.has(dir) || this.dirOk.has(dir)) return false;
+		return this.result.status === 'failed' || this.unseen(file);
 	}
 
-	async recheck(file: string): Promise<void> {
-		const dir = path.dirname(file);
+	/** `go vet .` in a package directory, with its tests; its files' typed results are replaced. */
+	async recheck(dir: string): Promise<void> {
 		const r = await runTyped({ goBin: this.goBin, cwd: dir, patterns: ['.'], tags: this.tags, buildFlags: [], env: {}, timeoutMs: 0 });
 		this.dirOk.set(dir, r.status === 'ok');
 		if (r.status !== 'ok') return;

@@ -29,6 +29,8 @@ export interface ToolRunOptions {
 	overlay?: ReadonlyMap<string, string>;
 	/** Package directories whose non-regular source files are hidden from the go command (default: none). */
 	sourceDirs?: readonly string[];
+	/** Files the go command must see as absent, by the caller's choice (no note): the CLI's typed pass leaves some tests out. */
+	leaveOut?: readonly string[];
 	/** false: no module files or overlay are involved (`go env`). Default true. */
 	build?: boolean;
 }
@@ -95,7 +97,8 @@ async function prepare(opts: ToolRunOptions, runDir: ReturnType<typeof acquireRu
 		}
 		for (const d of opts.sourceDirs ?? []) hidden.push(...(await nonRegularSources(d)));
 		for (const h of hidden) notes.push(`${h} left out of the build: it is ${await fileKind(h)}, not a regular file`);
-		if ((opts.overlay && opts.overlay.size > 0) || hidden.length) overlay = await writeOverlay(opts.overlay ?? new Map(), { parent: runDir.dir, hidden });
+		const absent = [...hidden, ...(opts.leaveOut ?? [])];
+		if ((opts.overlay && opts.overlay.size > 0) || absent.length) overlay = await writeOverlay(opts.overlay ?? new Map(), { parent: runDir.dir, hidden: absent });
 	}
 	if (settingsEnv.GOTOOLCHAIN && settingsEnv.GOTOOLCHAIN !== 'local') notes.push(`GOTOOLCHAIN=${settingsEnv.GOTOOLCHAIN} overridden: GOTOOLCHAIN=local (no toolchain is downloaded)`);
 	env.GOTOOLCHAIN = 'local';

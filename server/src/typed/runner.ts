@@ -38,6 +38,15 @@ export interface TypedRunRequest {
 	env: Record<string, string>;
 	signal?: AbortSignal;
 	timeoutMs: number;
+	/**
+	 * The CLI, after a good `go build -gcflags=-m=2` of the same patterns: vet with the same
+	 * -gcflags, so the packages it needs compiled are that build's, replayed from the go build cache
+	 * instead of compiled a second time with other flags. The compiler's replayed output then fills
+	 * stderr, so stderr is not read: on any failure vet runs again without it and that run answers.
+	 */
+	shareEscapeCompile?: boolean;
+	/** Files vet is not shown (deleted through the overlay): the CLI leaves costly tests out (./testVariants.ts). */
+	leaveOut?: readonly string[];
 	/** Called with the pid of the spawned `go` (its process group id too). */
 	onSpawn?: (pid: number) => void;
 }
@@ -82,10 +91,12 @@ export function vetBuildFlags(flags: string[]): string[] {
 }
 
 /** The argument list for `go vet` (exported for tests and for showing the command). */
-export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns'>, overlayFile?: string): string[] {
+export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns' | 'shareEscapeCompile'>, overlayFile?: string): string[] {
 	const args = ['vet', '-json', ...TYPED_ANALYZERS.map((a) => `-${a}`)];
 	if (req.tags?.length) args.push(`-tags=${req.tags.join(',')}`);
 	args.push(...vetBuildFlags(req.buildFlags ?? []));
+	// The escape compile's own flag (cli/compile.ts compileArgs), so its compiles are reused.
+	if (req.shareEscapeCompile) args.push('-gcflags=-m=2');
 	if (overlayFile) args.push(`-overlay=${overlayFile}`);
 	args.push(...(req.patterns?.length ? req.patterns : ['.']));
 	return args;
@@ -127,7 +138,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 	try {
 		// The same policy as every toolchain run (toolchain/toolRun.ts): env allowlist, GOFLAGS, module files, temp dir.
 		const dirs = req.sourceDirs ?? (req.patterns?.length ? req.patterns : ['.']).filter((p) => !p.includes('...')).map((p) => path.resolve(req.cwd, p));
-		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs });
+		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs, ...(req.leaveOut?.length ? { leaveOut: req.leaveOut } : {}) });
 		notes = run.notes;
 		const args = vetArgs({ ...req, buildFlags: run.flags }, run.overlay?.file);
 		command = `${req.goBin} ${args.join(' ')}`;
@@ -136,7 +147,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 			cwd: req.cwd,
 			env: { ...run.env, GOPROXY: 'off' },
 			stdout: 'pipe',
-			stderr: 'pipe',
+			stderr: req.shareEscapeCompile ? 'ignore' : 'pipe',
 			buffer: true,
 			maxBuffer: MAX_OUTPUT_BYTES,
 			signal: req.signal,
@@ -155,6 +166,12 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 		if ((r as { isMaxBuffer?: boolean }).isMaxBuffer) return done({ status: 'error', message: `go vet printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB; its output was not read past that.` });
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') return done({ status: 'go-missing', message: `cannot run the go binary "${req.goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'})` });
+		if (req.shareEscapeCompile && r.exitCode !== 0) {
+			// stderr (the replayed compiler output, and whatever failed) was not kept: ask vet alone.
+			await run.dispose();
+			run = undefined;
+			return runTyped({ ...req, shareEscapeCompile: false });
+		}
 		const stdout = typeof r.stdout === 'string' ? r.stdout : '';
 		const stderr = typeof r.stderr === 'string' ? r.stderr : '';
 		const parsed = parseVetJson(stdout, { backingToReal: run.overlay?.backingToReal });
