@@ -2,7 +2,8 @@
 // collect the files here). Tiers: unit, lsp, cli, hardening, then e2e (a real VS Code UI).
 // `node test/run.mjs unit lsp` runs only the named tiers.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -25,7 +26,11 @@ function collect(dir) {
 	return out;
 }
 
-const env = { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local' };
+// The CLI's findings cache (cli/findingsCache.ts) goes to a fresh directory: a test run neither
+// reads what an earlier build left in ~/.cache/memlens nor fills it (tests that need their own set it).
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'memlens-test-cache-'));
+process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+const env = { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH}`, GOTOOLCHAIN: 'local', MEMLENS_CACHE: process.env.MEMLENS_CACHE ?? cacheDir };
 let failed = false;
 for (const tier of tiers) {
 	const files = collect(path.join(root, tier));
