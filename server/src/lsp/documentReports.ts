@@ -323,7 +323,9 @@ export class DocumentReports {
 		const diagnostics = all.every((x) => fitsDocument(x.range, lines)) ? all : this.dropUnfit(all, lines);
 		await this.o.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.o.caps.memlensExtensions && withFacts) {
-			void this.o.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites: report.heapSites, ...(report.costSites ? { costs: report.costSites } : {}) }).catch(() => undefined);
+			const sites = await runInSlices(report.heapSitesInSteps());
+			if (this.o.docs.get(d.uri) !== d || d.doc.version !== version) return;
+			void this.o.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites, ...(report.costSites ? { costs: report.costSites } : {}) }).catch(() => undefined);
 		}
 	}
 

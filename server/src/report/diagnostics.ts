@@ -22,6 +22,7 @@ import type { EscapeCause } from '../escape/causes';
 import type { SourceLookup } from '../escape/sourceTerms';
 import { factSentence } from '../escape/explain';
 import { DocumentSource, type LineDeps } from './documentSource';
+import { drain, type Steps } from '../util/steps';
 
 /** What escape/explain.ts's `explainFact` returns. */
 export interface Explanation {
@@ -264,10 +265,7 @@ export function escapeDiagnostics(
 	cache?: FactCache,
 	onStack?: ReadonlySet<PlacedFact>,
 ): Diagnostic[] {
-	const steps = escapeDiagnosticsInSteps(placed, settings, caps, stale, cache, onStack);
-	let r = steps.next();
-	while (!r.done) r = steps.next();
-	return r.value;
+	return drain(escapeDiagnosticsInSteps(placed, settings, caps, stale, cache, onStack));
 }
 
 /**
@@ -281,7 +279,7 @@ export function* escapeDiagnosticsInSteps(
 	stale: boolean,
 	cache?: FactCache,
 	onStack?: ReadonlySet<PlacedFact>,
-): Generator<void, Diagnostic[]> {
+): Steps<Diagnostic[]> {
 	const out: Diagnostic[] = [];
 	// Steps name a handful of files thousands of times: one URI string per file.
 	const uris = new Map<string, string>();

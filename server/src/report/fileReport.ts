@@ -19,6 +19,7 @@ import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
 import { factsOnStack, functionSpans } from './stackLens';
 import { costSeverities, costSites, type FileProfile } from './profileCosts';
+import { drain, type Steps } from '../util/steps';
 
 /** What a report reads from outside the file's text (cached readers at the edge; fixed values in tests). */
 export interface FileSources {
@@ -67,9 +68,11 @@ export interface FileReport {
 	 */
 	readonly diagnostics: Diagnostic[];
 	/** The same, built one compiler fact per step (the server lets requests in between steps). */
-	diagnosticsInSteps(): Generator<void, Diagnostic[]>;
+	diagnosticsInSteps(): Steps<Diagnostic[]>;
 	fixables: FixableDiagnostic[];
-	heapSites: HeapSite[];
+	/** Worked out when first read (labels explain each heap fact), then kept. */
+	readonly heapSites: HeapSite[];
+	heapSitesInSteps(): Steps<HeapSite[]>;
 	/** The `does not escape` facts shown because their function's stack lens is on. */
 	onStack: ReadonlySet<PlacedFact>;
 	/** Cost notes of the loaded allocation profile (undefined: none loaded). */
@@ -101,7 +104,7 @@ function finish(input: FileInput, placed: PlacedFact[], unsorted: RuleFinding[],
 	const byKey = new Map(findings.map((f) => [key(f.rule, f.range), f]));
 	const fixables = ruleDiags.map((diagnostic) => ({ diagnostic, fixes: byKey.get(key(diagnostic.code, diagnostic.range))?.fixes ?? [] }));
 	const onStack = input.stackFunctions?.size && input.tree ? factsOnStack(functionSpans(input.tree), placed, input.stackFunctions) : NONE;
-	const report = { placed, findings, fixables, heapSites: heapSites(placed, input.settings, input.cache), syntaxFindings, onStack, ...(input.profile ? { costSites: costSites(input.profile, memlens) } : {}) };
+	const report = withHeapSites({ placed, findings, fixables, syntaxFindings, onStack, ...(input.profile ? { costSites: costSites(input.profile, memlens) } : {}) }, input.settings, input.cache);
 	return withDiagnostics(report, ruleDiags, memlens, input.caps, input.stale, input.cache, input.profile);
 }
 
@@ -115,19 +118,14 @@ function withDiagnostics(
 	cache: FactCache | undefined,
 	profile: FileProfile | undefined,
 ): FileReport {
-	function* steps(): Generator<void, Diagnostic[]> {
+	function* steps(): Steps<Diagnostic[]> {
 		const escape = yield* escapeDiagnosticsInSteps(report.placed, memlens, caps, stale, cache, report.onStack);
 		return mergeDiagnostics(profile ? costSeverities(escape, profile, memlens) : escape, ruleDiags);
 	}
 	Object.defineProperty(report, 'diagnosticsInSteps', { value: steps });
 	return Object.defineProperty(report, 'diagnostics', {
 		enumerable: true,
-		get: () => {
-			const it = steps();
-			let r = it.next();
-			while (!r.done) r = it.next();
-			return r.value;
-		},
+		get: () => drain(steps()),
 	}) as FileReport;
 }
 
@@ -164,7 +162,17 @@ function runRules(input: FileInput, placed: PlacedFact[] | undefined, rules: rea
 	return guarded(input, () => checkRules(ruleInput(input, tree, placed), input.settings.memlens, input.log, rules));
 }
 
-function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache | undefined): HeapSite[] {
+/** Adds `heapSites`, worked out on first read (in steps or whole) and kept. */
+function withHeapSites<R extends { placed: PlacedFact[] }>(report: R, s: ResolvedSettings, cache: FactCache | undefined): R & Pick<FileReport, 'heapSites' | 'heapSitesInSteps'> {
+	let sites: HeapSite[] | undefined;
+	function* steps(): Steps<HeapSite[]> {
+		return (sites ??= yield* heapSitesInSteps(report.placed, s, cache));
+	}
+	Object.defineProperty(report, 'heapSitesInSteps', { value: steps });
+	return Object.defineProperty(report, 'heapSites', { enumerable: true, get: () => sites ?? drain(steps()) }) as R & Pick<FileReport, 'heapSites' | 'heapSitesInSteps'>;
+}
+
+function* heapSitesInSteps(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache | undefined): Steps<HeapSite[]> {
 	const kinds = new Set<string>(s.memlens.decorations.enabled ? s.memlens.decorations.kinds : []);
 	const sites: HeapSite[] = [];
 	for (const p of placed) {
@@ -178,6 +186,7 @@ function heapSites(placed: PlacedFact[], s: ResolvedSettings, cache: FactCache |
 			kind: p.fact.kind as HeapSite['kind'],
 			label,
 		});
+		yield;
 	}
 	return sites;
 }
