@@ -3,7 +3,7 @@
  * (capped: a generated file can have hundreds of thousands) and a key for what the typed pass
  * says about it.
  */
-import type { EscapeFact } from '../model';
+import type { EscapeFact, EscapeKind } from '../model';
 import type { OpenDoc } from './documents';
 import type * as engines from './engines';
 
@@ -39,15 +39,11 @@ export class FileInputs {
 		if (!m) this.byFile.set(all, (m = new Map()));
 		let mine = m.get(d.filePath);
 		if (!mine) {
-			mine = [];
-			let more = 0;
-			for (const f of all) {
-				if (f.pos.file !== d.filePath) continue;
-				if (mine.length < MAX_FACTS_PER_FILE) mine.push(f);
-				else more++;
-			}
+			const inFile = all.filter((f) => f.pos.file === d.filePath);
+			mine = inFile.length <= MAX_FACTS_PER_FILE ? inFile : capped(inFile);
 			m.set(d.filePath, mine);
-			this.o.note(d, more ? `${more} of ${more + mine.length} compiler facts not shown (at most ${MAX_FACTS_PER_FILE} per file)` : undefined);
+			const more = inFile.length - mine.length;
+			this.o.note(d, more ? `${more} of ${inFile.length} compiler facts not shown (at most ${MAX_FACTS_PER_FILE} per file, heap facts first)` : undefined);
 		}
 		return mine;
 	}
@@ -68,4 +64,19 @@ export class FileInputs {
 		this.typedGens.set(d.uri, { pkgGen, sig, gen });
 		return `${gen}`;
 	}
+}
+
+/** Which facts go first when a file has too many: what is shown by default before what is not. */
+const RANK: Record<EscapeKind, number> = { 'moved-to-heap': 0, 'escapes-to-heap': 0, 'leaking-param': 1, 'leaking-param-content': 1, 'does-not-escape': 2, inlining: 3 };
+
+/**
+ * MAX_FACTS_PER_FILE of a file's facts, heap facts first, in the compiler's order. A generated
+ * file's first 10,000 facts were all inlining decisions (off by default): nothing was shown.
+ */
+function capped(facts: EscapeFact[]): EscapeFact[] {
+	const order = facts.map((_, i) => i).sort((a, b) => RANK[facts[a].kind] - RANK[facts[b].kind] || a - b);
+	return order
+		.slice(0, MAX_FACTS_PER_FILE)
+		.sort((a, b) => a - b)
+		.map((i) => facts[i]);
 }
