@@ -99,3 +99,17 @@ test('CompressedText.writer(maxBytes) keeps the first bytes and says how many mo
 	const t = (await w.end()).text();
 	assert.equal(t, '0123456789\n[Go MemLens: 6 more bytes of output were not kept]\n');
 });
+
+test('drained() asked after the drain already came resolves (a replayed compile hung on its full pipe)', async () => {
+	const w = CompressedText.writer();
+	const chunk = Buffer.alloc(64 * 1024, 'a');
+	let writes = 0;
+	while (w.write(chunk)) writes++;
+	// The compressor catches up and emits its 'drain' before anyone asks.
+	await w.drained();
+	await new Promise((resolve) => setImmediate(resolve));
+	const late = await Promise.race([w.drained().then(() => 'resolved'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+	assert.equal(late, 'resolved');
+	const text = await w.end();
+	assert.equal(text.byteLength, (writes + 1) * chunk.length);
+});

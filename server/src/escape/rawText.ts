@@ -79,6 +79,10 @@ export class CompressedTextWriter {
 
 	/** Resolves once the compressor can take more. */
 	drained(): Promise<void> {
+		// Asked after the 'drain' already came (the write that filled the buffer happened in an earlier
+		// turn, while a chunk was parsed in slices): waiting for another would hold the tool's output
+		// paused for good, and the tool blocked on its full pipe (a replayed compile hung this way).
+		if (!this.gzip.writableNeedDrain) return Promise.resolve();
 		return new Promise((resolve) => this.gzip.once('drain', resolve));
 	}
 
