@@ -317,14 +317,15 @@ export class DocumentReports {
 		const version = d.doc.version;
 		// Never publish a range the client cannot place (a fact left past a shortened file's end…).
 		const lines = lineCount(d);
+		// Changed or closed while a slice waited: the job the change scheduled publishes the new text's report.
+		const current = () => this.o.docs.get(d.uri) === d && d.doc.version === version && !this.o.docs.isDesynced(d.uri);
 		const all = await runInSlices(report.diagnosticsInSteps());
-		// Changed or closed meanwhile: the job the change scheduled publishes the new text's report.
-		if (this.o.docs.get(d.uri) !== d || d.doc.version !== version || this.o.docs.isDesynced(d.uri)) return;
+		if (!current()) return;
 		const diagnostics = all.every((x) => fitsDocument(x.range, lines)) ? all : this.dropUnfit(all, lines);
 		await this.o.connection.sendDiagnostics({ uri: d.uri, version, diagnostics }).catch(() => undefined);
 		if (this.o.caps.memlensExtensions && withFacts) {
 			const sites = await runInSlices(report.heapSitesInSteps());
-			if (this.o.docs.get(d.uri) !== d || d.doc.version !== version) return;
+			if (!current()) return;
 			void this.o.connection.sendNotification(HeapSitesNotification.type, { uri: d.uri, version, sites, ...(report.costSites ? { costs: report.costSites } : {}) }).catch(() => undefined);
 		}
 	}

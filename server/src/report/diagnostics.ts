@@ -257,15 +257,8 @@ export function factMessage(fact: EscapeFact, e: Explanation): string {
  * cache of the same placing, a fact's diagnostic is built once for the same settings, capabilities
  * and staleness, frozen, and published again as is.
  */
-export function escapeDiagnostics(
-	placed: readonly PlacedFact[],
-	settings: Settings,
-	caps: ClientCaps,
-	stale: boolean,
-	cache?: FactCache,
-	onStack?: ReadonlySet<PlacedFact>,
-): Diagnostic[] {
-	return drain(escapeDiagnosticsInSteps(placed, settings, caps, stale, cache, onStack));
+export function escapeDiagnostics(...args: Parameters<typeof escapeDiagnosticsInSteps>): Diagnostic[] {
+	return drain(escapeDiagnosticsInSteps(...args));
 }
 
 /**
