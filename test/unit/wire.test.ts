@@ -3,7 +3,8 @@
  * bytes JSON.stringify gives; messages written back to back, without waiting, arrive whole and in
  * order, through a stream that holds on to the chunks it was given and, with the reused buffer,
  * through an OS pipe that fills up (the buffer is written again only after the write before
- * called back); write errors reach the connection as StreamMessageWriter reports them.
+ * called back); answers go before notifications still queued, which keep their order; write
+ * errors reach the connection as StreamMessageWriter reports them.
  */
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
@@ -94,6 +95,9 @@ async function roundTrip(messages: Message[], out: NodeJS.WritableStream, back: 
 	return got;
 }
 
+/** What must arrive in order: the notifications among themselves, the requests and answers among themselves. */
+const inOrder = (ms: unknown[]) => [ms.filter((m) => !('id' in (m as object))), ms.filter((m) => 'id' in (m as object))];
+
 function messages(): Message[] {
 	const kept = Array.from({ length: 400 }, (_, i) => keepDiagnostic(diagnostic(i)));
 	const huge = Array.from({ length: 6000 }, (_, i) => keepDiagnostic(diagnostic(i))); // ~2 MB
@@ -115,7 +119,7 @@ test('messages written back to back arrive whole and in order, small and large, 
 	const expected = JSON.parse(JSON.stringify(ms));
 	for (const highWaterMark of [1024, 16 * 1024 * 1024]) {
 		const pipe = new PassThrough({ highWaterMark });
-		assert.deepEqual(await roundTrip(ms, pipe, pipe, false), expected);
+		assert.deepEqual(inOrder(await roundTrip(ms, pipe, pipe, false)), inOrder(expected));
 	}
 });
 
@@ -124,10 +128,21 @@ test('with the reused buffer (as on stdout), through an OS pipe that fills up: e
 	const child = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { stdio: ['pipe', 'pipe', 'inherit'] });
 	try {
 		const ms = [...messages(), ...messages()];
-		assert.deepEqual(await roundTrip(ms, child.stdin!, child.stdout!, true), JSON.parse(JSON.stringify(ms)));
+		assert.deepEqual(inOrder(await roundTrip(ms, child.stdin!, child.stdout!, true)), inOrder(JSON.parse(JSON.stringify(ms))));
 	} finally {
 		child.kill();
 	}
+});
+
+test('an answer written behind big publishes goes before the ones not yet written; the publishes keep their order', { timeout: 60_000 }, async () => {
+	const huge = (n: number) => publish(Array.from({ length: 3000 }, (_, i) => keepDiagnostic(diagnostic(i))), { n });
+	const answers = [1, 2, 3].map((id) => ({ jsonrpc: '2.0', id, result: { contents: `hover ${id}` } }) as Message);
+	const ms = [huge(1), huge(2), answers[0], huge(3), answers[1], answers[2], huge(4)];
+	const pipe = new PassThrough({ highWaterMark: 1024 });
+	const got = (await roundTrip(ms, pipe, pipe, false)) as { id?: number; params?: { n: number } }[];
+	const order = got.map((m) => (m.id !== undefined ? `answer ${m.id}` : `publish ${m.params!.n}`));
+	// The first publish was being encoded when the answers came: they go before it is written.
+	assert.deepEqual(order, ['answer 1', 'answer 2', 'answer 3', 'publish 1', 'publish 2', 'publish 3', 'publish 4']);
 });
 
 test('a failed write rejects and is reported with the message and a count', async () => {

@@ -124,6 +124,11 @@ export class Framer {
 		return this.frameBody(await bodyInSlices(msg));
 	}
 
+	/** The frame of a body already encoded (bodyInSlices). */
+	frameOf(b: Body): Buffer {
+		return this.frameBody(b);
+	}
+
 	private frameBody(b: Body): Buffer {
 		const header = `Content-Length: ${b.size}\r\n\r\n`;
 		const size = header.length + b.size;
@@ -150,8 +155,11 @@ export class Framer {
  */
 export class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter {
 	private errorCount = 0;
-	private queue: Promise<void> = Promise.resolve();
 	private readonly framer: Framer;
+	/** Requests and responses: written before notifications not yet written (see `pump`). */
+	private readonly urgent: Pending[] = [];
+	private readonly normal: Pending[] = [];
+	private pumping = false;
 
 	constructor(
 		private readonly out: NodeJS.WritableStream,
@@ -164,34 +172,89 @@ export class StdioMessageWriter extends AbstractMessageWriter implements Message
 	}
 
 	write(msg: Message): Promise<void> {
-		const done = this.queue.then(() => this.send(msg));
-		this.queue = done.catch(() => undefined);
-		return done;
+		return new Promise<void>((resolve, reject) => {
+			(isUrgent(msg) ? this.urgent : this.normal).push({ msg, resolve, reject });
+			void this.pump();
+		});
 	}
 
 	end(): void {
 		this.out.end();
 	}
 
-	private async send(msg: Message): Promise<void> {
+	/**
+	 * One message at a time, whole. A hover's answer does not wait behind the publishes queued
+	 * before it: net/http's publishes are up to 2 MB each, encoded over many turns and written
+	 * through a pipe the client drains as it parses, and answers waited for all of them (p95 150 ms
+	 * while 71 files were analysed). Notifications keep their order, and so do requests and answers.
+	 */
+	private async pump(): Promise<void> {
+		if (this.pumping) return;
+		this.pumping = true;
+		try {
+			for (;;) {
+				const u = this.urgent.shift();
+				if (u) {
+					await this.deliver(u, () => this.framer.frame(u.msg));
+					continue;
+				}
+				const n = this.normal.shift();
+				if (!n) return;
+				let b: Body;
+				try {
+					b = await bodyInSlices(n.msg);
+				} catch (e) {
+					this.failed(n, e);
+					continue;
+				}
+				// What came while it was encoded goes first.
+				for (let v = this.urgent.shift(); v; v = this.urgent.shift()) {
+					const w = v;
+					await this.deliver(w, () => this.framer.frame(w.msg));
+				}
+				await this.deliver(n, () => this.framer.frameOf(b));
+			}
+		} finally {
+			this.pumping = false;
+		}
+	}
+
+	/** Frames and writes one message; with a reused buffer, the write before it has called back (see reuseBuffer). */
+	private async deliver(p: Pending, frameIt: () => Buffer): Promise<void> {
 		let frame: Buffer;
 		try {
-			// With a reused buffer: the write before this one has called back (see reuseBuffer).
-			frame = await this.framer.frameInSlices(msg);
+			frame = frameIt();
 		} catch (e) {
-			this.fireError(e); // as StreamMessageWriter does when its encoder fails
-			throw e;
+			return this.failed(p, e);
 		}
 		try {
 			await new Promise<void>((resolve, reject) => {
 				this.out.write(frame, (e?: Error | null) => (e ? reject(e) : resolve()));
 			});
+			p.resolve();
 		} catch (e) {
 			this.errorCount++;
-			this.fireError(e, msg, this.errorCount);
-			throw e;
+			this.fireError(e, p.msg, this.errorCount);
+			p.reject(e);
 		}
 	}
+
+	/** The encoder failed: reported as StreamMessageWriter does. */
+	private failed(p: Pending, e: unknown): void {
+		this.fireError(e);
+		p.reject(e);
+	}
+}
+
+interface Pending {
+	msg: Message;
+	resolve: () => void;
+	reject: (e: unknown) => void;
+}
+
+/** Requests and responses carry an id; notifications do not. */
+function isUrgent(msg: Message): boolean {
+	return 'id' in msg;
 }
 
 /**
