@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { parseEscapeOutput, parserStats } from '../../server/src/escape/parser';
+import { EscapeOutputParser, parseEscapeOutput, parserStats } from '../../server/src/escape/parser';
 import type { EscapeFact } from '../../server/src/model';
 import { byteToUtf16, splitLines } from '../../server/src/util/positions';
 
@@ -381,4 +381,26 @@ test('fuzz: 10,000 random and mutated inputs never throw and always give well-fo
 	assert.equal(parserStats.internalErrors, 0, 'the parser threw internally');
 	// Non-string input is tolerated too.
 	assert.deepEqual(parseEscapeOutput(undefined as unknown as string, { cwd: '/w' }).facts, []);
+});
+
+test('sections placed in steps while lines are fed (as the runner does) give what one parse gives', () => {
+	const dir = path.join(root, 'testpkg');
+	const text = readFileSync(path.join(dir, 'm2test.txt'), 'utf8');
+	const whole = parseEscapeOutput(text, { cwd: dir });
+	const p = new EscapeOutputParser({ cwd: dir });
+	let steps = 0;
+	let placedMidway = 0;
+	for (const line of text.split('\n')) {
+		p.line(line);
+		if (p.pending) {
+			placedMidway++;
+			for (const _ of p.placing()) steps++;
+		}
+	}
+	const g = p.finishing();
+	let r = g.next();
+	for (; !r.done; r = g.next()) steps++;
+	assert.ok(placedMidway > 0, 'a section ended before the last line and was placed then');
+	assert.ok(steps >= whole.facts.length, `${steps} steps for ${whole.facts.length} facts`);
+	assert.deepEqual(r.value, whole);
 });

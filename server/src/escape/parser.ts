@@ -16,7 +16,8 @@
 import path from 'node:path';
 import type { EscapeFact, EscapeKind, Flow, FlowStep, GoPos } from '../model';
 import type { PathFlavour } from './printedPaths';
-import { newSection, placeSection, visible } from './sections';
+import { newSection, placeSection, visible, type Section } from './sections';
+import { drain, type Steps } from '../util/steps';
 
 /** A compiler error line (or a `go:` / package error without a position). */
 export interface BuildError {
@@ -135,6 +136,8 @@ export class EscapeOutputParser {
 	private readonly flavour: PathFlavour;
 	/** The section being read: its facts and errors keep the printed path until it ends. */
 	private section = newSection(undefined);
+	/** Sections that have ended and wait to be placed (`placing`, or `finish`). */
+	private readonly ended: Section[] = [];
 	private readonly visibility = new Map<string, boolean>();
 	/** Short strings that repeat thousands of times (reasons, flow ends) are stored once. */
 	private readonly interned = new Map<string, string>();
@@ -155,17 +158,40 @@ export class EscapeOutputParser {
 		}
 	}
 
-	finish(): ParsedEscapeOutput {
-		try {
-			this.endSection();
-		} catch {
-			parserStats.internalErrors++;
+	/**
+	 * Places the sections that have ended, a step per fact (the runner runs the steps in slices
+	 * while the server answers requests); `finish` places what is left. With `all`, the section
+	 * being read ends too (no line follows).
+	 */
+	*placing(all = false): Steps<void> {
+		if (all) this.endSection();
+		for (let sec = this.ended.shift(); sec; sec = this.ended.shift()) {
+			try {
+				yield* placeSection(sec, { opts: this.opts, cwd: this.cwd, flavour: this.flavour }, this.seen, this.out);
+			} catch {
+				parserStats.internalErrors++;
+			}
 		}
+	}
+
+	/** Are ended sections waiting to be placed? */
+	get pending(): boolean {
+		return this.ended.length > 0;
+	}
+
+	finish(): ParsedEscapeOutput {
+		return drain(this.finishing());
+	}
+
+	/** `finish`, a step per fact. */
+	*finishing(): Steps<ParsedEscapeOutput> {
+		yield* this.placing(true);
 		// Arrays grown by push keep spare capacity; a package's facts live as long as it is open.
 		for (const f of this.out.facts) {
 			if (f.flows.length === 0) continue;
 			for (let i = 0; i < f.flows.length; i++) if (f.flows[i].steps.length > 0) f.flows[i] = { ...f.flows[i], steps: f.flows[i].steps.slice() };
 			f.flows = f.flows.slice();
+			yield;
 		}
 		this.chains.clear();
 		this.seen.clear();
@@ -189,10 +215,12 @@ export class EscapeOutputParser {
 		return v;
 	}
 
-	/** Resolves the ended section's paths and moves its facts to the output. */
+	/** Ends the section being read: it waits to be placed (its paths resolved, its facts moved to the output). */
 	private endSection(): void {
 		this.chains.clear();
-		placeSection(this.section, { opts: this.opts, cwd: this.cwd, flavour: this.flavour }, this.seen, this.out);
+		const sec = this.section;
+		if (sec.facts.length || sec.errors.length) this.ended.push(sec);
+		this.section = newSection(undefined);
 	}
 
 	private parseLine(raw: string): void {

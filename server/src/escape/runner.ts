@@ -26,6 +26,7 @@ import { decideEnv, decideFlags, joinQuoted } from '../toolchain/policy';
 import { spawnTool, killTree } from '../toolchain/processes';
 import { readRegular } from '../toolchain/regularFiles';
 import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
+import { nextTurn, runSliced } from '../util/steps';
 
 export interface EscapeRunRequest {
 	goBin: string;
@@ -55,6 +56,8 @@ export interface EscapeRunRequest {
 	 * comment through the overlay, so the go command cannot answer from its build cache.
 	 */
 	prime?: boolean;
+	/** How the run lets other work in while it parses (the server: its waiting messages first). Default: one turn of the event loop. */
+	pause?: () => Promise<void>;
 }
 
 export interface EscapeRunResult {
@@ -91,11 +94,15 @@ const STREAM_END_GRACE_MS = 2000;
 /** Output bytes parsed per turn of the event loop at most. */
 const PARSE_SLICE = 8 * 1024;
 
-/** Feeds `chunk` to the splitter PARSE_SLICE bytes at a time, a turn of the event loop apart. */
-async function pushInSlices(lines: LineSplitter, chunk: Buffer): Promise<void> {
+/**
+ * Feeds `chunk` to the splitter PARSE_SLICE bytes at a time, a pause apart, and places the
+ * sections that ended in it in slices too.
+ */
+async function pushInSlices(lines: LineSplitter, parser: EscapeOutputParser, chunk: Buffer, pause: () => Promise<void>): Promise<void> {
 	for (let at = 0; at < chunk.length; at += PARSE_SLICE) {
-		if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+		if (at > 0) await pause();
 		lines.push(chunk.subarray(at, at + PARSE_SLICE));
+		if (parser.pending) await runSliced(parser.placing(), pause);
 	}
 }
 
@@ -186,6 +193,7 @@ async function primeOverlay(dir: string, overlay: ReadonlyMap<string, string> | 
 
 async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, capture: boolean): Promise<EscapeRunResult> {
 	const started = performance.now();
+	const pause = req.pause ?? nextTurn;
 	const base = { facts: [] as EscapeFact[], buildErrors: [] as string[], output: CompressedText.empty, cwd: req.dir };
 	const done = (r: Omit<EscapeRunResult, 'durationMs' | 'cwd'>): EscapeRunResult => ({ ...r, via: plan ? 'compile' : 'go', cwd: req.dir, durationMs: Math.round(performance.now() - started) });
 	let command = `${req.goBin} ${escapeArgs(req).join(' ')}`;
@@ -281,11 +289,15 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 				if (!xtrace && !plan && !raw.write(chunk)) rawFull = true;
 				// A chunk is parsed PARSE_SLICE bytes per turn of the event loop: 64 KB of -m=2 text
 				// is ~1,000 lines, 60-90 ms of the server's thread on a busy machine.
-				if (chunk.length <= PARSE_SLICE && slicing === 0) lines.push(chunk);
-				else {
-					// In order: after the slices still being fed.
+				// In order: after the slices still being fed.
+				const later = (work: () => Promise<void>) => {
 					slicing++;
-					hold((sliced = sliced.then(() => pushInSlices(lines, chunk)).finally(() => slicing--)));
+					hold((sliced = sliced.then(work).finally(() => slicing--)));
+				};
+				if (chunk.length > PARSE_SLICE || slicing > 0) later(() => pushInSlices(lines, parser, chunk, pause));
+				else {
+					lines.push(chunk);
+					if (parser.pending) later(() => runSliced(parser.placing(), pause).then(() => undefined));
 				}
 				// The compressor is behind: wait for it (the tool waits on its full pipe meanwhile).
 				if (rawFull) {
@@ -312,7 +324,7 @@ async function runOnce(req: EscapeRunRequest, plan: CompilePlan | undefined, cap
 		child.stderr?.destroy();
 		if (plan) child.stdout?.destroy();
 		lines.end();
-		const parsed = parser.finish();
+		const parsed = await runSliced(parser.finishing(), pause);
 		const output = await raw.end();
 		if (outputBytes > MAX_OUTPUT_BYTES) {
 			return result({ ...base, output, status: 'error', command, message: `go printed more than ${MAX_OUTPUT_BYTES / 2 ** 20} MB of output; it was stopped there and the output was not read further.` });

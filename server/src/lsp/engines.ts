@@ -14,6 +14,7 @@ import { TreeCache } from '../syntax/treeCache';
 import { runTyped, type TypedRunResult } from '../typed/runner';
 import { TypedScheduler } from '../typed/scheduler';
 import { shiftTyped, typedView, type TypedPackage } from '../typed/view';
+import { messagesFirst } from './messageGate';
 
 export type { EscapeRunResult, GoProbe, PackageRequest as EscapeRequest, PackageState, SchedulerSettings as BuildSettings, TypedPackage, TypedRunResult };
 export { EscapeScheduler as EscapeEngine, TreeCache, TypedScheduler as TypedEngine, shiftTyped, typedView };
@@ -29,7 +30,9 @@ export interface EscapeEngineOptions {
 
 /** The escape scheduler over the real runner. */
 export function createEscapeEngine({ aroundRun, ...opts }: EscapeEngineOptions): EscapeScheduler {
-	return new EscapeScheduler({ run: aroundRun ? (req) => aroundRun(req, () => runEscape(req)) : runEscape, ...opts });
+	// Between slices of parsing, the messages waiting go first.
+	const run = (req: EscapeRunRequest) => runEscape({ ...req, pause: messagesFirst });
+	return new EscapeScheduler({ run: aroundRun ? (req) => aroundRun(req, () => run(req)) : run, ...opts });
 }
 
 /** The typed pass (go vet analyzers) over the real runner, same settings as the compiles. */

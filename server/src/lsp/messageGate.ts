@@ -5,7 +5,7 @@
  * which no message was dispatched, that is until the connection's queue is empty.
  */
 import type { Message, MessageStrategy } from 'vscode-languageserver/node';
-import type { Steps } from '../util/steps';
+import { runSliced, type Steps } from '../util/steps';
 
 let dispatched = 0;
 
@@ -36,13 +36,6 @@ const SLICE_MS = 8;
  * Runs a generator's steps, letting the messages waiting go first every SLICE_MS: a long pure
  * computation (a big file's diagnostics) no longer holds up a hover for its whole length.
  */
-export async function runInSlices<T>(steps: Steps<T>): Promise<T> {
-	let until = performance.now() + SLICE_MS;
-	for (let r = steps.next(); ; r = steps.next()) {
-		if (r.done) return r.value;
-		if (performance.now() >= until) {
-			await messagesFirst();
-			until = performance.now() + SLICE_MS;
-		}
-	}
+export function runInSlices<T>(steps: Steps<T>): Promise<T> {
+	return runSliced(steps, messagesFirst, SLICE_MS);
 }
