@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEscapeOutput } from '../../server/src/escape/parser';
-import { explainFact } from '../../server/src/escape/explain';
-import { escapeDiagnostics, factSeverity, placeFacts, type PlacedFact } from '../../server/src/report/diagnostics';
+import { explainFact, MAX_STEPS } from '../../server/src/escape/explain';
+import { escapeDiagnostics, factSeverity, moreStepsText, placeFacts, type PlacedFact } from '../../server/src/report/diagnostics';
 import { hoverAt, type HoverContext } from '../../server/src/report/hover';
 import type { ClientCaps } from '../../server/src/report/types';
 import { causeDocUri } from '../../server/src/report/docsLinks';
@@ -156,4 +156,34 @@ test('a code span holds a message with backticks', () => {
 	const odd = { ...buf, fact: { ...buf.fact, message: 'moved to heap: `x`' }, range: buf.range, at: buf.at, explanation: buf.explanation };
 	const h = hoverAt(buf.range.start, [odd], [], ctx(VSCODE, { published: () => true }))!;
 	assert.equal((h.contents as { value: string }).value, 'Compiler says: `` moved to heap: `x` ``');
+});
+
+describe('a chain longer than MAX_STEPS (one WaitGroup used by 20 goroutines, captured from the compiler)', () => {
+	const lcDir = path.join(__dirname, '../fixtures/compiler/longchain');
+	const lcFile = path.join(lcDir, 'w.go');
+	const lcFacts = parseEscapeOutput(readFileSync(path.join(lcDir, 'm2.txt'), 'utf8'), { cwd: lcDir }).facts;
+	const lcPlaced = placeFacts(lcFacts, lcFile, readFileSync(lcFile, 'utf8'), explainFact);
+	const wg = lcPlaced.find((p) => p.fact.kind === 'moved-to-heap' && p.fact.subject === 'wg')!;
+	const total = wg.fact.flows.flatMap((f) => f.steps).length;
+
+	test('the explanation keeps the first MAX_STEPS steps and counts the rest', () => {
+		assert.ok(total > MAX_STEPS, `the compiler printed ${total} steps`);
+		assert.equal(wg.explanation.steps.length, MAX_STEPS);
+		assert.equal(wg.explanation.moreSteps, total - MAX_STEPS);
+	});
+
+	test('the diagnostic lists them and says how many more are in the compiler output, with and without related information', () => {
+		const [d] = escapeDiagnostics([wg], defaultSettings, VSCODE, false);
+		assert.equal(d.relatedInformation?.length, MAX_STEPS + 1);
+		assert.equal(d.relatedInformation!.at(-1)!.message, moreStepsText(total - MAX_STEPS));
+		const [bare] = escapeDiagnostics([wg], defaultSettings, BARE, false);
+		assert.ok(bare.message.endsWith(`\n${moreStepsText(total - MAX_STEPS)}`), bare.message.slice(-200));
+	});
+
+	test('the hover of a client without the diagnostic on hover ends its steps the same way', () => {
+		const h = hoverAt(wg.range.start, lcPlaced, [], ctx(OTHER));
+		const value = (h!.contents as { value: string }).value;
+		assert.ok(value.includes(`${MAX_STEPS}. `) && !value.includes(`${MAX_STEPS + 1}. `), value.slice(0, 300));
+		assert.ok(value.includes(moreStepsText(total - MAX_STEPS)));
+	});
 });

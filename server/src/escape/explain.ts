@@ -30,20 +30,29 @@ export interface FactExplanation {
 	headline: string;
 	/** e.g. "because its address is taken (`&buf`) at line 13 and passed to `(*sync.Pool).Put` at line 13". */
 	why: string;
-	/** The compiler's steps, one line each, with their positions. */
+	/** The compiler's steps, one line each, with their positions (the first MAX_STEPS). */
 	steps: { text: string; pos: GoPos }[];
+	/** Steps past MAX_STEPS, not in `steps`. */
+	moreSteps?: number;
 	/** Heap facts: why the value is on the heap (causes.ts), the deciding one first. */
 	causes?: EscapeCause[];
 }
 
 const MAX_LABEL = 60;
+/**
+ * Steps explained at most per fact: a variable captured by 500 goroutines has a 1,000-step chain
+ * (one diagnostic of 350 KB, sent again with each publish); the rest is in the compiler's output.
+ */
+export const MAX_STEPS = 25;
 
 /** Explains a fact in plain words, from the compiler's own reasons; `src` lets it speak in source terms. */
 export function explainFact(fact: EscapeFact, src?: SourceLookup): FactExplanation {
 	const hint = hintOf(fact);
-	const steps = allSteps(fact).map((s) => ({ text: `${s.reason}: ${stepText(s, src, hint)}`, pos: s.pos }));
+	const all = allSteps(fact);
+	const steps = all.slice(0, MAX_STEPS).map((s) => ({ text: `${s.reason}: ${stepText(s, src, hint)}`, pos: s.pos }));
 	const chains = chainCauses(fact, src);
 	const out: FactExplanation = { headline: headline(fact, src), why: why(fact, chains, src, hint), steps };
+	if (all.length > steps.length) out.moreSteps = all.length - steps.length;
 	if (chains.length) out.causes = chains.map((c) => c.cause);
 	return out;
 }

@@ -22,7 +22,9 @@ export interface FileInputsOptions {
 export class FileInputs {
 	/** Per document: the typed result its key was made from, that result's signature for the file, and the key (typedKey). */
 	private readonly typedGens = new Map<string, { pkgGen: number; sig: string; gen: number }>();
-	/** Per-file fact lists, by package fact list. */
+	/** The package's facts grouped by file (one pass: 71 files each filtering net/http's 40,000 facts took 20 ms of each publish), by package fact list. */
+	private readonly grouped = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
+	/** Per-file fact lists as shown (capped), by package fact list. */
 	private readonly byFile = new WeakMap<EscapeFact[], Map<string, EscapeFact[]>>();
 
 	constructor(private readonly o: FileInputsOptions) {}
@@ -39,13 +41,27 @@ export class FileInputs {
 		if (!m) this.byFile.set(all, (m = new Map()));
 		let mine = m.get(d.filePath);
 		if (!mine) {
-			const inFile = all.filter((f) => f.pos.file === d.filePath);
+			const inFile = this.groupOf(all).get(d.filePath) ?? [];
 			mine = inFile.length <= MAX_FACTS_PER_FILE ? inFile : capped(inFile);
 			m.set(d.filePath, mine);
 			const more = inFile.length - mine.length;
 			this.o.note(d, more ? `${more} of ${inFile.length} compiler facts not shown (at most ${MAX_FACTS_PER_FILE} per file, heap facts first)` : undefined);
 		}
 		return mine;
+	}
+
+	private groupOf(all: EscapeFact[]): Map<string, EscapeFact[]> {
+		let g = this.grouped.get(all);
+		if (!g) {
+			g = new Map();
+			for (const f of all) {
+				const list = g.get(f.pos.file);
+				if (list) list.push(f);
+				else g.set(f.pos.file, [f]);
+			}
+			this.grouped.set(all, g);
+		}
+		return g;
 	}
 
 	/**

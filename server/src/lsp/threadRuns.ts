@@ -6,6 +6,7 @@
  * facts over the cap, a file too large to parse), said in its package's status.
  */
 import type { EscapeFact } from '../model';
+import type { LocatedEscapeFact } from '../rules/types';
 import type { Tree } from '../syntax/mirror';
 import type { PlacedFact } from '../report/diagnostics';
 import { ruleInput, type FileSources } from '../report/fileReport';
@@ -103,8 +104,8 @@ export class ThreadRuns {
 			filePath: d.filePath,
 			text,
 			goVersion: input.goVersion,
-			escape: input.escape,
-			typed: input.typed,
+			// Copied into the thread (structured clone, on this thread): only what the due rules read.
+			...(sets.escape ? { escape: input.escape && forThread(input.escape), typed: input.typed } : {}),
 			isCgo: input.isCgo,
 			...(input.isCgo && input.cgoPackageC ? { cgoPackageC: input.cgoPackageC() } : {}),
 			severities: m.ruleSeverities,
@@ -172,4 +173,13 @@ export class ThreadRuns {
 		if (!s) this.skipped.set(uri, (s = { rules: new Map(), other: [] }));
 		return s;
 	}
+}
+
+/**
+ * The facts as the escape rules read them: the reason chain only where a rule reads it (moved to
+ * heap: loopvar-address looks for the address-of step). net/http's files sent every chain, and
+ * copying them into the thread held the server's thread for up to 100 ms.
+ */
+function forThread(facts: LocatedEscapeFact[]): LocatedEscapeFact[] {
+	return facts.map((f) => (f.kind === 'moved-to-heap' || f.flows.length === 0 ? f : { ...f, flows: [] }));
 }

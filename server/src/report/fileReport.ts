@@ -14,7 +14,7 @@ import type { Rule } from '../rules/types';
 import { explainFact, shortLabel } from '../escape/explain';
 import { typedView, type TypedPackage } from '../typed/view';
 import type { ClientCaps, FixableDiagnostic, ResolvedSettings, RuleInput } from './types';
-import { escapeDiagnosticsInSteps, mergeDiagnostics, placeFacts, ruleDiagnostics, type PlacedFact } from './diagnostics';
+import { escapeDiagnosticsInSteps, mergeDiagnostics, placeFactsInSteps, ruleDiagnostics, type PlacedFact } from './diagnostics';
 import { checkRules, ESCAPE_RULES, SYNTAX_RULES } from './ruleSets';
 import type { FactCache } from './factCache';
 import { factsOnStack, functionSpans } from './stackLens';
@@ -86,7 +86,12 @@ const NONE: ReadonlySet<PlacedFact> = new Set();
 const HEAP_KINDS = new Set(['moved-to-heap', 'escapes-to-heap', 'leaking-param', 'leaking-param-content']);
 
 export function fileReport(input: FileInput): FileReport {
-	const placed = placeFacts(input.facts ?? [], input.filePath, input.text, explainFact, input.cache);
+	return drain(fileReportInSteps(input));
+}
+
+/** fileReport, placing the facts a step per fact (the rules run in one step). */
+export function* fileReportInSteps(input: FileInput): Steps<FileReport> {
+	const placed = yield* placeFactsInSteps(input.facts ?? [], input.filePath, input.text, explainFact, input.cache);
 	if (input.findings) return finish(input, placed, input.findings, []);
 	const all = input.rules && input.tree ? ruleInput(input, input.tree, input.facts ? placed : undefined, input.cache) : undefined;
 	if (all && input.rules) return finish(input, placed, guarded(input, () => input.rules!(all)), []);

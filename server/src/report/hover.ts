@@ -12,7 +12,7 @@ import { URI } from 'vscode-uri';
 import path from 'node:path';
 import type { RuleFinding } from '../model';
 import { causeOf, type EscapeCause } from '../escape/causes';
-import type { PlacedFact } from './diagnostics';
+import { moreStepsText, type PlacedFact } from './diagnostics';
 import { causeDocUri, escapeDocUri, ruleDocUri } from './docsLinks';
 import type { ClientCaps } from './types';
 
@@ -53,12 +53,14 @@ function causeLines(c: EscapeCause, markdown: boolean): string[] {
 }
 
 function stepLines(pf: PlacedFact, markdown: boolean): string[] {
-	return pf.explanation.steps.map((s, i) => {
+	const lines = pf.explanation.steps.map((s, i) => {
 		const label = `${path.basename(s.pos.file)}:${s.pos.line}:${s.pos.column}`;
 		// VS Code and other editors open `file:…#L<line>,<column>` at that position.
 		const link = `${URI.file(s.pos.file).toString()}#L${s.pos.line},${s.pos.column}`;
 		return markdown ? `${i + 1}. ${s.text} — [${label}](${link})` : `${i + 1}. ${s.text} (${label})`;
 	});
+	const more = pf.explanation.moreSteps;
+	return more ? [...lines, moreStepsText(more)] : lines;
 }
 
 function compilerLine(pf: PlacedFact, markdown: boolean, docs: boolean): string {
