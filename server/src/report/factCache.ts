@@ -11,8 +11,8 @@
  * for the same settings object, client capabilities, staleness and stack-lens state. Entries of facts the last
  * publish did not place are dropped with it.
  *
- * The session keeps caches for the documents typed in last only: built diagnostics for every open
- * file were 15-18 MB for GOROOT's net/http (fileReport.ts).
+ * The session bounds what all caches hold together (lsp/documentReports.ts MAX_CACHED_FACTS):
+ * built diagnostics for every open file of GOROOT's net/http are 15-18 MB (fileReport.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { EscapeFact } from '../model';
