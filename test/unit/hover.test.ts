@@ -177,7 +177,7 @@ describe('a chain longer than MAX_STEPS (one WaitGroup used by 20 goroutines, ca
 		assert.equal(d.relatedInformation?.length, MAX_STEPS + 1);
 		assert.equal(d.relatedInformation!.at(-1)!.message, moreStepsText(total - MAX_STEPS));
 		const [bare] = escapeDiagnostics([wg], defaultSettings, BARE, false);
-		assert.ok(bare.message.endsWith(`\n${moreStepsText(total - MAX_STEPS)}`), bare.message.slice(-200));
+		assert.ok(String(bare.message).endsWith(`\n${moreStepsText(total - MAX_STEPS)}`), String(bare.message).slice(-200));
 	});
 
 	test('the hover of a client without the diagnostic on hover ends its steps the same way', () => {

@@ -276,5 +276,6 @@ export class Session {
 
 	private refreshStatesIfQuiescent(): void {
 		this.status.settleIfQuiescent();
+		if (this.isQuiescent()) this.reports.trimFactCaches();
 	}
 }
