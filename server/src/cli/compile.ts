@@ -4,6 +4,7 @@
  * command line and not to dependencies; a package that fails to compile does not stop the
  * packages that do not depend on it, so one run still yields their facts.
  */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readHeadSync } from '../util/boundedRead';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,21 @@ export interface CompileResult {
 	notes?: string[];
 	/** Directories of the unit's packages that printed a `# pkg` section (compiled or replayed, or failed). */
 	printed?: string[];
+	/** Directories holding the files of `facts` (kept when the facts are not: a unit replayed from cli/unitCache.ts). */
+	factDirs?: string[];
+	/** The output was not parsed: the caller answers from its unit cache (cli/unitCache.ts). */
+	cached?: boolean;
 	durationMs: number;
+}
+
+/** Watches a compile's output for the unit cache (cli/unitCache.ts). */
+export interface CompileTap {
+	/** Once the run is prepared, before go starts: true to parse the output as it streams, false to only spool it (a cache hit is likely). */
+	begin(run: ToolRun, args: readonly string[]): Promise<boolean>;
+	/** Every chunk of go's stderr. */
+	chunk(b: Buffer): void;
+	/** After go exited: true when the caller answers from its cache (the output is then not parsed). */
+	end(exitCode: number | undefined): boolean;
 }
 
 /** The `go build` patterns of a unit (chosen by discovery). */
@@ -46,7 +61,7 @@ export function compileArgs(patterns: string[], tags: string[], buildFlags: stri
 }
 
 /** Runs the compiler over one unit. Never throws. */
-export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[], env: Record<string, string> = {}): Promise<CompileResult> {
+export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[], env: Record<string, string> = {}, tap?: CompileTap): Promise<CompileResult> {
 	const started = performance.now();
 	const patterns = packagePatterns(unit);
 	const args = compileArgs(patterns, tags);
@@ -72,10 +87,19 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			tail.push(line);
 			if (tail.length > 3) tail.shift();
 		});
+		// With a likely cache hit the output is spooled to the run's temp dir, parsed only on a miss.
+		const parseNow = tap ? await tap.begin(run, runArgs) : true;
+		let spool: WriteStream | undefined;
+		const spoolFile = path.join(run.dir, 'compile-output');
+		if (!parseNow) spool = createWriteStream(spoolFile);
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
 		const streamed = new Promise<void>((resolve) => {
 			if (!child.stderr) return resolve();
-			child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+			child.stderr.on('data', (chunk: Buffer) => {
+				tap?.chunk(chunk);
+				if (spool) spool.write(chunk);
+				else lines.push(chunk);
+			});
 			child.stderr.once('end', resolve);
 			child.stderr.once('close', resolve);
 			child.stderr.once('error', resolve);
@@ -83,12 +107,21 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const r = await child;
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') {
+			spool?.destroy();
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
 		await streamed;
+		if (spool) {
+			const s = spool;
+			await new Promise<void>((resolve) => s.end(resolve));
+		}
+		if (tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
+		if (spool) {
+			for await (const chunk of createReadStream(spoolFile)) lines.push(chunk as Buffer);
+		}
 		lines.end();
 		const parsed = parser.finish();
-		const printed = { printed: printedDirs(parsed.packages, unit) };
+		const printed = { printed: printedDirs(parsed.packages, unit), factDirs: [...new Set([...new Set(parsed.facts.map((f) => f.pos.file))].map((f) => path.dirname(path.resolve(f))))].sort() };
 		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes, ...printed });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
 			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes, ...printed });
