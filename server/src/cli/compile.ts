@@ -87,18 +87,25 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			tail.push(line);
 			if (tail.length > 3) tail.shift();
 		});
-		// With a likely cache hit the output is spooled to the run's temp dir, parsed only on a miss.
-		const parseNow = tap ? await tap.begin(run, runArgs) : true;
+		// With a likely cache hit the output is spooled to the run's temp dir, parsed only on a miss. go
+		// starts at once; what it prints before the cache has decided waits in memory (a few chunks).
+		let route: ((chunk: Buffer) => void) | undefined;
+		const early: Buffer[] = [];
 		let spool: WriteStream | undefined;
 		const spoolFile = path.join(run.dir, 'compile-output');
-		if (!parseNow) spool = createWriteStream(spoolFile);
+		const decided = (tap ? tap.begin(run, runArgs) : Promise.resolve(true)).then((parseNow) => {
+			if (!parseNow) spool = createWriteStream(spoolFile);
+			const s = spool;
+			route = s ? (chunk) => s.write(chunk) : (chunk) => lines.push(chunk);
+			for (const c of early.splice(0)) route(c);
+		});
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
 		const streamed = new Promise<void>((resolve) => {
 			if (!child.stderr) return resolve();
 			child.stderr.on('data', (chunk: Buffer) => {
 				tap?.chunk(chunk);
-				if (spool) spool.write(chunk);
-				else lines.push(chunk);
+				if (route) route(chunk);
+				else early.push(chunk);
 			});
 			child.stderr.once('end', resolve);
 			child.stderr.once('close', resolve);
@@ -111,6 +118,7 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
 		await streamed;
+		await decided;
 		if (spool) {
 			const s = spool;
 			await new Promise<void>((resolve) => s.end(resolve));
