@@ -138,10 +138,10 @@ export function uncacheable(env: Record<string, string>, runDir: string): string
 }
 
 /** The pre-key of a unit (see the file comment); `goEnv` is `go env -json` run as the build will be. */
-export function unitPreKey(cfg: CacheConfig, unit: ModuleUnit, settings: UnitSettings, compileArgs: readonly string[], goBin: string, goEnv: { text: string; env: Record<string, string> }, stamps: string = stampsOf(unit)): string {
+export function unitPreKey(cfg: CacheConfig, unit: ModuleUnit, settings: UnitSettings, compileArgs: readonly string[], goBin: string, goEnv: { text: string; env: Record<string, string> }, stamps: string = stampsOf(unit), notes: readonly string[] = []): string {
 	const h = createHash('sha256').update(FORMAT).update('\0').update(cfg.salt).update('\0');
 	const opts = { ...settings, escape: [...settings.escape].sort(), disabledRules: [...settings.disabledRules].sort() };
-	h.update(JSON.stringify({ opts, root: unit.root, hasGoMod: unit.hasGoMod, packages: unit.packages, files: unit.files, patterns: unit.patterns, compileArgs, goBin }));
+	h.update(JSON.stringify({ opts, root: unit.root, hasGoMod: unit.hasGoMod, packages: unit.packages, files: unit.files, patterns: unit.patterns, compileArgs, goBin, notes }));
 	h.update('\0').update(goEnv.text).update('\0');
 	const goroot = goEnv.env.GOROOT ?? '';
 	const tools = path.join(goroot, 'pkg', 'tool', `${goEnv.env.GOOS}_${goEnv.env.GOARCH}`);
@@ -322,7 +322,8 @@ export class UnitCacheTap implements CompileTap {
 			const goEnv = r.exitCode === 0 ? goEnvForKey(String(r.stdout)) : undefined;
 			this.off = goEnv ? uncacheable(goEnv.env, run.dir) : 'go env failed';
 			if (goEnv && !this.off) {
-				this.preKey = unitPreKey(this.cfg, this.unit, this.settings, args, this.goBin, goEnv, this.stamps);
+				// The run's notes (settings refused or overridden) are printed from the entry: they are part of the key.
+				this.preKey = unitPreKey(this.cfg, this.unit, this.settings, args, this.goBin, goEnv, this.stamps, run.notes);
 				this.candidate = readUnitEntry(this.cfg, this.preKey);
 			}
 		}
