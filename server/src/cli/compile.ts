@@ -4,7 +4,6 @@
  * command line and not to dependencies; a package that fails to compile does not stop the
  * packages that do not depend on it, so one run still yields their facts.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readHeadSync } from '../util/boundedRead';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +38,7 @@ export interface CompileResult {
 
 /** Watches a compile's output for the unit cache (cli/unitCache.ts). */
 export interface CompileTap {
-	/** Once the run is prepared, before go starts: true to parse the output as it streams, false to only spool it (a cache hit is likely). */
+	/** Once the run is prepared, as go starts: true to parse the output as it streams, false to only hash it (a cache hit is likely; a miss runs go again). */
 	begin(run: ToolRun, args: readonly string[]): Promise<boolean>;
 	/** Every chunk of go's stderr. */
 	chunk(b: Buffer): void;
@@ -87,16 +86,15 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			tail.push(line);
 			if (tail.length > 3) tail.shift();
 		});
-		// With a likely cache hit the output is spooled to the run's temp dir, parsed only on a miss. go
-		// starts at once; what it prints before the cache has decided waits in memory (a few chunks).
+		// With a likely cache hit the output is only hashed (the tap), not parsed; should the hash differ,
+		// go runs again (replaying what it just compiled) and that output is parsed. go starts at once;
+		// what it prints before the cache has decided waits in memory (a few chunks).
 		let route: ((chunk: Buffer) => void) | undefined;
 		const early: Buffer[] = [];
-		let spool: WriteStream | undefined;
-		const spoolFile = path.join(run.dir, 'compile-output');
+		let parsing = true;
 		const decided = (tap ? tap.begin(run, runArgs) : Promise.resolve(true)).then((parseNow) => {
-			if (!parseNow) spool = createWriteStream(spoolFile);
-			const s = spool;
-			route = s ? (chunk) => s.write(chunk) : (chunk) => lines.push(chunk);
+			parsing = parseNow;
+			route = parseNow ? (chunk) => lines.push(chunk) : () => {};
 			for (const c of early.splice(0)) route(c);
 		});
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
@@ -114,18 +112,15 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const r = await child;
 		const code = (r as { code?: string }).code ?? (r.cause as NodeJS.ErrnoException | undefined)?.code;
 		if (code === 'ENOENT' || code === 'EACCES') {
-			spool?.destroy();
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
 		await streamed;
 		await decided;
-		if (spool) {
-			const s = spool;
-			await new Promise<void>((resolve) => s.end(resolve));
-		}
 		if (tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
-		if (spool) {
-			for await (const chunk of createReadStream(spoolFile)) lines.push(chunk as Buffer);
+		if (!parsing) {
+			await run.dispose();
+			run = undefined;
+			return await compileUnit(goBin, unit, tags, env, tap);
 		}
 		lines.end();
 		const parsed = parser.finish();

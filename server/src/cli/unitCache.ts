@@ -37,7 +37,7 @@ import type { ModuleUnit } from './discover';
 import type { CacheConfig } from './findingsCache';
 
 /** Bumped when an entry's layout or meaning changes. */
-const FORMAT = 'memlens-unit-1';
+const FORMAT = 'memlens-unit-2';
 
 /** Directory names the go command never embeds or builds from (VCS metadata). */
 const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
@@ -60,6 +60,8 @@ interface Entry {
 	outputHash: string;
 	/** Files outside the unit the findings read (path → stamp). */
 	external: [string, string][];
+	/** The findings' files (`result.findings` names them by index here). */
+	files: string[];
 	result: UnitResult;
 }
 
@@ -231,6 +233,49 @@ export class OutputHasher {
 	}
 }
 
+
+/**
+ * Findings as stored: every file path (finding, flow, fact and its steps) an index into one table.
+ * std's entry shrinks from 48 MB to about half, and reading it makes one string per file.
+ */
+type FileOf = (file: string) => string | number;
+
+function mapFiles(findings: Finding[], fileOf: (f: string | number) => string | number): void {
+	for (const f of findings) {
+		f.file = fileOf(f.file) as string;
+		for (const s of f.flow) s.file = fileOf(s.file) as string;
+		if (f.fact) {
+			f.fact.pos.file = fileOf(f.fact.pos.file) as string;
+			for (const fl of f.fact.flows ?? []) for (const st of fl.steps ?? []) if (st.pos) st.pos.file = fileOf(st.pos.file) as string;
+		}
+	}
+}
+
+/** A deep copy of the findings with their files as indexes, and the table. */
+export function packFindings(findings: Finding[]): { files: string[]; findings: Finding[] } {
+	const files: string[] = [];
+	const index = new Map<string, number>();
+	const copy = JSON.parse(JSON.stringify(findings)) as Finding[];
+	const fileOf: FileOf = (f) => {
+		let i = index.get(f);
+		if (i === undefined) index.set(f, (i = files.push(f) - 1));
+		return i;
+	};
+	mapFiles(copy, (f) => fileOf(f as string));
+	return { files, findings: copy };
+}
+
+/** The findings back with their paths (in place); false when an index is not in the table. */
+export function unpackFindings(files: string[], findings: Finding[]): boolean {
+	let ok = true;
+	mapFiles(findings, (i) => {
+		const f = typeof i === 'number' ? files[i] : undefined;
+		if (f === undefined) ok = false;
+		return f ?? '';
+	});
+	return ok;
+}
+
 function entryPath(cfg: CacheConfig, key: string): string {
 	// Beside the findings cache's entries (same bound, trimmed together by trimCache).
 	return path.join(cfg.dir, 'units', `${key}.json`);
@@ -253,7 +298,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): { outputHash: stri
 		load: () => {
 			try {
 				const e = JSON.parse(raw) as Entry;
-				if (e.key !== key || !Array.isArray(e.result?.findings) || !Array.isArray(e.external)) return undefined;
+				if (e.key !== key || !Array.isArray(e.result?.findings) || !Array.isArray(e.external) || !Array.isArray(e.files)) return undefined;
 				// Files outside the unit the findings read: unchanged, or the entry does not answer.
 				if (e.external.some(([f, s]) => stampOf(f) !== s)) return undefined;
 				try {
@@ -262,7 +307,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): { outputHash: stri
 				} catch {
 					// a read-only cache is still read
 				}
-				return e.result;
+				return unpackFindings(e.files, e.result.findings) ? e.result : undefined;
 			} catch {
 				return undefined;
 			}
@@ -277,7 +322,8 @@ export function writeUnitEntry(cfg: CacheConfig, key: string, outputHash: string
 	for (const f of result.findings) {
 		for (const file of [f.file, ...f.flow.map((s) => s.file), ...(f.fact ? [f.fact.pos.file] : [])]) if (!inUnit(file)) outside.add(path.resolve(file));
 	}
-	const entry: Entry = { key, outputHash, external: [...outside].sort().map((f) => [f, stampOf(f)]), result };
+	const packed = packFindings(result.findings);
+	const entry: Entry = { key, outputHash, external: [...outside].sort().map((f) => [f, stampOf(f)]), files: packed.files, result: { ...result, findings: packed.findings } };
 	const p = entryPath(cfg, key);
 	const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 	try {
@@ -294,7 +340,7 @@ export function writeUnitEntry(cfg: CacheConfig, key: string, outputHash: string
  * streams, the entry's answer when the hash is the stored one; else, after the run, the store.
  */
 export class UnitCacheTap implements CompileTap {
-	private readonly hasher = new OutputHasher();
+	private hasher = new OutputHasher();
 	private preKey: string | undefined;
 	private stamps: string | undefined;
 	private candidate: ReturnType<typeof readUnitEntry>;
@@ -314,6 +360,13 @@ export class UnitCacheTap implements CompileTap {
 	) {}
 
 	async begin(run: ToolRun, args: readonly string[]): Promise<boolean> {
+		if (this.candidate) {
+			// The stored output hash differed: go runs again and this output is parsed (and stored).
+			this.candidate = undefined;
+			this.hasher = new OutputHasher();
+			this.onParse();
+			return true;
+		}
 		this.off = run.overlay ? 'an overlay' : undefined;
 		if (!this.off) {
 			const envRun = spawnTool(this.goBin, ['env', '-json'], { cwd: this.unit.root, env: run.env, stdout: 'pipe', stderr: 'pipe', buffer: true, maxBuffer: 1 << 20 });
