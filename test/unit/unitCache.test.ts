@@ -83,7 +83,7 @@ test('stamps see an edit of the same size with mtime restored, any file type, em
 	}
 });
 
-test('entries: written whole, read by key, a torn or foreign entry and a changed outside file are misses', () => {
+test('entries: written whole, read by key, a torn or foreign entry and a changed outside file are misses', async () => {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'memlens-ucache-entry-'));
 	try {
 		const cfg = { dir, salt: 's' };
@@ -98,18 +98,18 @@ test('entries: written whole, read by key, a torn or foreign entry and a changed
 		writeUnitEntry(cfg, key, out, unit, result);
 		const e = readUnitEntry(cfg, key)!;
 		assert.equal(e.outputHash, out);
-		assert.deepEqual(e.load(), result);
+		assert.deepEqual(await e.load(), result);
 		assert.equal(readUnitEntry(cfg, 'c'.repeat(64)), undefined);
 		const p = path.join(dir, 'units', `${key}.json`);
 		const whole = readFileSync(p, 'utf8');
 		writeFileSync(p, whole.slice(0, whole.length - 5));
-		assert.equal(readUnitEntry(cfg, key)?.load(), undefined, 'torn');
+		assert.equal(await readUnitEntry(cfg, key)?.load(), undefined, 'torn');
 		writeFileSync(p, whole.replace(key, 'd'.repeat(64)));
 		assert.equal(readUnitEntry(cfg, key), undefined, 'another key inside');
 		writeFileSync(p, whole);
-		assert.ok(readUnitEntry(cfg, key)?.load());
+		assert.ok(await readUnitEntry(cfg, key)?.load());
 		writeFileSync(outside, 'package dep // edited\n');
-		assert.equal(readUnitEntry(cfg, key)?.load(), undefined, 'a file outside the unit the findings read changed');
+		assert.equal(await readUnitEntry(cfg, key)?.load(), undefined, 'a file outside the unit the findings read changed');
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

@@ -263,6 +263,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	let goParser: Parser | undefined;
 	const parser = () => goParser!;
 	let files = 0;
+	let ranRules = false;
 	let typedOn = !!opts.typed && !!opts.goBin;
 	/** A unit's answer from the unit cache, added as if it had run. */
 	const replay = (hit: UnitResult) => {
@@ -346,6 +347,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				};
 			});
 			goParser ??= await newGoParser();
+			ranRules = true;
 			const p = rulePool();
 			const results = p ? await Promise.all(tasks.map((t) => p.run(t))) : tasks.map((t) => runFileTask(checkFile, parser(), mods, cgoSources, t));
 			// Where vet's silence would retract a finding but vet did not see the package whole (its module's
@@ -378,6 +380,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		goParser?.delete();
 		await pool?.close();
 	}
-	if (opts.findingsCache) trimCache(opts.findingsCache.dir);
+	// Only a run that may have written entries can have grown the cache past its bound.
+	if (opts.findingsCache && ranRules) trimCache(opts.findingsCache.dir);
 	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }

@@ -43,7 +43,7 @@ export interface CompileTap {
 	/** Every chunk of go's stderr. */
 	chunk(b: Buffer): void;
 	/** After go exited: true when the caller answers from its cache (the output is then not parsed). */
-	end(exitCode: number | undefined): boolean;
+	end(exitCode: number | undefined): Promise<boolean>;
 }
 
 /** The `go build` patterns of a unit (chosen by discovery). */
@@ -116,7 +116,7 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		}
 		await streamed;
 		await decided;
-		if (tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
+		if (await tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
 		if (!parsing) {
 			await run.dispose();
 			run = undefined;

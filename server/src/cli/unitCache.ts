@@ -25,7 +25,8 @@
  * through the compiler output (docs/cli.md).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionSpan } from '../syntax/functionSpans';
 import type { TypedRunResult } from '../typed/runner';
@@ -281,36 +282,54 @@ function entryPath(cfg: CacheConfig, key: string): string {
 	return path.join(cfg.dir, 'units', `${key}.json`);
 }
 
-/** The entry stored under a pre-key, or undefined (a torn or foreign file is a miss). */
-export function readUnitEntry(cfg: CacheConfig, key: string): { outputHash: string; load: () => UnitResult | undefined } | undefined {
-	const p = entryPath(cfg, key);
-	let raw: string;
+/** The first bytes of an entry ('' when it cannot be read). */
+function headOf(p: string): string {
+	let fd: number | undefined;
 	try {
-		raw = readFileSync(p, 'utf8');
+		fd = openSync(p, 'r');
+		const buf = Buffer.alloc(256);
+		return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
 	} catch {
-		return undefined;
+		return '';
+	} finally {
+		if (fd !== undefined) closeSync(fd);
 	}
-	// The output hash is near the start: the rest is parsed only on a hit.
-	const m = /^\{"key":"([0-9a-f]{64})","outputHash":"([0-9a-f]{64})"/.exec(raw);
+}
+
+/**
+ * The entry stored under a pre-key, or undefined (a torn or foreign file is a miss). Only its head is
+ * read at once; the whole entry is read and parsed in the background (go is still running then),
+ * and `load` answers once that is done.
+ */
+export function readUnitEntry(cfg: CacheConfig, key: string): { outputHash: string; load: () => Promise<UnitResult | undefined> } | undefined {
+	const p = entryPath(cfg, key);
+	// The output hash is near the start.
+	const m = /^\{"key":"([0-9a-f]{64})","outputHash":"([0-9a-f]{64})"/.exec(headOf(p));
 	if (!m || m[1] !== key) return undefined;
-	return {
-		outputHash: m[2],
-		load: () => {
+	const parsed = readFile(p, 'utf8').then(
+		(raw) => {
 			try {
 				const e = JSON.parse(raw) as Entry;
-				if (e.key !== key || !Array.isArray(e.result?.findings) || !Array.isArray(e.external) || !Array.isArray(e.files)) return undefined;
-				// Files outside the unit the findings read: unchanged, or the entry does not answer.
-				if (e.external.some(([f, s]) => stampOf(f) !== s)) return undefined;
-				try {
-					const now = new Date();
-					utimesSync(p, now, now);
-				} catch {
-					// a read-only cache is still read
-				}
-				return unpackFindings(e.files, e.result.findings) ? e.result : undefined;
+				return e.key === key && Array.isArray(e.result?.findings) && Array.isArray(e.external) && Array.isArray(e.files) ? e : undefined;
 			} catch {
 				return undefined;
 			}
+		},
+		() => undefined,
+	);
+	return {
+		outputHash: m[2],
+		load: async () => {
+			const e = await parsed;
+			// Files outside the unit the findings read: unchanged, or the entry does not answer.
+			if (!e || e.external.some(([f, st]) => stampOf(f) !== st)) return undefined;
+			try {
+				const now = new Date();
+				utimesSync(p, now, now);
+			} catch {
+				// a read-only cache is still read
+			}
+			return unpackFindings(e.files, e.result.findings) ? e.result : undefined;
 		},
 	};
 }
@@ -388,11 +407,11 @@ export class UnitCacheTap implements CompileTap {
 		if (!this.off) this.hasher.push(b);
 	}
 
-	end(exitCode: number | undefined): boolean {
+	async end(exitCode: number | undefined): Promise<boolean> {
 		if (this.off) return false;
 		this.outputHash = this.hasher.digest(exitCode);
 		if (exitCode !== 0 || this.candidate?.outputHash !== this.outputHash) return false;
-		this.hit = this.candidate.load();
+		this.hit = await this.candidate.load();
 		return this.hit !== undefined;
 	}
 
