@@ -1,8 +1,8 @@
 /**
  * The CLI's whole-unit cache (server/src/cli/unitCache.ts) on small temp modules with the real
- * toolchain: a hit prints byte for byte what a run without caches prints (JSON, SARIF, text); the
- * unit entry is then poisoned (a made-up message under its own keys) so that a test sees whether
- * it was read, and it must never be read after an edit of the same size with mtime restored, a
+ * toolchain: a hit prints byte for byte what a run without caches prints (JSON, SARIF, text, and
+ * `report`); the unit entry is then poisoned (a made-up message under its own keys) so that a test
+ * sees whether it was read, and it must never be read after an edit of the same size with mtime restored, a
  * changed go.mod, other tags, flags or settings, another compiler output, a changed cgo C file;
  * a corrupt entry is a miss.
  */
@@ -70,6 +70,16 @@ test('a hit prints exactly what a run without caches prints, as JSON, SARIF and 
 			assert.equal(cold, off, `${format}: a miss`);
 			assert.equal(warm, off, `${format}: a hit`);
 		}
+		// `report` reads the cached unit too (its function spans, where facts were): the same report.
+		const report = async (cache: string) => {
+			const r = await runCli(['report', '--format', 'json', '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: cache }) });
+			assert.equal(r.code, 0, r.stderr);
+			return r.stdout.replace(/"generatedAt": "[^"]*"/, '');
+		};
+		const reportOff = await report('off');
+		assert.equal(await report(m.cache), reportOff, 'report: a miss');
+		assert.ok(unitEntries(m.cache).length >= 2, 'report keeps its own entry (it asks for function spans)');
+		assert.equal(await report(m.cache), reportOff, 'report: a hit');
 		assert.ok(JSON.parse(await check(m, ['--format', 'json'])).findings.some((f: { rule: string }) => f.rule === 'moved-to-heap'), 'the fixture has a heap fact');
 		assert.ok(poison(m.cache) >= 1);
 		assert.ok(poisoned(await check(m, ['--format', 'json'])), 'unchanged: the unit entry answers');
