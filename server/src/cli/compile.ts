@@ -36,6 +36,9 @@ export interface CompileResult {
 	durationMs: number;
 }
 
+/** What go may print before the unit cache has decided whether to parse it, held in memory. */
+const EARLY_MAX_BYTES = 8 * 2 ** 20;
+
 /** Watches a compile's output for the unit cache (cli/unitCache.ts). */
 export interface CompileTap {
 	/** Once the run is prepared, as go starts: true to parse the output as it streams, false to only hash it (a cache hit is likely; a miss runs go again). */
@@ -91,19 +94,25 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		// what it prints before the cache has decided waits in memory (a few chunks).
 		let route: ((chunk: Buffer) => void) | undefined;
 		const early: Buffer[] = [];
+		let earlyBytes = 0;
+		let stderr: NodeJS.ReadableStream | null | undefined;
 		let parsing = true;
 		const decided = (tap ? tap.begin(run, runArgs) : Promise.resolve(true)).then((parseNow) => {
 			parsing = parseNow;
 			route = parseNow ? (chunk) => lines.push(chunk) : () => {};
 			for (const c of early.splice(0)) route(c);
+			stderr?.resume();
 		});
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
+		stderr = child.stderr;
 		const streamed = new Promise<void>((resolve) => {
 			if (!child.stderr) return resolve();
 			child.stderr.on('data', (chunk: Buffer) => {
 				tap?.chunk(chunk);
-				if (route) route(chunk);
-				else early.push(chunk);
+				if (route) return route(chunk);
+				early.push(chunk);
+				// Bounded: past this, go waits on the pipe until the cache has decided.
+				if ((earlyBytes += chunk.length) > EARLY_MAX_BYTES) child.stderr?.pause();
 			});
 			child.stderr.once('end', resolve);
 			child.stderr.once('close', resolve);
