@@ -36,14 +36,15 @@ import { spawnTool } from '../toolchain/processes';
 import type { ToolRun } from '../toolchain/toolRun';
 import type { ModuleUnit } from './discover';
 import type { CacheConfig } from './findingsCache';
+import { OutputHasher } from './outputHash';
+
+export { OutputHasher } from './outputHash';
 
 /** Bumped when an entry's layout or meaning changes. */
 const FORMAT = 'memlens-unit-2';
 
 /** Directory names the go command never embeds or builds from (VCS metadata). */
 const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
-
-const NL_HASH = Buffer.from('\n#');
 
 /** What a unit's run answered, as the CLI's outputs need it. */
 export interface UnitResult {
@@ -171,69 +172,6 @@ export function stampsOf(unit: ModuleUnit): string {
 	for (const d of localReplaces(goMod, unit.root)) stampTree(d, h, walked, true);
 	return h.digest('hex');
 }
-
-/**
- * Hashes the compiler's output as it streams: one hash per `# pkg` section (a section is printed
- * whole), sorted at the end, so the order in which the go command finished packages does not count.
- */
-export class OutputHasher {
-	private readonly sections: string[] = [];
-	private current: Hash = createHash('sha1');
-	/** The previous chunk ended a line (a `# ` at the start of the next one opens a section). */
-	private atLineStart = true;
-	/** The previous chunk ended with `#` at a line start: whether it opened a section depends on the next byte. */
-	private pendingHash = false;
-	private bytes = 0;
-
-	push(chunk: Buffer): void {
-		if (chunk.length === 0) return;
-		this.bytes += chunk.length;
-		// Bytes from `from` on are not hashed yet.
-		let from = 0;
-		if (this.pendingHash) {
-			this.pendingHash = false;
-			if (chunk[0] === 0x20) this.open();
-			this.current.update('#');
-		} else if (this.atLineStart && chunk[0] === 0x23) {
-			if (chunk.length === 1) {
-				this.pendingHash = true;
-				this.atLineStart = false;
-				return;
-			}
-			if (chunk[1] === 0x20) this.open();
-		}
-		for (let nl = chunk.indexOf(NL_HASH); nl >= 0; nl = chunk.indexOf(NL_HASH, nl + 1)) {
-			const at = nl + 1;
-			if (at + 1 === chunk.length) {
-				// `#` is the chunk's last byte: the next chunk says whether it opens a section.
-				this.current.update(chunk.subarray(from, at));
-				from = chunk.length;
-				this.pendingHash = true;
-				break;
-			}
-			if (chunk[at + 1] === 0x20) {
-				this.current.update(chunk.subarray(from, at));
-				this.open();
-				from = at;
-			}
-		}
-		if (from < chunk.length) this.current.update(chunk.subarray(from));
-		this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-	}
-
-	private open(): void {
-		this.sections.push(this.current.digest('hex'));
-		this.current = createHash('sha1');
-	}
-
-	/** The output's hash (with the exit code). */
-	digest(exitCode: number | undefined): string {
-		if (this.pendingHash) this.current.update('#');
-		this.sections.push(this.current.digest('hex'));
-		return createHash('sha256').update(`${exitCode}\0${this.bytes}\0`).update(this.sections.sort().join('\n')).digest('hex');
-	}
-}
-
 
 /**
  * Findings as stored: every file path (finding, flow, fact and its steps) an index into one table.
