@@ -269,7 +269,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const replay = (hit: UnitResult) => {
 		compiles.push(hit.compile);
 		if (hit.typedRun) typedRuns.push(hit.typedRun);
-		findings.push(...hit.findings);
+		// One unit may hold more findings than a call takes arguments: no spread.
+		for (const f of hit.findings) findings.push(f);
 		warnings.push(...hit.warnings);
 		files += hit.files;
 		for (const [f, s] of hit.spans) functions?.set(f, s);
