@@ -12,7 +12,7 @@
  *   npm run build && node --import tsx bench/stdCheck.ts [--quick] [--no-cold] [--breakdown] [--args=A,B] [PKGDIR …]
  *
  * --quick: container/ and encoding/csv only (bench/smoke.mjs). --breakdown: more warm runs of
- * memlens, to show where the time goes: the findings cache off (MEMLENS_CACHE=off), rules in process
+ * memlens, to show where the time goes: the unit cache off (MEMLENS_UNIT_CACHE=off), the findings cache off (MEMLENS_CACHE=off), rules in process
  * instead of one thread per CPU (cache off), --typed off, --escape none --typed off (the syntax
  * rules alone, cache off), --escape none. memlens's findings cache is a fresh temp dir
  * (MEMLENS_CACHE) beside its fresh GOCACHE. --args=A,B: more arguments for
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
 		}
 		report('warm', await raw(), await memlens());
 		if (breakdown) {
+			console.log(`  warm memlens, unit cache off (MEMLENS_UNIT_CACHE=off; the findings cache on): ${fmt(await memlens([], { MEMLENS_UNIT_CACHE: 'off' }))}`);
 			console.log(`  warm memlens, findings cache off (MEMLENS_CACHE=off): ${fmt(await memlens([], { MEMLENS_CACHE: 'off' }))}`);
 			console.log(`  warm memlens, syntax rules in process, findings cache off (MEMLENS_RULE_THREADS=1): ${fmt(await memlens([], { MEMLENS_RULE_THREADS: '1', MEMLENS_CACHE: 'off' }))}`);
 			console.log(`  warm memlens --typed off: ${fmt(await memlens(['--typed', 'off']))}`);

@@ -74,11 +74,16 @@ function findingsCache(paths: string[], io: Io): CacheConfig | undefined {
 	return salt ? { dir, salt } : undefined;
 }
 
+/** The whole-unit result cache (cli/unitCache.ts) rides on the findings cache; MEMLENS_UNIT_CACHE=off turns it alone off. */
+function unitCacheOn(): boolean {
+	return process.env.MEMLENS_UNIT_CACHE !== 'off';
+}
+
 async function check(o: CheckOptions, io: Io): Promise<number> {
 	// An unknown REF or an unusable baseline fails before anything is compiled.
 	const select = await prepareSelection(o, io.cwd);
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}) });
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	const sel = select(r.findings);
@@ -106,7 +111,7 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 
 async function report(o: ReportOptions, io: Io): Promise<number> {
 	const goBin = resolveGoBinary(o.go);
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}) });
 	if (reportProblems(r, io)) return EXIT.tool;
 	await completeSpans(r);
 	const go = await goVersion(goBin);

@@ -26,6 +26,7 @@ import { UnitTypes } from './typed';
 import type { FindingCost } from './profileFormat';
 import { RulePool, runFileTask, type FileTask } from './ruleWorkers';
 import { trimCache, type CacheConfig } from './findingsCache';
+import { UnitCacheTap, type UnitResult } from './unitCache';
 
 /** One step of the compiler's reason chain (or a rule's related position). */
 export interface FlowEntry {
@@ -88,6 +89,8 @@ export interface AnalyzeOptions {
 	ruleThreads?: { size: number; entry: string; minFiles: number };
 	/** The persistent cache of rule results per file (cli/findingsCache.ts); undefined: off. */
 	findingsCache?: CacheConfig;
+	/** The whole-unit result cache (cli/unitCache.ts), in the same directory; needs `findingsCache` and a compile. */
+	unitCache?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -250,21 +253,55 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 	const functions = opts.functionSpans ? new Map<string, FunctionSpan[]>() : undefined;
 	const threads = opts.ruleThreads;
 	const nFiles = units.reduce((n, u) => n + u.files.length, 0);
-	const pool = threads && threads.size > 1 && nFiles >= threads.minFiles ? RulePool.start(Math.min(threads.size, nFiles), threads.entry) : undefined;
+	// Started when a unit's rules first run (a run answered from the unit cache needs none).
+	let pool: RulePool | undefined;
+	const rulePool = () => (pool ??= threads && threads.size > 1 && nFiles >= threads.minFiles ? RulePool.start(Math.min(threads.size, nFiles), threads.entry) : undefined);
 	const texts = new TextCache();
 	const kinds = new Set(opts.escape);
 	const mods = new GoModReader();
-	const parser = await newGoParser();
+	// The tree-sitter parser is loaded when a file is first checked in process.
+	let goParser: Parser | undefined;
+	const parser = () => goParser!;
 	let files = 0;
+	let ranRules = false;
 	let typedOn = !!opts.typed && !!opts.goBin;
+	/** A unit's answer from the unit cache, added as if it had run. */
+	const replay = (hit: UnitResult) => {
+		compiles.push(hit.compile);
+		if (hit.typedRun) typedRuns.push(hit.typedRun);
+		// One unit may hold more findings than a call takes arguments: no spread.
+		for (const f of hit.findings) findings.push(f);
+		warnings.push(...hit.warnings);
+		files += hit.files;
+		for (const [f, s] of hit.spans) functions?.set(f, s);
+	};
+	/** What a unit that ran answered (since `start`), as the unit cache keeps it: facts are not kept, only where they were. */
+	const unitResult = (unit: ModuleUnit, start: { findings: number; warnings: number; files: number }, compile: CompileResult, typedRun: TypedRunResult | undefined): UnitResult => ({
+		findings: findings.slice(start.findings),
+		compile: { ...compile, facts: [] },
+		...(typedRun ? { typedRun: { ...typedRun, facts: [] } } : {}),
+		files: files - start.files,
+		warnings: warnings.slice(start.warnings),
+		spans: unit.files.flatMap((f) => (functions?.has(f) ? [[f, functions.get(f)!] as [string, FunctionSpan[]]] : [])),
+	});
 	try {
 		for (const unit of units) {
 			const factsByFile = new Map<string, EscapeFact[]>();
 			let compiled = false;
-			// A read-only go list for the typed pass, run while the go command compiles.
-			const costlyTests = typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined;
+			// A read-only go list for the typed pass, run while the go command compiles (unless the unit cache will likely answer).
+			let costlyTests: Promise<Set<string> | undefined> | undefined;
+			const startCostly = () => void (costlyTests ??= typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined);
+			const settings = { escape: opts.escape, typed: typedOn, disabledRules: opts.disabledRules, tags: opts.tags, functionSpans: !!functions };
+			const tap = opts.unitCache && opts.findingsCache && kinds.size ? new UnitCacheTap(opts.findingsCache, opts.goBin, unit, settings, startCostly) : undefined;
+			if (!tap) startCostly();
+			const unitStart = { findings: findings.length, warnings: warnings.length, files };
 			if (kinds.size) {
-				const r = await compileUnit(opts.goBin, unit, opts.tags);
+				const r = await compileUnit(opts.goBin, unit, opts.tags, {}, tap);
+				if (tap?.hit) {
+					replay(tap.hit);
+					continue;
+				}
+				startCostly();
 				compiles.push(r);
 				if (r.status === 'go-missing') break;
 				compiled = r.status === 'ok';
@@ -310,7 +347,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					...(opts.findingsCache ? { cache: opts.findingsCache } : {}),
 				};
 			});
-			const results = pool ? await Promise.all(tasks.map((t) => pool.run(t))) : tasks.map((t) => runFileTask(checkFile, parser, mods, cgoSources, t));
+			goParser ??= await newGoParser();
+			ranRules = true;
+			const p = rulePool();
+			const results = p ? await Promise.all(tasks.map((t) => p.run(t))) : tasks.map((t) => runFileTask(checkFile, parser(), mods, cgoSources, t));
 			// Where vet's silence would retract a finding but vet did not see the package whole (its module's
 			// run failed, or it was vetted without its tests): vet that package alone, then its files again.
 			const recheck = new Set<string>();
@@ -329,17 +369,19 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				if (recheck.has(path.dirname(t.file))) {
 					const { typed: _before, ...rest } = t;
 					const typedIn = types!.viewInput(t.file);
-					found = runFileTask(checkFile, parser, mods, cgoSources, { ...rest, ...(typedIn ? { typed: typedIn } : {}) });
+					found = runFileTask(checkFile, parser(), mods, cgoSources, { ...rest, ...(typedIn ? { typed: typedIn } : {}) });
 				}
 				warnings.push(...found.warnings);
 				if (found.spans) functions?.set(t.file, found.spans);
 				findings.push(...found.findings);
 			}
+			tap?.store(unitResult(unit, unitStart, compiles[compiles.length - 1], types?.result));
 		}
 	} finally {
-		parser.delete();
+		goParser?.delete();
 		await pool?.close();
 	}
-	if (opts.findingsCache) trimCache(opts.findingsCache.dir);
+	// Only a run that may have written entries can have grown the cache past its bound.
+	if (opts.findingsCache && ranRules) trimCache(opts.findingsCache.dir);
 	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
 }

@@ -29,7 +29,24 @@ export interface CompileResult {
 	notes?: string[];
 	/** Directories of the unit's packages that printed a `# pkg` section (compiled or replayed, or failed). */
 	printed?: string[];
+	/** Directories holding the files of `facts` (kept when the facts are not: a unit replayed from cli/unitCache.ts). */
+	factDirs?: string[];
+	/** The output was not parsed: the caller answers from its unit cache (cli/unitCache.ts). */
+	cached?: boolean;
 	durationMs: number;
+}
+
+/** What go may print before the unit cache has decided whether to parse it, held in memory. */
+const EARLY_MAX_BYTES = 8 * 2 ** 20;
+
+/** Watches a compile's output for the unit cache (cli/unitCache.ts). */
+export interface CompileTap {
+	/** Once the run is prepared, as go starts: true to parse the output as it streams, false to only hash it (a cache hit is likely; a miss runs go again). */
+	begin(run: ToolRun, args: readonly string[]): Promise<boolean>;
+	/** Every chunk of go's stderr. */
+	chunk(b: Buffer): void;
+	/** After go exited: true when the caller answers from its cache (the output is then not parsed). */
+	end(exitCode: number | undefined): Promise<boolean>;
 }
 
 /** The `go build` patterns of a unit (chosen by discovery). */
@@ -46,7 +63,7 @@ export function compileArgs(patterns: string[], tags: string[], buildFlags: stri
 }
 
 /** Runs the compiler over one unit. Never throws. */
-export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[], env: Record<string, string> = {}): Promise<CompileResult> {
+export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[], env: Record<string, string> = {}, tap?: CompileTap): Promise<CompileResult> {
 	const started = performance.now();
 	const patterns = packagePatterns(unit);
 	const args = compileArgs(patterns, tags);
@@ -72,10 +89,31 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			tail.push(line);
 			if (tail.length > 3) tail.shift();
 		});
+		// With a likely cache hit the output is only hashed (the tap), not parsed; should the hash differ,
+		// go runs again (replaying what it just compiled) and that output is parsed. go starts at once;
+		// what it prints before the cache has decided waits in memory (a few chunks).
+		let route: ((chunk: Buffer) => void) | undefined;
+		const early: Buffer[] = [];
+		let earlyBytes = 0;
+		let stderr: NodeJS.ReadableStream | null | undefined;
+		let parsing = true;
+		const decided = (tap ? tap.begin(run, runArgs) : Promise.resolve(true)).then((parseNow) => {
+			parsing = parseNow;
+			route = parseNow ? (chunk) => lines.push(chunk) : () => {};
+			for (const c of early.splice(0)) route(c);
+			stderr?.resume();
+		});
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
+		stderr = child.stderr;
 		const streamed = new Promise<void>((resolve) => {
 			if (!child.stderr) return resolve();
-			child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+			child.stderr.on('data', (chunk: Buffer) => {
+				tap?.chunk(chunk);
+				if (route) return route(chunk);
+				early.push(chunk);
+				// Bounded: past this, go waits on the pipe until the cache has decided.
+				if ((earlyBytes += chunk.length) > EARLY_MAX_BYTES) child.stderr?.pause();
+			});
 			child.stderr.once('end', resolve);
 			child.stderr.once('close', resolve);
 			child.stderr.once('error', resolve);
@@ -86,9 +124,16 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
 		await streamed;
+		await decided;
+		if (await tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
+		if (!parsing) {
+			await run.dispose();
+			run = undefined;
+			return await compileUnit(goBin, unit, tags, env, tap);
+		}
 		lines.end();
 		const parsed = parser.finish();
-		const printed = { printed: printedDirs(parsed.packages, unit) };
+		const printed = { printed: printedDirs(parsed.packages, unit), factDirs: [...new Set([...new Set(parsed.facts.map((f) => f.pos.file))].map((f) => path.dirname(path.resolve(f))))].sort() };
 		if (r.exitCode === 0) return done({ status: 'ok', facts: parsed.facts, ...notes, ...printed });
 		if (r.exitCode !== undefined && parsed.buildErrors.length) {
 			return done({ status: 'build-failed', facts: parsed.facts, buildErrors: parsed.buildErrors, errors: parsed.errors, message: `${parsed.buildErrors.length} build error(s)`, ...notes, ...printed });

@@ -68,7 +68,7 @@ export function reportInput(r: AnalyzeResult, cwd: string, meta: SummaryMeta): S
 	const failed = failedDirs(r);
 	// A package the go command skipped (all files excluded by build constraints) or could not
 	// build printed nothing: "no compiler facts" is what is known about it, not "no heap sites".
-	const withFacts = new Set(r.compiles.flatMap((c) => c.facts.map((f) => path.dirname(path.resolve(f.pos.file)))));
+	const withFacts = new Set(r.compiles.flatMap((c) => c.factDirs ?? c.facts.map((f) => path.dirname(path.resolve(f.pos.file)))));
 	const pkgs = new Map<string, PackageInput>();
 	for (const u of r.units) {
 		const ips = new Map<string, string>();

@@ -1,0 +1,158 @@
+/**
+ * The CLI's whole-unit cache (server/src/cli/unitCache.ts) on small temp modules with the real
+ * toolchain: a hit prints byte for byte what a run without caches prints (JSON, SARIF, text, and
+ * `report`); the unit entry is then poisoned (a made-up message under its own keys) so that a test
+ * sees whether it was read, and it must never be read after an edit of the same size with mtime restored, a
+ * changed go.mod, other tags, flags or settings, another compiler output, a changed cgo C file;
+ * a corrupt entry is a miss.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { goEnv, runCli } from './helpers';
+
+const A_GO = 'package m\n\nvar sink *int\n\nfunc keep(p *int) { sink = p }\n\nfunc Use() int {\n\tx := 0\n\tkeep(&x)\n\treturn x\n}\n';
+// Same size as A_GO, other content: `keep` no longer stores p, so x stays on the stack.
+const A_GO_STACK = 'package m\n\nvar sink *int\n\nfunc keep(p *int) { _    = p }\n\nfunc Use() int {\n\tx := 0\n\tkeep(&x)\n\treturn x\n}\n';
+const POISON = 'POISONED UNIT ENTRY';
+
+interface Mod {
+	dir: string;
+	cache: string;
+	done: () => void;
+}
+
+function module(files: Record<string, string> = {}): Mod {
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'memlens-ucache-'));
+	const dir = path.join(tmp, 'm');
+	mkdirSync(dir);
+	writeFileSync(path.join(dir, 'go.mod'), 'module example.com/m\n\ngo 1.22\n');
+	writeFileSync(path.join(dir, 'a.go'), A_GO);
+	for (const [n, t] of Object.entries(files)) writeFileSync(path.join(dir, n), t);
+	return { dir, cache: path.join(tmp, 'cache'), done: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+function unitEntries(cache: string): string[] {
+	const d = path.join(cache, 'units');
+	return existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.json')).map((n) => path.join(d, n)) : [];
+}
+
+/** Every unit entry now reports POISON (its key and output hash kept: it is read as valid). */
+function poison(cache: string, field: 'message' | 'outputHash' = 'message'): number {
+	const all = unitEntries(cache);
+	for (const p of all) {
+		const e = JSON.parse(readFileSync(p, 'utf8')) as { outputHash: string; result: { findings: { message: string }[] } };
+		if (field === 'outputHash') e.outputHash = e.outputHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+		else for (const f of e.result.findings) f.message = POISON;
+		writeFileSync(p, JSON.stringify(e));
+	}
+	return all.length;
+}
+
+async function check(m: Mod, args: string[] = [], env: Record<string, string> = {}, cache = m.cache): Promise<string> {
+	const r = await runCli(['check', '--fail-on', 'none', ...args, '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: cache, ...env }) });
+	assert.equal(r.code, 0, r.stderr);
+	return r.stdout;
+}
+
+const poisoned = (out: string) => out.includes(POISON);
+
+test('a hit prints exactly what a run without caches prints, as JSON, SARIF and text', async () => {
+	const m = module();
+	try {
+		for (const format of ['json', 'sarif', 'text']) {
+			const args = ['--format', format];
+			const off = await check(m, args, {}, 'off');
+			const cold = await check(m, args);
+			const warm = await check(m, args);
+			assert.equal(cold, off, `${format}: a miss`);
+			assert.equal(warm, off, `${format}: a hit`);
+		}
+		// `report` reads the cached unit too (its function spans, where facts were): the same report.
+		const report = async (cache: string) => {
+			const r = await runCli(['report', '--format', 'json', '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: cache }) });
+			assert.equal(r.code, 0, r.stderr);
+			return r.stdout.replace(/"generatedAt": "[^"]*"/, '');
+		};
+		const reportOff = await report('off');
+		assert.equal(await report(m.cache), reportOff, 'report: a miss');
+		assert.ok(unitEntries(m.cache).length >= 2, 'report keeps its own entry (it asks for function spans)');
+		assert.equal(await report(m.cache), reportOff, 'report: a hit');
+		assert.ok(JSON.parse(await check(m, ['--format', 'json'])).findings.some((f: { rule: string }) => f.rule === 'moved-to-heap'), 'the fixture has a heap fact');
+		assert.ok(poison(m.cache) >= 1);
+		assert.ok(poisoned(await check(m, ['--format', 'json'])), 'unchanged: the unit entry answers');
+		// The unit cache alone off: the per-file findings cache answers, the poisoned unit entry is not read.
+		assert.ok(!poisoned(await check(m, ['--format', 'json'], { MEMLENS_UNIT_CACHE: 'off' })));
+	} finally {
+		m.done();
+	}
+});
+
+test('an edit of the same size with mtime restored misses, and the output then equals an uncached run', async () => {
+	const m = module();
+	try {
+		await check(m, ['--format', 'json']);
+		poison(m.cache);
+		const a = path.join(m.dir, 'a.go');
+		const before = statSync(a);
+		writeFileSync(a, A_GO_STACK);
+		utimesSync(a, before.atimeMs / 1000, before.mtimeMs / 1000);
+		assert.equal(statSync(a).size, before.size);
+		assert.equal(Math.floor(statSync(a).mtimeMs), Math.floor(before.mtimeMs), "mtime restored");
+		const after = await check(m, ['--format', 'json']);
+		assert.ok(!poisoned(after), 'the edited unit is analysed again');
+		assert.ok(!JSON.parse(after).findings.some((f: { rule: string }) => f.rule === 'moved-to-heap'), 'x stays on the stack now');
+		assert.equal(after, await check(m, ['--format', 'json'], {}, 'off'));
+	} finally {
+		m.done();
+	}
+});
+
+test('a changed go.mod, other tags, flags, settings or compiler output miss', async () => {
+	const m = module();
+	try {
+		await check(m, ['--format', 'json']);
+		poison(m.cache);
+		assert.ok(poisoned(await check(m, ['--format', 'json'])), 'the poison is read when nothing changed');
+		for (const [why, args, env] of [
+			['other tags', ['--tags', 'extra'], {}],
+			['a disabled rule', ['--rules-disable', 'defer-in-loop'], {}],
+			['the typed pass off', ['--typed', 'off'], {}],
+			['other escape kinds', ['--escape', 'moved-to-heap'], {}],
+			['other build flags (GOFLAGS)', [], { GOFLAGS: '-trimpath' }],
+			['another GOARCH', [], { GOARCH: '386' }],
+		] as [string, string[], Record<string, string>][]) {
+			assert.ok(!poisoned(await check(m, ['--format', 'json', ...args], env)), why);
+		}
+		// Same pre-key, another compiler output (the stored hash made different): the entry does not answer.
+		poison(m.cache, 'outputHash');
+		poison(m.cache);
+		assert.ok(!poisoned(await check(m, ['--format', 'json'])), 'another output hash');
+		poison(m.cache);
+		writeFileSync(path.join(m.dir, 'go.mod'), 'module example.com/m\n\ngo 1.23\n');
+		assert.ok(!poisoned(await check(m, ['--format', 'json'])), 'a changed go.mod');
+	} finally {
+		m.done();
+	}
+});
+
+test('a changed cgo C source misses; a corrupt entry is a miss', async () => {
+	const m = module({ 'c.go': 'package m\n\n// int twice(int x);\nimport "C"\n\nfunc Twice(x int) int { return int(C.twice(C.int(x))) }\n', 'c.c': 'int twice(int x) { return 2*x; }\n' });
+	try {
+		const env = { CGO_ENABLED: '1' };
+		const off = await check(m, ['--format', 'json'], env, 'off');
+		assert.equal(await check(m, ['--format', 'json'], env), off);
+		poison(m.cache);
+		assert.ok(poisoned(await check(m, ['--format', 'json'], env)), 'the poison is read when nothing changed');
+		writeFileSync(path.join(m.dir, 'c.c'), 'int twice(int x) { return x+x; }\n');
+		assert.ok(!poisoned(await check(m, ['--format', 'json'], env)), 'a changed .c file');
+		for (const p of unitEntries(m.cache)) writeFileSync(p, readFileSync(p, 'utf8').slice(0, 200));
+		assert.equal(await check(m, ['--format', 'json'], env), off, 'a torn entry is a miss, the answer is right');
+		for (const p of unitEntries(m.cache)) writeFileSync(p, '{"key":"nonsense"');
+		assert.equal(await check(m, ['--format', 'json'], env), off);
+	} finally {
+		m.done();
+	}
+});
