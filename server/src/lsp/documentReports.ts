@@ -24,7 +24,7 @@ import type { CodeActionStore } from './codeActions';
 import type { DocumentStore, OpenDoc } from './documents';
 import * as engines from './engines';
 import { runInSlices } from './messageGate';
-import { timed } from '../util/steps';
+import { drain, timed } from '../util/steps';
 import { Placements } from './placement';
 import { RefreshJobs, type RefreshMode } from './refreshJobs';
 import { RuleRuns, type RuleInput } from './ruleRuns';
@@ -288,9 +288,13 @@ export class DocumentReports {
 		const busy = { ms: performance.now() - t0 };
 		// A big file's tree, when it has one, still places the stack lens's facts (its rules run elsewhere).
 		const tree = this.trees?.get(d.uri)?.mirror;
+		// Sliced only when no rule runs here: a report whose rules ran on this thread must be about the
+		// text they saw (they take the tree's changed ranges), so it is made in one go (files up to 8K
+		// characters, or a keystroke's scoped run).
+		const made = (steps: ReturnType<typeof fileReportInSteps>) => (inline ? Promise.resolve(drain(steps)) : runInSlices(steps));
 		const report = same
 			? memo.report
-			: await runInSlices(timed(fileReportInSteps({
+			: await made(timed(fileReportInSteps({
 					uri: d.uri,
 					filePath: d.filePath,
 					text: d.doc.getText(),
