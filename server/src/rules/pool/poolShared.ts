@@ -290,6 +290,34 @@ export function bindingsByFunc(ctx: PoolCtx): Map<Node, GetBinding[]> {
 	});
 }
 
+/** A list of sites sorted by start offset, with the offsets (each read is a wasm call), made once per list. */
+const sortedSites = new WeakMap<readonly Node[], { nodes: Node[]; starts: number[] }>();
+
+/**
+ * The sites that lie inside `node`, in document order: a binary search, since scanning every site
+ * of the file per function is quadratic on generated files.
+ */
+export function sitesWithin(sites: readonly Node[], node: Node): Node[] {
+	let sorted = sortedSites.get(sites);
+	if (!sorted) {
+		const pairs = sites.map((n) => [n.startIndex, n] as const).sort((a, b) => a[0] - b[0]);
+		sortedSites.set(sites, (sorted = { nodes: pairs.map((p) => p[1]), starts: pairs.map((p) => p[0]) }));
+	}
+	const { nodes, starts } = sorted;
+	const from = node.startIndex;
+	const to = node.endIndex;
+	let lo = 0;
+	let hi = starts.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (starts[mid]! < from) lo = mid + 1;
+		else hi = mid;
+	}
+	const out: Node[] = [];
+	for (let i = lo; i < starts.length && starts[i]! < to; i++) if (nodes[i]!.endIndex <= to) out.push(nodes[i]!);
+	return out;
+}
+
 /** Nodes inside `fn` that are not inside a nested func literal. */
 export function ownDescendants(fn: Node, types: string | string[]): Node[] {
 	return descendants(fn, types).filter((n) => {

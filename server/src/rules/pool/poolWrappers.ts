@@ -5,7 +5,7 @@
  */
 import type { Node } from '../../syntax/mirror';
 import { blockStatements, callArgs, descendants } from '../shared/ast';
-import { aliasRoot, isGenericFunc, ownDescendants, poolCall, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
+import { aliasRoot, isGenericFunc, ownDescendants, poolCall, sitesWithin, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
 
 /** Method names that reset or re-initialise the receiver (`Reset`, `reset`, `Clear`, `init`). */
 const RESET_METHODS = /^(Reset|reset|Clear|clear|Init|init)$/;
@@ -65,8 +65,7 @@ function getNames(idx: PoolIndex, fn: Node): { names: Set<string>; pool: string 
 	const names = new Set<string>();
 	let pool: string | undefined;
 	// The Get sites of the function (already indexed): `x := p.Get()…` binds x.
-	for (const call of idx.getSites) {
-		if (call.startIndex < fn.startIndex || call.endIndex > fn.endIndex) continue;
+	for (const call of sitesWithin(idx.getSites, fn)) {
 		let e: Node = call;
 		while (e.parent && ['type_assertion_expression', 'parenthesized_expression', 'unary_expression'].includes(e.parent.type)) e = e.parent;
 		const stmt = e.parent?.type === 'expression_list' ? e.parent.parent : null;
