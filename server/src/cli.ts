@@ -23,6 +23,7 @@ import { RULES_BY_ID } from './rules/index';
 import { joinCheckProfile, profileCommand } from './cli/profileCommand';
 import { installExitCleanup } from './toolchain/exitCleanup';
 import { cacheDirFor, ruleSetSalt, type CacheConfig } from './cli/findingsCache';
+import { outputKey, readOutput, writeOutput, type CachedOutput } from './cli/outputCache';
 
 export { EXIT } from './cli/problems';
 
@@ -83,7 +84,32 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	// An unknown REF or an unusable baseline fails before anything is compiled.
 	const select = await prepareSelection(o, io.cwd);
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}) });
+	const cache = findingsCache(o.paths, io);
+	// A run that reads nothing but its units (no baseline, revision or profile) may print what it printed before (cli/outputCache.ts).
+	const outputs = cache && unitCacheOn() && !o.baseline && !o.newFromRev && !o.profile ? cache : undefined;
+	const shape = { format: o.format, failOn: o.failOn, cwd: io.cwd, paths: o.paths, go: goBin, shard: o.shard ?? null };
+	let stored: CachedOutput | undefined;
+	const answeredBy = outputs ? (units: string[], missing: string[]) => !!(stored = readOutput(outputs, outputKey(outputs, units, { ...shape, missing }))) : undefined;
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: cache, unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}), ...(answeredBy ? { answeredBy } : {}) });
+	const out = stored as CachedOutput | undefined;
+	if (r.answered && out) {
+		if (out.stderr) io.err(out.stderr);
+		io.out(out.stdout);
+		return out.code;
+	}
+	if (!outputs || !r.unitKeys) return printCheck(o, r, select, goBin, io);
+	const printed: CachedOutput = { code: 0, stdout: '', stderr: '' };
+	printed.code = await printCheck(o, r, select, goBin, {
+		...io,
+		out: (s) => ((printed.stdout += s), io.out(s)),
+		err: (s) => ((printed.stderr += s), io.err(s)),
+	});
+	if (printed.code !== EXIT.tool) writeOutput(outputs, outputKey(outputs, r.unitKeys, { ...shape, missing: r.missing }), printed);
+	return printed.code;
+}
+
+/** What `check` prints for an analysis, and its exit code. */
+async function printCheck(o: CheckOptions, r: AnalyzeResult, select: Awaited<ReturnType<typeof prepareSelection>>, goBin: string, io: Io): Promise<number> {
 	const fatal = reportProblems(r, io);
 	if (fatal) return EXIT.tool;
 	const sel = select(r.findings);

@@ -2,7 +2,7 @@
  * The CLI's whole-unit cache (server/src/cli/unitCache.ts) on small temp modules with the real
  * toolchain: a hit prints byte for byte what a run without caches prints (JSON, SARIF, text, and
  * `report`); the unit entry is then poisoned (a made-up message under its own keys) so that a test
- * sees whether it was read, and it must never be read after an edit of the same size with mtime restored, a
+ * sees whether it was read (the stored outputs, cli/outputCache.ts, likewise), and it must never be read after an edit of the same size with mtime restored, a
  * changed go.mod, other tags, flags or settings, another compiler output, a changed cgo C file;
  * a corrupt entry is a miss.
  */
@@ -39,16 +39,34 @@ function unitEntries(cache: string): string[] {
 	return existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.json')).map((n) => path.join(d, n)) : [];
 }
 
-/** Every unit entry now reports POISON (its key and output hash kept: it is read as valid). */
-function poison(cache: string, field: 'message' | 'outputHash' = 'message'): number {
+/** Every unit entry now reports POISON (its key and output hash kept: it is read as valid); so does every cached output. */
+function poison(cache: string, field: 'message' | 'outputHash' = 'message', outputs = true): number {
 	const all = unitEntries(cache);
 	for (const p of all) {
-		const e = JSON.parse(readFileSync(p, 'utf8')) as { outputHash: string; result: { findings: { message: string }[] } };
-		if (field === 'outputHash') e.outputHash = e.outputHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-		else for (const f of e.result.findings) f.message = POISON;
-		writeFileSync(p, JSON.stringify(e));
+		const raw = readFileSync(p, 'utf8');
+		const nl = raw.indexOf('\n');
+		const head = JSON.parse(raw.slice(0, nl)) as { outputHash: string };
+		const body = JSON.parse(raw.slice(nl + 1)) as { result: { findings: { message: string }[] } };
+		if (field === 'outputHash') head.outputHash = head.outputHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+		else for (const f of body.result.findings) f.message = POISON;
+		writeFileSync(p, `${JSON.stringify(head)}\n${JSON.stringify(body)}`);
 	}
+	if (field === 'message' && outputs) for (const p of outputEntries(cache)) poisonOutput(p);
 	return all.length;
+}
+
+function outputEntries(cache: string): string[] {
+	const d = path.join(cache, 'outputs');
+	return existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.out')).map((n) => path.join(d, n)) : [];
+}
+
+/** A cached output (head line, stderr, stdout) whose stdout now starts with POISON. */
+function poisonOutput(p: string): void {
+	const raw = readFileSync(p);
+	const nl = raw.indexOf(0x0a);
+	const { stderrBytes } = JSON.parse(raw.toString('utf8', 0, nl)) as { stderrBytes: number };
+	const at = nl + 1 + stderrBytes;
+	writeFileSync(p, Buffer.concat([raw.subarray(0, at), Buffer.from(POISON), raw.subarray(at)]));
 }
 
 async function check(m: Mod, args: string[] = [], env: Record<string, string> = {}, cache = m.cache): Promise<string> {
@@ -82,7 +100,7 @@ test('a hit prints exactly what a run without caches prints, as JSON, SARIF and 
 		assert.equal(await report(m.cache), reportOff, 'report: a hit');
 		assert.ok(JSON.parse(await check(m, ['--format', 'json'])).findings.some((f: { rule: string }) => f.rule === 'moved-to-heap'), 'the fixture has a heap fact');
 		assert.ok(poison(m.cache) >= 1);
-		assert.ok(poisoned(await check(m, ['--format', 'json'])), 'unchanged: the unit entry answers');
+		assert.ok(poisoned(await check(m, ['--format', 'json'])), 'unchanged: the cache answers');
 		// The unit cache alone off: the per-file findings cache answers, the poisoned unit entry is not read.
 		assert.ok(!poisoned(await check(m, ['--format', 'json'], { MEMLENS_UNIT_CACHE: 'off' })));
 	} finally {
@@ -152,6 +170,43 @@ test('a changed cgo C source misses; a corrupt entry is a miss', async () => {
 		assert.equal(await check(m, ['--format', 'json'], env), off, 'a torn entry is a miss, the answer is right');
 		for (const p of unitEntries(m.cache)) writeFileSync(p, '{"key":"nonsense"');
 		assert.equal(await check(m, ['--format', 'json'], env), off);
+	} finally {
+		m.done();
+	}
+});
+
+test('the whole output is cached: a hit reads no unit entry; another format reads it; a torn entry body runs the unit again', async () => {
+	const m = module();
+	try {
+		const off = await check(m, ['--format', 'json'], {}, 'off');
+		assert.equal(await check(m, ['--format', 'json']), off, 'a miss');
+		assert.equal(outputEntries(m.cache).length, 1, 'its output is stored');
+		// Poisoned unit entries, outputs left alone: the stored output answers without reading the entry.
+		poison(m.cache, 'message', false);
+		assert.equal(await check(m, ['--format', 'json']), off, 'the output cache answers');
+		// No output stored for SARIF: the (poisoned) unit entry is read.
+		assert.ok(poisoned(await check(m, ['--format', 'sarif'])), 'another format reads the unit entry');
+		assert.equal(outputEntries(m.cache).length, 2);
+		// Another working directory shows other paths: not the stored output.
+		const sub = path.join(m.dir, 'sub');
+		mkdirSync(sub);
+		const r = await runCli(['check', '--fail-on', 'none', '--format', 'json', '..'], { cwd: sub, env: goEnv({ MEMLENS_CACHE: m.cache }) });
+		assert.ok(poisoned(r.stdout), 'another cwd: the unit entry is read, not the output cache');
+		rmSync(sub, { recursive: true });
+		// A torn body behind an intact head, no stored output for this shape: the unit runs again and its entry is repaired.
+		for (const p of outputEntries(m.cache)) rmSync(p);
+		for (const p of unitEntries(m.cache)) {
+			const raw = readFileSync(p, 'utf8');
+			writeFileSync(p, raw.slice(0, raw.indexOf('\n') + 10));
+		}
+		assert.equal(await check(m, ['--format', 'json']), off, 'a torn body: the answer is right');
+		for (const p of unitEntries(m.cache)) JSON.parse(readFileSync(p, 'utf8').split('\n')[1]!);
+		// The exit code and stderr are replayed too.
+		const fails = async () => runCli(['check', '--format', 'text', '--fail-on', 'information', '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: m.cache }) });
+		const first = await fails();
+		const again = await fails();
+		assert.equal(first.code, 1);
+		assert.deepEqual([again.code, again.stdout, again.stderr], [first.code, first.stdout, first.stderr]);
 	} finally {
 		m.done();
 	}

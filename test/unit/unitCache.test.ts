@@ -83,7 +83,7 @@ test('stamps see an edit of the same size with mtime restored, any file type, em
 	}
 });
 
-test('entries: written whole, read by key, a torn or foreign entry and a changed outside file are misses', async () => {
+test('entries: written whole, read by key (head at once, findings on load), a torn or foreign entry and a changed outside file are misses', async () => {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'memlens-ucache-entry-'));
 	try {
 		const cfg = { dir, salt: 's' };
@@ -108,8 +108,11 @@ test('entries: written whole, read by key, a torn or foreign entry and a changed
 		assert.equal(readUnitEntry(cfg, key), undefined, 'another key inside');
 		writeFileSync(p, whole);
 		assert.ok(await readUnitEntry(cfg, key)?.load());
+		assert.equal(readUnitEntry(cfg, key)?.externalUnchanged(), true);
 		writeFileSync(outside, 'package dep // edited\n');
-		assert.equal(await readUnitEntry(cfg, key)?.load(), undefined, 'a file outside the unit the findings read changed');
+		assert.equal(readUnitEntry(cfg, key)?.externalUnchanged(), false, 'a file outside the unit the findings read changed');
+		writeFileSync(p, whole.slice(0, whole.indexOf('\n') - 1));
+		assert.equal(readUnitEntry(cfg, key), undefined, 'a torn head');
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

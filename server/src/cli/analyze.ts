@@ -2,74 +2,23 @@
  * The CLI's engine: discovery → one compile per module → syntax rules per file → findings in the
  * compiler's coordinates (1-based line, 1-based byte column), with UTF-16 columns kept for SARIF.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EscapeFact, EscapeKind, Fix, RuleFinding, Severity } from '../model';
-import { byteToUtf16, splitLines, utf16ToByte } from '../util/positions';
-import { defaultSettings } from '../../../common/settings';
-import { explainFact, factSentence } from '../escape/explain';
-import type { CauseId } from '../escape/causes';
-import { sourceLookup, type SourceLookup } from '../escape/sourceTerms';
+import type { EscapeFact, EscapeKind } from '../model';
+import { sourceLookup } from '../escape/sourceTerms';
 import { GoModReader } from '../analysis/goVersion';
-import { CgoSourceReader } from '../analysis/cgoSources';
-import { runRules } from '../rules/engine';
-import type { LocatedEscapeFact } from '../rules/types';
 import { newGoParser, type Parser } from '../syntax/goParser';
-import { mirrorOf, wholeRunTree } from '../syntax/mirror';
 import { compileUnit, type CompileResult } from './compile';
 import { discover, type ModuleUnit } from './discover';
 import { shardUnits, type Shard } from './shard';
-import { functionSpans, type FunctionSpan } from '../syntax/functionSpans';
-import type { TypedView } from '../typed/facts';
+import type { FunctionSpan } from '../syntax/functionSpans';
 import type { TypedRunResult } from '../typed/runner';
 import { UnitTypes } from './typed';
-import type { FindingCost } from './profileFormat';
 import { RulePool, runFileTask, type FileTask } from './ruleWorkers';
 import { trimCache, type CacheConfig } from './findingsCache';
 import { UnitCacheTap, type UnitResult } from './unitCache';
+import { cgoSources, checkFile, factFinding, sortFindings, TextCache, type Finding } from './findings';
 
-/** One step of the compiler's reason chain (or a rule's related position). */
-export interface FlowEntry {
-	message: string;
-	/** Absolute path. */
-	file: string;
-	line: number;
-	/** 1-based byte column. */
-	column: number;
-	/** 1-based UTF-16 column of the same position. */
-	column16: number;
-}
-
-export interface Finding {
-	/** Escape kind for compiler facts, rule id for syntax findings. */
-	rule: string;
-	/** Absolute path. */
-	file: string;
-	line: number;
-	/** 1-based byte column (Go's convention). */
-	column: number;
-	endLine: number;
-	endColumn: number;
-	/** 1-based UTF-16 columns of the same positions (SARIF's default unit). */
-	column16: number;
-	endColumn16: number;
-	severity: Severity;
-	message: string;
-	source: 'compiler' | 'syntax';
-	flow: FlowEntry[];
-	/** Compiler findings: the compiler's own line, as printed (`message` is told in source terms). */
-	compiler?: string;
-	/** Heap facts: why the value is on the heap (escape/causes.ts). */
-	cause?: CauseId;
-	/** Fixes of syntax findings (LSP coordinates of `file`). */
-	fixes?: Fix[];
-	/** A compiler fact's subject (`buf`, `make([]byte, n)`), which baselines and diffs match on. */
-	subject?: string;
-	/** With `check --profile`: what this compiler fact's line cost (cli/profileFormat.ts). */
-	profile?: FindingCost;
-	/** The compiler fact behind a compiler finding (its flows give the cause, escape/causes.ts). */
-	fact?: EscapeFact;
-}
+export { checkFile, escapeSeverity, factFinding, sortFindings, TextCache, type Finding, type FlowEntry } from './findings';
 
 export interface AnalyzeOptions {
 	paths: string[];
@@ -91,6 +40,12 @@ export interface AnalyzeOptions {
 	findingsCache?: CacheConfig;
 	/** The whole-unit result cache (cli/unitCache.ts), in the same directory; needs `findingsCache` and a compile. */
 	unitCache?: boolean;
+	/**
+	 * With the unit cache: when every unit's answer is in it, called with their identities (in unit
+	 * order) and the paths not found, before any entry is read; true means the caller answers from its own cache
+	 * (./outputCache.ts) and analyze returns `answered` without findings.
+	 */
+	answeredBy?: (units: string[], missing: string[]) => boolean;
 }
 
 export interface AnalyzeResult {
@@ -110,128 +65,10 @@ export interface AnalyzeResult {
 	functions?: Map<string, FunctionSpan[]>;
 	/** With `shard`: how many packages all shards together have (a shard may hold none of them). */
 	allPackages?: number;
-}
-
-/** Severity of a compiler fact: the extension's default, with `off` kinds shown as hints when asked for. */
-export function escapeSeverity(kind: EscapeKind): Severity {
-	const s = defaultSettings.escapeSeverities[kind];
-	return s === 'off' ? 'hint' : s;
-}
-
-export class TextCache {
-	private readonly texts = new Map<string, string[] | undefined>();
-	lines(file: string): string[] | undefined {
-		if (!this.texts.has(file)) {
-			let t: string[] | undefined;
-			try {
-				t = splitLines(readFileSync(file, 'utf8'));
-			} catch {
-				t = undefined;
-			}
-			this.texts.set(file, t);
-		}
-		return this.texts.get(file);
-	}
-	/** 1-based UTF-16 column of a 1-based byte column. */
-	col16(file: string, line: number, byteCol: number): number {
-		const l = this.lines(file)?.[line - 1];
-		return l === undefined ? byteCol : byteToUtf16(l, byteCol - 1) + 1;
-	}
-}
-
-export function factFinding(fact: EscapeFact, texts: TextCache, src: SourceLookup): Finding {
-	const { file, line, column } = fact.pos;
-	const lineText = texts.lines(file)?.[line - 1] ?? '';
-	// Underline the subject when the source at the fact's position spells it (`buf`, `make([]byte, n)`).
-	const here = Buffer.from(lineText, 'utf8').subarray(column - 1).toString('utf8');
-	const endColumn = here.startsWith(fact.subject) ? column + Buffer.byteLength(fact.subject, 'utf8') : column;
-	const ex = explainFact(fact, src);
-	const cause = ex.causes?.[0]?.id;
-	return {
-		rule: fact.kind,
-		file,
-		line,
-		column,
-		endLine: line,
-		endColumn,
-		column16: texts.col16(file, line, column),
-		endColumn16: texts.col16(file, line, endColumn),
-		severity: escapeSeverity(fact.kind),
-		message: factSentence(fact, ex),
-		source: 'compiler',
-		subject: fact.subject,
-		fact,
-		flow: ex.steps
-			.filter((s) => s.pos.line > 0)
-			.map((s) => ({ message: s.text, file: s.pos.file, line: s.pos.line, column: s.pos.column, column16: texts.col16(s.pos.file, s.pos.line, s.pos.column) })),
-		compiler: fact.message,
-		...(cause ? { cause } : {}),
-	};
-}
-
-function ruleFinding(f: RuleFinding, file: string, lines: string[]): Finding {
-	const byteCol = (l: number, ch: number) => utf16ToByte(lines[l] ?? '', ch) + 1;
-	const { start, end } = f.range;
-	return {
-		rule: f.rule,
-		file,
-		line: start.line + 1,
-		column: byteCol(start.line, start.character),
-		endLine: end.line + 1,
-		endColumn: byteCol(end.line, end.character),
-		column16: start.character + 1,
-		endColumn16: end.character + 1,
-		severity: f.severity,
-		message: f.message,
-		source: 'syntax',
-		flow: (f.related ?? []).map((r) => ({
-			message: r.message,
-			file,
-			line: r.range.start.line + 1,
-			column: byteCol(r.range.start.line, r.range.start.character),
-			column16: r.range.start.character + 1,
-		})),
-		...(f.fixes?.length ? { fixes: f.fixes } : {}),
-	};
-}
-
-/** Findings sorted by file, line, column (then rule, for a stable order). */
-export function sortFindings(fs: Finding[]): Finding[] {
-	return fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
-}
-
-const cgoSources = new CgoSourceReader();
-
-/** Syntax rules over one file (escape facts of that file given to the rules that use them). */
-export function checkFile(
-	parser: Parser,
-	file: string,
-	text: string,
-	facts: EscapeFact[] | undefined,
-	mods: GoModReader,
-	disabled: ReadonlySet<string>,
-	warnings: string[],
-	typed?: TypedView,
-	onRoot?: (root: Parameters<typeof functionSpans>[0]) => void,
-	cgo: CgoSourceReader = cgoSources,
-): Finding[] {
-	const tree = parser.parse(text);
-	if (!tree) return [];
-	const lines = splitLines(text);
-	try {
-		onRoot?.(tree.rootNode);
-		const escape: LocatedEscapeFact[] | undefined = facts?.map((f) => ({
-			...f,
-			at: { line: f.pos.line - 1, character: byteToUtf16(lines[f.pos.line - 1] ?? '', f.pos.column - 1) },
-		}));
-		const found = runRules(
-			{ tree: wholeRunTree(mirrorOf(tree, text)), text, filePath: file, goVersion: mods.version(file, text), escape, isCgo: /^\s*import\s+"C"/m.test(text), cgoPackageC: () => cgo.packageC(file, text), ...(typed ? { typed } : {}) },
-			{ disabled, onError: (e) => warnings.push(`rule ${e.rule} failed on ${file}: ${String((e.error as Error)?.message ?? e.error)}`) },
-		);
-		return found.map((f) => ruleFinding(f, file, lines));
-	} finally {
-		tree.delete();
-	}
+	/** Every unit is in the unit cache (answered or stored): their identities, in unit order. */
+	unitKeys?: string[];
+	/** `answeredBy` took the run: nothing else in this result is filled. */
+	answered?: true;
 }
 
 /** Runs the whole check. Never throws for bad Go input; tool problems are in `compiles`. */
@@ -284,104 +121,144 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		warnings: warnings.slice(start.warnings),
 		spans: unit.files.flatMap((f) => (functions?.has(f) ? [[f, functions.get(f)!] as [string, FunctionSpan[]]] : [])),
 	});
+	/** Units answered by the unit cache, not read yet: always the first units of the run (see `flush`). */
+	const deferred: { unit: ModuleUnit; tap: UnitCacheTap }[] = [];
+	const taps: (UnitCacheTap | undefined)[] = [];
+	/** Every unit's identity in the unit cache, or undefined when one is not in it. */
+	const identities = () => {
+		const k = taps.map((t) => t?.identity());
+		return k.length && k.every((x) => x !== undefined) ? (k as string[]) : undefined;
+	};
+	const defer = !!opts.answeredBy;
+	/** Reads the deferred units' answers in order; one whose entry cannot be read runs again. */
+	const flush = async () => {
+		for (const d of deferred.splice(0)) {
+			const hit = await d.tap.load();
+			if (hit) replay(hit);
+			else {
+				d.tap.refuse();
+				await runUnit(d.unit, d.tap);
+			}
+		}
+	};
+	const runUnit = async (unit: ModuleUnit, tap: UnitCacheTap | undefined, startCostly: () => void = () => undefined, costly?: () => Promise<Set<string> | undefined> | undefined): Promise<'stop' | void> => {
+		const factsByFile = new Map<string, EscapeFact[]>();
+		let compiled = false;
+		let unitStart = { findings: findings.length, warnings: warnings.length, files };
+		if (!tap) startCostly();
+		if (kinds.size) {
+			const r = await compileUnit(opts.goBin, unit, opts.tags, {}, tap);
+			if (tap?.matched) {
+				// Until a unit misses, answers wait: the whole run's output may be cached.
+				if (defer && deferred.length === taps.length - 1) return void deferred.push({ unit, tap });
+				await flush();
+				const hit = await tap.load();
+				if (hit) return replay(hit);
+				tap.refuse();
+				return runUnit(unit, tap, startCostly, costly);
+			}
+			await flush();
+			unitStart = { findings: findings.length, warnings: warnings.length, files };
+			startCostly();
+			compiles.push(r);
+			if (r.status === 'go-missing') return 'stop';
+			compiled = r.status === 'ok';
+			const seen = new Set<string>();
+			const src = sourceLookup(r.facts, (file, n) => texts.lines(file)?.[n - 1]);
+			for (const f of r.facts) {
+				const file = path.resolve(f.pos.file);
+				let list = factsByFile.get(file);
+				if (!list) factsByFile.set(file, (list = []));
+				list.push(f);
+				// The same fact can be printed twice (a generic body per instantiation, a body inlined into
+				// another package): reported once per distinct explanation. An inlined copy can escape
+				// for another reason than the original; and keeping it whatever else was compiled makes
+				// the shards of a run (--shard) add up to the unsharded run.
+				if (!kinds.has(f.kind)) continue;
+				const finding = factFinding(f, texts, src);
+				// The compiler's own line is in the key: told in source terms, an inlined copy (`s.msg`) and
+				// the original (`msg`) read alike, and which one a run kept would depend on what it compiled.
+				const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}|${finding.message}`;
+				if (!seen.has(k)) {
+					seen.add(k);
+					findings.push(finding);
+				}
+			}
+		} else {
+			await flush();
+			unitStart = { findings: findings.length, warnings: warnings.length, files };
+		}
+		let types: UnitTypes | undefined;
+		// A shard may hold only packages the go command does not build here: nothing to vet.
+		if (typedOn && unit.patterns.length) {
+			types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, costly?.());
+			typedRuns.push(types.result);
+			// No Go: the syntax answer stands (the caller notes it once).
+			if (types.result.status === 'go-missing') typedOn = false;
+		}
+		const tasks: FileTask[] = unit.files.map((file) => {
+			const typedIn = types?.viewInput(file);
+			return {
+				file,
+				// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
+				...(compiled ? { facts: factsByFile.get(file) ?? [] } : {}),
+				...(typedIn ? { typed: typedIn } : {}),
+				disabled: opts.disabledRules,
+				spans: !!functions && !!factsByFile.get(file)?.length,
+				...(opts.findingsCache ? { cache: opts.findingsCache } : {}),
+			};
+		});
+		goParser ??= await newGoParser();
+		ranRules = true;
+		const p = rulePool();
+		const results = p ? await Promise.all(tasks.map((t) => p.run(t))) : tasks.map((t) => runFileTask(checkFile, parser(), mods, cgoSources, t));
+		// Where vet's silence would retract a finding but vet did not see the package whole (its module's
+		// run failed, or it was vetted without its tests): vet that package alone, then its files again.
+		const recheck = new Set<string>();
+		for (const [i, r] of results.entries()) {
+			if (types?.canRecheck(tasks[i].file) && r.findings.some((f) => f.rule === 'lock-copy-by-value')) recheck.add(path.dirname(tasks[i].file));
+		}
+		for (const dir of recheck) await types!.recheck(dir);
+		for (const [i, r] of results.entries()) {
+			const t = tasks[i];
+			if (r.unreadable !== undefined) {
+				warnings.push(`cannot read ${t.file}: ${r.unreadable}`);
+				continue;
+			}
+			files++;
+			let found = r;
+			if (recheck.has(path.dirname(t.file))) {
+				const { typed: _before, ...rest } = t;
+				const typedIn = types!.viewInput(t.file);
+				found = runFileTask(checkFile, parser(), mods, cgoSources, { ...rest, ...(typedIn ? { typed: typedIn } : {}) });
+			}
+			warnings.push(...found.warnings);
+			if (found.spans) functions?.set(t.file, found.spans);
+			findings.push(...found.findings);
+		}
+		tap?.store(unitResult(unit, unitStart, compiles[compiles.length - 1], types?.result));
+	};
 	try {
 		for (const unit of units) {
-			const factsByFile = new Map<string, EscapeFact[]>();
-			let compiled = false;
 			// A read-only go list for the typed pass, run while the go command compiles (unless the unit cache will likely answer).
 			let costlyTests: Promise<Set<string> | undefined> | undefined;
 			const startCostly = () => void (costlyTests ??= typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined);
 			const settings = { escape: opts.escape, typed: typedOn, disabledRules: opts.disabledRules, tags: opts.tags, functionSpans: !!functions };
-			const tap = opts.unitCache && opts.findingsCache && kinds.size ? new UnitCacheTap(opts.findingsCache, opts.goBin, unit, settings, startCostly) : undefined;
-			if (!tap) startCostly();
-			const unitStart = { findings: findings.length, warnings: warnings.length, files };
-			if (kinds.size) {
-				const r = await compileUnit(opts.goBin, unit, opts.tags, {}, tap);
-				if (tap?.hit) {
-					replay(tap.hit);
-					continue;
-				}
-				startCostly();
-				compiles.push(r);
-				if (r.status === 'go-missing') break;
-				compiled = r.status === 'ok';
-				const seen = new Set<string>();
-				const src = sourceLookup(r.facts, (file, n) => texts.lines(file)?.[n - 1]);
-				for (const f of r.facts) {
-					const file = path.resolve(f.pos.file);
-					let list = factsByFile.get(file);
-					if (!list) factsByFile.set(file, (list = []));
-					list.push(f);
-					// The same fact can be printed twice (a generic body per instantiation, a body inlined into
-					// another package): reported once per distinct explanation. An inlined copy can escape
-					// for another reason than the original; and keeping it whatever else was compiled makes
-					// the shards of a run (--shard) add up to the unsharded run.
-					if (!kinds.has(f.kind)) continue;
-					const finding = factFinding(f, texts, src);
-					// The compiler's own line is in the key: told in source terms, an inlined copy (`s.msg`) and
-					// the original (`msg`) read alike, and which one a run kept would depend on what it compiled.
-					const k = `${f.kind}|${file}|${f.pos.line}|${f.pos.column}|${f.message}|${finding.message}`;
-					if (!seen.has(k)) {
-						seen.add(k);
-						findings.push(finding);
-					}
-				}
-			}
-			let types: UnitTypes | undefined;
-			// A shard may hold only packages the go command does not build here: nothing to vet.
-			if (typedOn && unit.patterns.length) {
-				types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, costlyTests);
-				typedRuns.push(types.result);
-				// No Go: the syntax answer stands (the caller notes it once).
-				if (types.result.status === 'go-missing') typedOn = false;
-			}
-			const tasks: FileTask[] = unit.files.map((file) => {
-				const typedIn = types?.viewInput(file);
-				return {
-					file,
-					// Without a good compile (--escape none, or a build error) the rules give their syntax-only answer.
-					...(compiled ? { facts: factsByFile.get(file) ?? [] } : {}),
-					...(typedIn ? { typed: typedIn } : {}),
-					disabled: opts.disabledRules,
-					spans: !!functions && !!factsByFile.get(file)?.length,
-					...(opts.findingsCache ? { cache: opts.findingsCache } : {}),
-				};
-			});
-			goParser ??= await newGoParser();
-			ranRules = true;
-			const p = rulePool();
-			const results = p ? await Promise.all(tasks.map((t) => p.run(t))) : tasks.map((t) => runFileTask(checkFile, parser(), mods, cgoSources, t));
-			// Where vet's silence would retract a finding but vet did not see the package whole (its module's
-			// run failed, or it was vetted without its tests): vet that package alone, then its files again.
-			const recheck = new Set<string>();
-			for (const [i, r] of results.entries()) {
-				if (types?.canRecheck(tasks[i].file) && r.findings.some((f) => f.rule === 'lock-copy-by-value')) recheck.add(path.dirname(tasks[i].file));
-			}
-			for (const dir of recheck) await types!.recheck(dir);
-			for (const [i, r] of results.entries()) {
-				const t = tasks[i];
-				if (r.unreadable !== undefined) {
-					warnings.push(`cannot read ${t.file}: ${r.unreadable}`);
-					continue;
-				}
-				files++;
-				let found = r;
-				if (recheck.has(path.dirname(t.file))) {
-					const { typed: _before, ...rest } = t;
-					const typedIn = types!.viewInput(t.file);
-					found = runFileTask(checkFile, parser(), mods, cgoSources, { ...rest, ...(typedIn ? { typed: typedIn } : {}) });
-				}
-				warnings.push(...found.warnings);
-				if (found.spans) functions?.set(t.file, found.spans);
-				findings.push(...found.findings);
-			}
-			tap?.store(unitResult(unit, unitStart, compiles[compiles.length - 1], types?.result));
+			const tap = opts.unitCache && opts.findingsCache && kinds.size ? new UnitCacheTap(opts.findingsCache, opts.goBin, unit, settings, startCostly, !defer) : undefined;
+			taps.push(tap);
+			if (await runUnit(unit, tap, startCostly, () => costlyTests)) break;
 		}
+		const keys = identities();
+		if (keys && deferred.length === units.length && opts.answeredBy?.(keys, missing)) {
+			return { findings: [], compiles: [], typedRuns: [], files: 0, packages: 0, missing, warnings: [], units, answered: true, unitKeys: keys };
+		}
+		await flush();
 	} finally {
 		goParser?.delete();
 		await pool?.close();
 	}
 	// Only a run that may have written entries can have grown the cache past its bound.
 	if (opts.findingsCache && ranRules) trimCache(opts.findingsCache.dir);
-	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}) };
+	const unitKeys = identities();
+	return { findings: sortFindings(findings), compiles, typedRuns, files, packages: units.reduce((n, u) => n + u.packages.length, 0), missing, warnings, units, ...(functions ? { functions } : {}), ...(opts.shard ? { allPackages } : {}), ...(unitKeys ? { unitKeys } : {}) };
 }

@@ -25,7 +25,7 @@
  * through the compiler output (docs/cli.md).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionSpan } from '../syntax/functionSpans';
@@ -41,7 +41,7 @@ import { OutputHasher } from './outputHash';
 export { OutputHasher } from './outputHash';
 
 /** Bumped when an entry's layout or meaning changes. */
-const FORMAT = 'memlens-unit-2';
+const FORMAT = 'memlens-unit-3';
 
 /** Directory names the go command never embeds or builds from (VCS metadata). */
 const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
@@ -57,11 +57,19 @@ export interface UnitResult {
 	spans: [string, FunctionSpan[]][];
 }
 
-interface Entry {
+/**
+ * An entry is two JSON documents on two lines: the head (read at once: is it the entry for this
+ * output, are the files outside the unit it read unchanged?) and the body (read only when the
+ * findings are needed: a run whose whole output is cached, ./outputCache.ts, never reads it).
+ */
+interface EntryHead {
 	key: string;
 	outputHash: string;
 	/** Files outside the unit the findings read (path → stamp). */
 	external: [string, string][];
+}
+
+interface EntryBody {
 	/** The findings' files (`result.findings` names them by index here). */
 	files: string[];
 	result: UnitResult;
@@ -220,56 +228,76 @@ function entryPath(cfg: CacheConfig, key: string): string {
 	return path.join(cfg.dir, 'units', `${key}.json`);
 }
 
-/** The first bytes of an entry ('' when it cannot be read). */
-function headOf(p: string): string {
+/** The first line of an entry, as bytes, and where the body starts; undefined when it cannot be read. */
+function headOf(p: string): { head: string; bodyAt: number } | undefined {
 	let fd: number | undefined;
 	try {
 		fd = openSync(p, 'r');
-		const buf = Buffer.alloc(256);
-		return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0));
+		const parts: Buffer[] = [];
+		let at = 0;
+		for (;;) {
+			const buf = Buffer.alloc(parts.length ? 1 << 20 : 64 << 10);
+			const n = readSync(fd, buf, 0, buf.length, at);
+			if (n === 0) return undefined;
+			const nl = buf.subarray(0, n).indexOf(0x0a);
+			parts.push(buf.subarray(0, nl >= 0 ? nl : n));
+			if (nl >= 0) return { head: Buffer.concat(parts).toString('utf8'), bodyAt: at + nl + 1 };
+			at += n;
+		}
 	} catch {
-		return '';
+		return undefined;
 	} finally {
 		if (fd !== undefined) closeSync(fd);
 	}
 }
 
-/**
- * The entry stored under a pre-key, or undefined (a torn or foreign file is a miss). Only its head is
- * read at once; the whole entry is read and parsed in the background (go is still running then),
- * and `load` answers once that is done.
- */
-export function readUnitEntry(cfg: CacheConfig, key: string): { outputHash: string; load: () => Promise<UnitResult | undefined> } | undefined {
+/** A stored entry: its head at once, its findings on `load` (read once, whoever asks first). */
+export interface StoredUnit {
+	outputHash: string;
+	/** Are the files outside the unit its findings read unchanged? */
+	externalUnchanged(): boolean;
+	/** The unit's result; undefined when the body is torn or foreign. */
+	load(): Promise<UnitResult | undefined>;
+}
+
+/** The entry stored under a pre-key, or undefined (a torn or foreign head is a miss). */
+export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undefined {
 	const p = entryPath(cfg, key);
-	// The output hash is near the start.
-	const m = /^\{"key":"([0-9a-f]{64})","outputHash":"([0-9a-f]{64})"/.exec(headOf(p));
-	if (!m || m[1] !== key) return undefined;
-	const parsed = readFile(p, 'utf8').then(
-		(raw) => {
-			try {
-				const e = JSON.parse(raw) as Entry;
-				return e.key === key && Array.isArray(e.result?.findings) && Array.isArray(e.external) && Array.isArray(e.files) ? e : undefined;
-			} catch {
-				return undefined;
-			}
-		},
-		() => undefined,
-	);
-	return {
-		outputHash: m[2],
-		load: async () => {
-			const e = await parsed;
-			// Files outside the unit the findings read: unchanged, or the entry does not answer.
-			if (!e || e.external.some(([f, st]) => stampOf(f) !== st)) return undefined;
-			try {
-				const now = new Date();
-				utimesSync(p, now, now);
-			} catch {
-				// a read-only cache is still read
-			}
+	const read = headOf(p);
+	let head: EntryHead;
+	try {
+		head = JSON.parse(read?.head ?? '') as EntryHead;
+	} catch {
+		return undefined;
+	}
+	if (head.key !== key || !/^[0-9a-f]{64}$/.test(head.outputHash ?? '') || !Array.isArray(head.external)) return undefined;
+	let body: Promise<UnitResult | undefined> | undefined;
+	const loadBody = async (): Promise<UnitResult | undefined> => {
+		try {
+			const raw = await readFile(p);
+			if (headOf(p)?.head !== read!.head) return undefined; // replaced meanwhile
+			const e = JSON.parse(raw.toString('utf8', read!.bodyAt)) as EntryBody;
+			if (!Array.isArray(e.result?.findings) || !Array.isArray(e.files)) return undefined;
 			return unpackFindings(e.files, e.result.findings) ? e.result : undefined;
-		},
+		} catch {
+			return undefined;
+		}
 	};
+	return {
+		outputHash: head.outputHash,
+		externalUnchanged: () => head.external.every(([f, st]) => stampOf(f) === st),
+		load: () => (body ??= loadBody()),
+	};
+}
+
+/** Marks an entry (or an output, ./outputCache.ts) as used now: the cache's trim removes the least recently used. */
+export function touch(p: string): void {
+	try {
+		const now = new Date();
+		utimesSync(p, now, now);
+	} catch {
+		// a read-only cache is still read
+	}
 }
 
 /** Stores a unit's result (temp name, then renamed). Never throws. */
@@ -280,32 +308,49 @@ export function writeUnitEntry(cfg: CacheConfig, key: string, outputHash: string
 		for (const file of [f.file, ...f.flow.map((s) => s.file), ...(f.fact ? [f.fact.pos.file] : [])]) if (!inUnit(file)) outside.add(path.resolve(file));
 	}
 	const packed = packFindings(result.findings);
-	const entry: Entry = { key, outputHash, external: [...outside].sort().map((f) => [f, stampOf(f)]), files: packed.files, result: { ...result, findings: packed.findings } };
-	const p = entryPath(cfg, key);
+	const head: EntryHead = { key, outputHash, external: [...outside].sort().map((f) => [f, stampOf(f)]) };
+	const body: EntryBody = { files: packed.files, result: { ...result, findings: packed.findings } };
+	writeWhole(entryPath(cfg, key), [JSON.stringify(head), '\n', JSON.stringify(body)]);
+}
+
+/** Writes a cache file under a temp name, then renames it (readers see all of it or none). Never throws. */
+export function writeWhole(p: string, parts: (string | Buffer)[]): void {
 	const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+	let fd: number | undefined;
 	try {
 		mkdirSync(path.dirname(p), { recursive: true });
-		writeFileSync(tmp, JSON.stringify(entry));
+		fd = openSync(tmp, 'w');
+		for (const part of parts) {
+			const b = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+			for (let at = 0; at < b.length; ) at += writeSync(fd, b, at, b.length - at);
+		}
+		closeSync(fd);
+		fd = undefined;
 		renameSync(tmp, p);
 	} catch {
+		if (fd !== undefined) closeSync(fd);
 		rmSync(tmp, { force: true });
 	}
 }
 
 /**
  * One unit's use of the cache in a run: the pre-key before go starts, the output hashed as it
- * streams, the entry's answer when the hash is the stored one; else, after the run, the store.
+ * streams, a match when the hash is the stored one (the findings are read only when asked for:
+ * `load`); else, after the run, the store.
  */
 export class UnitCacheTap implements CompileTap {
 	private hasher = new OutputHasher();
 	private preKey: string | undefined;
 	private stamps: string | undefined;
-	private candidate: ReturnType<typeof readUnitEntry>;
+	private candidate: StoredUnit | undefined;
 	private outputHash: string | undefined;
+	/** The stored entry is not to be used (its body could not be read): go runs again and the unit is stored anew. */
+	private refused = false;
+	private stored = false;
 	/** Why this unit is not cached in this run. */
 	off: string | undefined;
-	/** The unit's result from the cache, after `end` said so. */
-	hit: UnitResult | undefined;
+	/** After `end`: the stored entry answers for this unit (its findings: `load`). */
+	matched = false;
 
 	constructor(
 		private readonly cfg: CacheConfig,
@@ -314,6 +359,8 @@ export class UnitCacheTap implements CompileTap {
 		private readonly settings: UnitSettings,
 		/** Called when the output will be parsed as it streams (no entry under the pre-key): start the miss's other work. */
 		private readonly onParse: () => void,
+		/** Read a likely hit's findings while go runs (off when the run's whole output may be cached). */
+		private readonly prefetch = true,
 	) {}
 
 	async begin(run: ToolRun, args: readonly string[]): Promise<boolean> {
@@ -334,7 +381,8 @@ export class UnitCacheTap implements CompileTap {
 			if (goEnv && !this.off) {
 				// The run's notes (settings refused or overridden) are printed from the entry: they are part of the key.
 				this.preKey = unitPreKey(this.cfg, this.unit, this.settings, args, this.goBin, goEnv, this.stamps, run.notes);
-				this.candidate = readUnitEntry(this.cfg, this.preKey);
+				this.candidate = this.refused ? undefined : readUnitEntry(this.cfg, this.preKey);
+				if (this.prefetch) void this.candidate?.load();
 			}
 		}
 		if (!this.candidate) this.onParse();
@@ -345,21 +393,45 @@ export class UnitCacheTap implements CompileTap {
 		if (!this.off) this.hasher.push(b);
 	}
 
-	async end(exitCode: number | undefined): Promise<boolean> {
-		if (this.off) return false;
+	/** After go exited: true when the stored entry answers (the output is then not parsed). */
+	end(exitCode: number | undefined): Promise<boolean> {
+		if (this.off) return Promise.resolve(false);
 		this.outputHash = this.hasher.digest(exitCode);
-		if (exitCode !== 0 || this.candidate?.outputHash !== this.outputHash) return false;
-		this.hit = await this.candidate.load();
-		return this.hit !== undefined;
+		// Files outside the unit the findings read: unchanged, or the entry does not answer.
+		this.matched = exitCode === 0 && this.candidate?.outputHash === this.outputHash && this.candidate.externalUnchanged();
+		if (this.matched) touch(entryPath(this.cfg, this.preKey!));
+		return Promise.resolve(this.matched);
+	}
+
+	/** The matched entry's result; undefined when its body cannot be read (then `refuse` and run the unit again). */
+	load(): Promise<UnitResult | undefined> {
+		return this.matched && this.candidate ? this.candidate.load() : Promise.resolve(undefined);
+	}
+
+	/** The matched entry could not be read: the next run of this unit parses go's output and stores it anew. */
+	refuse(): void {
+		this.refused = true;
+		this.matched = false;
+		this.candidate = undefined;
+		this.hasher = new OutputHasher();
+	}
+
+	/**
+	 * What the unit answered, as one string (pre-key and output hash) when it is in the cache (matched
+	 * or just stored), else undefined: a run's whole output is cached under these (./outputCache.ts).
+	 */
+	identity(): string | undefined {
+		return (this.matched || this.stored) && this.preKey && this.outputHash ? `${this.preKey}:${this.outputHash}` : undefined;
 	}
 
 	/** Stores a miss's result, when it is one to keep (see the file comment). */
 	store(result: UnitResult): void {
-		if (this.off || !this.preKey || !this.outputHash || this.hit) return;
+		if (this.off || !this.preKey || !this.outputHash || this.matched) return;
 		if (result.compile.status !== 'ok' || result.warnings.length) return;
 		if (result.typedRun && result.typedRun.status !== 'ok') return;
 		// A file changed while the unit ran: what was read may be neither version.
 		if (stampsOf(this.unit) !== this.stamps) return;
 		writeUnitEntry(this.cfg, this.preKey, this.outputHash, this.unit, result);
+		this.stored = true;
 	}
 }
