@@ -3,7 +3,7 @@
  * toolchain: a hit prints byte for byte what a run without caches prints (JSON, SARIF, text, and
  * `report`); the unit entry is then poisoned (a made-up message under its own keys) so that a test
  * sees whether it was read (the stored outputs, cli/outputCache.ts, likewise), and it must never be read after an edit of the same size with mtime restored, a
- * changed go.mod, other tags, flags or settings, another compiler output, a changed cgo C file;
+ * changed go.mod, other tags, flags or settings, other build IDs (the compile's action IDs), a changed cgo C file;
  * a corrupt entry is a miss.
  */
 import { test } from 'node:test';
@@ -39,15 +39,15 @@ function unitEntries(cache: string): string[] {
 	return existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.json')).map((n) => path.join(d, n)) : [];
 }
 
-/** Every unit entry now reports POISON (its key and output hash kept: it is read as valid); so does every cached output. */
-function poison(cache: string, field: 'message' | 'outputHash' = 'message', outputs = true): number {
+/** Every unit entry now reports POISON (its key and build hash kept: it is read as valid); so does every cached output. */
+function poison(cache: string, field: 'message' | 'buildHash' = 'message', outputs = true): number {
 	const all = unitEntries(cache);
 	for (const p of all) {
 		const raw = readFileSync(p, 'utf8');
 		const nl = raw.indexOf('\n');
-		const head = JSON.parse(raw.slice(0, nl)) as { outputHash: string };
+		const head = JSON.parse(raw.slice(0, nl)) as { buildHash: string };
 		const body = JSON.parse(raw.slice(nl + 1)) as { result: { findings: { message: string }[] } };
-		if (field === 'outputHash') head.outputHash = head.outputHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+		if (field === 'buildHash') head.buildHash = head.buildHash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
 		else for (const f of body.result.findings) f.message = POISON;
 		writeFileSync(p, `${JSON.stringify(head)}\n${JSON.stringify(body)}`);
 	}
@@ -144,10 +144,10 @@ test('a changed go.mod, other tags, flags, settings or compiler output miss', as
 		] as [string, string[], Record<string, string>][]) {
 			assert.ok(!poisoned(await check(m, ['--format', 'json', ...args], env)), why);
 		}
-		// Same pre-key, another compiler output (the stored hash made different): the entry does not answer.
-		poison(m.cache, 'outputHash');
+		// Same pre-key, other build IDs (the stored hash made different): the entry does not answer.
+		poison(m.cache, 'buildHash');
 		poison(m.cache);
-		assert.ok(!poisoned(await check(m, ['--format', 'json'])), 'another output hash');
+		assert.ok(!poisoned(await check(m, ['--format', 'json'])), 'other build IDs');
 		poison(m.cache);
 		writeFileSync(path.join(m.dir, 'go.mod'), 'module example.com/m\n\ngo 1.23\n');
 		assert.ok(!poisoned(await check(m, ['--format', 'json'])), 'a changed go.mod');

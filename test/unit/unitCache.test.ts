@@ -1,36 +1,11 @@
-/** The pure parts of the CLI's unit cache (server/src/cli/unitCache.ts): output hashing, key inputs, entries. */
+/** The pure parts of the CLI's unit cache (server/src/cli/unitCache.ts): key inputs, entries. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { goEnvForKey, localReplaces, OutputHasher, readUnitEntry, stampOf, stampsOf, uncacheable, writeUnitEntry, type UnitResult } from '../../server/src/cli/unitCache';
+import { goEnvForKey, localReplaces, readUnitEntry, stampOf, stampsOf, uncacheable, writeUnitEntry, type UnitResult } from '../../server/src/cli/unitCache';
 import type { ModuleUnit } from '../../server/src/cli/discover';
-
-const SECTIONS = ['# example.com/m\n./a.go:3:6: can inline f\n./a.go:9:2: x escapes to heap:\n./a.go:9:2:   flow: {heap} = &x:\n', '# example.com/m/sub\nsub/b.go:1:1: #x is not a header\n# not at a line start either\n', '# example.com/m/c\n'];
-
-function hashOf(text: string, cuts: number[], exit = 0): string {
-	const h = new OutputHasher();
-	const b = Buffer.from(text);
-	let from = 0;
-	for (const c of [...cuts, b.length]) {
-		h.push(b.subarray(from, c));
-		from = c;
-	}
-	return h.digest(exit);
-}
-
-test('the output hash does not depend on chunking or on the order of # sections, and does on content and exit code', () => {
-	const text = SECTIONS.join('');
-	const whole = hashOf(text, []);
-	for (let i = 1; i < text.length; i++) assert.equal(hashOf(text, [i]), whole, `cut at ${i}`);
-	for (let i = 1; i + 1 < text.length; i += 3) assert.equal(hashOf(text, [i, i + 1]), whole, `one-byte chunk at ${i}`);
-	assert.equal(hashOf([SECTIONS[2], SECTIONS[0], SECTIONS[1]].join(''), []), whole, 'sections in another order');
-	assert.notEqual(hashOf(text.replace('escapes to heap', 'does not escape'), []), whole);
-	// Moving a line from one section to another is another output.
-	assert.notEqual(hashOf(SECTIONS[0] + '# example.com/m/sub\n# example.com/m/c\nsub/b.go:1:1: #x is not a header\n# not at a line start either\n', []), whole);
-	assert.notEqual(hashOf(text, [], 1), whole);
-});
 
 test('local replace targets, the hashed go env, and what is not cached', () => {
 	const mod = 'module m\n\nreplace a.com/x => ../x\nreplace (\n\tb.com/y v1.0.0 => ./vendored/y\n\tc.com/z => c.com/z v1.2.3\n\td.com/w => "/abs/w"\n)\n';
@@ -97,7 +72,7 @@ test('entries: written whole, read by key (head at once, findings on load), a to
 		const out = 'b'.repeat(64);
 		writeUnitEntry(cfg, key, out, unit, result);
 		const e = readUnitEntry(cfg, key)!;
-		assert.equal(e.outputHash, out);
+		assert.equal(e.buildHash, out);
 		assert.deepEqual(await e.load(), result);
 		assert.equal(readUnitEntry(cfg, 'c'.repeat(64)), undefined);
 		const p = path.join(dir, 'units', `${key}.json`);

@@ -36,17 +36,21 @@ export interface CompileResult {
 	durationMs: number;
 }
 
-/** What go may print before the unit cache has decided whether to parse it, held in memory. */
-const EARLY_MAX_BYTES = 8 * 2 ** 20;
-
-/** Watches a compile's output for the unit cache (cli/unitCache.ts). */
+/**
+ * The unit cache's part in a compile (cli/unitCache.ts). Its answer is checked against the build IDs
+ * of the unit's packages (`go list -export`): a package's action ID is the go command's own key for
+ * the compile and its replayed `-m=2` output (the sources, flags, compiler and the export data of
+ * every dependency), so equal IDs mean the compiler says what it said.
+ */
 export interface CompileTap {
-	/** Once the run is prepared, as go starts: true to parse the output as it streams, false to only hash it (a cache hit is likely; a miss runs go again). */
+	/** Once the run is prepared, before go starts: true when a stored answer is likely (go is then asked for the build IDs first). */
 	begin(run: ToolRun, args: readonly string[]): Promise<boolean>;
-	/** Every chunk of go's stderr. */
-	chunk(b: Buffer): void;
-	/** After go exited: true when the caller answers from its cache (the output is then not parsed). */
-	end(exitCode: number | undefined): Promise<boolean>;
+	/** The IDs of a likely hit (undefined: go list failed); true when the stored answer holds and the compile is not needed. */
+	verify(ids: string | undefined): boolean;
+	/** Whether it wants the IDs after a successful build (to store the unit's answer under them). */
+	wantsIds(): boolean;
+	/** The IDs after a successful build. */
+	built(ids: string | undefined): void;
 }
 
 /** The `go build` patterns of a unit (chosen by discovery). */
@@ -79,6 +83,8 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const notes = run.notes.length ? { notes: run.notes } : {};
 		const runArgs = compileArgs(patterns, tags, run.flags);
 		if (run.overlay) runArgs.splice(runArgs.length - patterns.length, 0, `-overlay=${run.overlay.file}`);
+		const listArgs = buildIdArgs(runArgs);
+		if (tap && (await tap.begin(run, runArgs)) && tap.verify(await buildIds(goBin, listArgs, unit.root, run))) return done({ status: 'ok', cached: true, ...notes });
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is. It is parsed
 		// line by line while go runs (std prints 150 MB: never one string, and parsed as it comes).
 		const parser = new EscapeOutputParser(sectionOptions(unit));
@@ -89,31 +95,10 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			tail.push(line);
 			if (tail.length > 3) tail.shift();
 		});
-		// With a likely cache hit the output is only hashed (the tap), not parsed; should the hash differ,
-		// go runs again (replaying what it just compiled) and that output is parsed. go starts at once;
-		// what it prints before the cache has decided waits in memory (a few chunks).
-		let route: ((chunk: Buffer) => void) | undefined;
-		const early: Buffer[] = [];
-		let earlyBytes = 0;
-		let stderr: NodeJS.ReadableStream | null | undefined;
-		let parsing = true;
-		const decided = (tap ? tap.begin(run, runArgs) : Promise.resolve(true)).then((parseNow) => {
-			parsing = parseNow;
-			route = parseNow ? (chunk) => lines.push(chunk) : () => {};
-			for (const c of early.splice(0)) route(c);
-			stderr?.resume();
-		});
 		const { child } = await spawnTool(goBin, runArgs, { cwd: unit.root, env: run.env });
-		stderr = child.stderr;
 		const streamed = new Promise<void>((resolve) => {
 			if (!child.stderr) return resolve();
-			child.stderr.on('data', (chunk: Buffer) => {
-				tap?.chunk(chunk);
-				if (route) return route(chunk);
-				early.push(chunk);
-				// Bounded: past this, go waits on the pipe until the cache has decided.
-				if ((earlyBytes += chunk.length) > EARLY_MAX_BYTES) child.stderr?.pause();
-			});
+			child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
 			child.stderr.once('end', resolve);
 			child.stderr.once('close', resolve);
 			child.stderr.once('error', resolve);
@@ -124,13 +109,8 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 			return done({ status: 'go-missing', message: `cannot run the go binary "${goBin}" (${code === 'ENOENT' ? 'not found' : 'not executable'}): install Go, put it on PATH or pass --go PATH` });
 		}
 		await streamed;
-		await decided;
-		if (await tap?.end(r.exitCode)) return done({ status: 'ok', cached: true, ...notes });
-		if (!parsing) {
-			await run.dispose();
-			run = undefined;
-			return await compileUnit(goBin, unit, tags, env, tap);
-		}
+		// The IDs of what was just built (every compile is in the build cache now: no compile runs again).
+		if (r.exitCode === 0 && tap?.wantsIds()) tap.built(await buildIds(goBin, listArgs, unit.root, run));
 		lines.end();
 		const parsed = parser.finish();
 		const printed = { printed: printedDirs(parsed.packages, unit), factDirs: [...new Set([...new Set(parsed.facts.map((f) => f.pos.file))].map((f) => path.dirname(path.resolve(f))))].sort() };
@@ -143,6 +123,27 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		return done({ status: 'error', message: `could not run the compiler: ${(e as Error)?.message ?? String(e)}` });
 	} finally {
 		await run?.dispose();
+	}
+}
+
+/** `go list -export` with the compile's own flags: each package's build ID (action ID / content ID). */
+export function buildIdArgs(compileArgs: readonly string[]): string[] {
+	const [, , , ...rest] = compileArgs; // build -o <null>
+	return ['list', '-export', '-f', '{{.ImportPath}} {{.BuildID}}', ...rest];
+}
+
+/**
+ * The build IDs of a unit's packages, one `import/path actionID/contentID` line each, sorted; undefined
+ * when go list fails. Its stderr (the replayed `-m=2` text) goes nowhere: it is not read.
+ */
+export async function buildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun): Promise<string | undefined> {
+	try {
+		const { child } = await spawnTool(goBin, [...listArgs], { cwd, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 << 20 });
+		const r = await child;
+		if (r.exitCode !== 0) return undefined;
+		return String(r.stdout).split('\n').filter((l) => l.trim()).sort().join('\n');
+	} catch {
+		return undefined;
 	}
 }
 

@@ -1,28 +1,31 @@
 /**
  * The CLI's whole-unit result cache: what a module run (one `go build -gcflags=-m=2` of a unit, its
- * typed pass and its rules) answered, replayed when nothing it read has changed. The go build still
- * runs (its replayed output is the truth about the compiler); its stderr is only hashed, not parsed,
- * and when the hash is the one stored, the unit's findings come from the entry: no parse, no
- * `go vet`, no `go list`, no rules.
+ * typed pass and its rules) answered, replayed when nothing it read has changed. On a likely hit
+ * the go command is still asked, with `go list -export` and the compile's own flags, for the build
+ * ID of every package of the unit: a package's action ID is the go command's own key for the
+ * compile and its `-m=2` output (sources, flags, compiler, the export data of every dependency), so
+ * IDs equal to the stored ones mean the compiler says what it said then, and the unit's findings
+ * come from the entry: no `-m=2` text read or parsed, no `go vet`, no rules.
  *
- * Two steps. Before the build, the unit's pre-key: the cache format, the rule set (the CLI bundle and
+ * Two steps. Before go runs, the unit's pre-key: the cache format, the rule set (the CLI bundle and
  * grammar, findingsCache's salt), the options that change results (escape kinds, typed pass,
  * disabled rules, tags, function spans), the unit (root, packages, files, patterns), the compile's
  * arguments, the go command's environment as `go env -json` tells it (GOVERSION, GOOS/GOARCH,
  * CGO_*, GOFLAGS, GOEXPERIMENT, the go env file's settings…) and the stamps of the go binary, its
  * compile and vet tools, and of every file under the unit's package directories (not only .go:
- * C sources, headers, embedded files, testdata), go.mod/go.sum, vendor/ and the local `replace`
+ * files the build leaves out by their constraints and tests are read by the rules and go vet, C
+ * sources, headers, embedded files, testdata), go.mod/go.sum, vendor/ and the local `replace`
  * targets. A stamp is path, size, mtime, ctime and inode (ctime changes on any write, even one that
- * restores mtime). The entry under that key holds the hash of the compiler output it was made
- * from: on a match, the entry answers. The hash is per `# pkg` section, sections sorted (the go
- * command prints packages in the order they finish). The entry also names the files outside the
- * unit its findings were read from (bodies inlined from dependencies), with their stamps, checked
- * on a hit.
+ * restores mtime). The entry under that key holds the hash of the build IDs it was made from: on a
+ * match, the entry answers. After a compile that will be stored, go list runs once more for those
+ * IDs (everything is in the build cache by then: nothing compiles again). The entry also names the
+ * files outside the unit its findings were read from (bodies inlined from dependencies), with their
+ * stamps, checked on a hit.
  *
  * Not cached (precision before speed): a unit whose build or typed pass failed or warned, a go.work
  * workspace, GOPATH mode, an overlay (hidden non-regular files), a unit whose stamps changed while
  * it ran. Headers a cgo preamble includes from outside the package directories are covered only
- * through the compiler output (docs/cli.md).
+ * through the action IDs (docs/cli.md).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
@@ -36,12 +39,10 @@ import { spawnTool } from '../toolchain/processes';
 import type { ToolRun } from '../toolchain/toolRun';
 import type { ModuleUnit } from './discover';
 import type { CacheConfig } from './findingsCache';
-import { OutputHasher } from './outputHash';
 
-export { OutputHasher } from './outputHash';
 
 /** Bumped when an entry's layout or meaning changes. */
-const FORMAT = 'memlens-unit-3';
+const FORMAT = 'memlens-unit-4';
 
 /** Directory names the go command never embeds or builds from (VCS metadata). */
 const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
@@ -64,7 +65,7 @@ export interface UnitResult {
  */
 interface EntryHead {
 	key: string;
-	outputHash: string;
+	buildHash: string;
 	/** Files outside the unit the findings read (path → stamp). */
 	external: [string, string][];
 }
@@ -253,7 +254,7 @@ function headOf(p: string): { head: string; bodyAt: number } | undefined {
 
 /** A stored entry: its head at once, its findings on `load` (read once, whoever asks first). */
 export interface StoredUnit {
-	outputHash: string;
+	buildHash: string;
 	/** Are the files outside the unit its findings read unchanged? */
 	externalUnchanged(): boolean;
 	/** The unit's result; undefined when the body is torn or foreign. */
@@ -270,7 +271,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undef
 	} catch {
 		return undefined;
 	}
-	if (head.key !== key || !/^[0-9a-f]{64}$/.test(head.outputHash ?? '') || !Array.isArray(head.external)) return undefined;
+	if (head.key !== key || !/^[0-9a-f]{64}$/.test(head.buildHash ?? '') || !Array.isArray(head.external)) return undefined;
 	let body: Promise<UnitResult | undefined> | undefined;
 	const loadBody = async (): Promise<UnitResult | undefined> => {
 		try {
@@ -284,7 +285,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undef
 		}
 	};
 	return {
-		outputHash: head.outputHash,
+		buildHash: head.buildHash,
 		externalUnchanged: () => head.external.every(([f, st]) => stampOf(f) === st),
 		load: () => (body ??= loadBody()),
 	};
@@ -301,14 +302,14 @@ export function touch(p: string): void {
 }
 
 /** Stores a unit's result (temp name, then renamed). Never throws. */
-export function writeUnitEntry(cfg: CacheConfig, key: string, outputHash: string, unit: ModuleUnit, result: UnitResult): void {
+export function writeUnitEntry(cfg: CacheConfig, key: string, buildHash: string, unit: ModuleUnit, result: UnitResult): void {
 	const inUnit = (f: string) => f === unit.root || f.startsWith(unit.root + path.sep);
 	const outside = new Set<string>();
 	for (const f of result.findings) {
 		for (const file of [f.file, ...f.flow.map((s) => s.file), ...(f.fact ? [f.fact.pos.file] : [])]) if (!inUnit(file)) outside.add(path.resolve(file));
 	}
 	const packed = packFindings(result.findings);
-	const head: EntryHead = { key, outputHash, external: [...outside].sort().map((f) => [f, stampOf(f)]) };
+	const head: EntryHead = { key, buildHash, external: [...outside].sort().map((f) => [f, stampOf(f)]) };
 	const body: EntryBody = { files: packed.files, result: { ...result, findings: packed.findings } };
 	writeWhole(entryPath(cfg, key), [JSON.stringify(head), '\n', JSON.stringify(body)]);
 }
@@ -333,23 +334,27 @@ export function writeWhole(p: string, parts: (string | Buffer)[]): void {
 	}
 }
 
+/** The hash of a unit's build IDs (cli/compile.ts `buildIds`): what an entry's answer was made from. */
+export function buildHashOf(ids: string): string {
+	return createHash('sha256').update(ids).digest('hex');
+}
+
 /**
- * One unit's use of the cache in a run: the pre-key before go starts, the output hashed as it
- * streams, a match when the hash is the stored one (the findings are read only when asked for:
- * `load`); else, after the run, the store.
+ * One unit's use of the cache in a run: the pre-key before go starts; with an entry under it, the
+ * build IDs of the unit's packages, and a match when they hash to the stored ones (the findings are
+ * read only when asked for: `load`); else, after the run, the store.
  */
 export class UnitCacheTap implements CompileTap {
-	private hasher = new OutputHasher();
 	private preKey: string | undefined;
 	private stamps: string | undefined;
 	private candidate: StoredUnit | undefined;
-	private outputHash: string | undefined;
+	private buildHash: string | undefined;
 	/** The stored entry is not to be used (its body could not be read): go runs again and the unit is stored anew. */
 	private refused = false;
 	private stored = false;
 	/** Why this unit is not cached in this run. */
 	off: string | undefined;
-	/** After `end`: the stored entry answers for this unit (its findings: `load`). */
+	/** After the compile: the stored entry answers for this unit (its findings: `load`). */
 	matched = false;
 
 	constructor(
@@ -357,21 +362,15 @@ export class UnitCacheTap implements CompileTap {
 		private readonly goBin: string,
 		private readonly unit: ModuleUnit,
 		private readonly settings: UnitSettings,
-		/** Called when the output will be parsed as it streams (no entry under the pre-key): start the miss's other work. */
+		/** Called when the unit will be compiled (no entry answers): start the miss's other work. */
 		private readonly onParse: () => void,
 		/** Read a likely hit's findings while go runs (off when the run's whole output may be cached). */
 		private readonly prefetch = true,
 	) {}
 
 	async begin(run: ToolRun, args: readonly string[]): Promise<boolean> {
-		if (this.candidate) {
-			// The stored output hash differed: go runs again and this output is parsed (and stored).
-			this.candidate = undefined;
-			this.hasher = new OutputHasher();
-			this.onParse();
-			return true;
-		}
 		this.off = run.overlay ? 'an overlay' : undefined;
+		this.candidate = undefined;
 		if (!this.off) {
 			const envRun = spawnTool(this.goBin, ['env', '-json'], { cwd: this.unit.root, env: run.env, stdout: 'pipe', stderr: 'pipe', buffer: true, maxBuffer: 1 << 20 });
 			this.stamps = stampsOf(this.unit);
@@ -386,21 +385,27 @@ export class UnitCacheTap implements CompileTap {
 			}
 		}
 		if (!this.candidate) this.onParse();
-		return !this.candidate;
+		return !!this.candidate;
 	}
 
-	chunk(b: Buffer): void {
-		if (!this.off) this.hasher.push(b);
-	}
-
-	/** After go exited: true when the stored entry answers (the output is then not parsed). */
-	end(exitCode: number | undefined): Promise<boolean> {
-		if (this.off) return Promise.resolve(false);
-		this.outputHash = this.hasher.digest(exitCode);
+	verify(ids: string | undefined): boolean {
+		this.buildHash = ids === undefined ? undefined : buildHashOf(ids);
 		// Files outside the unit the findings read: unchanged, or the entry does not answer.
-		this.matched = exitCode === 0 && this.candidate?.outputHash === this.outputHash && this.candidate.externalUnchanged();
+		this.matched = !!this.buildHash && this.candidate?.buildHash === this.buildHash && this.candidate.externalUnchanged();
 		if (this.matched) touch(entryPath(this.cfg, this.preKey!));
-		return Promise.resolve(this.matched);
+		else {
+			this.candidate = undefined;
+			this.onParse();
+		}
+		return this.matched;
+	}
+
+	wantsIds(): boolean {
+		return !this.off && !!this.preKey;
+	}
+
+	built(ids: string | undefined): void {
+		this.buildHash = ids === undefined ? undefined : buildHashOf(ids);
 	}
 
 	/** The matched entry's result; undefined when its body cannot be read (then `refuse` and run the unit again). */
@@ -408,30 +413,30 @@ export class UnitCacheTap implements CompileTap {
 		return this.matched && this.candidate ? this.candidate.load() : Promise.resolve(undefined);
 	}
 
-	/** The matched entry could not be read: the next run of this unit parses go's output and stores it anew. */
+	/** The matched entry could not be read: the next run of this unit compiles and stores it anew. */
 	refuse(): void {
 		this.refused = true;
 		this.matched = false;
 		this.candidate = undefined;
-		this.hasher = new OutputHasher();
+		this.buildHash = undefined;
 	}
 
 	/**
-	 * What the unit answered, as one string (pre-key and output hash) when it is in the cache (matched
+	 * What the unit answered, as one string (pre-key and build hash) when it is in the cache (matched
 	 * or just stored), else undefined: a run's whole output is cached under these (./outputCache.ts).
 	 */
 	identity(): string | undefined {
-		return (this.matched || this.stored) && this.preKey && this.outputHash ? `${this.preKey}:${this.outputHash}` : undefined;
+		return (this.matched || this.stored) && this.preKey && this.buildHash ? `${this.preKey}:${this.buildHash}` : undefined;
 	}
 
 	/** Stores a miss's result, when it is one to keep (see the file comment). */
 	store(result: UnitResult): void {
-		if (this.off || !this.preKey || !this.outputHash || this.matched) return;
+		if (this.off || !this.preKey || !this.buildHash || this.matched) return;
 		if (result.compile.status !== 'ok' || result.warnings.length) return;
 		if (result.typedRun && result.typedRun.status !== 'ok') return;
 		// A file changed while the unit ran: what was read may be neither version.
 		if (stampsOf(this.unit) !== this.stamps) return;
-		writeUnitEntry(this.cfg, this.preKey, this.outputHash, this.unit, result);
+		writeUnitEntry(this.cfg, this.preKey, this.buildHash, this.unit, result);
 		this.stored = true;
 	}
 }
