@@ -98,14 +98,19 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 		return out.code;
 	}
 	if (!outputs || !r.unitKeys) return printCheck(o, r, select, goBin, io);
-	const printed: CachedOutput = { code: 0, stdout: '', stderr: '' };
-	printed.code = await printCheck(o, r, select, goBin, {
+	const stdout: Buffer[] = [];
+	let stderr = '';
+	const code = await printCheck(o, r, select, goBin, {
 		...io,
-		out: (s) => ((printed.stdout += s), io.out(s)),
-		err: (s) => ((printed.stderr += s), io.err(s)),
+		out: (s) => {
+			const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s);
+			stdout.push(b);
+			io.out(b);
+		},
+		err: (s) => ((stderr += s), io.err(s)),
 	});
-	if (printed.code !== EXIT.tool) writeOutput(outputs, outputKey(outputs, r.unitKeys, { ...shape, missing: r.missing }), printed);
-	return printed.code;
+	if (code !== EXIT.tool) writeOutput(outputs, outputKey(outputs, r.unitKeys, { ...shape, missing: r.missing }), { code, stdout: Buffer.concat(stdout), stderr });
+	return code;
 }
 
 /** What `check` prints for an analysis, and its exit code. */

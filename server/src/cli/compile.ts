@@ -84,7 +84,18 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		const runArgs = compileArgs(patterns, tags, run.flags);
 		if (run.overlay) runArgs.splice(runArgs.length - patterns.length, 0, `-overlay=${run.overlay.file}`);
 		const listArgs = buildIdArgs(runArgs);
-		if (tap && (await tap.begin(run, runArgs)) && tap.verify(await buildIds(goBin, listArgs, unit.root, run))) return done({ status: 'ok', cached: true, ...notes });
+		if (tap) {
+			// The IDs are asked for at once, beside the cache's key (go env, the stamps): on a hit they
+			// are what the run waits for. Without an entry that go list is stopped before go build starts.
+			const stop = new AbortController();
+			const { ids } = await startBuildIds(goBin, listArgs, unit.root, run, stop.signal);
+			if (await tap.begin(run, runArgs)) {
+				if (tap.verify(await ids)) return done({ status: 'ok', cached: true, ...notes });
+			} else {
+				stop.abort();
+				await ids;
+			}
+		}
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is. It is parsed
 		// line by line while go runs (std prints 150 MB: never one string, and parsed as it comes).
 		const parser = new EscapeOutputParser(sectionOptions(unit));
@@ -133,18 +144,26 @@ export function buildIdArgs(compileArgs: readonly string[]): string[] {
 }
 
 /**
- * The build IDs of a unit's packages, one `import/path actionID/contentID` line each, sorted; undefined
- * when go list fails. Its stderr (the replayed `-m=2` text) goes nowhere: it is not read.
+ * Starts go list for the build IDs of a unit's packages; resolves once it runs, with `ids`: one
+ * `import/path actionID/contentID` line per package, sorted, or undefined when go list fails. Its
+ * stderr (the replayed `-m=2` text) goes nowhere: it is not read.
  */
-export async function buildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun): Promise<string | undefined> {
+export async function startBuildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun, signal?: AbortSignal): Promise<{ ids: Promise<string | undefined> }> {
 	try {
-		const { child } = await spawnTool(goBin, [...listArgs], { cwd, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 << 20 });
-		const r = await child;
-		if (r.exitCode !== 0) return undefined;
-		return String(r.stdout).split('\n').filter((l) => l.trim()).sort().join('\n');
+		const { child } = await spawnTool(goBin, [...listArgs], { cwd, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 << 20, ...(signal ? { signal } : {}) });
+		const ids = child.then(
+			(r) => (r.exitCode === 0 ? String(r.stdout).split('\n').filter((l) => l.trim()).sort().join('\n') : undefined),
+			() => undefined,
+		);
+		return { ids };
 	} catch {
-		return undefined;
+		return { ids: Promise.resolve(undefined) };
 	}
+}
+
+/** The build IDs (see startBuildIds). */
+export async function buildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun): Promise<string | undefined> {
+	return (await startBuildIds(goBin, listArgs, cwd, run)).ids;
 }
 
 /** The import path of each package dir of the unit (the `# path` headers name packages this way). */

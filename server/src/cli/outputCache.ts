@@ -18,7 +18,8 @@ const FORMAT = 'memlens-output-1';
 
 export interface CachedOutput {
 	code: number;
-	stdout: string;
+	/** As bytes: std's 31 MB of JSON is written as read, never decoded. */
+	stdout: Buffer;
 	stderr: string;
 }
 
@@ -58,12 +59,12 @@ export function readOutput(cfg: CacheConfig, key: string): CachedOutput | undefi
 	if (nl < 0 || head.key !== key || !Number.isInteger(head.code) || !Number.isInteger(head.stderrBytes) || nl + 1 + head.stderrBytes > raw.length) return undefined;
 	touch(p);
 	const at = nl + 1 + head.stderrBytes;
-	return { code: head.code, stderr: raw.toString('utf8', nl + 1, at), stdout: raw.toString('utf8', at) };
+	return { code: head.code, stderr: raw.toString('utf8', nl + 1, at), stdout: raw.subarray(at) };
 }
 
 /** Stores a run's output under `key`. Never throws. */
 export function writeOutput(cfg: CacheConfig, key: string, out: CachedOutput): void {
 	const stderr = Buffer.from(out.stderr, 'utf8');
 	const head: Head = { key, code: out.code, stderrBytes: stderr.length };
-	writeWhole(outputPath(cfg, key), [JSON.stringify(head), '\n', stderr, Buffer.from(out.stdout, 'utf8')]);
+	writeWhole(outputPath(cfg, key), [JSON.stringify(head), '\n', stderr, out.stdout]);
 }

@@ -7,7 +7,8 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 2 } as const;
 
 export interface Io {
 	cwd: string;
-	out: (s: string) => void;
+	/** Bytes are written as they are (a cached output, cli/outputCache.ts). */
+	out: (s: string | Uint8Array) => void;
 	err: (s: string) => void;
 }
 

@@ -372,9 +372,10 @@ export class UnitCacheTap implements CompileTap {
 		this.off = run.overlay ? 'an overlay' : undefined;
 		this.candidate = undefined;
 		if (!this.off) {
-			const envRun = spawnTool(this.goBin, ['env', '-json'], { cwd: this.unit.root, env: run.env, stdout: 'pipe', stderr: 'pipe', buffer: true, maxBuffer: 1 << 20 });
+			// Started before the stamps are taken (they take a while on a big unit): go env runs beside them.
+			const envRun = await spawnTool(this.goBin, ['env', '-json'], { cwd: this.unit.root, env: run.env, stdout: 'pipe', stderr: 'pipe', buffer: true, maxBuffer: 1 << 20 });
 			this.stamps = stampsOf(this.unit);
-			const r = await (await envRun).child;
+			const r = await envRun.child;
 			const goEnv = r.exitCode === 0 ? goEnvForKey(String(r.stdout)) : undefined;
 			this.off = goEnv ? uncacheable(goEnv.env, run.dir) : 'go env failed';
 			if (goEnv && !this.off) {
