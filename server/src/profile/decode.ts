@@ -26,9 +26,15 @@ import { PROFILE_SCHEMA } from './profileSchema';
 protobuf.util.Long = null as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
-const root = protobuf.Root.fromJSON(PROFILE_SCHEMA);
-const ProfileHead = root.lookupType('perftools.profiles.Profile');
-const SampleMessage = root.lookupType('perftools.profiles.Sample');
+// Built on first use: every CLI run loads this module, few decode a profile.
+let types: { head: protobuf.Type; sample: protobuf.Type } | undefined;
+function profileTypes(): { head: protobuf.Type; sample: protobuf.Type } {
+	if (!types) {
+		const root = protobuf.Root.fromJSON(PROFILE_SCHEMA);
+		types = { head: root.lookupType('perftools.profiles.Profile'), sample: root.lookupType('perftools.profiles.Sample') };
+	}
+	return types;
+}
 /** `Profile.sample` (field 2, length-delimited): the only top-level field read one by one. */
 const SAMPLE_TAG = (2 << 3) | 2;
 
@@ -97,7 +103,7 @@ export function decodeProfile(input: Uint8Array): DecodedProfile {
 	}
 	let head: Head;
 	try {
-		head = ProfileHead.decode(bytes) as unknown as Head;
+		head = profileTypes().head.decode(bytes) as unknown as Head;
 	} catch (e) {
 		throw notAProfile(e);
 	}
@@ -127,6 +133,7 @@ function readSamples(bytes: Uint8Array, nt: number, t: FrameTable, visit: Sample
 	let samples = 0;
 	let brokenLocations = 0;
 	const reader = protobuf.Reader.create(bytes);
+	const { sample } = profileTypes();
 	while (reader.pos < reader.len) {
 		let s: SampleFields;
 		try {
@@ -135,7 +142,7 @@ function readSamples(bytes: Uint8Array, nt: number, t: FrameTable, visit: Sample
 				reader.skipType(tag & 7);
 				continue;
 			}
-			s = SampleMessage.decode(reader, reader.uint32()) as unknown as SampleFields;
+			s = sample.decode(reader, reader.uint32()) as unknown as SampleFields;
 		} catch (e) {
 			throw notAProfile(e);
 		}
