@@ -88,10 +88,10 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	// A run that reads nothing but its units (no baseline, revision or profile) may print what it printed before (cli/outputCache.ts).
 	const outputs = cache && unitCacheOn() && !o.baseline && !o.newFromRev && !o.profile ? cache : undefined;
 	const shape = { format: o.format, failOn: o.failOn, cwd: io.cwd, paths: o.paths, go: goBin, shard: o.shard ?? null };
-	let stored: CachedOutput | undefined;
-	const answeredBy = outputs ? (units: string[], missing: string[]) => !!(stored = readOutput(outputs, outputKey(outputs, units, { ...shape, missing }))) : undefined;
+	const cached: { output?: CachedOutput } = {};
+	const answeredBy = outputs ? (units: string[], missing: string[]) => !!(cached.output = readOutput(outputs, outputKey(outputs, units, { ...shape, missing }))) : undefined;
 	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: cache, unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}), ...(answeredBy ? { answeredBy } : {}) });
-	const out = stored as CachedOutput | undefined;
+	const out = cached.output;
 	if (r.answered && out) {
 		if (out.stderr) io.err(out.stderr);
 		io.out(out.stdout);

@@ -122,7 +122,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		spans: unit.files.flatMap((f) => (functions?.has(f) ? [[f, functions.get(f)!] as [string, FunctionSpan[]]] : [])),
 	});
 	/** Units answered by the unit cache, not read yet: always the first units of the run (see `flush`). */
-	const deferred: { unit: ModuleUnit; tap: UnitCacheTap }[] = [];
+	const deferred: { tap: UnitCacheTap; rerun: () => Promise<'stop' | void> }[] = [];
 	const taps: (UnitCacheTap | undefined)[] = [];
 	/** Every unit's identity in the unit cache, or undefined when one is not in it. */
 	const identities = () => {
@@ -137,28 +137,28 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 			if (hit) replay(hit);
 			else {
 				d.tap.refuse();
-				await runUnit(d.unit, d.tap);
+				await d.rerun();
 			}
 		}
 	};
-	const runUnit = async (unit: ModuleUnit, tap: UnitCacheTap | undefined, startCostly: () => void = () => undefined, costly?: () => Promise<Set<string> | undefined> | undefined): Promise<'stop' | void> => {
+	const runUnit = async (unit: ModuleUnit, tap: UnitCacheTap | undefined, startCostly: () => void, costly: () => Promise<Set<string> | undefined> | undefined): Promise<'stop' | void> => {
 		const factsByFile = new Map<string, EscapeFact[]>();
 		let compiled = false;
-		let unitStart = { findings: findings.length, warnings: warnings.length, files };
 		if (!tap) startCostly();
-		if (kinds.size) {
-			const r = await compileUnit(opts.goBin, unit, opts.tags, {}, tap);
-			if (tap?.matched) {
-				// Until a unit misses, answers wait: the whole run's output may be cached.
-				if (defer && deferred.length === taps.length - 1) return void deferred.push({ unit, tap });
-				await flush();
-				const hit = await tap.load();
-				if (hit) return replay(hit);
-				tap.refuse();
-				return runUnit(unit, tap, startCostly, costly);
-			}
+		const r = kinds.size ? await compileUnit(opts.goBin, unit, opts.tags, {}, tap) : undefined;
+		if (tap?.matched) {
+			const rerun = () => runUnit(unit, tap, startCostly, costly);
+			// Until a unit misses, answers wait: the whole run's output may be cached.
+			if (defer && deferred.length === taps.length - 1) return void deferred.push({ tap, rerun });
 			await flush();
-			unitStart = { findings: findings.length, warnings: warnings.length, files };
+			const hit = await tap.load();
+			if (hit) return replay(hit);
+			tap.refuse();
+			return rerun();
+		}
+		await flush();
+		const unitStart = { findings: findings.length, warnings: warnings.length, files };
+		if (r) {
 			startCostly();
 			compiles.push(r);
 			if (r.status === 'go-missing') return 'stop';
@@ -184,9 +184,6 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 					findings.push(finding);
 				}
 			}
-		} else {
-			await flush();
-			unitStart = { findings: findings.length, warnings: warnings.length, files };
 		}
 		let types: UnitTypes | undefined;
 		// A shard may hold only packages the go command does not build here: nothing to vet.
@@ -236,7 +233,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 			if (found.spans) functions?.set(t.file, found.spans);
 			findings.push(...found.findings);
 		}
-		tap?.store(unitResult(unit, unitStart, compiles[compiles.length - 1], types?.result));
+		if (r) tap?.store(unitResult(unit, unitStart, r, types?.result));
 	};
 	try {
 		for (const unit of units) {

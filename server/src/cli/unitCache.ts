@@ -276,7 +276,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undef
 	const loadBody = async (): Promise<UnitResult | undefined> => {
 		try {
 			const raw = await readFile(p);
-			if (headOf(p)?.head !== read!.head) return undefined; // replaced meanwhile
+			if (raw.toString('utf8', 0, read!.bodyAt - 1) !== read!.head) return undefined; // replaced meanwhile
 			const e = JSON.parse(raw.toString('utf8', read!.bodyAt)) as EntryBody;
 			if (!Array.isArray(e.result?.findings) || !Array.isArray(e.files)) return undefined;
 			return unpackFindings(e.files, e.result.findings) ? e.result : undefined;
