@@ -72,7 +72,9 @@ function findingsCache(paths: string[], io: Io): CacheConfig | undefined {
 	if (note) io.err(`memlens: note: ${note}\n`);
 	if (!dir) return undefined;
 	const salt = ruleSetSalt([__filename, ...['tree-sitter-go.wasm', 'web-tree-sitter.wasm'].map((w) => path.join(__dirname, w))]);
-	return salt ? { dir, salt } : undefined;
+	// MEMLENS_UNIT_SETTLE_MS: tests shorten git's racy-clean margin (cli/unitCache.ts `settled`).
+	const settle = process.env.MEMLENS_UNIT_SETTLE_MS;
+	return salt ? { dir, salt, ...(settle && /^\d+$/.test(settle) ? { settleMs: Number(settle) } : {}) } : undefined;
 }
 
 /** The whole-unit result cache (cli/unitCache.ts) rides on the findings cache; MEMLENS_UNIT_CACHE=off turns it alone off. */

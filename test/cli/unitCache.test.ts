@@ -69,8 +69,15 @@ function poisonOutput(p: string): void {
 	writeFileSync(p, Buffer.concat([raw.subarray(0, at), Buffer.from(POISON), raw.subarray(at)]));
 }
 
-async function check(m: Mod, args: string[] = [], env: Record<string, string> = {}, cache = m.cache): Promise<string> {
-	const r = await runCli(['check', '--fail-on', 'none', ...args, '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: cache, ...env }) });
+/**
+ * The racily-clean margin (cli/stamps.ts `settled`) is a day here: files written by the test never
+ * settle, so an entry answers by build IDs unless a test says otherwise (`SETTLED`).
+ */
+const UNSETTLED = { MEMLENS_UNIT_SETTLE_MS: String(24 * 3600 * 1000) };
+const SETTLED = { MEMLENS_UNIT_SETTLE_MS: '0' };
+
+async function check(m: Mod, args: string[] = [], env: Record<string, string> = {}, cache = m.cache, paths = ['.']): Promise<string> {
+	const r = await runCli(['check', '--fail-on', 'none', ...args, ...paths], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: cache, ...UNSETTLED, ...env }) });
 	assert.equal(r.code, 0, r.stderr);
 	return r.stdout;
 }
@@ -190,7 +197,7 @@ test('the whole output is cached: a hit reads no unit entry; another format read
 		// Another working directory shows other paths: not the stored output.
 		const sub = path.join(m.dir, 'sub');
 		mkdirSync(sub);
-		const r = await runCli(['check', '--fail-on', 'none', '--format', 'json', '..'], { cwd: sub, env: goEnv({ MEMLENS_CACHE: m.cache }) });
+		const r = await runCli(['check', '--fail-on', 'none', '--format', 'json', '..'], { cwd: sub, env: goEnv({ MEMLENS_CACHE: m.cache, ...UNSETTLED }) });
 		assert.ok(poisoned(r.stdout), 'another cwd: the unit entry is read, not the output cache');
 		rmSync(sub, { recursive: true });
 		// A torn body behind an intact head, no stored output for this shape: the unit runs again and its entry is repaired.
@@ -202,11 +209,44 @@ test('the whole output is cached: a hit reads no unit entry; another format read
 		assert.equal(await check(m, ['--format', 'json']), off, 'a torn body: the answer is right');
 		for (const p of unitEntries(m.cache)) JSON.parse(readFileSync(p, 'utf8').split('\n')[1]!);
 		// The exit code and stderr are replayed too.
-		const fails = async () => runCli(['check', '--format', 'text', '--fail-on', 'information', '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: m.cache }) });
+		const fails = async () => runCli(['check', '--format', 'text', '--fail-on', 'information', '.'], { cwd: m.dir, env: goEnv({ MEMLENS_CACHE: m.cache, ...UNSETTLED }) });
 		const first = await fails();
 		const again = await fails();
 		assert.equal(first.code, 1);
 		assert.deepEqual([again.code, again.stdout, again.stderr], [first.code, first.stdout, first.stderr]);
+	} finally {
+		m.done();
+	}
+});
+
+test('a settled, unchanged module answers by stamps (go is not asked for build IDs); an entry made unsettled gets its world on a verified hit; a change elsewhere in the module asks go again', async () => {
+	// ./sub is checked; the root package (outside the unit's packages, inside the module) is what it imports.
+	const m = module();
+	try {
+		mkdirSync(path.join(m.dir, 'sub'));
+		writeFileSync(path.join(m.dir, 'sub', 'b.go'), 'package sub\n\nimport m "example.com/m"\n\nfunc B() int { return m.Use() }\n');
+		const sub = ['./sub'];
+		const off = await check(m, ['--format', 'json'], {}, 'off', sub);
+		assert.equal(await check(m, ['--format', 'json'], {}, m.cache, sub), off, 'made unsettled');
+		// Made unsettled, the entry has no world: other build IDs stored, it does not answer (and is made again, unsettled).
+		poison(m.cache, 'buildHash');
+		poison(m.cache);
+		assert.ok(!poisoned(await check(m, ['--format', 'json'], {}, m.cache, sub)), 'no world: the build IDs decide');
+		// The build IDs match (only the findings poisoned): a hit, and the entry gets its world.
+		poison(m.cache);
+		assert.ok(poisoned(await check(m, ['--format', 'json'], SETTLED, m.cache, sub)), 'verified by build IDs');
+		// Other build IDs stored: only stamps can answer now.
+		poison(m.cache, 'buildHash');
+		poison(m.cache);
+		assert.ok(poisoned(await check(m, ['--format', 'json'], SETTLED, m.cache, sub)), 'answered by stamps, no build IDs asked');
+		// The root package changes (same size, mtime restored): the unit's own stamps are the same, its world is not.
+		const a = path.join(m.dir, 'a.go');
+		const st = statSync(a);
+		writeFileSync(a, A_GO_STACK);
+		utimesSync(a, st.atime, st.mtime);
+		const after = await check(m, ['--format', 'json'], SETTLED, m.cache, sub);
+		assert.ok(!poisoned(after), 'a change elsewhere in the module: go is asked again');
+		assert.equal(after, await check(m, ['--format', 'json'], {}, 'off', sub), 'and the answer is an uncached run\'s');
 	} finally {
 		m.done();
 	}

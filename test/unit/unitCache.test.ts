@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { goEnvForKey, localReplaces, readUnitEntry, stampOf, stampsOf, uncacheable, writeUnitEntry, type UnitResult } from '../../server/src/cli/unitCache';
+import { goEnvForKey, readUnitEntry, uncacheable, writeUnitEntry, type UnitResult } from '../../server/src/cli/unitCache';
+import { localReplaces, settled, stampMemo, stampOf, stampsOf, worldOf } from '../../server/src/cli/stamps';
 import type { ModuleUnit } from '../../server/src/cli/discover';
 
 test('local replace targets, the hashed go env, and what is not cached', () => {
@@ -90,5 +91,48 @@ test('entries: written whole, read by key (head at once, findings on load), a to
 		assert.equal(readUnitEntry(cfg, key), undefined, 'a torn head');
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('the world: the whole module and GOROOT/src, not a nested module; bounded; settled by git\'s racily-clean rule', () => {
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'memlens-ucache-world-'));
+	try {
+		const root = path.join(tmp, 'm');
+		const goroot = path.join(tmp, 'goroot');
+		for (const d of [path.join(root, 'sub'), path.join(root, 'other'), path.join(root, 'nested'), path.join(goroot, 'src', 'fmt')]) mkdirSync(d, { recursive: true });
+		writeFileSync(path.join(root, 'go.mod'), 'module m\n');
+		writeFileSync(path.join(root, 'sub', 's.go'), 'package sub\n');
+		writeFileSync(path.join(root, 'other', 'o.go'), 'package other\n');
+		writeFileSync(path.join(root, 'nested', 'go.mod'), 'module n\n');
+		writeFileSync(path.join(goroot, 'src', 'fmt', 'print.go'), 'package fmt\n');
+		const unit: ModuleUnit = { root, hasGoMod: true, packages: [path.join(root, 'sub')], files: [path.join(root, 'sub', 's.go')], patterns: ['./sub'] };
+		const w0 = worldOf(unit, goroot)!;
+		const s0 = stampsOf(unit);
+		writeFileSync(path.join(root, 'other', 'o.go'), 'package othe\n');
+		const w1 = worldOf(unit, goroot)!;
+		assert.equal(stampsOf(unit), s0, 'outside the unit\'s packages: its stamps are the same');
+		assert.notEqual(w1.digest, w0.digest, 'a package of the module outside the unit');
+		writeFileSync(path.join(goroot, 'src', 'fmt', 'print.go'), 'package fmt \n');
+		const w2 = worldOf(unit, goroot)!;
+		assert.notEqual(w2.digest, w1.digest, 'std as installed');
+		writeFileSync(path.join(root, 'nested', 'n.go'), 'package n\n');
+		assert.equal(worldOf(unit, goroot)!.digest, w2.digest, 'a nested module is not this one');
+		// One memo for the unit's stamps and its world: each file stamped once, the newest time kept.
+		const memo = stampMemo();
+		stampsOf(unit, memo);
+		const before = memo.stamps.size;
+		const w3 = worldOf(unit, goroot, memo)!;
+		assert.equal(w3.digest, w2.digest);
+		assert.ok(memo.stamps.size > before && memo.newestNs === w3.newestNs);
+		const newest = BigInt(statSync(path.join(root, 'nested', 'n.go'), { bigint: true }).ctimeNs);
+		assert.ok(w3.newestNs >= newest);
+		assert.equal(worldOf(unit, goroot, stampMemo(), 2), undefined, 'more files than the bound: no world');
+		// Racily clean: stamps vouch only for files left alone longer than the margin before they were taken.
+		const ms = 1_000_000n;
+		assert.equal(settled(1000n * ms, 3001n * ms, 2000), true);
+		assert.equal(settled(1000n * ms, 3000n * ms, 2000), false);
+		assert.equal(settled(5000n * ms, 3000n * ms, 2000), false, 'a file time ahead of the clock');
+	} finally {
+		rmSync(tmp, { recursive: true, force: true });
 	}
 });

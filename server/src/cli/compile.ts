@@ -43,8 +43,12 @@ export interface CompileResult {
  * every dependency), so equal IDs mean the compiler says what it said.
  */
 export interface CompileTap {
-	/** Once the run is prepared, before go starts: true when a stored answer is likely (go is then asked for the build IDs first). */
-	begin(run: ToolRun, args: readonly string[]): Promise<boolean>;
+	/**
+	 * Once the run is prepared, before go starts: 'answered' when a stored answer holds without asking
+	 * go (nothing it could read has changed since a settled run), 'likely' when one may hold (go is
+	 * then asked for the build IDs first), else undefined.
+	 */
+	begin(run: ToolRun, args: readonly string[]): Promise<'answered' | 'likely' | undefined>;
 	/** The IDs of a likely hit (undefined: go list failed); true when the stored answer holds and the compile is not needed. */
 	verify(ids: string | undefined): boolean;
 	/** Whether it wants the IDs after a successful build (to store the unit's answer under them). */
@@ -85,16 +89,8 @@ export async function compileUnit(goBin: string, unit: ModuleUnit, tags: string[
 		if (run.overlay) runArgs.splice(runArgs.length - patterns.length, 0, `-overlay=${run.overlay.file}`);
 		const listArgs = buildIdArgs(runArgs);
 		if (tap) {
-			// The IDs are asked for at once, beside the cache's key (go env, the stamps): on a hit they
-			// are what the run waits for. Without an entry that go list is stopped before go build starts.
-			const stop = new AbortController();
-			const { ids } = await startBuildIds(goBin, listArgs, unit.root, run, stop.signal);
-			if (await tap.begin(run, runArgs)) {
-				if (tap.verify(await ids)) return done({ status: 'ok', cached: true, ...notes });
-			} else {
-				stop.abort();
-				await ids;
-			}
+			const likely = await tap.begin(run, runArgs);
+			if (likely === 'answered' || (likely === 'likely' && tap.verify(await buildIds(goBin, listArgs, unit.root, run)))) return done({ status: 'ok', cached: true, ...notes });
 		}
 		// -m writes to stderr: stderr is the data, not a failure signal; the exit code is. It is parsed
 		// line by line while go runs (std prints 150 MB: never one string, and parsed as it comes).
@@ -144,26 +140,17 @@ export function buildIdArgs(compileArgs: readonly string[]): string[] {
 }
 
 /**
- * Starts go list for the build IDs of a unit's packages; resolves once it runs, with `ids`: one
- * `import/path actionID/contentID` line per package, sorted, or undefined when go list fails. Its
- * stderr (the replayed `-m=2` text) goes nowhere: it is not read.
+ * The build IDs of a unit's packages: one `import/path actionID/contentID` line per package,
+ * sorted, or undefined when go list fails. Its stderr (the replayed `-m=2` text) goes nowhere.
  */
-export async function startBuildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun, signal?: AbortSignal): Promise<{ ids: Promise<string | undefined> }> {
-	try {
-		const { child } = await spawnTool(goBin, [...listArgs], { cwd, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 << 20, ...(signal ? { signal } : {}) });
-		const ids = child.then(
-			(r) => (r.exitCode === 0 ? String(r.stdout).split('\n').filter((l) => l.trim()).sort().join('\n') : undefined),
-			() => undefined,
-		);
-		return { ids };
-	} catch {
-		return { ids: Promise.resolve(undefined) };
-	}
-}
-
-/** The build IDs (see startBuildIds). */
 export async function buildIds(goBin: string, listArgs: readonly string[], cwd: string, run: ToolRun): Promise<string | undefined> {
-	return (await startBuildIds(goBin, listArgs, cwd, run)).ids;
+	try {
+		const { child } = await spawnTool(goBin, [...listArgs], { cwd, env: run.env, stdout: 'pipe', stderr: 'ignore', buffer: true, maxBuffer: 64 << 20 });
+		const r = await child;
+		return r.exitCode === 0 ? String(r.stdout).split('\n').filter((l) => l.trim()).sort().join('\n') : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** The import path of each package dir of the unit (the `# path` headers name packages this way). */

@@ -34,6 +34,8 @@ export interface CacheConfig {
 	dir: string;
 	/** Identifies the rule set: the bundle and grammar hashes. */
 	salt: string;
+	/** How long (ms) a file must have been left alone for its stamp alone to vouch for it (cli/unitCache.ts `settled`); default 2000. */
+	settleMs?: number;
 }
 
 /** A cached result: what runFileTask returns for a readable file without warnings. */

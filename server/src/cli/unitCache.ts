@@ -1,13 +1,8 @@
 /**
  * The CLI's whole-unit result cache: what a module run (one `go build -gcflags=-m=2` of a unit, its
- * typed pass and its rules) answered, replayed when nothing it read has changed. On a likely hit
- * the go command is still asked, with `go list -export` and the compile's own flags, for the build
- * ID of every package of the unit: a package's action ID is the go command's own key for the
- * compile and its `-m=2` output (sources, flags, compiler, the export data of every dependency), so
- * IDs equal to the stored ones mean the compiler says what it said then, and the unit's findings
- * come from the entry: no `-m=2` text read or parsed, no `go vet`, no rules.
+ * typed pass and its rules) answered, replayed when nothing it read has changed.
  *
- * Two steps. Before go runs, the unit's pre-key: the cache format, the rule set (the CLI bundle and
+ * Three steps. Before go runs, the unit's pre-key: the cache format, the rule set (the CLI bundle and
  * grammar, findingsCache's salt), the options that change results (escape kinds, typed pass,
  * disabled rules, tags, function spans), the unit (root, packages, files, patterns), the compile's
  * arguments, the go command's environment as `go env -json` tells it (GOVERSION, GOOS/GOARCH,
@@ -16,19 +11,32 @@
  * files the build leaves out by their constraints and tests are read by the rules and go vet, C
  * sources, headers, embedded files, testdata), go.mod/go.sum, vendor/ and the local `replace`
  * targets. A stamp is path, size, mtime, ctime and inode (ctime changes on any write, even one that
- * restores mtime). The entry under that key holds the hash of the build IDs it was made from: on a
- * match, the entry answers. After a compile that will be stored, go list runs once more for those
- * IDs (everything is in the build cache by then: nothing compiles again). The entry also names the
- * files outside the unit its findings were read from (bodies inlined from dependencies), with their
- * stamps, checked on a hit.
+ * restores mtime).
+ *
+ * Then the world (`worldOf`): the stamps of everything else the compile can read but the module
+ * cache (the whole module, GOROOT/src, local replace targets). An entry made when every one of
+ * those stamps was older than the run by a margin (`settled`, git's racily-clean rule) answers
+ * when the world's stamps are the same: no go process at all.
+ *
+ * Otherwise the go command is asked, with `go list -export` and the compile's own flags, for the
+ * build ID of every package of the unit: a package's action ID is the go command's own key for
+ * the compile and its `-m=2` output (sources, flags, compiler, the export data of every
+ * dependency), so IDs equal to the stored ones mean the compiler says what it said then. After a
+ * compile that will be stored, go list runs once more for those IDs (everything is in the build
+ * cache by then: nothing compiles again). The entry also names the files outside the unit its
+ * findings were read from (bodies inlined from dependencies), with their stamps, checked on a hit.
+ * On a hit the unit's findings come from the entry: no `-m=2` text read or parsed, no `go vet`,
+ * no rules.
  *
  * Not cached (precision before speed): a unit whose build or typed pass failed or warned, a go.work
  * workspace, GOPATH mode, an overlay (hidden non-regular files), a unit whose stamps changed while
- * it ran. Headers a cgo preamble includes from outside the package directories are covered only
- * through the action IDs (docs/cli.md).
+ * it ran. Headers a cgo preamble includes from outside the module and GOROOT (system headers, -I
+ * directories) are not stamped; the go command does not hash them either (Go 1.26.8: after such a
+ * header changes, the build ID is the same and go build replays the old output), so the cache
+ * answers what go build would print.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync, type BigIntStats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, readFileSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionSpan } from '../syntax/functionSpans';
@@ -39,13 +47,11 @@ import { spawnTool } from '../toolchain/processes';
 import type { ToolRun } from '../toolchain/toolRun';
 import type { ModuleUnit } from './discover';
 import type { CacheConfig } from './findingsCache';
+import { settled, stampMemo, stampOf, stampsOf, worldOf } from './stamps';
 
 
 /** Bumped when an entry's layout or meaning changes. */
 const FORMAT = 'memlens-unit-4';
-
-/** Directory names the go command never embeds or builds from (VCS metadata). */
-const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr']);
 
 /** What a unit's run answered, as the CLI's outputs need it. */
 export interface UnitResult {
@@ -68,6 +74,8 @@ interface EntryHead {
 	buildHash: string;
 	/** Files outside the unit the findings read (path → stamp). */
 	external: [string, string][];
+	/** `worldOf`'s digest when every stamp in it had settled (`settled`): equal stamps then answer without the build IDs. */
+	world?: string;
 }
 
 interface EntryBody {
@@ -83,50 +91,6 @@ export interface UnitSettings {
 	disabledRules: readonly string[];
 	tags: readonly string[];
 	functionSpans: boolean;
-}
-
-/** A file's stamp: size, mtime, ctime, inode (ns); '' when it cannot be read. */
-export function stampOf(file: string): string {
-	let st: BigIntStats;
-	try {
-		st = statSync(file, { bigint: true });
-	} catch {
-		return '';
-	}
-	return `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
-}
-
-/** Stamps of every file under `dir` (VCS metadata and nested modules left out), into `h`. */
-function stampTree(dir: string, h: Hash, walked: Set<string>, top = true): void {
-	if (walked.has(dir)) return;
-	walked.add(dir);
-	let entries;
-	try {
-		entries = readdirSync(dir, { withFileTypes: true });
-	} catch {
-		h.update(`?${dir}\0`);
-		return;
-	}
-	// Another module is not this unit's (the go command does not embed across a go.mod).
-	if (!top && entries.some((e) => e.name === 'go.mod' && !e.isDirectory())) return;
-	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-	for (const e of entries) {
-		const p = path.join(dir, e.name);
-		if (e.isDirectory()) {
-			if (!VCS_DIRS.has(e.name)) stampTree(p, h, walked, false);
-		} else h.update(`${p}\0${stampOf(p)}\0`);
-	}
-}
-
-/** Local directories the unit's go.mod replaces modules with. */
-export function localReplaces(goMod: string, root: string): string[] {
-	const out: string[] = [];
-	const re = /=>\s*(?:"([^"]+)"|(\S+))/g;
-	for (let m = re.exec(goMod); m; m = re.exec(goMod)) {
-		const target = m[1] ?? m[2];
-		if (/^(\.\.?([/\\]|$)|\/|[A-Za-z]:[/\\])/.test(target)) out.push(path.resolve(root, target));
-	}
-	return out;
 }
 
 /** The go command's view of the environment, as hashed: `go env -json` without what names the per-run temp dir. */
@@ -161,24 +125,6 @@ export function unitPreKey(cfg: CacheConfig, unit: ModuleUnit, settings: UnitSet
 	const exe = process.platform === 'win32' ? '.exe' : '';
 	for (const f of [goBin, path.join(tools, `compile${exe}`), path.join(tools, `vet${exe}`), path.join(goroot, 'VERSION')]) h.update(`${f}\0${stampOf(f)}\0`);
 	h.update(stamps);
-	return h.digest('hex');
-}
-
-/** The stamps of everything a unit's result reads from its own tree (a digest). */
-export function stampsOf(unit: ModuleUnit): string {
-	const h = createHash('sha256');
-	const walked = new Set<string>();
-	for (const f of ['go.mod', 'go.sum', 'go.work', 'go.work.sum']) h.update(`${f}\0${stampOf(path.join(unit.root, f))}\0`);
-	for (const d of unit.packages) stampTree(d, h, walked, d === unit.root);
-	// vendor/ (module mode vendors dependencies there) and local replace targets are read by the build and vet.
-	stampTree(path.join(unit.root, 'vendor'), h, walked, false);
-	let goMod = '';
-	try {
-		goMod = readFileSync(path.join(unit.root, 'go.mod'), 'utf8');
-	} catch {
-		// module-less unit
-	}
-	for (const d of localReplaces(goMod, unit.root)) stampTree(d, h, walked, true);
 	return h.digest('hex');
 }
 
@@ -255,6 +201,8 @@ function headOf(p: string): { head: string; bodyAt: number } | undefined {
 /** A stored entry: its head at once, its findings on `load` (read once, whoever asks first). */
 export interface StoredUnit {
 	buildHash: string;
+	/** The settled world the entry was made in (see EntryHead). */
+	world: string | undefined;
 	/** Are the files outside the unit its findings read unchanged? */
 	externalUnchanged(): boolean;
 	/** The unit's result; undefined when the body is torn or foreign. */
@@ -272,6 +220,7 @@ export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undef
 		return undefined;
 	}
 	if (head.key !== key || !/^[0-9a-f]{64}$/.test(head.buildHash ?? '') || !Array.isArray(head.external)) return undefined;
+	const world = typeof head.world === 'string' && /^[0-9a-f]{64}$/.test(head.world) ? head.world : undefined;
 	let body: Promise<UnitResult | undefined> | undefined;
 	const loadBody = async (): Promise<UnitResult | undefined> => {
 		try {
@@ -286,9 +235,24 @@ export function readUnitEntry(cfg: CacheConfig, key: string): StoredUnit | undef
 	};
 	return {
 		buildHash: head.buildHash,
+		world,
 		externalUnchanged: () => head.external.every(([f, st]) => stampOf(f) === st),
 		load: () => (body ??= loadBody()),
 	};
+}
+
+/** Gives a stored entry the world it now holds in: its head rewritten, its body's bytes as they are. Never throws. */
+function addWorld(p: string, world: string): void {
+	const read = headOf(p);
+	if (!read) return;
+	try {
+		const head = JSON.parse(read.head) as EntryHead;
+		const raw = readFileSync(p);
+		if (raw.toString('utf8', 0, read.bodyAt - 1) !== read.head) return; // replaced meanwhile
+		writeWhole(p, [JSON.stringify({ ...head, world }), '\n', raw.subarray(read.bodyAt)]);
+	} catch {
+		// a cache that cannot be rewritten still answers through the build IDs
+	}
 }
 
 /** Marks an entry (or an output, ./outputCache.ts) as used now: the cache's trim removes the least recently used. */
@@ -302,14 +266,14 @@ export function touch(p: string): void {
 }
 
 /** Stores a unit's result (temp name, then renamed). Never throws. */
-export function writeUnitEntry(cfg: CacheConfig, key: string, buildHash: string, unit: ModuleUnit, result: UnitResult): void {
+export function writeUnitEntry(cfg: CacheConfig, key: string, buildHash: string, unit: ModuleUnit, result: UnitResult, world?: string): void {
 	const inUnit = (f: string) => f === unit.root || f.startsWith(unit.root + path.sep);
 	const outside = new Set<string>();
 	for (const f of result.findings) {
 		for (const file of [f.file, ...f.flow.map((s) => s.file), ...(f.fact ? [f.fact.pos.file] : [])]) if (!inUnit(file)) outside.add(path.resolve(file));
 	}
 	const packed = packFindings(result.findings);
-	const head: EntryHead = { key, buildHash, external: [...outside].sort().map((f) => [f, stampOf(f)]) };
+	const head: EntryHead = { key, buildHash, external: [...outside].sort().map((f) => [f, stampOf(f)]), ...(world ? { world } : {}) };
 	const body: EntryBody = { files: packed.files, result: { ...result, findings: packed.findings } };
 	writeWhole(entryPath(cfg, key), [JSON.stringify(head), '\n', JSON.stringify(body)]);
 }
@@ -349,6 +313,9 @@ export class UnitCacheTap implements CompileTap {
 	private stamps: string | undefined;
 	private candidate: StoredUnit | undefined;
 	private buildHash: string | undefined;
+	/** The world's stamps when the run began (see `worldOf`), and whether they had settled. */
+	private world: { digest: string; settled: boolean } | undefined;
+	private goroot = '';
 	/** The stored entry is not to be used (its body could not be read): go runs again and the unit is stored anew. */
 	private refused = false;
 	private stored = false;
@@ -368,13 +335,16 @@ export class UnitCacheTap implements CompileTap {
 		private readonly prefetch = true,
 	) {}
 
-	async begin(run: ToolRun, args: readonly string[]): Promise<boolean> {
+	async begin(run: ToolRun, args: readonly string[]): Promise<'answered' | 'likely' | undefined> {
 		this.off = run.overlay ? 'an overlay' : undefined;
 		this.candidate = undefined;
+		this.world = undefined;
 		if (!this.off) {
-			// Started before the stamps are taken (they take a while on a big unit): go env runs beside them.
+			// go env runs beside the stamps (they take a while on a big unit).
 			const envRun = await spawnTool(this.goBin, ['env', '-json'], { cwd: this.unit.root, env: run.env, stdout: 'pipe', stderr: 'pipe', buffer: true, maxBuffer: 1 << 20 });
-			this.stamps = stampsOf(this.unit);
+			const takenAtNs = BigInt(Date.now()) * 1_000_000n;
+			const memo = stampMemo();
+			this.stamps = stampsOf(this.unit, memo);
 			const r = await envRun.child;
 			const goEnv = r.exitCode === 0 ? goEnvForKey(String(r.stdout)) : undefined;
 			this.off = goEnv ? uncacheable(goEnv.env, run.dir) : 'go env failed';
@@ -382,19 +352,35 @@ export class UnitCacheTap implements CompileTap {
 				// The run's notes (settings refused or overridden) are printed from the entry: they are part of the key.
 				this.preKey = unitPreKey(this.cfg, this.unit, this.settings, args, this.goBin, goEnv, this.stamps, run.notes);
 				this.candidate = this.refused ? undefined : readUnitEntry(this.cfg, this.preKey);
+				this.goroot = goEnv.env.GOROOT ?? '';
+				const world = worldOf(this.unit, this.goroot, memo);
+				this.world = world && { digest: world.digest, settled: settled(world.newestNs, takenAtNs, this.cfg.settleMs ?? 2000) };
+				if (this.world && this.candidate?.world === this.world.digest) {
+					// Nothing the compile can read has changed since a settled run: its answer holds without asking go.
+					if (this.candidate.externalUnchanged()) {
+						this.buildHash = this.candidate.buildHash;
+						this.matched = true;
+						touch(entryPath(this.cfg, this.preKey));
+						return 'answered';
+					}
+					this.candidate = undefined;
+				}
 				if (this.prefetch) void this.candidate?.load();
 			}
 		}
 		if (!this.candidate) this.onParse();
-		return !!this.candidate;
+		return this.candidate ? 'likely' : undefined;
 	}
 
 	verify(ids: string | undefined): boolean {
 		this.buildHash = ids === undefined ? undefined : buildHashOf(ids);
 		// Files outside the unit the findings read: unchanged, or the entry does not answer.
 		this.matched = !!this.buildHash && this.candidate?.buildHash === this.buildHash && this.candidate.externalUnchanged();
-		if (this.matched) touch(entryPath(this.cfg, this.preKey!));
-		else {
+		if (this.matched) {
+			// Made in an unsettled world (files written just before), the entry can now vouch by stamps.
+			if (this.world?.settled && this.candidate!.world !== this.world.digest) addWorld(entryPath(this.cfg, this.preKey!), this.world.digest);
+			touch(entryPath(this.cfg, this.preKey!));
+		} else {
 			this.candidate = undefined;
 			this.onParse();
 		}
@@ -436,8 +422,10 @@ export class UnitCacheTap implements CompileTap {
 		if (result.compile.status !== 'ok' || result.warnings.length) return;
 		if (result.typedRun && result.typedRun.status !== 'ok') return;
 		// A file changed while the unit ran: what was read may be neither version.
-		if (stampsOf(this.unit) !== this.stamps) return;
-		writeUnitEntry(this.cfg, this.preKey, this.buildHash, this.unit, result);
+		const memo = stampMemo();
+		if (stampsOf(this.unit, memo) !== this.stamps) return;
+		const world = this.world?.settled && worldOf(this.unit, this.goroot, memo)?.digest === this.world.digest ? this.world.digest : undefined;
+		writeUnitEntry(this.cfg, this.preKey, this.buildHash, this.unit, result, world);
 		this.stored = true;
 	}
 }
