@@ -92,7 +92,7 @@ async function check(o: CheckOptions, io: Io): Promise<number> {
 	const shape = { format: o.format, failOn: o.failOn, cwd: io.cwd, paths: o.paths, go: goBin, shard: o.shard ?? null };
 	const cached: { output?: CachedOutput } = {};
 	const answeredBy = outputs ? (units: string[], missing: string[]) => !!(cached.output = readOutput(outputs, outputKey(outputs, units, { ...shape, missing }))) : undefined;
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, ruleThreads: ruleThreads(), findingsCache: cache, unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}), ...(answeredBy ? { answeredBy } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, typedTests: !!o.typedTests, ruleThreads: ruleThreads(), findingsCache: cache, unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}), ...(answeredBy ? { answeredBy } : {}) });
 	const out = cached.output;
 	if (r.answered && out) {
 		if (out.stderr) io.err(out.stderr);
@@ -144,7 +144,7 @@ async function printCheck(o: CheckOptions, r: AnalyzeResult, select: Awaited<Ret
 
 async function report(o: ReportOptions, io: Io): Promise<number> {
 	const goBin = resolveGoBinary(o.go);
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, functionSpans: true, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}) });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: [...REPORT_KINDS], goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, typedTests: !!o.typedTests, functionSpans: true, ruleThreads: ruleThreads(), findingsCache: findingsCache(o.paths, io), unitCache: unitCacheOn(), ...(o.shard ? { shard: o.shard } : {}) });
 	if (reportProblems(r, io)) return EXIT.tool;
 	await completeSpans(r);
 	const go = await goVersion(goBin);

@@ -34,16 +34,10 @@ function treeHash(dir: string): string {
 	return h.digest('hex');
 }
 
-const EXPECTED = [
-	'use/ext_test.go:12:15 information',
-	'use/use.go:10:14 warning',
-	'use/use.go:14:9 warning',
-	'use/use.go:21:7 warning',
-	'use/use.go:25:37 warning',
-	'use/use.go:27:17 warning',
-	'use/use_test.go:11:9 information',
-	'use/use_test.go:12:11 information',
-];
+/** `--typed on` (the default): packages are vetted without their test files (no syntax finding there to confirm). */
+const EXPECTED = ['use/use.go:10:14 warning', 'use/use.go:14:9 warning', 'use/use.go:21:7 warning', 'use/use.go:25:37 warning', 'use/use.go:27:17 warning'];
+/** `--typed full`: with their test files, where only types show the copies. */
+const EXPECTED_FULL = ['use/ext_test.go:12:15 information', ...EXPECTED, 'use/use_test.go:11:9 information', 'use/use_test.go:12:11 information'].sort();
 
 test('--escape none still runs the typed pass: the protobuf-shaped copies from another package are found; nothing written', async () => {
 	const dir = tempCopy(PROTOLIKE);
@@ -60,6 +54,13 @@ test('--escape none still runs the typed pass: the protobuf-shaped copies from a
 		// With the compiler too: the same lock findings next to the compiler's facts.
 		const withEscape = await runCli(['check', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
 		assert.deepEqual(lockFindings(withEscape.stdout), EXPECTED);
+		const full = await runCli(['check', '--escape', 'none', '--typed', 'full', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
+		assert.equal(full.code, 0, full.stderr);
+		assert.deepEqual(lockFindings(full.stdout), EXPECTED_FULL, 'the test files too');
+		// A syntax finding in a test file brings its package's vet with tests: then every test file there has its typed answer.
+		writeFileSync(path.join(dir, 'use', 'z_test.go'), 'package use\n\nimport "sync"\n\ntype local struct{ mu sync.Mutex }\n\nfunc dup(l local) {}\n');
+		const again = await runCli(['check', '--escape', 'none', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
+		assert.deepEqual(lockFindings(again.stdout), [...EXPECTED_FULL, 'use/z_test.go:7:12 error'].sort());
 	} finally {
 		rmSync(path.dirname(dir), { recursive: true, force: true });
 	}
@@ -117,17 +118,37 @@ test('a name shadowed by an if/switch init, a range or a func literal param: no 
 	}
 });
 
-test('a package vet cannot check keeps the syntax answer (a same-file lock copy stays reported); the others get types', async () => {
+test('a package vet cannot check keeps the syntax answer (a same-file lock copy stays reported); the others get types; by default its broken test file is not vetted', async () => {
 	const dir = tempCopy(PROTOLIKE);
 	try {
 		// store: a same-file lock copy the syntax rule sees, and a test file that does not compile.
 		writeFileSync(path.join(dir, 'store', 'pair.go'), 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n');
 		writeFileSync(path.join(dir, 'store', 'broken_test.go'), 'package store\n\nvar _ int = "not an int"\n');
-		const r = await runCli(['check', '--escape', 'none', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
+		const r = await runCli(['check', '--escape', 'none', '--typed', 'full', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
 		assert.match(r.stderr, /go vet could not check example\.com\/protolike\/store/);
 		const found = lockFindings(r.stdout);
 		assert.ok(found.includes('store/pair.go:7:12 error'), `the syntax answer stands where vet could not look: ${found}`);
 		assert.ok(found.includes('use/use.go:10:14 warning'), 'the other package still has its typed findings');
+		const byDefault = await runCli(['check', '--escape', 'none', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
+		assert.equal(byDefault.stderr, '', 'the test file is not shown to vet');
+		assert.ok(lockFindings(byDefault.stdout).includes('store/pair.go:7:12 error'), 'confirmed by vet');
+	} finally {
+		rmSync(path.dirname(dir), { recursive: true, force: true });
+	}
+});
+
+test('a package vetted before as another package\'s import keeps its diagnostics (the go command\'s vet cache does not tell the two apart)', async () => {
+	const dir = tempCopy(PROTOLIKE);
+	try {
+		writeFileSync(path.join(dir, 'store', 'pair.go'), 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n');
+		// use imports store: vetting use vets store for facts only, and the go command caches that.
+		const first = await runCli(['check', '--escape', 'none', '--format', 'json', '--fail-on', 'none', './use'], { cwd: dir });
+		assert.equal(first.code, 0, first.stderr);
+		for (const typed of ['on', 'full']) {
+			const r = await runCli(['check', '--escape', 'none', '--typed', typed, '--format', 'json', '--fail-on', 'none', './store'], { cwd: dir });
+			assert.equal(r.code, 0, r.stderr);
+			assert.deepEqual(lockFindings(r.stdout), ['store/pair.go:7:12 error'], `--typed ${typed}: vet's answer for store, not its facts-only run's empty one`);
+		}
 	} finally {
 		rmSync(path.dirname(dir), { recursive: true, force: true });
 	}

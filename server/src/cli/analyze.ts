@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
 	disabledRules: string[];
 	/** Run the typed pass (go vet analyzers) per module; needs `goBin`. */
 	typed?: boolean;
+	/** Vet every package with its test files (`--typed full`); else test files only where a rule found a lock copy. */
+	typedTests?: boolean;
 	/** Only this shard's packages (`--shard I/N`, cli/shard.ts). */
 	shard?: Shard;
 	/** Also return the function spans of each file with heap facts (the report's per-function counts). */
@@ -188,7 +190,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		let types: UnitTypes | undefined;
 		// A shard may hold only packages the go command does not build here: nothing to vet.
 		if (typedOn && unit.patterns.length) {
-			types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, costly?.());
+			types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, !!opts.typedTests, costly?.());
 			typedRuns.push(types.result);
 			// No Go: the syntax answer stands (the caller notes it once).
 			if (types.result.status === 'go-missing') typedOn = false;
@@ -239,8 +241,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		for (const unit of units) {
 			// A read-only go list for the typed pass, run while the go command compiles (unless the unit cache will likely answer).
 			let costlyTests: Promise<Set<string> | undefined> | undefined;
-			const startCostly = () => void (costlyTests ??= typedOn && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined);
-			const settings = { escape: opts.escape, typed: typedOn, disabledRules: opts.disabledRules, tags: opts.tags, functionSpans: !!functions };
+			const startCostly = () => void (costlyTests ??= typedOn && opts.typedTests && unit.patterns.length ? UnitTypes.costlyTests(opts.goBin, unit, opts.tags) : undefined);
+			const settings = { escape: opts.escape, typed: typedOn, typedTests: !!opts.typedTests, disabledRules: opts.disabledRules, tags: opts.tags, functionSpans: !!functions };
 			const tap = opts.unitCache && opts.findingsCache && kinds.size ? new UnitCacheTap(opts.findingsCache, opts.goBin, unit, settings, startCostly, !defer) : undefined;
 			taps.push(tap);
 			if (await runUnit(unit, tap, startCostly, () => costlyTests)) break;

@@ -23,8 +23,10 @@ export interface CheckOptions {
 	tags: string[];
 	/** Explicit go binary, or '' to look it up. */
 	go: string;
-	/** Run the typed pass (go vet analyzers) when Go is available: `--typed on|off`, default on. */
+	/** Run the typed pass (go vet analyzers) when Go is available: `--typed on|full|off`, default on. */
 	typed: boolean;
+	/** `--typed full`: vet every package with its test files (on: test files only where the rules found something). */
+	typedTests?: boolean;
 	disabledRules: string[];
 	paths: string[];
 	/** `--profile FILE`: costs joined with the compiler facts (profileArgs.ts). */
@@ -59,7 +61,7 @@ export interface DiffOptions {
 }
 
 /** `memlens report`: the check's facts and findings summarised per package and cause. */
-export interface ReportOptions extends Pick<CheckOptions, 'tags' | 'go' | 'typed' | 'disabledRules' | 'paths' | 'shard'> {
+export interface ReportOptions extends Pick<CheckOptions, 'tags' | 'go' | 'typed' | 'typedTests' | 'disabledRules' | 'paths' | 'shard'> {
 	command: 'report';
 	format: ReportFormat;
 	/** How many functions and files to list (`--top N`). */
@@ -101,9 +103,11 @@ Options (check):
   --fail-on error|warning|information|hint|none
                                   exit 1 when a finding at or above this severity is reported (default error)
   --tags T1,T2                    build tags for the compiler
-  --typed on|off                  types from Go's own type checker (go vet -copylocks) refine the rules
+  --typed on|full|off             types from Go's own type checker (go vet -copylocks) refine the rules
                                   that need them, also with --escape none (default on; needs Go, else
-                                  a note on stderr and the syntax answer)
+                                  a note on stderr and the syntax answer). on: packages without their
+                                  _test.go files, and a package with its tests where the rules found a
+                                  lock copy in one; full: every package with its tests (slower)
   --go PATH                       the go binary (default: go on PATH)
   --rules-disable ID1,ID2         syntax rules to switch off
   --new-from-rev REF              only findings on lines changed since REF (branch, tag or commit; git diff REF,
@@ -230,7 +234,7 @@ export function parseCli(argv: string[]): CliCommand {
 			format: oneOf('format', o.format ?? 'text', ['text', 'json', 'sarif'] as const),
 			escape: parseEscapeKinds(o.escape),
 			failOn: oneOf('fail-on', o['fail-on'] ?? 'error', ['error', 'warning', 'information', 'hint', 'none'] as const),
-			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
+			...typedMode(o.typed),
 			...common,
 			...(o['new-from-rev'] !== undefined ? { newFromRev: o['new-from-rev'] } : {}),
 			...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
@@ -248,14 +252,14 @@ export function parseCli(argv: string[]): CliCommand {
 			command: 'report',
 			top,
 			format: oneOf('format', o.format ?? 'text', ['text', 'md', 'html', 'json'] as const),
-			typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on',
+			...typedMode(o.typed),
 			...common,
 			...(shard ? { shard } : {}),
 		};
 	}
 	if (command === 'baseline') {
 		for (const k of ['format', 'fail-on', 'dry-run'] as const) if (o[k] !== undefined) throw new UsageError(`--${k} does not apply to \`memlens baseline\` (it writes one JSON file)`);
-		return { command: 'baseline', escape: parseEscapeKinds(o.escape), typed: oneOf('typed', o.typed ?? 'on', ['on', 'off'] as const) === 'on', ...common };
+		return { command: 'baseline', escape: parseEscapeKinds(o.escape), ...typedMode(o.typed), ...common };
 	}
 	if (command === 'fix') {
 		// fix runs no compiler: its fixes come from the syntax rules alone.
@@ -268,6 +272,12 @@ export function parseCli(argv: string[]): CliCommand {
 }
 
 type Values = Record<string, string | boolean | undefined>;
+
+/** `--typed on|full|off`. */
+function typedMode(v: string | undefined): { typed: boolean; typedTests?: true } {
+	const mode = oneOf('typed', v ?? 'on', ['on', 'full', 'off'] as const);
+	return mode === 'full' ? { typed: true, typedTests: true } : { typed: mode === 'on' };
+}
 
 function parseDiff(o: Values, revs: string[], paths: string[]): DiffOptions {
 	for (const k of ['typed', 'rules-disable', 'dry-run', 'fail-on'] as const) {

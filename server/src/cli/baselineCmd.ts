@@ -13,7 +13,7 @@ import { EXIT, reportProblems, type Io } from './problems';
 
 export async function runBaseline(o: BaselineOptions, io: Io, version: string): Promise<number> {
 	const goBin = o.escape.length || o.typed ? resolveGoBinary(o.go) : '';
-	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed });
+	const r = await analyze({ paths: o.paths, cwd: io.cwd, escape: o.escape, goBin, tags: o.tags, disabledRules: o.disabledRules, typed: o.typed, typedTests: !!o.typedTests });
 	if (reportProblems(r, io)) return EXIT.tool;
 	const src = await SourceIndex.open();
 	try {

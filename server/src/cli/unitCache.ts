@@ -88,6 +88,7 @@ interface EntryBody {
 export interface UnitSettings {
 	escape: readonly string[];
 	typed: boolean;
+	typedTests: boolean;
 	disabledRules: readonly string[];
 	tags: readonly string[];
 	functionSpans: boolean;

@@ -8,7 +8,7 @@ import { alwaysCompiled } from '../../../server/src/typed/coverage';
 import type { TypedFact, TypedView } from '../../../server/src/typed/facts';
 import { shiftTyped, typedView, type TypedPackage } from '../../../server/src/typed/view';
 import { diffChange } from '../../../server/src/lsp/typedRuns';
-import { vetArgs, vetBuildFlags } from '../../../server/src/typed/runner';
+import { rootsSalt, vetArgs, vetBuildFlags } from '../../../server/src/typed/runner';
 import { lockCopyByValue } from '../../../server/src/rules/lock/lockCopyByValue';
 import { runRule } from '../ruleHarness';
 
@@ -137,4 +137,13 @@ test('lock-copy-by-value with types: a syntax finding vet did not report is retr
 	const typeDecl = { start: { line: 9, character: 1 }, end: { line: 9, character: 2 } };
 	assert.equal((await runRule(lockCopyByValue, SRC, { filePath: FILE, typed: view([], { edited: [typeDecl] }) })).length, 1, 'kept: a type declaration was edited');
 	assert.deepEqual(await runRule(lockCopyByValue, SRC, { filePath: FILE, typed: { ...view([]), analyzers: [] } }).then((x) => x.length), 1, 'kept: copylocks did not run');
+});
+
+test('the roots salt: the same roots give the same flag, other roots, left-out files or tags another', () => {
+	const base = { cwd: '/w/m', patterns: ['./...'], leaveOut: ['/w/m/a_test.go'], tags: [] };
+	const salt = rootsSalt(base);
+	assert.match(salt, /^-printf\.funcs=memlens\.roots[0-9a-f]{16}$/);
+	assert.equal(rootsSalt({ ...base, leaveOut: ['/w/m/a_test.go'] }), salt);
+	for (const other of [{ cwd: '/w/m/sub' }, { patterns: ['./sub'] }, { leaveOut: [] }, { tags: ['x'] }]) assert.notEqual(rootsSalt({ ...base, ...other }), salt, JSON.stringify(other));
+	assert.ok(vetArgs({ ...base, buildFlags: [] }).includes(salt), 'a run with a directory carries it');
 });
