@@ -160,11 +160,18 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		}
 		await flush();
 		const unitStart = { findings: findings.length, warnings: warnings.length, files };
+		// vet starts once the compile is done (it reuses its compiles), and runs while the facts become findings here.
+		let vetting: Promise<UnitTypes> | undefined;
+		const startVet = () => {
+			// A shard may hold only packages the go command does not build here: nothing to vet.
+			if (typedOn && unit.patterns.length) vetting = UnitTypes.run(opts.goBin, unit, opts.tags, compiled, !!opts.typedTests, costly?.());
+		};
 		if (r) {
 			startCostly();
 			compiles.push(r);
 			if (r.status === 'go-missing') return 'stop';
 			compiled = r.status === 'ok';
+			startVet();
 			const seen = new Set<string>();
 			const src = sourceLookup(r.facts, (file, n) => texts.lines(file)?.[n - 1]);
 			for (const f of r.facts) {
@@ -187,10 +194,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				}
 			}
 		}
-		let types: UnitTypes | undefined;
-		// A shard may hold only packages the go command does not build here: nothing to vet.
-		if (typedOn && unit.patterns.length) {
-			types = await UnitTypes.run(opts.goBin, unit, opts.tags, compiled, !!opts.typedTests, costly?.());
+		if (!r) startVet();
+		const types = await vetting;
+		if (types) {
 			typedRuns.push(types.result);
 			// No Go: the syntax answer stands (the caller notes it once).
 			if (types.result.status === 'go-missing') typedOn = false;
