@@ -247,6 +247,14 @@ test('a settled, unchanged module answers by stamps (go is not asked for build I
 		const after = await check(m, ['--format', 'json'], SETTLED, m.cache, sub);
 		assert.ok(!poisoned(after), 'a change elsewhere in the module: go is asked again');
 		assert.equal(after, await check(m, ['--format', 'json'], {}, 'off', sub), 'and the answer is an uncached run\'s');
+		// A go.mod named in GOFLAGS (-modfile) is read from where no stamp looks: never answered by stamps.
+		const alt = path.join(path.dirname(m.dir), 'alt.mod');
+		writeFileSync(alt, readFileSync(path.join(m.dir, 'go.mod')));
+		const modfile = { ...SETTLED, GOFLAGS: `-modfile=${alt}` };
+		await check(m, ['--format', 'json'], modfile, m.cache, sub);
+		poison(m.cache, 'buildHash');
+		poison(m.cache);
+		assert.ok(!poisoned(await check(m, ['--format', 'json'], modfile, m.cache, sub)), '-modfile: the build IDs decide');
 	} finally {
 		m.done();
 	}

@@ -354,7 +354,8 @@ export class UnitCacheTap implements CompileTap {
 				this.preKey = unitPreKey(this.cfg, this.unit, this.settings, args, this.goBin, goEnv, this.stamps, run.notes);
 				this.candidate = this.refused ? undefined : readUnitEntry(this.cfg, this.preKey);
 				this.goroot = goEnv.env.GOROOT ?? '';
-				const world = worldOf(this.unit, this.goroot, memo);
+				// A go.mod or overlay named in GOFLAGS is read from where no stamp looks: the build IDs decide.
+				const world = /(^|\s)-?-(modfile|overlay)\b/.test(goEnv.env.GOFLAGS ?? '') ? undefined : worldOf(this.unit, this.goroot, memo);
 				this.world = world && { digest: world.digest, settled: settled(world.newestNs, takenAtNs, this.cfg.settleMs ?? 2000) };
 				if (this.world && this.candidate?.world === this.world.digest) {
 					// Nothing the compile can read has changed since a settled run: its answer holds without asking go.
