@@ -15,7 +15,6 @@
  * does not apply (vet links nothing, so `-buildvcs` changes nothing), and nothing is written into
  * the workspace.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { access, constants, realpath } from 'node:fs/promises';
 import { sanitizeFlags } from '../escape/runner';
@@ -23,6 +22,7 @@ import { killTree, spawnTool } from '../toolchain/processes';
 import { prepareToolRun, type ToolRun } from '../toolchain/toolRun';
 import { TYPED_ANALYZERS, type TypedFact } from './facts';
 import { parseVetJson, parseVetStderr } from './vetJson';
+import { vetSaltFlag } from './vetSalt';
 
 export interface TypedRunRequest {
 	goBin: string;
@@ -91,23 +91,11 @@ export function vetBuildFlags(flags: string[]): string[] {
 	return out;
 }
 
-/**
- * A flag that changes nothing vet does (the printf analyzer is off: only TYPED_ANALYZERS run) and
- * names the run's roots, so that the go command's vet cache keeps the runs of other roots apart.
- * Go 1.26.8's vet cache key leaves out whether vet ran for diagnostics or only for facts: every
- * import of a vetted package is vetted for facts alone, which stores an empty output under the key
- * a later vet of that package as a root then replays (`go vet ./b` then `go vet ./a`, a imported by
- * b: a's diagnostics never show; checked by hand). The same roots always have the same roles.
- */
-export function rootsSalt(req: Pick<TypedRunRequest, 'cwd' | 'patterns' | 'leaveOut' | 'tags'>): string {
-	const h = createHash('sha256').update(JSON.stringify([path.resolve(req.cwd), req.patterns ?? ['.'], [...(req.leaveOut ?? [])].sort(), req.tags]));
-	return `-printf.funcs=memlens.roots${h.digest('hex').slice(0, 16)}`;
-}
-
 /** The argument list for `go vet` (exported for tests and for showing the command). */
-export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns' | 'shareEscapeCompile'> & Partial<Pick<TypedRunRequest, 'cwd' | 'leaveOut'>>, overlayFile?: string): string[] {
+export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns' | 'shareEscapeCompile'> & Partial<Pick<TypedRunRequest, 'cwd' | 'leaveOut' | 'overlay'>>, overlayFile?: string): string[] {
 	const args = ['vet', '-json', ...TYPED_ANALYZERS.map((a) => `-${a}`)];
-	if (req.cwd !== undefined) args.push(rootsSalt({ ...req, cwd: req.cwd }));
+	// Keeps Go 1.26.8's vet cache from answering for a facts-only run (./vetSalt.ts).
+	if (req.cwd !== undefined) args.push(vetSaltFlag({ ...req, cwd: req.cwd }));
 	if (req.tags?.length) args.push(`-tags=${req.tags.join(',')}`);
 	args.push(...vetBuildFlags(req.buildFlags ?? []));
 	// The escape compile's own flag (cli/compile.ts compileArgs), so its compiles are reused.

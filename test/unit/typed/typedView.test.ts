@@ -3,12 +3,16 @@
  * which files vet surely compiled, and lock-copy-by-value's confirm / retract / add on top.
  */
 import { test } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { alwaysCompiled } from '../../../server/src/typed/coverage';
 import type { TypedFact, TypedView } from '../../../server/src/typed/facts';
 import { shiftTyped, typedView, type TypedPackage } from '../../../server/src/typed/view';
 import { diffChange } from '../../../server/src/lsp/typedRuns';
-import { rootsSalt, vetArgs, vetBuildFlags } from '../../../server/src/typed/runner';
+import { vetArgs, vetBuildFlags } from '../../../server/src/typed/runner';
+import { hasInternalTests, internalUnconstrained, vetSaltFlag } from '../../../server/src/typed/vetSalt';
 import { lockCopyByValue } from '../../../server/src/rules/lock/lockCopyByValue';
 import { runRule } from '../ruleHarness';
 
@@ -139,11 +143,33 @@ test('lock-copy-by-value with types: a syntax finding vet did not report is retr
 	assert.deepEqual(await runRule(lockCopyByValue, SRC, { filePath: FILE, typed: { ...view([]), analyzers: [] } }).then((x) => x.length), 1, 'kept: copylocks did not run');
 });
 
-test('the roots salt: the same roots give the same flag, other roots, left-out files or tags another', () => {
-	const base = { cwd: '/w/m', patterns: ['./...'], leaveOut: ['/w/m/a_test.go'], tags: [] };
-	const salt = rootsSalt(base);
-	assert.match(salt, /^-printf\.funcs=memlens\.roots[0-9a-f]{16}$/);
-	assert.equal(rootsSalt({ ...base, leaveOut: ['/w/m/a_test.go'] }), salt);
-	for (const other of [{ cwd: '/w/m/sub' }, { patterns: ['./sub'] }, { leaveOut: [] }, { tags: ['x'] }]) assert.notEqual(rootsSalt({ ...base, ...other }), salt, JSON.stringify(other));
-	assert.ok(vetArgs({ ...base, buildFlags: [] }).includes(salt), 'a run with a directory carries it');
+test('the vet salt: the same roots the same flag, other roots another; one package with internal tests shares its module\'s', () => {
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'memlens-vetsalt-'));
+	try {
+		const mod = path.join(tmp, 'm');
+		const [a, b, c] = ['a', 'b', 'c'].map((d) => path.join(mod, d));
+		for (const d of [a, b, c]) mkdirSync(d, { recursive: true });
+		writeFileSync(path.join(mod, 'go.mod'), 'module m\n');
+		writeFileSync(path.join(a, 'a_test.go'), '// Copyright\n\npackage a\n');
+		writeFileSync(path.join(b, 'b_test.go'), 'package b\n');
+		writeFileSync(path.join(c, 'c_test.go'), 'package c_test\n');
+		writeFileSync(path.join(c, 'd_linux_test.go'), 'package c\n');
+		writeFileSync(path.join(c, 'e_test.go'), '//go:build extra\n\npackage c\n');
+		const base = { cwd: mod, patterns: ['./...'], leaveOut: [path.join(a, 'a_test.go')], tags: [] };
+		const salt = vetSaltFlag(base);
+		assert.match(salt, /^-printf\.funcs=memlens\.vet[0-9a-f]{16}$/);
+		assert.equal(vetSaltFlag({ ...base, leaveOut: [...base.leaveOut] }), salt);
+		for (const other of [{ cwd: a }, { patterns: ['./a'] }, { leaveOut: [] }, { tags: ['x'] }]) assert.notEqual(vetSaltFlag({ ...base, ...other }), salt, JSON.stringify(other));
+		assert.ok(vetArgs({ ...base, buildFlags: [] }).includes(salt), 'a run with a directory carries it');
+		// One package: internal tests (only test variants are roots) share the module's salt.
+		const one = (cwd: string, overlay?: Map<string, string>) => vetSaltFlag({ cwd, tags: [], ...(overlay ? { overlay } : {}) });
+		assert.equal(one(a), one(b), 'a and b have internal tests');
+		assert.notEqual(one(c), one(a), 'c: an external test, one constrained by its name, one by a build line');
+		assert.equal(hasInternalTests(c), false);
+		assert.equal(one(c, new Map([[path.join(c, 'z_test.go'), 'package c\n']])), one(a), 'an unsaved internal test file counts');
+		assert.notEqual(vetSaltFlag({ cwd: a, tags: [], leaveOut: [path.join(a, 'a_test.go')] }), one(a), 'tests left out: its own roots');
+		assert.equal(internalUnconstrained('/* x */\npackage a\n'), false, 'a header not read is not trusted');
+	} finally {
+		rmSync(tmp, { recursive: true, force: true });
+	}
 });
