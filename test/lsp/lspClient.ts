@@ -209,6 +209,8 @@ export class LspClient {
 				waiters.splice(waiters.indexOf(w), 1);
 				reject(new Error(`timed out waiting for ${what}; server log:\n${this.logs.slice(-20).join('\n')}`));
 			}, timeoutMs);
+			// The server's pipes keep the process alive while a test waits; a waiter left behind does not.
+			timer.unref();
 			const w: Waiter<T> = {
 				match,
 				resolve: (v) => {

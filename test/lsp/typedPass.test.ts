@@ -180,3 +180,33 @@ test('untrusted workspace: no typed pass, the syntax answer only (and it has no 
 		mod.cleanup();
 	}
 });
+
+test('a package vetted before as an import of another keeps its vet answer: its syntax finding is confirmed, not retracted', async () => {
+	// store has no test files: vetting it vets plain store, whose facts-only run (as use's import)
+	// the go command caches under the same key in Go 1.26.8 (typed/vetSalt.ts).
+	const mod = tempModule();
+	const pair = path.join(mod.dir, 'store', 'pair.go');
+	writeFileSync(pair, 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n');
+	const client = await LspClient.start({ configuration: configAnswer({ debounceMs: 0 }) });
+	try {
+		const useFile = path.join(mod.dir, 'use', 'use.go');
+		const typed = client.nextDiagnostics(`file://${useFile}`, (d) => d.some((x) => x.code === RULE));
+		await client.open(useFile);
+		await typed;
+		await client.waitForQuiescent();
+		const before = (await client.debugStats()).typedResults ?? 0;
+		const uri = await client.open(pair);
+		// Each quiescent status until store's vet has answered (each waiter is set before the stats are asked).
+		let next = client.waitForQuiescent();
+		while (((await client.debugStats()).typedResults ?? 0) <= before) {
+			await next;
+			next = client.waitForQuiescent();
+		}
+		next.catch(() => {});
+		const found = withCode(client.diagnostics.get(uri)?.diagnostics ?? [], RULE);
+		assert.deepEqual(found.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.severity}`), ['6:11 1'], 'the copy vet confirms');
+	} finally {
+		await client.shutdown();
+		mod.cleanup();
+	}
+});
