@@ -160,18 +160,16 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 		}
 		await flush();
 		const unitStart = { findings: findings.length, warnings: warnings.length, files };
-		// vet starts once the compile is done (it reuses its compiles), and runs while the facts become findings here.
-		let vetting: Promise<UnitTypes> | undefined;
-		const startVet = () => {
-			// A shard may hold only packages the go command does not build here: nothing to vet.
-			if (typedOn && unit.patterns.length) vetting = UnitTypes.run(opts.goBin, unit, opts.tags, compiled, !!opts.typedTests, costly?.());
-		};
 		if (r) {
 			startCostly();
 			compiles.push(r);
 			if (r.status === 'go-missing') return 'stop';
 			compiled = r.status === 'ok';
-			startVet();
+		}
+		// vet starts once the compile is done (it reuses its compiles), and runs while the facts become
+		// findings here. A shard may hold only packages the go command does not build here: nothing to vet.
+		const vetting = typedOn && unit.patterns.length ? UnitTypes.run(opts.goBin, unit, opts.tags, compiled, !!opts.typedTests, costly?.()) : undefined;
+		if (r) {
 			const seen = new Set<string>();
 			const src = sourceLookup(r.facts, (file, n) => texts.lines(file)?.[n - 1]);
 			for (const f of r.facts) {
@@ -194,7 +192,6 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
 				}
 			}
 		}
-		if (!r) startVet();
 		const types = await vetting;
 		if (types) {
 			typedRuns.push(types.result);

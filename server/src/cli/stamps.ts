@@ -28,6 +28,8 @@ export function stampOf(file: string): string {
 export interface StampMemo {
 	stamps: Map<string, string>;
 	newestNs: bigint;
+	/** The unit's local replace targets, read from go.mod once per memo. */
+	replaces?: string[];
 	/** A walk stops once this many files are stamped (`over` then says so). */
 	limit?: number;
 	over?: boolean;
@@ -94,16 +96,21 @@ export function stampsOf(unit: ModuleUnit, memo?: StampMemo): string {
 	for (const d of unit.packages) stampTree(d, h, walked, d === unit.root, memo);
 	// vendor/ (module mode vendors dependencies there) and local replace targets are read by the build and vet.
 	stampTree(path.join(unit.root, 'vendor'), h, walked, false, memo);
-	for (const d of localReplaces(goModText(unit), unit.root)) stampTree(d, h, walked, true, memo);
+	for (const d of replacesOf(unit, memo)) stampTree(d, h, walked, true, memo);
 	return h.digest('hex');
 }
 
-function goModText(unit: ModuleUnit): string {
+function replacesOf(unit: ModuleUnit, memo: StampMemo | undefined): string[] {
+	if (memo?.replaces) return memo.replaces;
+	let goMod = '';
 	try {
-		return readFileSync(path.join(unit.root, 'go.mod'), 'utf8');
+		goMod = readFileSync(path.join(unit.root, 'go.mod'), 'utf8');
 	} catch {
-		return ''; // module-less unit
+		// module-less unit
 	}
+	const out = localReplaces(goMod, unit.root);
+	if (memo) memo.replaces = out;
+	return out;
 }
 
 /**
@@ -121,7 +128,7 @@ export function worldOf(unit: ModuleUnit, goroot: string, memo: StampMemo = stam
 	for (const f of ['go.mod', 'go.sum']) h.update(`${f}\0${memoStamp(path.join(unit.root, f), memo)}\0`);
 	stampTree(unit.root, h, walked, true, memo);
 	if (goroot) stampTree(path.join(goroot, 'src'), h, walked, true, memo);
-	for (const d of localReplaces(goModText(unit), unit.root)) stampTree(d, h, walked, true, memo);
+	for (const d of replacesOf(unit, memo)) stampTree(d, h, walked, true, memo);
 	const over = memo.over;
 	memo.limit = undefined;
 	memo.over = undefined;

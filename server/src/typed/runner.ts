@@ -92,10 +92,10 @@ export function vetBuildFlags(flags: string[]): string[] {
 }
 
 /** The argument list for `go vet` (exported for tests and for showing the command). */
-export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns' | 'shareEscapeCompile'> & Partial<Pick<TypedRunRequest, 'cwd' | 'leaveOut' | 'overlay'>>, overlayFile?: string): string[] {
+export function vetArgs(req: Pick<TypedRunRequest, 'tags' | 'buildFlags' | 'patterns' | 'shareEscapeCompile'> & { salt?: string }, overlayFile?: string): string[] {
 	const args = ['vet', '-json', ...TYPED_ANALYZERS.map((a) => `-${a}`)];
 	// Keeps Go 1.26.8's vet cache from answering for a facts-only run (./vetSalt.ts).
-	if (req.cwd !== undefined) args.push(vetSaltFlag({ ...req, cwd: req.cwd }));
+	if (req.salt) args.push(req.salt);
 	if (req.tags?.length) args.push(`-tags=${req.tags.join(',')}`);
 	args.push(...vetBuildFlags(req.buildFlags ?? []));
 	// The escape compile's own flag (cli/compile.ts compileArgs), so its compiles are reused.
@@ -119,7 +119,8 @@ async function underCwd(facts: TypedFact[], cwd: string): Promise<TypedFact[]> {
 /** Runs go vet once and parses what it printed. Never throws. */
 export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 	const started = performance.now();
-	let command = `${req.goBin} ${vetArgs(req).join(' ')}`;
+	const salt = vetSaltFlag(req);
+	let command = `${req.goBin} ${vetArgs({ ...req, salt }).join(' ')}`;
 	const base = { analyzers: [...TYPED_ANALYZERS], facts: [] as TypedFact[], failedPackages: [] as string[], errors: [] as string[], cwd: req.cwd };
 	let notes: string[] = [];
 	const done = (r: Pick<TypedRunResult, 'status'> & Partial<Omit<TypedRunResult, 'durationMs' | 'cwd' | 'command'>>): TypedRunResult => ({
@@ -143,7 +144,7 @@ export async function runTyped(req: TypedRunRequest): Promise<TypedRunResult> {
 		const dirs = req.sourceDirs ?? (req.patterns?.length ? req.patterns : ['.']).filter((p) => !p.includes('...')).map((p) => path.resolve(req.cwd, p));
 		run = await prepareToolRun({ cwd: req.cwd, buildFlags: req.buildFlags, env: req.env, overlay: req.overlay, sourceDirs: dirs, ...(req.leaveOut?.length ? { leaveOut: req.leaveOut } : {}) });
 		notes = run.notes;
-		const args = vetArgs({ ...req, buildFlags: run.flags }, run.overlay?.file);
+		const args = vetArgs({ ...req, salt, buildFlags: run.flags }, run.overlay?.file);
 		command = `${req.goBin} ${args.join(' ')}`;
 		if (req.signal?.aborted) return done({ status: 'cancelled', message: 'Cancelled before start.' });
 		const { child, pid } = await spawnTool(req.goBin, args, {

@@ -15,8 +15,9 @@
  *   facts-only runs of their imports (a package importing net/http: ~13 s of vet the first time).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { findUp } from '../toolchain/moduleFiles';
 import { readHeadSync } from '../util/boundedRead';
 
 /** GOOS and GOARCH values a file name can be constrained by (go/build's knownOS, knownArch). */
@@ -36,7 +37,7 @@ export interface SaltRequest {
 /** The flag for a vet run (see the file comment). */
 export function vetSaltFlag(req: SaltRequest): string {
 	const one = (req.patterns ?? ['.']).length === 1 && (req.patterns ?? ['.'])[0] === '.' && !req.leaveOut?.length;
-	const parts = one && hasInternalTests(req.cwd, req.overlay) ? ['module', moduleRoot(req.cwd), req.tags] : ['roots', path.resolve(req.cwd), req.patterns ?? ['.'], [...(req.leaveOut ?? [])].sort(), req.tags];
+	const parts = one && hasInternalTests(req.cwd, req.overlay) ? ['module', path.dirname(findUp(path.resolve(req.cwd), 'go.mod') ?? path.join(path.resolve(req.cwd), 'go.mod')), req.tags] : ['roots', path.resolve(req.cwd), req.patterns ?? ['.'], [...(req.leaveOut ?? [])].sort(), req.tags];
 	return `-printf.funcs=memlens.vet${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)}`;
 }
 
@@ -54,7 +55,8 @@ export function hasInternalTests(dir: string, overlay?: ReadonlyMap<string, stri
 		const parts = n.slice(0, -'_test.go'.length).split('_');
 		if (parts.length > 1 && KNOWN.has(parts[parts.length - 1])) continue;
 		const file = path.join(dir, n);
-		const text = overlay?.get(file) ?? readHeadSync(file, 64 * 1024)?.text;
+		// The clause is near the top; a header longer than this is not trusted (the roots salt is the safe side).
+		const text = overlay?.get(file) ?? readHeadSync(file, 8 * 1024)?.text;
 		if (text !== undefined && internalUnconstrained(text)) return true;
 	}
 	return false;
@@ -62,7 +64,7 @@ export function hasInternalTests(dir: string, overlay?: ReadonlyMap<string, stri
 
 /** The header of a Go file: no build constraint before its package clause, which does not name a `_test` package. */
 export function internalUnconstrained(text: string): boolean {
-	for (const raw of text.slice(0, 64 * 1024).split('\n')) {
+	for (const raw of text.slice(0, 8 * 1024).split('\n')) {
 		const line = raw.trim();
 		if (/^\/\/\s*(go:build|\+build)\b/.test(line)) return false;
 		const m = /^package\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(line);
@@ -71,15 +73,4 @@ export function internalUnconstrained(text: string): boolean {
 		if (line !== '' && !line.startsWith('//')) return false;
 	}
 	return false;
-}
-
-/** The directory of the nearest go.mod at or above `dir`, else `dir`. */
-function moduleRoot(dir: string): string {
-	let d = path.resolve(dir);
-	for (;;) {
-		if (statSync(path.join(d, 'go.mod'), { throwIfNoEntry: false })?.isFile()) return d;
-		const up = path.dirname(d);
-		if (up === d) return path.resolve(dir);
-		d = up;
-	}
 }

@@ -160,7 +160,7 @@ test('the vet salt: the same roots the same flag, other roots another; one packa
 		assert.match(salt, /^-printf\.funcs=memlens\.vet[0-9a-f]{16}$/);
 		assert.equal(vetSaltFlag({ ...base, leaveOut: [...base.leaveOut] }), salt);
 		for (const other of [{ cwd: a }, { patterns: ['./a'] }, { leaveOut: [] }, { tags: ['x'] }]) assert.notEqual(vetSaltFlag({ ...base, ...other }), salt, JSON.stringify(other));
-		assert.ok(vetArgs({ ...base, buildFlags: [] }).includes(salt), 'a run with a directory carries it');
+		assert.ok(vetArgs({ ...base, buildFlags: [], salt }).includes(salt), 'the run carries it');
 		// One package: internal tests (only test variants are roots) share the module's salt.
 		const one = (cwd: string, overlay?: Map<string, string>) => vetSaltFlag({ cwd, tags: [], ...(overlay ? { overlay } : {}) });
 		assert.equal(one(a), one(b), 'a and b have internal tests');
