@@ -118,11 +118,14 @@ test('a name shadowed by an if/switch init, a range or a func literal param: no 
 	}
 });
 
+/** A same-file lock copy in store: the syntax rule reports it, and so does vet (store/pair.go:7:12). */
+const PAIR = 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n';
+
 test('a package vet cannot check keeps the syntax answer (a same-file lock copy stays reported); the others get types; by default its broken test file is not vetted', async () => {
 	const dir = tempCopy(PROTOLIKE);
 	try {
-		// store: a same-file lock copy the syntax rule sees, and a test file that does not compile.
-		writeFileSync(path.join(dir, 'store', 'pair.go'), 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n');
+		// store: a same-file lock copy the syntax rule sees (PAIR), and a test file that does not compile.
+		writeFileSync(path.join(dir, 'store', 'pair.go'), PAIR);
 		writeFileSync(path.join(dir, 'store', 'broken_test.go'), 'package store\n\nvar _ int = "not an int"\n');
 		const r = await runCli(['check', '--escape', 'none', '--typed', 'full', '--format', 'json', '--fail-on', 'none', '.'], { cwd: dir });
 		assert.match(r.stderr, /go vet could not check example\.com\/protolike\/store/);
@@ -140,7 +143,7 @@ test('a package vet cannot check keeps the syntax answer (a same-file lock copy 
 test('a package vetted before as another package\'s import keeps its diagnostics (the go command\'s vet cache does not tell the two apart)', async () => {
 	const dir = tempCopy(PROTOLIKE);
 	try {
-		writeFileSync(path.join(dir, 'store', 'pair.go'), 'package store\n\nimport "sync"\n\ntype Pair struct{ mu sync.Mutex }\n\nfunc Dup(p Pair) {}\n');
+		writeFileSync(path.join(dir, 'store', 'pair.go'), PAIR);
 		// use imports store: vetting use vets store for facts only, and the go command caches that.
 		const first = await runCli(['check', '--escape', 'none', '--format', 'json', '--fail-on', 'none', './use'], { cwd: dir });
 		assert.equal(first.code, 0, first.stderr);
