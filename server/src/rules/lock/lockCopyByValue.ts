@@ -152,6 +152,8 @@ function syntaxFindings(ctx: RuleContext): RuleFinding[] {
 	const root = ctx.tree.rootNode;
 	const imp = imports(root);
 	const env: Env = { syncPkg: imp.get('sync'), atomicPkg: imp.get('sync/atomic'), local: new Map() };
+	// Without sync or sync/atomic, only a type with Lock and Unlock methods can carry a lock.
+	if (!env.syncPkg && !env.atomicPkg && !/\bUnlock\b/.test(ctx.text)) return [];
 	const nodes = sitesByType(ctx, ['type_spec', 'method_declaration', 'function_declaration', 'func_literal', 'parameter_declaration', 'var_spec', 'range_clause', 'short_var_declaration', 'assignment_statement', 'return_statement', 'call_expression']);
 	localLockTypes(ctx, env, nodes.get('type_spec')!);
 	if (!env.syncPkg && !env.atomicPkg && env.local.size === 0) return [];

@@ -118,6 +118,7 @@ function lowerBound(xs: readonly number[], x: number): number {
 export function descendants(node: Node, types: string | string[]): Node[] {
 	if (!shared) return node.descendantsOfType(types);
 	if (!copied(node)) {
+		if (!node.parent) return rootWalk(node, types);
 		// A tree-sitter node (a huge file is walked in place, see syntax/mirror.ts `inPlaceTree`):
 		// its wrappers are new objects on every access, so walks are memoized by position.
 		const key = `${node.id}:${node.startIndex}:${node.endIndex}:${typeof types === 'string' ? types : types.join(',')}`;
@@ -139,6 +140,41 @@ export function descendants(node: Node, types: string | string[]): Node[] {
 	}
 	if (want.length > 1) hits.sort((a, b) => a - b);
 	return hits.map((i) => idx.order[i]);
+}
+
+/**
+ * Node types asked of an in-place root so far in this thread. tree-sitter's `descendantsOfType`
+ * costs a walk of the whole tree whatever it finds, and the rules ask the root for about ten sets
+ * of types: the first root walk of a run asks for every type asked before, and the run's later
+ * root walks are answered from its buckets (most of the rules' time on an unedited file otherwise).
+ */
+const rootTypes = new Set<string>();
+
+interface RootIndex {
+	order: Node[];
+	/** Type → positions in `order` (preorder, as tree-sitter returns them). */
+	byType: Map<string, number[]>;
+}
+
+function rootWalk(root: Node, types: string | string[]): Node[] {
+	const want = typeof types === 'string' ? [types] : types;
+	// web-tree-sitter 0.27 answers only the ERROR nodes when ERROR is one of several types asked.
+	if (want.includes('ERROR')) return root.descendantsOfType(types).filter((n): n is Node => n !== null);
+	const runs = perRun(shared!, 'rootWalks', () => new Map<string, RootIndex>());
+	const key = `${root.id}:${root.startIndex}:${root.endIndex}`;
+	let idx = runs.get(key);
+	if (!idx || want.some((t) => !idx!.byType.has(t))) {
+		for (const t of want) rootTypes.add(t);
+		const all = [...rootTypes];
+		const order = root.descendantsOfType(all).filter((n): n is Node => n !== null);
+		const byType = new Map<string, number[]>(all.map((t) => [t, []]));
+		order.forEach((n, i) => byType.get(n.type)?.push(i));
+		runs.set(key, (idx = { order, byType }));
+	}
+	const hits: number[] = [];
+	for (const t of new Set(want)) for (const i of idx.byType.get(t)!) hits.push(i);
+	if (want.length > 1) hits.sort((a, b) => a - b);
+	return hits.map((i) => idx!.order[i]);
 }
 
 /** Is `node` from the JS copy (not a tree-sitter node walked in place)? Not a type guard: both have the rules' API. */

@@ -21,6 +21,7 @@ import { assignedValue, constInt, sourceOf, typeKind, type Kind, type Source, ty
 /** Calls that fill their buffer argument and return the byte count (`r.Read(buf)`, `io.ReadFull(r, buf)`, `copy(buf, src)`). */
 const READS_INTO = /(^|\.)(Read\w*|copy)$/;
 const TRIMS = /^(strings|bytes)\.(Trim|TrimSpace|TrimPrefix|TrimSuffix|TrimLeft|TrimRight|TrimFunc)$/;
+const TRIM_START = /^(strings|bytes)\b/;
 
 /** `len(x)`, `cap(x)`, `len(x) - k`: an end bound that keeps (nearly) all of `x`. */
 function nearLen(end: Node, env: SourceEnv, depth = 0): boolean {
@@ -185,9 +186,10 @@ export const subsliceRetention: Rule = {
 		const nodes = sitesByType(ctx, ['field_declaration', 'slice_expression', 'call_expression']);
 		const env: SourceEnv = { root, pkgNames: importedNames(root), fields: fieldKinds(nodes.get('field_declaration')!), consts: packageConsts(ctx) };
 		const out: RuleFinding[] = [];
-		const candidates = [...nodes.get('slice_expression')!, ...nodes.get('call_expression')!].sort((a, b) => a.startIndex - b.startIndex);
+		// A trim's callee starts where its call does: the text there rules out most calls without reading their nodes.
+		const trims = nodes.get('call_expression')!.filter((c) => TRIM_START.test(ctx.text.slice(c.startIndex, c.startIndex + 8)) && TRIMS.test(calleeName(c) ?? ''));
+		const candidates = [...nodes.get('slice_expression')!, ...trims].sort((a, b) => a.startIndex - b.startIndex);
 		for (const e of candidates) {
-			if (e.type === 'call_expression' && !TRIMS.test(calleeName(e) ?? '')) continue;
 			if (!enclosingFunction(e)) continue;
 			const slice = pieceOf(e, env);
 			// Report the outermost aliasing expression only (`strings.TrimSpace(raw[a:b])`).
