@@ -82,3 +82,45 @@ test('the capacity fix compiles and removes the finding', async () => {
 	const r = goCheck({ 'a.go': out }, { cmd: 'vet' });
 	assert.ok(r.ok, r.output);
 });
+
+// fasthttp's copyBufPool: every Put hands back the `any` a Get returned, so no Put boxes.
+test('a slice New whose Puts hand back the `any` from Get is a hint without the Put claim', async () => {
+	const src = `package a
+
+import "sync"
+
+var keep = sync.Pool{New: func() any { return make([]byte, 4096) }}
+
+func useKeep() {
+	v := keep.Get()
+	b := v.([]byte)
+	_ = b
+	keep.Put(v)
+}
+
+var box = sync.Pool{New: func() any { return make([]byte, 4096) }}
+
+func useBox() {
+	v := box.Get()
+	b := v.([]byte)
+	box.Put(b)
+}
+
+var reassigned = sync.Pool{New: func() any { return make([]byte, 4096) }}
+
+func useReassigned() {
+	v := reassigned.Get()
+	v = make([]byte, 1)
+	reassigned.Put(v)
+}
+`;
+	const f = await runRule(poolNewNonPointer, src);
+	assert.deepEqual(lines(f), [5, 14, 22]);
+	assert.equal(f[0].severity, 'hint');
+	assert.match(f[0].message, /do not box again/);
+	assert.doesNotMatch(f[0].message, /each Put of it boxes again/);
+	for (const x of f.slice(1)) {
+		assert.equal(x.severity, 'warning');
+		assert.match(x.message, /each Put of it boxes again/);
+	}
+});

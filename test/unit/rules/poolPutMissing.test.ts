@@ -180,3 +180,104 @@ func newReader(r io.Reader) *bufio.Reader {
 `;
 	assert.deepEqual(await runRule(poolPutMissing, src), []);
 });
+
+// fasthttp's pipeConn.Write: the object is sent on a channel on one path, so a deferred Put would
+// hand it back under its new owner; the advice is to put it back on the path that drops it.
+test('no defer advice when another path hands the object on', async () => {
+	const src = `package a
+
+import (
+	"errors"
+	"sync"
+)
+
+type buf struct{ b []byte }
+
+var pool = sync.Pool{New: func() any { return new(buf) }}
+
+func send(ch chan *buf, stop, timeout chan struct{}) error {
+	b := pool.Get().(*buf)
+	select {
+	case <-stop:
+		pool.Put(b)
+		return errors.New("stop")
+	default:
+	}
+	select {
+	case ch <- b:
+	case <-timeout:
+		return errors.New("timeout")
+	}
+	return nil
+}
+
+func plain(fail bool) error {
+	b := pool.Get().(*buf)
+	if fail {
+		return errors.New("x")
+	}
+	pool.Put(b)
+	return nil
+}
+`;
+	const f = await runRule(poolPutMissing, src);
+	assert.deepEqual(lines(f), [13, 29]);
+	assert.doesNotMatch(f[0].message, /Defer the Put/);
+	assert.match(f[0].message, /Put it back on that path too/);
+	assert.match(f[1].message, /Defer the Put right after the Get/);
+});
+
+// fasthttp's workerPool.getCh and client_golang's constrainLabels: the object is also given to a
+// goroutine or a closure that puts it back, so the function lends it and callers own nothing.
+test('a function whose goroutine or closure puts the object back is not a getter', async () => {
+	const src = `package a
+
+import "sync"
+
+type wc struct{ ch chan int }
+
+type wp struct{ pool sync.Pool }
+
+func (w *wp) work(c *wc) {}
+
+func (w *wp) getCh() *wc {
+	v := w.pool.Get()
+	c := v.(*wc)
+	go func() {
+		w.work(c)
+		w.pool.Put(v)
+	}()
+	return c
+}
+
+var labels = sync.Pool{New: func() any { return map[string]string{} }}
+
+func constrain() (map[string]string, func()) {
+	m := labels.Get().(map[string]string)
+	return m, func() { labels.Put(m) }
+}
+
+func (w *wp) getOwned() *wc {
+	v := w.pool.Get()
+	c := v.(*wc)
+	return c
+}
+
+func (w *wp) Serve(x int) {
+	c := w.getCh()
+	c.ch <- x
+}
+
+func Use() int {
+	m, closer := constrain()
+	defer closer()
+	return len(m)
+}
+
+func (w *wp) Leak(x int) {
+	c := w.getOwned()
+	c.ch <- x
+}
+`;
+	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [46]);
+});

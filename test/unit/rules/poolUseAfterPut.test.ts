@@ -153,3 +153,55 @@ func always(v any) *bytes.Buffer {
 	const f = await runRule(poolUseAfterPut, src);
 	assert.deepEqual(lines(f), [src.split('\n').findIndex((l) => l.includes('return b\n') || l === '\treturn b') + 1]);
 });
+
+// fasthttp's hijack path: `go hijackConnHandler(ctx, …)` whose body ends with `s.releaseCtx(ctx)`,
+// while the caller's own release is on the other path.
+test('a goroutine that puts the object back itself (through this file\'s functions) owns it', async () => {
+	const src = `package a
+
+import "sync"
+
+type Ctx struct{ b []byte }
+
+type Server struct{ ctxPool sync.Pool }
+
+func (s *Server) acquireCtx() *Ctx {
+	v := s.ctxPool.Get()
+	if v == nil {
+		return &Ctx{}
+	}
+	return v.(*Ctx)
+}
+
+func (s *Server) releaseCtx(ctx *Ctx) {
+	ctx.b = ctx.b[:0]
+	s.ctxPool.Put(ctx)
+}
+
+func handle(ctx *Ctx, s *Server) {
+	_ = ctx.b
+	s.releaseCtx(ctx)
+}
+
+func read(ctx *Ctx) { _ = ctx.b }
+
+func (s *Server) serve(hijack bool) {
+	ctx := s.acquireCtx()
+	if hijack {
+		go handle(ctx, s)
+	}
+	if !hijack {
+		s.releaseCtx(ctx)
+	}
+}
+
+func (s *Server) racy() {
+	ctx := s.acquireCtx()
+	go read(ctx)
+	s.releaseCtx(ctx)
+}
+`;
+	const f = await runRule(poolUseAfterPut, src);
+	assert.deepEqual(lines(f), [41]);
+	assert.equal(f[0].severity, 'error');
+});

@@ -9,7 +9,7 @@ import type { Node } from '../../syntax/mirror';
 import type { Fix, RuleFinding } from '../../model';
 import { FUNCTION_TYPES, callArgs, calleeName, descendants, rangeOf } from '../shared/ast';
 import type { Rule, RuleContext } from '../types';
-import { factsIn, getBindings, isPoolExpr, isPoolLiteral, isResetOf, poolIndex, statementOf, type PoolIndex } from './poolShared';
+import { factsIn, getBindings, isPoolExpr, isPoolLiteral, isResetOf, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
 import { resolveLocal } from '../shared/declarations';
 
 /** `New` func literals with the pool key they belong to. */
@@ -74,6 +74,28 @@ function everyGetResets(ctx: RuleContext, pool: string | undefined): boolean {
 	});
 }
 
+/**
+ * Every Put of `pool` in the file puts back the very `any` a Get of it returned (`v := P.Get()` …
+ * `P.Put(v)`, no assertion): those Puts box nothing, and the non-pointer costs a box per miss only.
+ */
+function putsKeepInterface(ctx: RuleContext, idx: PoolIndex, pool: string | undefined): boolean {
+	if (!pool) return false;
+	const puts = idx.calls.filter((c) => poolCall(idx, c, 'Put') === pool);
+	if (!puts.length) return false;
+	const gets = getBindings(ctx).filter((g) => g.pool === pool && !g.getter && !g.assertedType && !g.deref);
+	return puts.every((c) => {
+		const arg = callArgs(c)[0];
+		if (arg?.type !== 'identifier') return false;
+		const d = resolveLocal(arg, arg.text);
+		return !!d && gets.some((g) => g.ident.startIndex === d.id.startIndex && g.name === arg.text && !assignedElsewhere(g));
+	});
+}
+
+/** The Get's variable is assigned again in its function (then it may hold something else at the Put). */
+function assignedElsewhere(g: GetBinding): boolean {
+	return descendants(g.func, 'assignment_statement').some((a) => a.id !== g.stmt.id && (a.childForFieldName('left')?.namedChildren ?? []).some((l) => l?.type === 'identifier' && l.text === g.name));
+}
+
 export const poolNewNonPointer: Rule = {
 	id: 'pool-new-non-pointer',
 	doc: { summary: 'sync.Pool.New returns a non-pointer value (boxed on every miss) or a bytes.Buffer pre-filled with N zero bytes', severity: 'warning', usesEscape: true },
@@ -96,11 +118,15 @@ export const poolNewNonPointer: Rule = {
 					const esc = factsIn(ctx, e).filter((f) => f.kind === 'escapes-to-heap');
 					// `-m` prints the fact twice (value + box); the -m=2 parser may merge them into one.
 					const compiler = esc.length >= 2 ? ` The compiler reports \`${esc[0].message}\` ${esc.length} times: the value and its box.` : esc.length ? ` The compiler reports \`${esc[0].message}\`.` : '';
+					// Puts that hand back the `any` they got box nothing: what is left is one small box per miss.
+					const kept = putsKeepInterface(ctx, idx, pool);
 					out.push({
 						rule: 'pool-new-non-pointer',
 						range: rangeOf(e),
-						severity: 'warning',
-						message: `\`New\` returns ${kind}, not a pointer: every pool miss allocates it and boxes it into \`any\` (a second allocation), and each Put of it boxes again.${compiler} Return a pointer (\`b := make(…); return &b\`) and assert \`*T\` at the Get sites.`,
+						severity: kept ? 'hint' : 'warning',
+						message: kept
+							? `\`New\` returns ${kind}, not a pointer: every pool miss allocates it and boxes it into \`any\` (a second, small allocation). The Puts in this file put back the \`any\` a Get returned, so they do not box again.${compiler} Returning a pointer (\`b := make(…); return &b\`) saves the box on a miss.`
+							: `\`New\` returns ${kind}, not a pointer: every pool miss allocates it and boxes it into \`any\` (a second allocation), and each Put of it boxes again.${compiler} Return a pointer (\`b := make(…); return &b\`) and assert \`*T\` at the Get sites.`,
 					});
 					continue;
 				}

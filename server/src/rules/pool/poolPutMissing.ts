@@ -183,7 +183,10 @@ function checkBinding(ctx: RuleContext, f: FileFacts, g: GetBinding, out: RuleFi
 		for (const r of releases) related.push({ range: rangeOf(r.node), message: r.deferred ? 'the deferred Put, registered after that exit' : 'the Put that is skipped' });
 		const late = releases.every((r) => r.deferred && r.node.startIndex > miss.node.startIndex);
 		const why = late ? `: the deferred Put is registered after that ${miss.kind === 'return' ? 'return' : 'exit'}, so it does not cover it and that path` : ' (the Put is on another path), so that path';
-		message = `\`${g.name}\` from \`${src}\` is not put back ${exitText(miss)}${why} drains the pool.${inLoop ? '' : ' Defer the Put right after the Get.'}`;
+		// A defer is advised only where the defer fix is safe: an object handed on (sent, stored,
+		// returned) on another path would be put back under its new owner.
+		const safeDefer = !inLoop && flow.events.every((e) => e.effect === 'release') && !flow.exits.some((e) => e.states.has('handed'));
+		message = `\`${g.name}\` from \`${src}\` is not put back ${exitText(miss)}${why} drains the pool.${safeDefer ? ' Defer the Put right after the Get.' : inLoop ? '' : ' Put it back on that path too.'}`;
 	}
 	const fix = deferFix(ctx, poolIndex(ctx), g, t, flow);
 	out.push({ rule: 'pool-put-missing', range: rangeOf(g.call), severity: inLoop ? 'warning' : 'information', message, fixes: fix ? [fix] : [], related });

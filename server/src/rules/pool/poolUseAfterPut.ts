@@ -11,6 +11,8 @@ import type { Fix, RuleFinding, TextEdit } from '../../model';
 import { descendants, importEdit, rangeOf } from '../shared/ast';
 import type { Rule, RuleContext } from '../types';
 import { aliasRoot, bindingsByFunc, calledName, getBindings, ownDescendants, poolIndex, putCallsOf, statementOf, type GetBinding, type PoolIndex } from './poolShared';
+import { callEffect, fileFacts, involves } from './poolOwnership';
+import { trackBinding } from './poolPutMissing';
 
 function inDefer(n: Node, fn: Node): boolean {
 	for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'defer_statement') return true;
@@ -135,7 +137,7 @@ function check(ctx: RuleContext, idx: PoolIndex, g: GetBinding, out: RuleFinding
 		if (gs.startIndex < g.stmt.endIndex) continue;
 		if (putCallsOf(idx, gs, g.name, g.pool).length) continue; // the goroutine owns it
 		const ref = descendants(gs, 'identifier').find((i) => aliases.has(i.text));
-		if (!ref) continue;
+		if (!ref || goroutineReleases(ctx, idx, g, gs)) continue;
 		const joins = ownDescendants(g.func, ['call_expression', 'unary_expression']).filter((n) => n.startIndex > gs.endIndex && isJoin(n));
 		const later = plain.find((p) => p.startIndex > gs.endIndex && !joins.some((j) => j.startIndex < p.startIndex));
 		const racing = later ?? (deferred.length && !joins.length ? deferred[0] : undefined);
@@ -148,6 +150,16 @@ function check(ctx: RuleContext, idx: PoolIndex, g: GetBinding, out: RuleFinding
 			related: [{ range: rangeOf(racing), message: 'put back here' }],
 		});
 	}
+}
+
+/**
+ * The goroutine puts the object back itself through a function of this file (`go serve(ctx)` whose
+ * body ends with `s.releaseCtx(ctx)`): it owns the object, and a Put left here is on another path.
+ */
+function goroutineReleases(ctx: RuleContext, idx: PoolIndex, g: GetBinding, gs: Node): boolean {
+	const f = fileFacts(idx, ctx.tree.rootNode);
+	const t = trackBinding(f, g);
+	return descendants(gs, 'call_expression').some((c) => involves(f, t, c) && callEffect(f, t, c) === 'release');
 }
 
 export const poolUseAfterPut: Rule = {

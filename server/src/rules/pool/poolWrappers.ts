@@ -92,6 +92,17 @@ function getNames(idx: PoolIndex, fn: Node): { names: Set<string>; pool: string 
 	return { names, pool };
 }
 
+/** A Put of `pool`, of one of `names`, inside a func literal of `fn`. */
+function putInLiteral(idx: PoolIndex, fn: Node, names: ReadonlySet<string>, pool: string): boolean {
+	return descendants(fn, 'func_literal').some((lit) =>
+		descendants(lit, 'call_expression').some((c) => {
+			if (poolCall(idx, c, 'Put') !== pool) return false;
+			const root = aliasRoot(callArgs(c)[0] ?? null);
+			return !!root && names.has(root);
+		}),
+	);
+}
+
 /** Records `fn` in the index's getters and putters when it is one. */
 export function summarise(idx: PoolIndex, fn: Node): void {
 	const name = fn.childForFieldName('name')?.text;
@@ -114,6 +125,9 @@ export function summarise(idx: PoolIndex, fn: Node): void {
 		}
 		if (root && bound === null) bound = getNames(idx, fn);
 		if (bound && root && bound.names.has(root)) {
+			// The object also went to a goroutine or closure that puts it back (`go func() { work(ch);
+			// p.Put(v) }()`): the caller is lent it, and owns nothing to put back.
+			if (putInLiteral(idx, fn, bound.names, bound.pool)) break;
 			const after = stmts.filter((t) => t.endIndex <= r.startIndex);
 			const resets = [...bound.names].some((n) => after.some((t) => isResetOf(t, n)));
 			const fields = new Set([...bound.names].flatMap((n) => after.flatMap((t) => fieldsAssigned(t, n))));
