@@ -182,3 +182,29 @@ func FinLater() {
 	assert.doesNotMatch(f[2].message, /panics/);
 	assert.match(f[2].message, /never collected/);
 });
+
+// twpayne/go-geos#216: `runtime.AddCleanup(c, c.destroyWKBReader, cWKBReader)`. A method value with a
+// pointer receiver binds ptr (go1.26 panics: "cleanup function closes over ptr"); a value receiver
+// binds a copy, and the cleanup runs (both checked with go run).
+test('AddCleanup with a method value of the object: pointer receiver error, value receiver silent, unknown a hint', async () => {
+	const src = `package a
+
+import "runtime"
+
+type C struct{ n int }
+
+func (c *C) destroyPtr(h int) {}
+func (c C) destroyVal(h int)  {}
+
+func a() { c := &C{}; runtime.AddCleanup(c, c.destroyPtr, 1) }
+func b() { c := &C{}; runtime.AddCleanup(c, c.destroyVal, 1) }
+func d() { var x C; runtime.AddCleanup(&x, x.destroyPtr, 1) }
+func e() { c := &C{}; runtime.AddCleanup(c, c.elsewhere, 1) }
+func f() { c := &C{}; o := &C{}; runtime.AddCleanup(c, o.destroyPtr, 1) }
+`;
+	const f = await runRule(finalizerSelfReference, src);
+	assert.deepEqual(lines(f), [10, 12, 13]);
+	assert.deepEqual(f.map((x) => x.severity), ['error', 'error', 'hint']);
+	assert.match(f[0].message, /method value `c.destroyPtr` binds its pointer receiver `c`.*panics/);
+	assert.match(f[1].message, /binds its pointer receiver `&x`/);
+});

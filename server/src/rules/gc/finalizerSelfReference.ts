@@ -134,6 +134,7 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 			message: `\`${obj.text}\` is passed as the cleanup's argument: ptr stays reachable through arg, so the cleanup would never run; the runtime panics here ("runtime.AddCleanup: ptr is equal to arg, cleanup will never run", verified with go1.26).`,
 		});
 	}
+	if (cleanup) methodValue(ctx, call, obj, args[1], out);
 	const lit = literalOf(args[1], fn);
 	const body = lit && bodyOf(lit);
 	if (!lit?.parent || !body) return;
@@ -161,6 +162,33 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 			...refs.slice(1).map((r) => ({ range: rangeOf(r), message: `also captures \`${obj.text}\`` })),
 		],
 		fixes: fix ? [fix] : undefined,
+	});
+}
+
+/**
+ * `AddCleanup(c, c.destroy, arg)`: a method value binds its receiver, so with a pointer receiver it
+ * holds `c` (or `&x` for `x.destroy`) itself. Verified with go1.26: the runtime panics ("cleanup
+ * function closes over ptr"); a value receiver binds a copy, and the cleanup runs. The receiver is
+ * known when the method is declared in this file; otherwise the claim is a hint.
+ */
+function methodValue(ctx: RuleContext, call: Node, obj: Node, cleanupArg: Node | undefined, out: RuleFinding[]): void {
+	if (cleanupArg?.type !== 'selector_expression') return;
+	const operand = cleanupArg.childForFieldName('operand');
+	const method = cleanupArg.childForFieldName('field')?.text;
+	if (operand?.type !== 'identifier' || operand.text !== obj.text || !method) return;
+	const decls = ctx.tree.rootNode.namedChildren.filter((d): d is Node => d?.type === 'method_declaration' && d.childForFieldName('name')?.text === method);
+	const pointer = decls.map((d) => d.childForFieldName('receiver')?.namedChildren.find((p) => p?.type === 'parameter_declaration')?.childForFieldName('type')?.type === 'pointer_type');
+	if (pointer.some((p) => !p)) return; // a value receiver binds a copy (or the name is ambiguous)
+	const known = pointer.length > 0;
+	const bound = isAddressOf(callArgs(call)[0]) ? `&${obj.text}` : obj.text;
+	out.push({
+		rule: finalizerSelfReference.id,
+		range: rangeOf(cleanupArg),
+		severity: known ? 'error' : 'hint',
+		message: known
+			? `The method value \`${cleanupArg.text}\` binds its pointer receiver \`${bound}\`, the object the cleanup is attached to: \`${obj.text}\` stays reachable from its own cleanup, so it would never run; the Go 1.26 runtime detects this and panics ("runtime.AddCleanup: cleanup function closes over ptr, cleanup will never run", verified). Pass a function that takes what it needs as the argument instead.`
+			: `If \`${method}\` has a pointer receiver, the method value \`${cleanupArg.text}\` binds \`${bound}\`, the object the cleanup is attached to, and the Go 1.26 runtime panics ("cleanup function closes over ptr"); with a value receiver it binds a copy and the cleanup runs. \`${method}\` is not declared in this file.`,
+		related: [{ range: rangeOf(call), message: 'cleanup attached here' }],
 	});
 }
 
