@@ -192,3 +192,54 @@ func F(urls []string) {
 test('every prefix of the fixture (half-typed code) runs without throwing', async () => {
 	for (let n = 0; n <= spec.length; n += 5) await runRule(loopvarCapture, spec.slice(0, n), { minor: 21 });
 });
+
+// juruen/rmapi#290: a poll of ctx.Done() in a select with a default case does not wait for the
+// goroutine started by wg.Go, so the iteration moves on while it may still read `doc`.
+test('a receive in a select with a default case, or inside a func literal, is not a join', async () => {
+	const src = `package a
+
+import "context"
+
+type group struct{}
+
+func (g *group) Go(f func() error) {}
+func (g *group) Wait() error       { return nil }
+
+func use(string) error { return nil }
+
+func poll(ctx context.Context, docs []string) {
+	var wg group
+	for _, doc := range docs {
+		wg.Go(func() error { return use(doc) })
+		select {
+		case <-ctx.Done():
+			return
+		default:
+		}
+	}
+	wg.Wait()
+}
+
+func waits(ctx context.Context, docs []string, done chan struct{}) {
+	var wg group
+	for _, doc := range docs {
+		wg.Go(func() error { return use(doc) })
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+		}
+	}
+}
+
+func later(docs []string, done chan struct{}) {
+	var wg group
+	for _, doc := range docs {
+		wg.Go(func() error { return use(doc) })
+		go func() { <-done }()
+	}
+}
+`;
+	const f = await runRule(loopvarCapture, src, { minor: 18 });
+	assert.deepEqual(lines(f), [15, 40]);
+});

@@ -167,7 +167,21 @@ export function joinedLater(node: Node, loop: Node): boolean {
 	if (i < 0) return false;
 	return stmts.slice(i + 1).some(
 		(s) =>
-			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '')) ||
-			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-'),
+			descendants(s, 'call_expression').some((c) => /\.Wait$/.test(calleeName(c) ?? '') && waitsHere(c, s)) ||
+			descendants(s, 'unary_expression').some((u) => u.child(0)?.type === '<-' && waitsHere(u, s)),
 	);
+}
+
+/**
+ * The wait or receive `n` blocks the iteration: not inside a func literal (which runs elsewhere)
+ * nor in a select with a default case (`select { case <-ctx.Done(): …; default: }` polls and
+ * moves on: rmapi's Mirror loop).
+ */
+function waitsHere(n: Node, stmt: Node): boolean {
+	for (let p = n.parent; p; p = p.parent) {
+		if (p.type === 'func_literal') return false;
+		if (p.type === 'select_statement' && p.namedChildren.some((c) => c?.type === 'default_case')) return false;
+		if (p.id === stmt.id) break;
+	}
+	return true;
 }
