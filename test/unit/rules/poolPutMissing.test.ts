@@ -281,3 +281,28 @@ func (w *wp) Leak(x int) {
 `;
 	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [46]);
 });
+
+// facebook/dhcplb#3: the read error returns without the Put; net's packet reads do not keep the buffer.
+test('net packet reads into the object do not hand it on', async () => {
+	const src = `package a
+
+import (
+	"net"
+	"sync"
+)
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 1500); return &b }}
+
+func serve(conn *net.UDPConn) error {
+	bp := bufPool.Get().(*[]byte)
+	n, addr, err := conn.ReadFromUDP(*bp)
+	if err != nil {
+		return err
+	}
+	_, _ = n, addr
+	bufPool.Put(bp)
+	return nil
+}
+`;
+	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [11]);
+});

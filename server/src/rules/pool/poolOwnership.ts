@@ -51,8 +51,13 @@ export interface FileFacts {
 
 /** Names of calls that put an object back (another file's `putBuf(b)`, `m.returnToPool()`). */
 export const RELEASE_NAME = /^(put|release|free|recycle|reclaim|unref|decref)|topool$|release$/i;
-/** Methods of any type that, by io's contract, never retain their argument. */
-const NO_RETAIN_METHODS = new Set(['Write', 'WriteString', 'WriteAt', 'Read', 'ReadAt', 'ReadFull', 'Encode', 'Decode', 'EncodeElement', 'Unmarshal', 'Marshal', 'Sum', 'Printf', 'Print', 'Println', 'Equal', 'Compare']);
+/** Methods of any type that, by the io and net contracts, never retain their argument. */
+const NO_RETAIN_METHODS = new Set([
+	...['Write', 'WriteString', 'WriteAt', 'Read', 'ReadAt', 'ReadFull', 'ReadFrom', 'WriteTo', 'Encode', 'Decode', 'EncodeElement', 'Unmarshal', 'Marshal', 'Sum', 'Printf', 'Print', 'Println', 'Equal', 'Compare'],
+	// net's packet connections read into and write from the caller's buffer (facebook/dhcplb#3).
+	...['ReadFromUDP', 'ReadFromUDPAddrPort', 'ReadMsgUDP', 'ReadMsgUDPAddrPort', 'WriteToUDP', 'WriteToUDPAddrPort', 'WriteMsgUDP', 'WriteMsgUDPAddrPort'],
+	...['ReadFromIP', 'WriteToIP', 'ReadMsgIP', 'WriteMsgIP', 'ReadFromUnix', 'WriteToUnix', 'ReadMsgUnix', 'WriteMsgUnix'],
+]);
 /** Methods of standard types whose result shares the receiver's memory (spec §1.4). */
 const ALIAS_RESULTS = new Set([...ALIAS_METHODS, 'Peek', 'ReadSlice', 'ReadLine', 'Bytes']);
 const HARMLESS_BUILTINS = new Set(['len', 'cap', 'copy', 'clear', 'delete', 'print', 'println', 'min', 'max', 'new', 'make', 'complex', 'real', 'imag', 'close', 'panic', 'string']);
