@@ -15,6 +15,7 @@ const BENCHES = {
 	escapeParity: [['--quick'], true],
 	causes: [[path.join(root, 'examples')], true],
 	precision: [['--quick'], true],
+	recall: [['--quick'], true],
 	fixCorpus: [['--quick'], true],
 	gorootScan: [[path.join(GOROOT_SRC, 'sync')], true],
 	goplsCompare: [['examples/'], false],

@@ -1,0 +1,3 @@
+module github.com/pborman/uuid
+
+go 1.15

@@ -1,0 +1,3 @@
+module example.com/dhcplb
+
+go 1.19

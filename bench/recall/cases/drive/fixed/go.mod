@@ -1,0 +1,3 @@
+module example.com/drive
+
+go 1.6

@@ -1,0 +1,3 @@
+module example.com/forwardproxy
+
+go 1.14

@@ -1,0 +1,3 @@
+module example.com/gogeos-addcleanup
+
+go 1.24.0

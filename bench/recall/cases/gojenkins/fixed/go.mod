@@ -1,0 +1,3 @@
+module example.com/gojenkins
+
+go 1.17

@@ -1,0 +1,3 @@
+module example.com/goresctrl-uintptr
+
+go 1.25.0

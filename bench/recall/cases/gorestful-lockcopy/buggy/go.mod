@@ -1,0 +1,3 @@
+module example.com/gorestful-lockcopy
+
+go 1.13

@@ -1,0 +1,3 @@
+module example.com/gworker
+
+go 1.18

@@ -1,0 +1,3 @@
+module example.com/kluctl-lockcopy
+
+go 1.19

@@ -1,0 +1,3 @@
+module github.com/grafana/loki
+
+go 1.17

@@ -1,0 +1,3 @@
+module example.com/lotusdb
+
+go 1.16

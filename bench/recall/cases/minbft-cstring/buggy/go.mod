@@ -1,0 +1,3 @@
+module example.com/minbft-cstring
+
+go 1.12

@@ -1,0 +1,3 @@
+module example.com/nocalhost
+
+go 1.16

@@ -1,0 +1,3 @@
+module example.com/phuslu-log-interface
+
+go 1.18

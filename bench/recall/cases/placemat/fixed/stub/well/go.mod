@@ -1,0 +1,3 @@
+module github.com/cybozu-go/well
+
+go 1.13

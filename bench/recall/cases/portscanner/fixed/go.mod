@@ -1,0 +1,3 @@
+module example.com/portscanner
+
+go 1.10

@@ -1,0 +1,3 @@
+module example.com/pprof
+
+go 1.18

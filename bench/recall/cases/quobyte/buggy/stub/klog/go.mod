@@ -1,0 +1,3 @@
+module k8s.io/klog
+
+go 1.19

@@ -1,0 +1,10 @@
+package resty
+
+import (
+	"bytes"
+	"sync"
+)
+
+var (
+	bufPool           = &sync.Pool{New: func() interface{} { return &bytes.Buffer{} }}
+)

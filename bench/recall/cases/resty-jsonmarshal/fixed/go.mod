@@ -1,0 +1,3 @@
+module example.com/resty-jsonmarshal
+
+go 1.11

@@ -1,0 +1,4 @@
+// Package action: minimal stub.
+package action
+
+type SyncAction interface{ Perform() error }

@@ -1,0 +1,3 @@
+module example.com/rsyncsidekick
+
+go 1.25.0

@@ -1,0 +1,4 @@
+// Package fs: minimal stub.
+package fs
+
+type FileSystem interface{ Name() string }

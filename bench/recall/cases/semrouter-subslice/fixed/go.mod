@@ -1,0 +1,3 @@
+module example.com/semrouter-subslice
+
+go 1.25.0

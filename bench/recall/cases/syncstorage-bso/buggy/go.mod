@@ -1,0 +1,3 @@
+module example.com/syncstorage-bso
+
+go 1.7

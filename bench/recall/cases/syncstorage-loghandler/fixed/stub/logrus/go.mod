@@ -1,0 +1,3 @@
+module github.com/Sirupsen/logrus
+
+go 1.7

@@ -1,0 +1,3 @@
+module example.com/tldr
+
+go 1.9

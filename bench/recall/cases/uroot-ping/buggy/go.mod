@@ -1,0 +1,3 @@
+module example.com/uroot-ping
+
+go 1.9

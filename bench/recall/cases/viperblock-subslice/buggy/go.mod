@@ -1,0 +1,3 @@
+module example.com/viperblock-subslice
+
+go 1.26.4

@@ -1,0 +1,3 @@
+module github.com/RoaringBitmap/roaring
+
+go 1.20
