@@ -306,3 +306,41 @@ func serve(conn *net.UDPConn) error {
 `;
 	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [11]);
 });
+
+// phuslu/log's Entry.Interface: `enc := json.NewEncoder(b)` carries b; enc's methods are encoding/json's
+// and cannot put b back or keep it, so the missing Put is still seen. A carrier made by another
+// module's package (`x := wire.NewWriter(b)`) stays unknown, and the rule silent.
+test('methods of a carrier made by a standard function do not hide a missing Put', async () => {
+	const src = `package a
+
+import (
+	"encoding/json"
+	"sync"
+
+	"example.com/wire"
+)
+
+type bb struct{ B []byte }
+
+func (b *bb) Write(p []byte) (int, error) { b.B = append(b.B, p...); return len(p), nil }
+
+var bbpool = sync.Pool{New: func() any { return new(bb) }}
+
+func encode(v any) []byte {
+	b := bbpool.Get().(*bb)
+	b.B = b.B[:0]
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return append([]byte(nil), b.B...)
+}
+
+func theirs(v any) int {
+	b := bbpool.Get().(*bb)
+	x := wire.NewWriter(b)
+	x.Flush()
+	return len(b.B)
+}
+`;
+	assert.deepEqual(lines(await runRule(poolPutMissing, src)), [17]);
+});

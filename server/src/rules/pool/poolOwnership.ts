@@ -239,13 +239,36 @@ export function callEffect(f: FileFacts, t: Tracked, c: Node): Effect {
 	}
 	const effects: Effect[] = [];
 	// A method of the object itself (`x.Reset()`, `p.free()`); a field's method (`x.buf.Reset()`) cannot release x.
-	if (operand && isSelf(t, operand)) effects.push(receiverEffect(f, t, m));
+	if (operand && isSelf(t, operand)) effects.push(operand.type === 'identifier' && stdCarrier(f, t, operand.text) ? 'none' : receiverEffect(f, t, m));
 	if (carried.some(Boolean)) {
 		if (NO_RETAIN_METHODS.has(m)) effects.push('none');
 		else if (methodDecls(f, m).length) effects.push(worst(methodDecls(f, m).flatMap((d) => carried.map((on, i) => (on ? summary(f, d, paramName(d, i), t.budget).fate : 'none')))));
 		else effects.push(RELEASE_NAME.test(m) ? 'release' : 'unknown');
 	}
 	return worst(effects);
+}
+
+/**
+ * `enc := json.NewEncoder(b)`: a local that carries the object without being it, made by a function
+ * of a standard package that does not keep values: a value of a standard type, whose methods
+ * (`enc.Encode`, `w.Flush`) cannot reach this file's pool (phuslu/log's Entry.Interface).
+ */
+function stdCarrier(f: FileFacts, t: Tracked, name: string): boolean {
+	if (!t.identity || t.identity.has(name)) return false;
+	const binds = descendants(t.fn, ['short_var_declaration', 'assignment_statement']).filter((s) => (s.childForFieldName('left')?.namedChildren ?? []).some((l) => l?.type === 'identifier' && l.text === name));
+	return (
+		binds.length > 0 &&
+		binds.every((s) => {
+			const left = s.childForFieldName('left')?.namedChildren ?? [];
+			const right = s.childForFieldName('right')?.namedChildren ?? [];
+			const i = left.findIndex((l) => l?.text === name);
+			const r = stripParens(right.length === left.length ? right[i] : right[0]);
+			const fn = r?.type === 'call_expression' ? r.childForFieldName('function') : null;
+			const op = fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+			const std = op?.type === 'identifier' ? stdPackage(f, op.text, op, t.fn) : undefined;
+			return !!std && !KEEPING_PACKAGES.has(std);
+		})
+	);
 }
 
 /** `x`, `*x`, `x.(T)` of a tracked name: the object itself as a receiver. */
