@@ -134,7 +134,7 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
 			message: `\`${obj.text}\` is passed as the cleanup's argument: ptr stays reachable through arg, so the cleanup would never run; the runtime panics here ("runtime.AddCleanup: ptr is equal to arg, cleanup will never run", verified with go1.26).`,
 		});
 	}
-	if (cleanup) methodValue(ctx, call, obj, args[1], out);
+	if (cleanup) methodValue(ctx, call, args, obj, out);
 	const lit = literalOf(args[1], fn);
 	const body = lit && bodyOf(lit);
 	if (!lit?.parent || !body) return;
@@ -171,7 +171,8 @@ function check(ctx: RuleContext, call: Node, rt: string, out: RuleFinding[]): vo
  * function closes over ptr"); a value receiver binds a copy, and the cleanup runs. The receiver is
  * known when the method is declared in this file; otherwise the claim is a hint.
  */
-function methodValue(ctx: RuleContext, call: Node, obj: Node, cleanupArg: Node | undefined, out: RuleFinding[]): void {
+function methodValue(ctx: RuleContext, call: Node, args: Node[], obj: Node, out: RuleFinding[]): void {
+	const cleanupArg = args[1];
 	if (cleanupArg?.type !== 'selector_expression') return;
 	const operand = cleanupArg.childForFieldName('operand');
 	const method = cleanupArg.childForFieldName('field')?.text;
@@ -180,7 +181,7 @@ function methodValue(ctx: RuleContext, call: Node, obj: Node, cleanupArg: Node |
 	const pointer = decls.map((d) => d.childForFieldName('receiver')?.namedChildren.find((p) => p?.type === 'parameter_declaration')?.childForFieldName('type')?.type === 'pointer_type');
 	if (pointer.some((p) => !p)) return; // a value receiver binds a copy (or the name is ambiguous)
 	const known = pointer.length > 0;
-	const bound = isAddressOf(callArgs(call)[0]) ? `&${obj.text}` : obj.text;
+	const bound = isAddressOf(args[0]) ? `&${obj.text}` : obj.text;
 	out.push({
 		rule: finalizerSelfReference.id,
 		range: rangeOf(cleanupArg),

@@ -12,9 +12,9 @@
  */
 import type { Node } from '../../syntax/mirror';
 import { FUNCTION_TYPES, callArgs, descendants, imports, perRun } from '../shared/ast';
-import { ALIAS_METHODS, poolCall, type PoolIndex } from './poolShared';
+import { ALIAS_METHODS, poolCall, type GetBinding, type PoolIndex } from './poolShared';
 import { resolveLocal } from '../shared/declarations';
-import { funcDecl, methodDecls, paramName, receiverName, summary } from './poolSummary';
+import { MAX_DEPTH, funcDecl, methodDecls, paramName, receiverName, summary } from './poolSummary';
 
 export type Effect = 'none' | 'release' | 'handoff' | 'unknown';
 
@@ -337,6 +337,20 @@ export function rootName(e: Node): string | undefined {
 	if (n.type === 'selector_expression' || n.type === 'index_expression' || n.type === 'slice_expression') return rootName(n.childForFieldName('operand')!);
 	if (n.type === 'unary_expression') return rootName(n.childForFieldName('operand')!);
 	return undefined;
+}
+
+/** The object of binding `g`, with every local that may hold it. */
+export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
+	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
+	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders, budget: MAX_DEPTH };
+	const body = g.func.childForFieldName('body');
+	if (body) {
+		t.identity = localAliases(f, body, g.func, t.names, t, true);
+		// `v := p.Get()` then `b := v.(*bytes.Buffer)`: the type comes from the assertion.
+		t.type ??= descendants(body, 'type_assertion_expression').find((a) => t.identity!.has(stripParens(a.childForFieldName('operand'))?.text ?? ''))?.childForFieldName('type')?.text;
+		t.names = localAliases(f, body, g.func, t.names, t);
+	}
+	return t;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Fix, Range, RuleFinding, TextEdit } from '../../model';
 import { callArgs, descendants, enclosingLoops, lineIndent, rangeOf } from '../shared/ast';
 import type { Rule, RuleContext } from '../types';
 import { calledName, getBindings, ownDescendants, poolCall, poolIndex, statementOf, type GetBinding, type PoolIndex } from './poolShared';
-import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens } from './poolOwnership';
+import { type FileFacts, type Tracked, fileFacts, isLocalType, localAliases, stripParens, trackBinding } from './poolOwnership';
 import { MAX_DEPTH, methodDecls, receiverName, summary } from './poolSummary';
 import { closureEffect, followObject, type Flow, type FlowExit } from './poolFlow';
 import { resolveLocal } from '../shared/declarations';
@@ -30,20 +30,6 @@ function deleteStatement(text: string, stmt: Node): TextEdit {
 		return { range: { start: { line: stmt.startPosition.row, character: 0 }, end: { line: stmt.endPosition.row + 1, character: 0 } }, newText: '' };
 	}
 	return { range: rangeOf(stmt), newText: '' };
-}
-
-/** The object of binding `g`, with every local that may hold it. */
-export function trackBinding(f: FileFacts, g: GetBinding): Tracked {
-	const builders = new Set<string>(g.assertedType?.replace(/\s+/g, '') === '*strings.Builder' ? [g.name] : []);
-	const t: Tracked = { names: new Set([g.name]), fn: g.func, pool: g.pool, type: g.assertedType ?? g.getter?.type, builders, budget: MAX_DEPTH };
-	const body = g.func.childForFieldName('body');
-	if (body) {
-		t.identity = localAliases(f, body, g.func, t.names, t, true);
-		// `v := p.Get()` then `b := v.(*bytes.Buffer)`: the type comes from the assertion.
-		t.type ??= descendants(body, 'type_assertion_expression').find((a) => t.identity!.has(stripParens(a.childForFieldName('operand'))?.text ?? ''))?.childForFieldName('type')?.text;
-		t.names = localAliases(f, body, g.func, t.names, t);
-	}
-	return t;
 }
 
 /**

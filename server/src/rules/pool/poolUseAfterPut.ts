@@ -11,8 +11,7 @@ import type { Fix, RuleFinding, TextEdit } from '../../model';
 import { descendants, importEdit, rangeOf } from '../shared/ast';
 import type { Rule, RuleContext } from '../types';
 import { aliasRoot, bindingsByFunc, calledName, getBindings, ownDescendants, poolIndex, putCallsOf, statementOf, type GetBinding, type PoolIndex } from './poolShared';
-import { callEffect, fileFacts, involves } from './poolOwnership';
-import { trackBinding } from './poolPutMissing';
+import { callEffect, fileFacts, involves, trackBinding } from './poolOwnership';
 
 function inDefer(n: Node, fn: Node): boolean {
 	for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'defer_statement') return true;

@@ -4,7 +4,7 @@
  * that put a parameter back, and what counts as resetting an object or one of its fields.
  */
 import type { Node } from '../../syntax/mirror';
-import { blockStatements, callArgs, descendants } from '../shared/ast';
+import { blockStatements, callArgs, descendants, enclosingFunction } from '../shared/ast';
 import { aliasRoot, isGenericFunc, ownDescendants, poolCall, sitesWithin, statementOf, stripParens, unwrapGet, type PoolIndex } from './poolShared';
 
 /** Method names that reset or re-initialise the receiver (`Reset`, `reset`, `Clear`, `init`). */
@@ -94,13 +94,11 @@ function getNames(idx: PoolIndex, fn: Node): { names: Set<string>; pool: string 
 
 /** A Put of `pool`, of one of `names`, inside a func literal of `fn`. */
 function putInLiteral(idx: PoolIndex, fn: Node, names: ReadonlySet<string>, pool: string): boolean {
-	return descendants(fn, 'func_literal').some((lit) =>
-		descendants(lit, 'call_expression').some((c) => {
-			if (poolCall(idx, c, 'Put') !== pool) return false;
-			const root = aliasRoot(callArgs(c)[0] ?? null);
-			return !!root && names.has(root);
-		}),
-	);
+	return sitesWithin(idx.putSites, fn).some((c) => {
+		if (enclosingFunction(c)?.id === fn.id || poolCall(idx, c, 'Put') !== pool) return false;
+		const root = aliasRoot(callArgs(c)[0] ?? null);
+		return !!root && names.has(root);
+	});
 }
 
 /** Records `fn` in the index's getters and putters when it is one. */
